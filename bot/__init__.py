@@ -1,0 +1,1 @@
+"""citebot's Discord bot and command line, a thin layer over `index`."""

@@ -1,0 +1,1 @@
+"""citebot's library: articles in, verbatim cited quotes out. Knows nothing of Discord."""

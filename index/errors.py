@@ -1,0 +1,17 @@
+"""Errors a user can act on. Each message is one line, fit to show as it is."""
+
+
+class CitebotError(Exception):
+    """Base class: the message is a complete, one-line sentence for the user."""
+
+
+class InputError(CitebotError):
+    """The article or question given cannot be used (empty, binary, too large, ...)."""
+
+
+class NotFoundError(CitebotError):
+    """No such article (in this collection)."""
+
+
+class StorageError(CitebotError):
+    """The database cannot be opened or used (not SQLite, newer schema, read-only, ...)."""

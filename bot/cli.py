@@ -1,0 +1,342 @@
+"""The `citebot` command line: the library from a terminal, and a console that acts like a channel.
+
+Every command opens the library, does its work and closes it; errors a user can act on are one
+line on stderr and a non-zero exit status, never a traceback (``--verbose`` shows one for bugs).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+import platformdirs
+
+from bot import console as console_mode
+from index.errors import CitebotError, InputError
+from index.ingest import Document, load_file
+from index.library import AddResult, Answer, Library
+from index.store import ArticleInfo
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+PROGRESS_AT = 5  # inputs from which `add` shows a progress bar
+
+
+def default_db_path() -> Path:
+    return Path(platformdirs.user_data_dir("citebot")) / "citebot.db"
+
+
+@dataclass(frozen=True)
+class Options:
+    db: Path
+    collection: str
+    verbose: bool
+
+
+def _run(options: Options, coro: Coroutine[Any, Any, T]) -> T:
+    """Run a command's coroutine, turning errors into one line and an exit status."""
+    try:
+        return asyncio.run(coro)
+    except CitebotError as exc:
+        raise click.ClickException(str(exc)) from None
+    except KeyboardInterrupt:
+        raise click.exceptions.Exit(130) from None
+    except Exception as exc:
+        log.debug("unexpected error", exc_info=True)
+        hint = "" if options.verbose else "; run with --verbose to see the details"
+        raise click.ClickException(f"unexpected error: {type(exc).__name__}: {exc}{hint}") from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--db",
+    type=click.Path(path_type=Path),
+    envvar="CITEBOT_DB",
+    help="The library's SQLite file (default: in your data folder; CITEBOT_DB overrides).",
+)
+@click.option("--collection", default="console", show_default=True, help="Which library to use.")
+@click.option("-v", "--verbose", is_flag=True, help="Log what happens, with tracebacks.")
+@click.pass_context
+def cli(ctx: click.Context, db: Path | None, collection: str, verbose: bool) -> None:
+    """citebot: answers questions about articles with verbatim, cited quotes."""
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    ctx.obj = Options(db or default_db_path(), collection, verbose)
+
+
+# --- add -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Input:
+    name: str
+    load: Callable[[], Awaitable[Document]]
+
+
+def _file_input(path: Path) -> _Input:
+    async def load() -> Document:
+        return await asyncio.to_thread(load_file, path)
+
+    return _Input(str(path), load)
+
+
+def _jsonl_inputs(path: Path) -> Iterator[_Input]:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read {path}: {exc}") from exc
+    for number, line in enumerate(lines, 1):
+        if line.strip():
+            yield _Input(f"{path}:{number}", _jsonl_loader(line, f"{path}:{number}"))
+
+
+def _jsonl_loader(line: str, where: str) -> Callable[[], Awaitable[Document]]:
+    async def load() -> Document:
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{where} is not valid JSON: {exc.msg}") from None
+        if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
+            raise InputError(f'{where} needs an object with a "text" string')
+        title, url = obj.get("title"), obj.get("url")
+        if title is not None and not isinstance(title, str):
+            raise InputError(f'{where}: "title" must be a string')
+        if url is not None and not isinstance(url, str):
+            raise InputError(f'{where}: "url" must be a string')
+        return Document(title=title or "", text=obj["text"], url=url, source=where)
+
+    return load
+
+
+def _add_record(name: str, outcome: AddResult | CitebotError) -> dict[str, Any]:
+    if isinstance(outcome, CitebotError):
+        return {"input": name, "status": "error", "id": None, "title": None, "passages": None,
+                "error": str(outcome)}
+    article = outcome.article
+    return {"input": name, "status": outcome.status, "id": article.id, "title": article.title,
+            "passages": article.passages, "error": None}
+
+
+def _add_line(record: dict[str, Any]) -> str:
+    if record["status"] == "error":
+        return f"error: {record['error']}"
+    if record["status"] == "duplicate":
+        return f"already in the library: #{record['id']} {record['title']}"
+    return f"added #{record['id']} {record['title']} ({record['passages']} passages)"
+
+
+async def _add(options: Options, inputs: list[_Input], as_json: bool) -> int:
+    failed = 0
+    async with Library.open(options.db) as library:
+        with _progress(len(inputs), enabled=len(inputs) >= PROGRESS_AT) as advance:
+            for item in inputs:
+                outcome: AddResult | CitebotError
+                try:
+                    document = await item.load()
+                    outcome = await library.add(options.collection, document, added_by="cli")
+                except CitebotError as exc:
+                    outcome = exc
+                record = _add_record(item.name, outcome)
+                failed += record["status"] == "error"
+                if as_json:
+                    click.echo(json.dumps(record, ensure_ascii=False))
+                else:
+                    click.echo(_add_line(record), err=record["status"] == "error")
+                advance()
+    return failed
+
+
+class _progress:
+    """A progress bar on stderr for long runs; a no-op otherwise."""
+
+    def __init__(self, total: int, enabled: bool) -> None:
+        self._bar: Any = None
+        if enabled:
+            from rich.progress import Progress
+
+            self._bar = Progress(console=console_mode.stderr_console(), transient=True)
+            self._task = self._bar.add_task("adding", total=total)
+
+    def __enter__(self) -> Callable[[], None]:
+        if self._bar is None:
+            return lambda: None
+        self._bar.start()
+        return lambda: self._bar.advance(self._task)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--jsonl", type=click.Path(path_type=Path), help='One {"title", "text", "url"} per line.')
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per input.")
+@click.pass_obj
+def add(options: Options, paths: tuple[Path, ...], jsonl: Path | None, as_json: bool) -> None:
+    """Add articles from .txt, .md and .html files (or a JSONL file)."""
+    inputs = [_file_input(p) for p in paths]
+    if jsonl is not None:
+        try:
+            inputs.extend(_jsonl_inputs(jsonl))
+        except CitebotError as exc:
+            raise click.ClickException(str(exc)) from None
+    if not inputs:
+        raise click.UsageError("give one or more files, or --jsonl FILE")
+    if _run(options, _add(options, inputs, as_json)):
+        sys.exit(1)
+
+
+# --- ask -----------------------------------------------------------------------------------
+
+
+def answer_json(answer: Answer) -> dict[str, Any]:
+    """The stable JSON shape of an answer (other tools read it)."""
+    return {
+        "question": answer.question,
+        "took_ms": round(answer.took_ms, 3),
+        "results": [
+            {
+                "rank": r.rank,
+                "score": round(r.score, 6),
+                "article": {"id": r.article.id, "title": r.article.title, "url": r.article.url},
+                "passage": r.passage,
+                "quote": r.quote,
+            }
+            for r in answer.results
+        ],
+    }
+
+
+async def _stdin_questions() -> AsyncIterator[str]:
+    while True:
+        line = await asyncio.to_thread(sys.stdin.readline)
+        if not line:
+            return
+        if line.strip():
+            yield line.rstrip("\n")
+
+
+async def _ask(options: Options, question: str | None, k: int, as_json: bool) -> None:
+    async with Library.open(options.db) as library:
+        if question is not None:
+            answer = await library.ask(options.collection, question, k)
+            if as_json:
+                click.echo(json.dumps(answer_json(answer), ensure_ascii=False))
+            else:
+                console_mode.show_answer(console_mode.stdout_console(), answer)
+            return
+        async for line in _stdin_questions():
+            try:
+                record = answer_json(await library.ask(options.collection, line, k))
+            except InputError as exc:
+                record = {"question": line, "took_ms": 0.0, "results": [], "error": str(exc)}
+            click.echo(json.dumps(record, ensure_ascii=False))
+
+
+@cli.command()
+@click.argument("question", required=False)
+@click.option("--k", default=3, show_default=True, type=click.IntRange(1, 10), help="Results.")
+@click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
+@click.pass_obj
+def ask(options: Options, question: str | None, k: int, as_json: bool) -> None:
+    """Ask a question; with none, read one per line from stdin and print JSON lines."""
+    _run(options, _ask(options, question, k, as_json))
+
+
+# --- list, show, remove --------------------------------------------------------------------
+
+
+def article_json(article: ArticleInfo) -> dict[str, Any]:
+    return {
+        "id": article.id,
+        "title": article.title,
+        "url": article.url,
+        "author": article.author,
+        "date": article.date,
+        "site": article.site,
+        "passages": article.passages,
+        "added_by": article.added_by,
+        "added_at": article.added_at,
+    }
+
+
+async def _list(options: Options, as_json: bool) -> None:
+    async with Library.open(options.db) as library:
+        articles = await library.list(options.collection)
+    if as_json:
+        click.echo(json.dumps([article_json(a) for a in articles], ensure_ascii=False))
+    else:
+        console_mode.show_list(console_mode.stdout_console(), options.collection, articles)
+
+
+@cli.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def list_(options: Options, as_json: bool) -> None:
+    """List the articles in the library."""
+    _run(options, _list(options, as_json))
+
+
+async def _show(options: Options, article_id: int, as_json: bool) -> None:
+    async with Library.open(options.db) as library:
+        article, text = await library.get(options.collection, article_id)
+    if as_json:
+        click.echo(json.dumps({**article_json(article), "text": text}, ensure_ascii=False))
+    else:
+        console_mode.show_article(console_mode.stdout_console(), article, text)
+
+
+@cli.command()
+@click.argument("article_id", metavar="ID", type=int)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON, with the full text.")
+@click.pass_obj
+def show(options: Options, article_id: int, as_json: bool) -> None:
+    """Show an article: its details and full stored text."""
+    _run(options, _show(options, article_id, as_json))
+
+
+async def _remove(options: Options, article_id: int) -> ArticleInfo:
+    async with Library.open(options.db) as library:
+        return await library.remove(options.collection, article_id)
+
+
+@cli.command()
+@click.argument("article_id", metavar="ID", type=int)
+@click.pass_obj
+def remove(options: Options, article_id: int) -> None:
+    """Remove an article and its passages."""
+    article = _run(options, _remove(options, article_id))
+    click.echo(f"removed #{article.id} {article.title}")
+
+
+# --- console and demo ----------------------------------------------------------------------
+
+
+@cli.command()
+@click.pass_obj
+def console(options: Options) -> None:
+    """An interactive channel: type questions, or /add, /list, /remove, /help."""
+    _run(options, console_mode.run(options.db, options.collection))
+
+
+@cli.command()
+@click.pass_obj
+def demo(options: Options) -> None:
+    """Load citebot's own guide into the 'demo' library and open the console on it."""
+    _run(options, console_mode.run(options.db, "demo", load_guide=True))
+
+
+def main() -> None:
+    cli(prog_name="citebot")

@@ -1,0 +1,345 @@
+"""The library: add articles, ask questions, get verbatim quotes. The one API `bot/` uses.
+
+Data flow. Adding: text -> passages of whole sentences (`passages`) -> terms per passage (`text`)
+-> term ids (the vocabulary) -> one SQLite transaction (`store`) -> the collection's in-memory BM25
+index (`bm25`). Asking: question -> terms -> postings search -> the passages' rows -> the quote
+(`quotes`). Every collection has its own index, loaded from the stored terms on first use; a search
+never crosses collections. CPU-heavy steps run in worker threads so the event loop stays free.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import re
+import threading
+import time
+import unicodedata
+from collections import Counter
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal, TypeVar
+
+import numpy as np
+
+from index.bm25 import BM25Params, Hit, PassageIndex
+from index.errors import InputError
+from index.ingest import Document
+from index.passages import PassageSettings, Span, split_passages
+from index.quotes import choose_quote
+from index.store import ArticleInfo, NewArticle, NewPassage, Store, StoredPassage
+from index.text import Analyzer, AnalyzerSettings
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+MAX_QUESTION_TERMS = 32
+MAX_RESULTS = 10
+_WHITESPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class LibrarySettings:
+    """How text is analysed, split and ranked. Analysis and splitting are stored with the index."""
+
+    analyzer: AnalyzerSettings = field(default_factory=AnalyzerSettings)
+    passages: PassageSettings = field(default_factory=PassageSettings)
+    bm25: BM25Params = field(default_factory=BM25Params)
+
+    def stored(self) -> dict[str, str]:
+        """The settings that shape the stored index (a change means re-indexing)."""
+        return {"analyzer": self.analyzer.to_json(), "passages": self.passages.to_json()}
+
+
+@dataclass(frozen=True)
+class AddResult:
+    status: Literal["added", "duplicate"]
+    article: ArticleInfo
+
+
+@dataclass(frozen=True)
+class Result:
+    """One ranked passage with its quote. Offsets: quote in passage, highlights in quote."""
+
+    rank: int
+    score: float
+    article: ArticleInfo
+    passage: str
+    quote_start: int
+    quote_end: int
+    highlights: tuple[Span, ...]
+
+    @property
+    def quote(self) -> str:
+        return self.passage[self.quote_start : self.quote_end]
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    took_ms: float
+    results: list[Result]
+    unknown_words: list[str]  # question words that occur nowhere in this library
+
+
+def content_hash(text: str) -> str:
+    """Identity of an article's content: the same words in the same order."""
+    canonical = _WHITESPACE.sub(" ", unicodedata.normalize("NFC", text)).strip().casefold()
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    passages: list[NewPassage]
+    terms: list[Counter[str]]
+
+
+class _Collection:
+    """A collection's BM25 index, guarded by a thread lock (it is used from worker threads)."""
+
+    def __init__(self, index: PassageIndex) -> None:
+        self.index = index
+        self.lock = threading.Lock()
+
+
+class Library:
+    """Articles grouped in collections, searchable with BM25, answering with verbatim quotes."""
+
+    def __init__(self, store: Store, settings: LibrarySettings, vocabulary: dict[str, int]) -> None:
+        self._store = store
+        self.settings = settings
+        self._analyzer = Analyzer(settings.analyzer)
+        self._vocabulary = vocabulary
+        self._next_term_id = max(vocabulary.values(), default=0) + 1
+        self._collections: dict[str, _Collection] = {}
+        self._write_lock = asyncio.Lock()
+
+    @classmethod
+    @asynccontextmanager
+    async def open(
+        cls, path: str | Path, settings: LibrarySettings | None = None
+    ) -> AsyncIterator[Library]:
+        """Open the library stored at `path`, re-indexing if the analysis settings changed."""
+        settings = settings or LibrarySettings()
+        async with Store.open(path) as store:
+            library = cls(store, settings, await store.load_vocabulary())
+            await library._check_settings()
+            yield library
+
+    @property
+    def path(self) -> Path:
+        return self._store.path
+
+    # --- adding ----------------------------------------------------------------------------
+
+    async def add(
+        self, collection: str, document: Document, added_by: str | None = None
+    ) -> AddResult:
+        """Add an article to a collection; the same content twice is reported, not duplicated."""
+        text = document.text
+        if not text.strip():
+            raise InputError(f"{document.title or 'the article'} has no text")
+        title = document.title.strip() or "Untitled"
+        digest = content_hash(text)
+        prepared = await asyncio.to_thread(self._prepare, text)
+        if not prepared.passages:
+            raise InputError(f"{title} has no sentences to index")
+        async with self._write_lock:
+            existing = await self._store.find_by_hash(collection, digest)
+            if existing is not None:
+                return AddResult("duplicate", existing)
+            passages, new_terms = self._assign_ids(prepared)
+            article = NewArticle(
+                collection=collection,
+                title=title,
+                text=text,
+                content_hash=digest,
+                url=document.url,
+                author=document.author,
+                date=document.date,
+                site=document.site,
+                source=document.source,
+                added_by=added_by,
+            )
+            info, ids = await self._store.insert_article(article, passages, new_terms)
+            self._commit_terms(new_terms)
+            loaded = self._collections.get(collection)
+            if loaded is not None:
+                await self._in_index(loaded, _add_all, ids, passages)
+        log.info("added article %s (%d passages) to %s", info.id, len(ids), collection)
+        return AddResult("added", info)
+
+    def _prepare(self, text: str) -> _Prepared:
+        """Split and analyse an article (CPU-bound; runs in a worker thread)."""
+        passages = split_passages(text, self.settings.passages)
+        terms = [Counter(self._analyzer.terms(text[p.start : p.end])) for p in passages]
+        stored = [
+            NewPassage(p.start, p.end, p.sentences, np.empty(0, np.int32), np.empty(0, np.int32))
+            for p in passages
+        ]
+        return _Prepared(stored, terms)
+
+    def _assign_ids(
+        self, prepared: _Prepared
+    ) -> tuple[list[NewPassage], list[tuple[int, str]]]:
+        """Term ids for a prepared article; new terms get fresh ids (committed by the caller)."""
+        new_terms: dict[str, int] = {}
+        passages = []
+        for passage, counts in zip(prepared.passages, prepared.terms, strict=True):
+            ids = []
+            for term in counts:
+                term_id = self._vocabulary.get(term) or new_terms.get(term)
+                if term_id is None:
+                    term_id = new_terms[term] = self._next_term_id + len(new_terms)
+                ids.append(term_id)
+            passages.append(
+                NewPassage(
+                    passage.start,
+                    passage.end,
+                    passage.sentences,
+                    np.array(ids, dtype=np.int32),
+                    np.fromiter(counts.values(), dtype=np.int32, count=len(counts)),
+                )
+            )
+        return passages, [(term_id, term) for term, term_id in new_terms.items()]
+
+    def _commit_terms(self, new_terms: Sequence[tuple[int, str]]) -> None:
+        for term_id, term in new_terms:
+            self._vocabulary[term] = term_id
+        self._next_term_id += len(new_terms)
+
+    # --- asking ----------------------------------------------------------------------------
+
+    async def ask(self, collection: str, question: str, k: int = 3) -> Answer:
+        """The k passages that best answer `question`, each with its quote."""
+        started = time.perf_counter()
+        if not question.strip():
+            raise InputError("the question is empty: ask something about the articles")
+        k = max(1, min(k, MAX_RESULTS))
+        terms = Counter(await asyncio.to_thread(self._analyzer.terms, question))
+        unknown = [t for t in terms if t not in self._vocabulary]
+        query = {t: (self._vocabulary[t], n) for t, n in terms.items() if t in self._vocabulary}
+        results: list[Result] = []
+        if query:
+            loaded = await self._collection(collection)
+            hits, weights = await self._in_index(loaded, _search, query, k)
+            if hits:
+                rows = await self._store.get_passages(collection, [h.doc_id for h in hits])
+                results = await asyncio.to_thread(self._results, hits, rows, weights)
+        took = (time.perf_counter() - started) * 1000
+        return Answer(question, took, results, unknown)
+
+    def _results(
+        self, hits: Sequence[Hit], rows: Mapping[int, StoredPassage], weights: Mapping[str, float]
+    ) -> list[Result]:
+        """Quote each hit's passage (runs in a worker thread)."""
+        results: list[Result] = []
+        for hit in hits:
+            row = rows.get(hit.doc_id)
+            if row is None:  # removed since the search
+                continue
+            quote = choose_quote(row.text, row.sentences, weights, self._analyzer)
+            results.append(
+                Result(
+                    rank=len(results) + 1,
+                    score=hit.score,
+                    article=row.article,
+                    passage=row.text,
+                    quote_start=quote.start,
+                    quote_end=quote.end,
+                    highlights=quote.highlights,
+                )
+            )
+        return results
+
+    # --- collections -----------------------------------------------------------------------
+
+    async def _collection(self, name: str) -> _Collection:
+        """The collection's index, loaded from the stored terms on first use."""
+        loaded = self._collections.get(name)
+        if loaded is not None:
+            return loaded
+        async with self._write_lock:  # no add may slip between loading and registering
+            loaded = self._collections.get(name)
+            if loaded is None:
+                ids, term_blobs, freq_blobs = await self._store.load_postings(name)
+                index = await asyncio.to_thread(
+                    _build, self.settings.bm25, ids, term_blobs, freq_blobs
+                )
+                loaded = self._collections[name] = _Collection(index)
+        return loaded
+
+    @staticmethod
+    async def _in_index(loaded: _Collection, fn: Callable[..., T], *args: object) -> T:
+        def locked() -> T:
+            with loaded.lock:
+                return fn(loaded.index, *args)
+
+        return await asyncio.to_thread(locked)
+
+    async def list(self, collection: str) -> list[ArticleInfo]:
+        return await self._store.list_articles(collection)
+
+    async def get(self, collection: str, article_id: int) -> tuple[ArticleInfo, str]:
+        """An article's metadata and its full stored text."""
+        info = await self._store.get_article(collection, article_id)
+        return info, await self._store.get_text(article_id)
+
+    async def remove(self, collection: str, article_id: int) -> ArticleInfo:
+        async with self._write_lock:
+            info, passage_ids = await self._store.delete_article(collection, article_id)
+            loaded = self._collections.get(collection)
+            if loaded is not None:
+                await self._in_index(loaded, PassageIndex.remove, passage_ids)
+        log.info("removed article %s from %s", article_id, collection)
+        return info
+
+    # --- settings changes ------------------------------------------------------------------
+
+    async def _check_settings(self) -> None:
+        wanted = self.settings.stored()
+        stored = {key: await self._store.get_meta(key) for key in wanted}
+        if stored == wanted:
+            return
+        log.warning("analysis settings changed: re-indexing %s", self.path)
+        self._vocabulary.clear()
+        self._next_term_id = 1
+        rebuilt: list[tuple[int, str, Sequence[NewPassage]]] = []
+        all_terms: list[tuple[int, str]] = []
+        async for article_id, collection, text in self._store.iter_articles():
+            passages, new_terms = self._assign_ids(await asyncio.to_thread(self._prepare, text))
+            self._commit_terms(new_terms)
+            all_terms.extend(new_terms)
+            rebuilt.append((article_id, collection, passages))
+        await self._store.replace_index(wanted, all_terms, rebuilt)
+
+
+def _build(
+    params: BM25Params, ids: list[int], term_blobs: list[bytes], freq_blobs: list[bytes]
+) -> PassageIndex:
+    index = PassageIndex(params)
+    index.load(
+        ids,
+        [np.frombuffer(b, dtype="<i4") for b in term_blobs],
+        [np.frombuffer(b, dtype="<i4") for b in freq_blobs],
+    )
+    return index
+
+
+def _add_all(index: PassageIndex, ids: Sequence[int], passages: Sequence[NewPassage]) -> None:
+    for passage_id, passage in zip(ids, passages, strict=True):
+        index.add(passage_id, passage.term_ids, passage.term_freqs)
+
+
+def _search(
+    index: PassageIndex, query: Mapping[str, tuple[int, int]], k: int
+) -> tuple[list[Hit], dict[str, float]]:
+    """Search with the question's most specific terms; returns hits and each term's weight."""
+    idf = {term: index.idf(term_id) for term, (term_id, _) in query.items()}
+    kept = sorted(query, key=lambda term: -idf[term])[:MAX_QUESTION_TERMS]
+    hits = index.search({query[t][0]: query[t][1] for t in kept}, k)
+    return hits, {t: idf[t] * query[t][1] for t in kept if idf[t] > 0}

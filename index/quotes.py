@@ -1,0 +1,70 @@
+"""Choosing the verbatim quote: the sentence, or two adjacent sentences, that best answers.
+
+A candidate's score is the summed weight (the IDF the ranking used) of the distinct question terms
+it contains; ties go to the shorter candidate. Two adjacent sentences are chosen only when together
+they cover more of the question than either alone and still fit the word limit. The matched terms'
+spans are returned for highlighting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from index.passages import Span
+from index.text import Analyzer
+
+MAX_QUOTE_WORDS = 60
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A span of the article text and, inside it, the spans of the matched terms."""
+
+    start: int
+    end: int
+    highlights: tuple[Span, ...]
+
+
+def choose_quote(
+    text: str,
+    sentences: Sequence[Span],
+    weights: Mapping[str, float],
+    analyzer: Analyzer,
+    max_words: int = MAX_QUOTE_WORDS,
+) -> Quote:
+    """The best sentence or adjacent pair of `sentences` for a question with term `weights`."""
+    if not sentences:
+        raise ValueError("a passage has at least one sentence")
+    tokens = [analyzer.tokens(text[s:e]) for s, e in sentences]
+    matched = [{t.term for t in toks if t.term in weights} for toks in tokens]
+    words = [len(text[s:e].split()) for s, e in sentences]
+
+    def score(terms: set[str]) -> float:
+        return sum(weights[t] for t in terms)
+
+    # (score, -words, -first index) so that ties prefer shorter, then earlier candidates
+    best_key = (score(matched[0]), -words[0], 0)
+    best = (0, 0)
+    for i in range(len(sentences)):
+        key = (score(matched[i]), -words[i], -i)
+        if key > best_key:
+            best_key, best = key, (i, i)
+    for i in range(len(sentences) - 1):
+        pair_words = words[i] + words[i + 1]
+        union = matched[i] | matched[i + 1]
+        pair_score = score(union)
+        if pair_words <= max_words and pair_score > max(score(matched[i]), score(matched[i + 1])):
+            key = (pair_score, -pair_words, -i)
+            if key > best_key:
+                best_key, best = key, (i, i + 1)
+
+    first, last = best
+    start, end = sentences[first][0], sentences[last][1]
+    highlights = tuple(
+        (sentences[i][0] + t.start - start, sentences[i][0] + t.end - start)
+        for i in range(first, last + 1)
+        for t in tokens[i]
+        if t.term in weights
+    )
+    return Quote(start, end, highlights)

@@ -1,0 +1,366 @@
+"""SQLite storage through aiosqlite: one object owns the connection.
+
+WAL mode; numbered migrations (``index/migrations/NNNN_*.sql``) applied at start-up inside one
+transaction each, the version kept in ``PRAGMA user_version``. Writes that belong together (an
+article and its passages, new vocabulary terms) are one transaction, serialised by a lock, because
+aiosqlite runs every coroutine's statements on one thread without isolating them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+import numpy as np
+
+from index.errors import NotFoundError, StorageError
+from index.passages import Span
+
+log = logging.getLogger(__name__)
+
+_MIGRATION_NAME = re.compile(r"^(\d{4})_\w+\.sql$")
+
+
+def _migrations() -> list[tuple[int, str]]:
+    found = []
+    for entry in resources.files("index.migrations").iterdir():
+        match = _MIGRATION_NAME.match(entry.name)
+        if match:
+            found.append((int(match.group(1)), entry.read_text(encoding="utf-8")))
+    found.sort()
+    if [n for n, _ in found] != list(range(1, len(found) + 1)):
+        raise RuntimeError("migrations must be numbered 0001, 0002, ... without gaps")
+    return found
+
+
+@dataclass(frozen=True)
+class ArticleInfo:
+    """An article's metadata (not its text)."""
+
+    id: int
+    collection: str
+    title: str
+    url: str | None
+    author: str | None
+    date: str | None
+    site: str | None
+    source: str | None
+    added_by: str | None
+    added_at: str
+    passages: int
+
+
+@dataclass(frozen=True)
+class NewArticle:
+    """An article ready to be written: text, metadata and its passages' stored form."""
+
+    collection: str
+    title: str
+    text: str
+    content_hash: str
+    url: str | None = None
+    author: str | None = None
+    date: str | None = None
+    site: str | None = None
+    source: str | None = None
+    added_by: str | None = None
+
+
+@dataclass(frozen=True)
+class NewPassage:
+    start: int
+    end: int
+    sentences: Sequence[Span]
+    term_ids: np.ndarray
+    term_freqs: np.ndarray
+
+
+@dataclass(frozen=True)
+class StoredPassage:
+    """A passage as returned for an answer: its text, sentence spans relative to it, its article."""
+
+    id: int
+    text: str
+    start: int
+    sentences: tuple[Span, ...]
+    article: ArticleInfo
+
+
+_ARTICLE_COLUMNS = (
+    "a.id, a.collection, a.title, a.url, a.author, a.published, a.site, a.source, a.added_by, "
+    "a.added_at, (SELECT count(*) FROM passages p2 WHERE p2.article_id = a.id)"
+)
+
+
+def _article(row: sqlite3.Row | tuple[Any, ...]) -> ArticleInfo:
+    return ArticleInfo(*row[:11])
+
+
+def _int32(values: Iterable[int] | np.ndarray) -> bytes:
+    return np.asarray(values, dtype="<i4").tobytes()
+
+
+def _spans(blob: bytes, offset: int = 0) -> tuple[Span, ...]:
+    flat = np.frombuffer(blob, dtype="<i4").tolist()
+    return tuple((flat[i] - offset, flat[i + 1] - offset) for i in range(0, len(flat), 2))
+
+
+class Store:
+    """The database: articles, passages (with their terms) and the vocabulary."""
+
+    def __init__(self, db: aiosqlite.Connection, path: Path) -> None:
+        self._db = db
+        self.path = path
+        self._write_lock = asyncio.Lock()
+
+    @classmethod
+    @asynccontextmanager
+    async def open(cls, path: str | Path) -> AsyncIterator[Store]:
+        """Open (creating if needed) and migrate the database at `path`."""
+        path = Path(path)
+        if path.is_dir():
+            raise StorageError(f"{path} is a folder, not a database file")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            db = await aiosqlite.connect(path, isolation_level=None)
+        except (OSError, sqlite3.Error) as exc:
+            raise StorageError(f"cannot open the database {path}: {exc}") from exc
+        store = cls(db, path)
+        try:
+            await store._prepare()
+            yield store
+        finally:
+            await db.close()
+
+    async def _prepare(self) -> None:
+        try:
+            version = await self._scalar("PRAGMA user_version")
+            tables = await self._scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table'")
+        except sqlite3.DatabaseError as exc:
+            raise StorageError(f"{self.path} is not a citebot database ({exc})") from exc
+        migrations = _migrations()
+        if version == 0 and tables:
+            raise StorageError(f"{self.path} is an SQLite file of another program, not citebot's")
+        if version > len(migrations):
+            raise StorageError(
+                f"{self.path} was written by a newer citebot (schema {version}); upgrade citebot"
+            )
+        try:
+            await self._db.execute("PRAGMA journal_mode = WAL")
+            await self._db.execute("PRAGMA synchronous = NORMAL")
+            await self._db.execute("PRAGMA foreign_keys = ON")
+            for number, script in migrations[version:]:
+                log.info("applying migration %04d to %s", number, self.path)
+                await self._db.executescript(
+                    f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;"
+                )
+        except sqlite3.Error as exc:
+            if self._db.in_transaction:
+                await self._db.rollback()
+            raise StorageError(f"cannot use the database {self.path}: {exc}") from exc
+
+    async def _scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        async with self._db.execute(sql, params) as cursor:
+            row = await cursor.fetchone()
+        return None if row is None else row[0]
+
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        async with self._write_lock:
+            await self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                await self._db.rollback()
+                raise
+            await self._db.commit()
+
+    # --- settings --------------------------------------------------------------------------
+
+    async def get_meta(self, key: str) -> str | None:
+        value = await self._scalar("SELECT value FROM meta WHERE key = ?", (key,))
+        return None if value is None else str(value)
+
+    # --- vocabulary ------------------------------------------------------------------------
+
+    async def load_vocabulary(self) -> dict[str, int]:
+        async with self._db.execute("SELECT term, id FROM terms") as cursor:
+            return {term: term_id for term, term_id in await cursor.fetchall()}
+
+    # --- articles --------------------------------------------------------------------------
+
+    async def find_by_hash(self, collection: str, content_hash: str) -> ArticleInfo | None:
+        async with self._db.execute(
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles a WHERE collection = ? AND content_hash = ?",
+            (collection, content_hash),
+        ) as cursor:
+            row = await cursor.fetchone()
+        return None if row is None else _article(row)
+
+    async def insert_article(
+        self,
+        article: NewArticle,
+        passages: Sequence[NewPassage],
+        new_terms: Sequence[tuple[int, str]],
+    ) -> tuple[ArticleInfo, list[int]]:
+        """Write an article, its passages and any new terms in one transaction.
+
+        Returns the article and its passages' ids, in order.
+        """
+        added_at = datetime.now(UTC).isoformat(timespec="seconds")
+        async with self._transaction() as db:
+            await db.executemany("INSERT INTO terms (id, term) VALUES (?, ?)", new_terms)
+            cursor = await db.execute(
+                "INSERT INTO articles (collection, title, url, author, published, site, source,"
+                " text, content_hash, added_by, added_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    article.collection,
+                    article.title,
+                    article.url,
+                    article.author,
+                    article.date,
+                    article.site,
+                    article.source,
+                    article.text,
+                    article.content_hash,
+                    article.added_by,
+                    added_at,
+                ),
+            )
+            article_id = cursor.lastrowid
+            assert article_id is not None
+            ids = await self._insert_passages(db, article_id, article.collection, passages)
+        info = ArticleInfo(
+            article_id,
+            article.collection,
+            article.title,
+            article.url,
+            article.author,
+            article.date,
+            article.site,
+            article.source,
+            article.added_by,
+            added_at,
+            len(passages),
+        )
+        return info, ids
+
+    @staticmethod
+    async def _insert_passages(
+        db: aiosqlite.Connection, article_id: int, collection: str, passages: Sequence[NewPassage]
+    ) -> list[int]:
+        ids = []
+        for ord_, p in enumerate(passages):
+            cursor = await db.execute(
+                'INSERT INTO passages (article_id, collection, ord, start, "end", sentences,'
+                " term_ids, term_freqs) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    article_id,
+                    collection,
+                    ord_,
+                    p.start,
+                    p.end,
+                    _int32([offset for span in p.sentences for offset in span]),
+                    _int32(p.term_ids),
+                    _int32(p.term_freqs),
+                ),
+            )
+            assert cursor.lastrowid is not None
+            ids.append(cursor.lastrowid)
+        return ids
+
+    async def delete_article(self, collection: str, article_id: int) -> tuple[ArticleInfo, list[int]]:
+        """Delete an article and its passages; returns it and the deleted passage ids."""
+        async with self._transaction() as db:
+            info = await self.get_article(collection, article_id)
+            async with db.execute(
+                "SELECT id FROM passages WHERE article_id = ? ORDER BY id", (article_id,)
+            ) as cursor:
+                passage_ids = [row[0] for row in await cursor.fetchall()]
+            await db.execute("DELETE FROM articles WHERE id = ?", (article_id,))
+        return info, passage_ids
+
+    async def get_article(self, collection: str, article_id: int) -> ArticleInfo:
+        async with self._db.execute(
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles a WHERE collection = ? AND id = ?",
+            (collection, article_id),
+        ) as cursor:
+            row = await cursor.fetchone()
+        if row is None:
+            raise NotFoundError(f"there is no article {article_id} in the library {collection!r}")
+        return _article(row)
+
+    async def get_text(self, article_id: int) -> str:
+        return str(await self._scalar("SELECT text FROM articles WHERE id = ?", (article_id,)))
+
+    async def list_articles(self, collection: str) -> list[ArticleInfo]:
+        async with self._db.execute(
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles a WHERE collection = ? ORDER BY id",
+            (collection,),
+        ) as cursor:
+            return [_article(row) for row in await cursor.fetchall()]
+
+    # --- passages --------------------------------------------------------------------------
+
+    async def load_postings(self, collection: str) -> tuple[list[int], list[bytes], list[bytes]]:
+        """Every passage of a collection as (ids, term id blobs, term frequency blobs)."""
+        async with self._db.execute(
+            "SELECT id, term_ids, term_freqs FROM passages WHERE collection = ? ORDER BY id",
+            (collection,),
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
+
+    async def get_passages(self, collection: str, ids: Sequence[int]) -> dict[int, StoredPassage]:
+        """The passages with these ids (in this collection), with text and article."""
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        async with self._db.execute(
+            f'SELECT p.id, substr(a.text, p.start + 1, p."end" - p.start), p.start, p.sentences,'
+            f" {_ARTICLE_COLUMNS} FROM passages p JOIN articles a ON a.id = p.article_id"
+            f" WHERE p.collection = ? AND p.id IN ({marks})",
+            (collection, *ids),
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return {
+            row[0]: StoredPassage(row[0], row[1], row[2], _spans(row[3], row[2]), _article(row[4:]))
+            for row in rows
+        }
+
+    async def iter_articles(self) -> AsyncIterator[tuple[int, str, str]]:
+        """(id, collection, text) of every article, for re-indexing."""
+        async with self._db.execute("SELECT id, collection, text FROM articles ORDER BY id") as cur:
+            async for row in cur:
+                yield row[0], row[1], row[2]
+
+    async def replace_index(
+        self,
+        settings: dict[str, str],
+        terms: Sequence[tuple[int, str]],
+        passages: Sequence[tuple[int, str, Sequence[NewPassage]]],
+    ) -> None:
+        """Replace every passage and the whole vocabulary (after a settings change), atomically."""
+        async with self._transaction() as db:
+            await db.execute("DELETE FROM passages")
+            await db.execute("DELETE FROM terms")
+            await db.executemany("INSERT INTO terms (id, term) VALUES (?, ?)", terms)
+            for article_id, collection, article_passages in passages:
+                await self._insert_passages(db, article_id, collection, article_passages)
+            await db.executemany(
+                "INSERT INTO meta (key, value) VALUES (?, ?)"
+                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                list(settings.items()),
+            )
+

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import math
 import re
 import threading
 import time
@@ -49,6 +50,7 @@ class LibrarySettings:
     analyzer: AnalyzerSettings = field(default_factory=AnalyzerSettings)
     passages: PassageSettings = field(default_factory=PassageSettings)
     bm25: BM25Params = field(default_factory=BM25Params)
+    min_coverage: float = 0.2  # share of the question's weight a passage must contain
 
     def stored(self) -> dict[str, str]:
         """The settings that shape the stored index (a change means re-indexing)."""
@@ -220,27 +222,41 @@ class Library:
         if not question.strip():
             raise InputError("the question is empty: ask something about the articles")
         k = max(1, min(k, MAX_RESULTS))
-        terms = Counter(await asyncio.to_thread(self._analyzer.terms, question))
-        unknown = [t for t in terms if t not in self._vocabulary]
-        query = {t: (self._vocabulary[t], n) for t, n in terms.items() if t in self._vocabulary}
+        tokens = await asyncio.to_thread(self._analyzer.tokens, question)
+        query = {
+            term: (self._vocabulary.get(term), n)
+            for term, n in Counter(t.term for t in tokens).items()
+        }
         results: list[Result] = []
+        present: set[str] = set()
         if query:
             loaded = await self._collection(collection)
-            hits, weights = await self._in_index(loaded, _search, query, k)
+            hits, weights, present = await self._in_index(loaded, _search, query, k)
             if hits:
                 rows = await self._store.get_passages(collection, [h.doc_id for h in hits])
                 results = await asyncio.to_thread(self._results, hits, rows, weights)
+        unknown = [question[t.start : t.end] for t in tokens if t.term not in present]
+        unknown = list(dict.fromkeys(unknown))
         took = (time.perf_counter() - started) * 1000
         return Answer(question, took, results, unknown)
 
     def _results(
         self, hits: Sequence[Hit], rows: Mapping[int, StoredPassage], weights: Mapping[str, float]
     ) -> list[Result]:
-        """Quote each hit's passage (runs in a worker thread)."""
+        """Quote each hit's passage, dropping passages that cover too little of the question.
+
+        A passage's coverage is the weight of the question terms it contains over the weight of
+        all of them; below `min_coverage` it matches the question only incidentally (a question
+        about jobs on Mars against an article that merely says "jobs").
+        """
+        total = sum(weights.values())
         results: list[Result] = []
         for hit in hits:
             row = rows.get(hit.doc_id)
             if row is None:  # removed since the search
+                continue
+            found = set(self._analyzer.terms(row.text)) & weights.keys()
+            if sum(weights[t] for t in found) < self.settings.min_coverage * total:
                 continue
             quote = choose_quote(row.text, row.sentences, weights, self._analyzer)
             results.append(
@@ -305,7 +321,8 @@ class Library:
         stored = {key: await self._store.get_meta(key) for key in wanted}
         if stored == wanted:
             return
-        log.warning("analysis settings changed: re-indexing %s", self.path)
+        if any(value is not None for value in stored.values()):
+            log.warning("analysis settings changed: re-indexing %s", self.path)
         self._vocabulary.clear()
         self._next_term_id = 1
         rebuilt: list[tuple[int, str, Sequence[NewPassage]]] = []
@@ -336,10 +353,17 @@ def _add_all(index: PassageIndex, ids: Sequence[int], passages: Sequence[NewPass
 
 
 def _search(
-    index: PassageIndex, query: Mapping[str, tuple[int, int]], k: int
-) -> tuple[list[Hit], dict[str, float]]:
-    """Search with the question's most specific terms; returns hits and each term's weight."""
-    idf = {term: index.idf(term_id) for term, (term_id, _) in query.items()}
-    kept = sorted(query, key=lambda term: -idf[term])[:MAX_QUESTION_TERMS]
-    hits = index.search({query[t][0]: query[t][1] for t in kept}, k)
-    return hits, {t: idf[t] * query[t][1] for t in kept if idf[t] > 0}
+    index: PassageIndex, query: Mapping[str, tuple[int | None, int]], k: int
+) -> tuple[list[Hit], dict[str, float], set[str]]:
+    """Search with the question's most specific terms.
+
+    Returns the hits, each question term's weight (its IDF times its count; a term the collection
+    lacks weighs as much as the rarest possible term) and the terms that occur in the collection.
+    """
+    absent = math.log((len(index) + 0.5) / 0.5)
+    idf = {t: index.idf(term_id) if term_id is not None else 0.0 for t, (term_id, _) in query.items()}
+    present = {t for t, value in idf.items() if value > 0}
+    kept = sorted(present, key=lambda t: -idf[t])[:MAX_QUESTION_TERMS]
+    hits = index.search({query[t][0]: query[t][1] for t in kept}, k) if kept else []
+    weights = {t: (idf[t] if t in present else absent) * n for t, (_, n) in query.items()}
+    return hits, weights, present

@@ -2,7 +2,8 @@
 
 The list is the project's own, assembled from the closed classes of English (articles, pronouns,
 auxiliaries, prepositions, conjunctions, question words and common adverbs). Content words that
-questions depend on ("first", "new", "state", numbers) are deliberately not on it.
+questions depend on ("first", "new", "state", numbers) are deliberately not on it; "many" and
+"much" are, because "how many" / "how much" ask for a number rather than name a topic.
 """
 
 ENGLISH: frozenset[str] = frozenset(
@@ -18,6 +19,7 @@ ENGLISH: frozenset[str] = frozenset(
     very was wasn't we we'd we'll we're we've were weren't what what's when when's where where's
     which while who who's whom why why's with won't would wouldn't you you'd you'll you're you've
     your yours yourself yourselves also been did does just may might must shall will whose upon
+    many much
     s t d ll m o re ve y
     """.split()
 )

@@ -1,0 +1,191 @@
+"""The `citebot` command line, run as a user runs it."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from bot.cli import cli
+
+XI_QUESTION = "What did Xi Jinping say about the relationship between China and Russia?"
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "lib.db"
+
+
+def run(db: Path, *args: str, stdin: str | None = None) -> Result:
+    return CliRunner().invoke(cli, ["--db", str(db), *args], input=stdin)
+
+
+def _one_line_error(result: Result) -> str:
+    assert result.exit_code != 0
+    assert "Traceback" not in result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1, result.output
+    return lines[0]
+
+
+def test_add_then_ask_answers_with_the_quote(db: Path, shared: Path) -> None:
+    """Adding the sample and asking the Xi question prints the quote."""
+    sample = str(shared / "samples/china-russia-article.txt")
+    added = run(db, "add", sample)
+    assert added.exit_code == 0, added.output
+    assert added.output.startswith("added #1 China and Russia Relationship")
+    answer = run(db, "ask", XI_QUESTION)
+    assert answer.exit_code == 0
+    assert "cannot be broken" in answer.output
+
+
+def test_ask_json_has_the_stable_shape(db: Path, shared: Path) -> None:
+    """`ask --json` prints exactly the documented keys."""
+    run(db, "add", str(shared / "samples/china-russia-article.txt"))
+    result = run(db, "ask", XI_QUESTION, "--json", "--k", "2")
+    payload = json.loads(result.output)
+    assert set(payload) == {"question", "took_ms", "results"}
+    assert payload["question"] == XI_QUESTION
+    assert isinstance(payload["took_ms"], float)
+    assert len(payload["results"]) == 2
+    first = payload["results"][0]
+    assert set(first) == {"rank", "score", "article", "passage", "quote"}
+    assert set(first["article"]) == {"id", "title", "url"}
+    assert first["rank"] == 1 and first["article"]["url"] is None
+    assert "cannot be broken" in first["quote"] and first["quote"] in first["passage"]
+
+
+def test_ask_reads_questions_from_stdin_as_json_lines(db: Path, shared: Path) -> None:
+    """With no question argument, one JSON object per input line."""
+    run(db, "add", str(shared / "samples/china-russia-article.txt"))
+    result = run(db, "ask", stdin=f"{XI_QUESTION}\n\nWho is the ambassador?\n")
+    lines = [json.loads(line) for line in result.output.splitlines()]
+    assert [line["question"] for line in lines] == [XI_QUESTION, "Who is the ambassador?"]
+    assert "Denisov" in lines[1]["results"][0]["quote"]
+
+
+def test_add_json_reports_each_input_and_fails_if_any_failed(db: Path, tmp_path: Path) -> None:
+    """One JSON line per input; good inputs are added even when others fail."""
+    good = tmp_path / "good.txt"
+    good.write_text("Otters hold hands while they sleep.")
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    result = run(db, "add", "--json", str(good), str(empty), str(good))
+    assert result.exit_code == 1
+    records = [json.loads(line) for line in result.output.splitlines()]
+    assert [r["status"] for r in records] == ["added", "error", "duplicate"]
+    assert records[0]["passages"] == 1 and records[2]["id"] == records[0]["id"]
+    assert "empty" in records[1]["error"]
+    keys = {"input", "status", "id", "title", "passages", "error"}
+    assert all(set(r) == keys for r in records)
+
+
+def test_add_jsonl_adds_one_article_per_line(db: Path, tmp_path: Path) -> None:
+    """--jsonl takes title, text and url; a bad line is reported, the rest added."""
+    jsonl = tmp_path / "articles.jsonl"
+    jsonl.write_text(
+        json.dumps({"title": "Otters", "text": "Otters hold hands.", "url": "https://x.test/o"})
+        + "\nnot json\n"
+        + json.dumps({"title": "Bees", "text": "Bees dance to talk."})
+        + "\n"
+    )
+    result = run(db, "add", "--jsonl", str(jsonl), "--json")
+    records = [json.loads(line) for line in result.output.splitlines()]
+    assert [r["status"] for r in records] == ["added", "error", "added"]
+    assert result.exit_code == 1
+    listed = json.loads(run(db, "list", "--json").output)
+    assert [(a["title"], a["url"]) for a in listed] == [
+        ("Otters", "https://x.test/o"),
+        ("Bees", None),
+    ]
+
+
+def test_show_json_carries_the_full_text(db: Path, tmp_path: Path) -> None:
+    """`show --json` has the metadata, the stored text and the passage count."""
+    path = tmp_path / "a.txt"
+    path.write_text("Title line\n\nBody sentence one. Body sentence two.")
+    run(db, "add", str(path))
+    shown = json.loads(run(db, "show", "1", "--json").output)
+    assert shown["title"] == "Title line"
+    assert shown["text"] == "Body sentence one. Body sentence two."
+    assert shown["passages"] == 1
+    assert {"id", "url", "author", "date", "site"} <= set(shown)
+
+
+def test_remove_then_show_is_a_one_line_error(db: Path, tmp_path: Path) -> None:
+    """Removing works once; an unknown id afterwards is one clear line."""
+    path = tmp_path / "a.txt"
+    path.write_text("Some text about moths.")
+    run(db, "add", str(path))
+    assert run(db, "remove", "1").output.startswith("removed #1")
+    assert "no article 1" in _one_line_error(run(db, "show", "1"))
+    assert "no article 1" in _one_line_error(run(db, "remove", "1"))
+
+
+def test_a_file_that_is_not_sqlite_is_a_one_line_error(tmp_path: Path) -> None:
+    """Pointing --db at a text file says so and leaves the file alone."""
+    path = tmp_path / "notes.txt"
+    path.write_text("not a database\n" * 100)
+    assert "not a citebot database" in _one_line_error(run(path, "list"))
+    assert path.read_text() == "not a database\n" * 100
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4, "binary"),
+    ],
+)
+def test_bad_files_are_one_line_errors(
+    db: Path, tmp_path: Path, content: bytes, message: str
+) -> None:
+    """Empty and binary files are refused with a reason, nothing stored."""
+    path = tmp_path / "bad.txt"
+    path.write_bytes(content)
+    assert message in _one_line_error(run(db, "add", str(path)))
+    assert json.loads(run(db, "list", "--json").output) == []
+
+
+def test_a_20_mb_text_file_is_refused_without_losing_anything(db: Path, tmp_path: Path) -> None:
+    """An oversized file is a one-line error and the library keeps what it had."""
+    small = tmp_path / "small.txt"
+    small.write_text("Herons stand still in shallow water.")
+    run(db, "add", str(small))
+    big = tmp_path / "big.txt"
+    with big.open("w") as f:
+        line = "This is a long line of perfectly ordinary English text. " * 20 + "\n"
+        while f.tell() < 20 * 1024 * 1024:
+            f.write(line)
+    assert "MB" in _one_line_error(run(db, "add", str(big)))
+    assert "Herons" in run(db, "ask", "herons", "--json").output
+
+
+def test_console_answers_questions_and_commands(db: Path, shared: Path) -> None:
+    """The console adds, lists and answers like a channel, and quits on /quit."""
+    sample = shared / "samples/china-russia-article.txt"
+    stdin = f"/add {sample}\n/list\n{XI_QUESTION}\n/more\n/bogus\n/quit\n"
+    result = run(db, "console", stdin=stdin)
+    assert result.exit_code == 0, result.output
+    assert "added #1" in result.output
+    assert "cannot be broken" in result.output
+    assert "unknown command /bogus" in result.output
+
+
+def test_demo_loads_the_guide_and_answers_about_it(db: Path) -> None:
+    """`citebot demo` needs no token or network and answers questions about citebot."""
+    result = run(db, "demo", stdin="How do I add an article?\n")
+    assert result.exit_code == 0, result.output
+    assert "article add" in result.output
+
+
+def test_the_installed_command_runs(db: Path) -> None:
+    """The `citebot` console script is installed and prints its help."""
+    script = Path(sys.executable).parent / "citebot"
+    done = subprocess.run(
+        [str(script), "--db", str(db), "list"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert "empty" in done.stdout

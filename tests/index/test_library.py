@@ -1,0 +1,207 @@
+"""The library end to end: real SQLite files, real articles, real questions."""
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from index.errors import InputError, NotFoundError
+from index.ingest import Document, load_file
+from index.library import Library, LibrarySettings
+from index.passages import PassageSettings
+
+XI_QUESTION = "What did Xi Jinping say about the relationship between China and Russia?"
+
+
+def _doc(text: str, title: str = "T") -> Document:
+    return Document(title=title, text=text)
+
+
+async def test_the_china_russia_sample_is_answered_with_its_quote(
+    tmp_path: Path, shared: Path
+) -> None:
+    """The pasted article answers the Xi question with 'cannot be broken'."""
+    document = load_file(shared / "samples/china-russia-article.txt")
+    async with Library.open(tmp_path / "lib.db") as library:
+        await library.add("console", document)
+        answer = await library.ask("console", XI_QUESTION)
+    assert answer.results
+    assert "cannot be broken" in answer.results[0].quote
+
+
+async def test_page_furniture_of_the_sample_is_not_indexed(tmp_path: Path, shared: Path) -> None:
+    """'Related posts' headlines are not article text: jobs on Mars find nothing."""
+    document = load_file(shared / "samples/china-russia-article.txt")
+    async with Library.open(tmp_path / "lib.db") as library:
+        await library.add("console", document)
+        answer = await library.ask("console", "How many jobs will there be on Mars?")
+    assert answer.results == []
+
+
+async def test_every_quote_is_an_exact_substring_of_the_stored_article(
+    tmp_path: Path, shared: Path
+) -> None:
+    """Quotes and passages are verbatim slices of the stored text."""
+    document = load_file(shared / "samples/china-russia-article.txt")
+    async with Library.open(tmp_path / "lib.db") as library:
+        added = await library.add("console", document)
+        _, text = await library.get("console", added.article.id)
+        answer = await library.ask("console", "Andrey Denisov ambassador Beijing", k=5)
+    assert answer.results
+    for result in answer.results:
+        assert result.passage in text
+        assert result.quote in result.passage
+        assert len(result.quote.split()) <= 60
+        for start, end in result.highlights:
+            assert result.quote[start:end].strip()
+
+
+async def test_collections_never_see_each_others_articles(tmp_path: Path) -> None:
+    """An article added to one collection is never an answer in another."""
+    async with Library.open(tmp_path / "lib.db") as library:
+        await library.add("guild-a", _doc("Penguins live in Antarctica and eat krill."))
+        await library.add("guild-b", _doc("Camels live in deserts and store fat."))
+        in_a = await library.ask("guild-a", "Where do penguins live?")
+        in_b = await library.ask("guild-b", "Where do penguins live?")
+    assert in_a.results[0].article.collection == "guild-a"
+    assert all("Penguins" not in r.passage for r in in_b.results)
+    assert in_b.unknown_words == ["penguins"]
+
+
+async def test_adding_the_same_content_twice_is_reported(tmp_path: Path) -> None:
+    """The second add returns the first article, marked duplicate; nothing is stored twice."""
+    async with Library.open(tmp_path / "lib.db") as library:
+        first = await library.add("c", _doc("Same words here.\n\nAnd more."))
+        second = await library.add("c", _doc("Same  words here.\nAnd more.", title="Other"))
+        assert (first.status, second.status) == ("added", "duplicate")
+        assert second.article.id == first.article.id
+        assert len(await library.list("c")) == 1
+
+
+async def test_the_same_content_may_be_in_two_collections(tmp_path: Path) -> None:
+    """Duplicates are per collection: two servers can both add an article."""
+    async with Library.open(tmp_path / "lib.db") as library:
+        assert (await library.add("a", _doc("Shared text."))).status == "added"
+        assert (await library.add("b", _doc("Shared text."))).status == "added"
+
+
+async def test_tiny_collections_rank_an_obvious_match(tmp_path: Path) -> None:
+    """With one or two passages, the matching one is found (rank-bm25's IDF would be <= 0)."""
+    async with Library.open(tmp_path / "lib.db") as library:
+        await library.add("c", _doc("The lighthouse keeper lit the lamp every night."))
+        one = await library.ask("c", "Who lit the lamp?")
+        await library.add("c", _doc("Bakers bake bread before dawn."))
+        two = await library.ask("c", "lighthouse lamp")
+    assert one.results and one.results[0].score > 0
+    assert "lighthouse" in two.results[0].passage
+
+
+async def test_an_empty_collection_or_stop_word_question_is_no_match(tmp_path: Path) -> None:
+    """No articles, only stop words, or unknown words: an empty answer, not an error."""
+    async with Library.open(tmp_path / "lib.db") as library:
+        assert (await library.ask("empty", "anything at all")).results == []
+        await library.add("c", _doc("Some article about owls."))
+        assert (await library.ask("c", "what is it?")).results == []
+        unknown = await library.ask("c", "zyxwv quux")
+    assert unknown.results == []
+    assert unknown.unknown_words == ["zyxwv", "quux"]
+
+
+async def test_an_empty_question_is_an_input_error(tmp_path: Path) -> None:
+    """A blank question gets a one-line message."""
+    async with Library.open(tmp_path / "lib.db") as library:
+        with pytest.raises(InputError, match="empty"):
+            await library.ask("c", "   ")
+
+
+async def test_a_10000_character_question_gets_an_answer(tmp_path: Path, shared: Path) -> None:
+    """A huge question is answered sensibly, using its most specific words."""
+    document = load_file(shared / "samples/china-russia-article.txt")
+    question = (XI_QUESTION + " ") * (10_000 // (len(XI_QUESTION) + 1))
+    async with Library.open(tmp_path / "lib.db") as library:
+        await library.add("console", document)
+        answer = await library.ask("console", question[:10_000])
+    assert answer.results
+
+
+async def test_removing_an_article_removes_it_from_answers(tmp_path: Path) -> None:
+    """After remove, its passages are gone from the index and the store."""
+    async with Library.open(tmp_path / "lib.db") as library:
+        added = await library.add("c", _doc("Owls hunt mice at night."))
+        await library.add("c", _doc("Foxes hunt rabbits at dusk."))
+        assert (await library.ask("c", "owls")).results
+        await library.remove("c", added.article.id)
+        assert (await library.ask("c", "owls")).results == []
+        assert [a.title for a in await library.list("c")] == ["T"]
+
+
+async def test_an_unknown_article_id_is_not_found(tmp_path: Path) -> None:
+    """show/remove of a missing id is a one-line error."""
+    async with Library.open(tmp_path / "lib.db") as library:
+        with pytest.raises(NotFoundError, match="no article 42"):
+            await library.remove("c", 42)
+        with pytest.raises(NotFoundError):
+            await library.get("c", 42)
+
+
+async def test_reopening_loads_the_index_without_losing_anything(tmp_path: Path) -> None:
+    """Answers after a restart equal answers before it."""
+    path = tmp_path / "lib.db"
+    texts = [f"Article {i} talks about topic{i} and shared things." for i in range(5)]
+    async with Library.open(path) as library:
+        for text in texts:
+            await library.add("c", _doc(text))
+        before = await library.ask("c", "topic3 shared", k=5)
+    async with Library.open(path) as library:
+        after = await library.ask("c", "topic3 shared", k=5)
+    assert [(r.article.id, r.score) for r in after.results] == [
+        (r.article.id, r.score) for r in before.results
+    ]
+
+
+async def test_changed_passage_settings_rebuild_the_index(tmp_path: Path) -> None:
+    """Opening with other stored settings re-splits every article instead of mismatching."""
+    path = tmp_path / "lib.db"
+    text = " ".join(f"Sentence {i} mentions the harbour and ships." for i in range(60))
+    async with Library.open(path) as library:
+        await library.add("c", _doc(text))
+        before = (await library.list("c"))[0].passages
+    small = LibrarySettings(passages=PassageSettings(target_words=40, max_words=60, min_words=20))
+    async with Library.open(path, small) as library:
+        after = (await library.list("c"))[0].passages
+        assert (await library.ask("c", "harbour ships")).results
+    assert after > before
+
+
+async def test_concurrent_adds_and_questions_are_consistent(tmp_path: Path) -> None:
+    """Many adds and asks at once: every article stored once, every answer well-formed."""
+    async with Library.open(tmp_path / "lib.db") as library:
+        adds = [library.add("c", _doc(f"Fact number {i} concerns item{i}.")) for i in range(20)]
+        asks = [library.ask("c", f"item{i}") for i in range(20)]
+        await asyncio.gather(*adds, *asks)
+        assert len(await library.list("c")) == 20
+        answer = await library.ask("c", "item7")
+    assert "item7" in answer.results[0].quote
+
+
+async def test_a_cp1252_file_is_stored_and_answered(tmp_path: Path) -> None:
+    """A Windows-encoded file keeps its accents and curly quotes."""
+    path = tmp_path / "cafe.txt"
+    path.write_bytes("Le café “Procope” opened in 1686 in Paris.".encode("cp1252"))
+    async with Library.open(tmp_path / "lib.db") as library:
+        await library.add("c", load_file(path))
+        answer = await library.ask("c", "When did the café Procope open?")
+    assert answer.results[0].quote == "Le café “Procope” opened in 1686 in Paris."
+
+
+async def test_nothing_is_lost_when_a_later_add_fails(tmp_path: Path) -> None:
+    """A failing add leaves the articles already stored intact."""
+    path = tmp_path / "lib.db"
+    async with Library.open(path) as library:
+        await library.add("c", _doc("Kept article about rivers."))
+        with pytest.raises(InputError):
+            await library.add("c", _doc("   "))
+        assert (await library.ask("c", "rivers")).results
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == 1

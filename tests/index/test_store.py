@@ -1,0 +1,113 @@
+"""The SQLite store: migrations, refusing foreign files, atomic writes."""
+
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index.errors import NotFoundError, StorageError
+from index.store import NewArticle, NewPassage, Store
+
+
+def _article(text: str = "Some text.", collection: str = "c") -> NewArticle:
+    return NewArticle(collection=collection, title="T", text=text, content_hash=text)
+
+
+def _passage() -> NewPassage:
+    return NewPassage(0, 10, [(0, 10)], np.array([1], np.int32), np.array([2], np.int32))
+
+
+async def test_a_new_database_is_migrated_to_the_latest_version(tmp_path: Path) -> None:
+    """Opening creates the file, applies every migration and records the version."""
+    path = tmp_path / "sub" / "lib.db"
+    async with Store.open(path):
+        pass
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] >= 1
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"articles", "passages", "terms", "meta"} <= tables
+
+
+async def test_a_file_that_is_not_sqlite_is_refused_and_left_unchanged(tmp_path: Path) -> None:
+    """A text file given as the database is an error, and its bytes are untouched."""
+    path = tmp_path / "notes.db"
+    path.write_bytes(b"my precious notes, not a database\n" * 200)
+    before = path.read_bytes()
+    with pytest.raises(StorageError, match="not a citebot database"):
+        async with Store.open(path):
+            pass
+    assert path.read_bytes() == before
+
+
+async def test_another_programs_sqlite_file_is_refused(tmp_path: Path) -> None:
+    """An SQLite file with someone else's tables is not taken over."""
+    path = tmp_path / "other.db"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE contacts (name TEXT)")
+    with pytest.raises(StorageError, match="another program"):
+        async with Store.open(path):
+            pass
+
+
+async def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
+    """A database from a newer citebot asks for an upgrade instead of guessing."""
+    path = tmp_path / "new.db"
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA user_version = 999")
+    with pytest.raises(StorageError, match="newer citebot"):
+        async with Store.open(path):
+            pass
+
+
+async def test_a_folder_is_refused(tmp_path: Path) -> None:
+    """Giving a directory as the database file is a clear error."""
+    with pytest.raises(StorageError, match="folder"):
+        async with Store.open(tmp_path):
+            pass
+
+
+async def test_a_failed_write_leaves_nothing_behind(tmp_path: Path) -> None:
+    """If any part of adding an article fails, none of it is stored."""
+    async with Store.open(tmp_path / "lib.db") as store:
+        await store.insert_article(_article("first"), [_passage()], [(1, "term")])
+        with pytest.raises(sqlite3.IntegrityError):  # term id 1 exists: the write must roll back
+            await store.insert_article(_article("second"), [_passage()], [(1, "other")])
+        assert [a.title for a in await store.list_articles("c")] == ["T"]
+        ids, _, _ = await store.load_postings("c")
+        assert len(ids) == 1
+        assert await store.load_vocabulary() == {"term": 1}
+
+
+async def test_passages_round_trip_with_their_terms(tmp_path: Path) -> None:
+    """Stored term ids and counts come back as written, per collection."""
+    async with Store.open(tmp_path / "lib.db") as store:
+        _, ids = await store.insert_article(_article(), [_passage()], [(1, "t")])
+        loaded_ids, terms, freqs = await store.load_postings("c")
+        assert loaded_ids == ids
+        assert np.frombuffer(terms[0], "<i4").tolist() == [1]
+        assert np.frombuffer(freqs[0], "<i4").tolist() == [2]
+        assert await store.load_postings("other") == ([], [], [])
+
+
+async def test_deleting_removes_the_article_and_its_passages(tmp_path: Path) -> None:
+    """Delete returns the passage ids and leaves no orphan rows."""
+    async with Store.open(tmp_path / "lib.db") as store:
+        info, ids = await store.insert_article(_article(), [_passage(), _passage()], [])
+        _, deleted = await store.delete_article("c", info.id)
+        assert deleted == ids
+        assert await store.load_postings("c") == ([], [], [])
+        with pytest.raises(NotFoundError):
+            await store.get_article("c", info.id)
+
+
+async def test_an_article_is_not_found_from_another_collection(tmp_path: Path) -> None:
+    """Ids are global, but an article is only reachable in its own collection."""
+    async with Store.open(tmp_path / "lib.db") as store:
+        info, _ = await store.insert_article(_article(collection="a"), [_passage()], [])
+        with pytest.raises(NotFoundError, match="no article"):
+            await store.get_article("b", info.id)
+        with pytest.raises(NotFoundError):
+            await store.delete_article("b", info.id)
+        assert (await store.get_article("a", info.id)).id == info.id

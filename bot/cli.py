@@ -121,11 +121,23 @@ def _jsonl_loader(line: str, where: str) -> Callable[[], Awaitable[Document]]:
 
 def _add_record(name: str, outcome: AddResult | CitebotError) -> dict[str, Any]:
     if isinstance(outcome, CitebotError):
-        return {"input": name, "status": "error", "id": None, "title": None, "passages": None,
-                "error": str(outcome)}
+        return {
+            "input": name,
+            "status": "error",
+            "id": None,
+            "title": None,
+            "passages": None,
+            "error": str(outcome),
+        }
     article = outcome.article
-    return {"input": name, "status": outcome.status, "id": article.id, "title": article.title,
-            "passages": article.passages, "error": None}
+    return {
+        "input": name,
+        "status": outcome.status,
+        "id": article.id,
+        "title": article.title,
+        "passages": article.passages,
+        "error": None,
+    }
 
 
 def _add_line(record: dict[str, Any]) -> str:
@@ -181,7 +193,9 @@ class _progress:
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--jsonl", type=click.Path(path_type=Path), help='One {"title", "text", "url"} per line.')
+@click.option(
+    "--jsonl", type=click.Path(path_type=Path), help='One {"title", "text", "url"} per line.'
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per input.")
 @click.pass_obj
 def add(options: Options, paths: tuple[Path, ...], jsonl: Path | None, as_json: bool) -> None:
@@ -235,7 +249,7 @@ async def _ask(options: Options, question: str | None, k: int, as_json: bool) ->
             if as_json:
                 click.echo(json.dumps(answer_json(answer), ensure_ascii=False))
             else:
-                console_mode.show_answer(console_mode.stdout_console(), answer)
+                console_mode.show_all(console_mode.stdout_console(), answer)
             return
         async for line in _stdin_questions():
             try:
@@ -274,7 +288,7 @@ def article_json(article: ArticleInfo) -> dict[str, Any]:
 
 async def _list(options: Options, as_json: bool) -> None:
     async with Library.open(options.db) as library:
-        articles = await library.list(options.collection)
+        articles = await library.articles(options.collection)
     if as_json:
         click.echo(json.dumps([article_json(a) for a in articles], ensure_ascii=False))
     else:

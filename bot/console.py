@@ -41,13 +41,26 @@ def stderr_console() -> Console:
 
 
 def _markdown(text: str) -> Markdown:
-    # Discord's "-# " subtext has no Markdown equivalent; show it as emphasis.
-    lines = [f"*{line[3:]}*" if line.startswith("-# ") else line for line in text.splitlines()]
+    """Discord Markdown for the terminal: a block quote ends at its last '>' line (Discord's
+    rule, not CommonMark's), and '-# ' subtext, which Markdown lacks, becomes emphasis."""
+    lines: list[str] = []
+    for line in text.splitlines():
+        if lines and lines[-1].startswith(">") and not line.startswith(">"):
+            lines.append("")
+        lines.append(f"*{line[3:]}*" if line.startswith("-# ") else line)
     return Markdown("\n".join(lines))
 
 
-def show_answer(console: Console, answer: Answer) -> None:
-    console.print(_markdown(render.render_answer(answer)))
+def show_answer(console: Console, answer: Answer, index: int = 0) -> None:
+    console.print(_markdown(render.render_answer(answer, index)))
+
+
+def show_all(console: Console, answer: Answer) -> None:
+    """Every result of an answer, one after another (for `citebot ask`)."""
+    if not answer.results:
+        show_answer(console, answer)
+    for result in answer.results:
+        console.print(_markdown(f"**{result.rank}.**\n\n" + render.render_result(result)))
 
 
 def show_list(console: Console, collection: str, articles: list[ArticleInfo]) -> None:
@@ -62,8 +75,12 @@ def show_list(console: Console, collection: str, articles: list[ArticleInfo]) ->
 
 def show_article(console: Console, article: ArticleInfo, text: str) -> None:
     console.print(f"[bold]#{article.id} {article.title}[/bold]", markup=True, highlight=False)
-    for label, value in (("url", article.url), ("author", article.author),
-                         ("date", article.date), ("site", article.site)):
+    for label, value in (
+        ("url", article.url),
+        ("author", article.author),
+        ("date", article.date),
+        ("site", article.site),
+    ):
         if value:
             console.print(f"{label}: {value}", markup=False)
     console.print(f"{article.passages} passages, added {article.added_at}", markup=False)
@@ -77,8 +94,13 @@ def guide_documents() -> list[Document]:
     for entry in sorted(resources.files("bot.docs").iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".md"):
             title, body = clean_text(entry.read_text(encoding="utf-8"))
-            docs.append(Document(title=(title or entry.name).lstrip("# "), text=body,
-                                 source=f"citebot docs: {entry.name}"))
+            docs.append(
+                Document(
+                    title=(title or entry.name).lstrip("# "),
+                    text=body,
+                    source=f"citebot docs: {entry.name}",
+                )
+            )
     return docs
 
 
@@ -108,8 +130,13 @@ class Session:
         if command in ("/quit", "/exit"):
             return False
         handler = {
-            "/help": self.help, "/add": self.add, "/paste": self.paste, "/list": self.list,
-            "/show": self.show, "/remove": self.remove, "/more": self.more,
+            "/help": self.help,
+            "/add": self.add,
+            "/paste": self.paste,
+            "/list": self.list_articles,
+            "/show": self.show,
+            "/remove": self.remove,
+            "/more": self.more,
             "/passage": self.passage,
         }.get(command)
         if handler is None:
@@ -129,6 +156,12 @@ class Session:
             return
         self.shown = 0
         show_answer(self.console, self.last)
+        if len(self.last.results) > 1:
+            self.console.print(
+                "(/more for the next result, /passage for the whole passage)",
+                style="dim",
+                markup=False,
+            )
 
     async def help(self, args: list[str]) -> None:
         self.console.print(Markdown(HELP))
@@ -138,7 +171,7 @@ class Session:
             self.console.print("usage: /add PATH...", markup=False)
         for arg in args:
             try:
-                document = await asyncio.to_thread(load_file, Path(arg).expanduser())
+                document = await asyncio.to_thread(_load_path, arg)
                 await self._add(document)
             except CitebotError as exc:
                 self.console.print(f"error: {exc}", markup=False)
@@ -159,8 +192,8 @@ class Session:
         title, body = clean_text("\n".join(lines))
         await self._add(Document(title=title or "Pasted text", text=body, source="pasted"))
 
-    async def list(self, args: list[str]) -> None:
-        show_list(self.console, self.collection, await self.library.list(self.collection))
+    async def list_articles(self, args: list[str]) -> None:
+        show_list(self.console, self.collection, await self.library.articles(self.collection))
 
     async def show(self, args: list[str]) -> None:
         article, text = await self.library.get(self.collection, _article_id(args, "/show"))
@@ -175,14 +208,17 @@ class Session:
             self.console.print("no more results", markup=False)
             return
         self.shown += 1
-        result = self.last.results[self.shown]
-        self.console.print(_markdown(f"**{result.rank}.** " + render.render_result(result)))
+        show_answer(self.console, self.last, self.shown)
 
     async def passage(self, args: list[str]) -> None:
         if self.last is None or not self.last.results:
             self.console.print("ask a question first", markup=False)
             return
         self.console.print(_markdown(render.render_passage(self.last.results[self.shown])))
+
+
+def _load_path(arg: str) -> Document:
+    return load_file(Path(arg).expanduser())
 
 
 def _article_id(args: list[str], command: str) -> int:
@@ -205,7 +241,7 @@ async def run(db: Path, collection: str, load_guide: bool = False) -> None:
         if load_guide:
             for document in guide_documents():
                 await library.add(collection, document, added_by="demo")
-        count = len(await library.list(collection))
+        count = len(await library.articles(collection))
         session = Session(library, collection, console)
         console.print(
             f"citebot console: library {collection!r} in {db} ({count} articles). "

@@ -79,18 +79,15 @@ def render_result(result: Result) -> str:
     return f"{blockquote(quote)}\n— {source_line(result.article, result.quote)}"
 
 
-def render_answer(answer: Answer) -> str:
-    """A whole answer message: the best quote, its source, and the other results in brief."""
+def render_answer(answer: Answer, index: int = 0) -> str:
+    """An answer message showing result `index`: its quote, its source, and where it stands."""
     if not answer.results:
         return render_no_match(answer)
-    lines = [render_result(answer.results[0])]
-    others = answer.results[1:]
-    if others:
-        lines.append("")
-        lines.append("-# Also: " + " · ".join(
-            f"{r.rank}. {escape(_shorten(r.article.title, 60))}" for r in others
-        ))
-    return _fit("\n".join(lines))
+    result = answer.results[index]
+    message = render_result(result)
+    if len(answer.results) > 1:
+        message += f"\n-# Result {index + 1} of {len(answer.results)}"
+    return _fit(message)
 
 
 def render_passage(result: Result) -> str:
@@ -100,6 +97,8 @@ def render_passage(result: Result) -> str:
 
 
 def render_no_match(answer: Answer) -> str:
+    if not answer.searched:
+        return "This library has no articles yet: an admin can add some."
     message = "No passage in this library matches that question."
     if answer.unknown_words:
         words = ", ".join(escape(w) for w in answer.unknown_words[:5])

@@ -86,6 +86,7 @@ class Answer:
     took_ms: float
     results: list[Result]
     unknown_words: list[str]  # question words that occur nowhere in this library
+    searched: int  # passages in the collection
 
 
 def content_hash(text: str) -> str:
@@ -185,9 +186,7 @@ class Library:
         ]
         return _Prepared(stored, terms)
 
-    def _assign_ids(
-        self, prepared: _Prepared
-    ) -> tuple[list[NewPassage], list[tuple[int, str]]]:
+    def _assign_ids(self, prepared: _Prepared) -> tuple[list[NewPassage], list[tuple[int, str]]]:
         """Term ids for a prepared article; new terms get fresh ids (committed by the caller)."""
         new_terms: dict[str, int] = {}
         passages = []
@@ -229,8 +228,8 @@ class Library:
         }
         results: list[Result] = []
         present: set[str] = set()
+        loaded = await self._collection(collection)
         if query:
-            loaded = await self._collection(collection)
             hits, weights, present = await self._in_index(loaded, _search, query, k)
             if hits:
                 rows = await self._store.get_passages(collection, [h.doc_id for h in hits])
@@ -238,7 +237,7 @@ class Library:
         unknown = [question[t.start : t.end] for t in tokens if t.term not in present]
         unknown = list(dict.fromkeys(unknown))
         took = (time.perf_counter() - started) * 1000
-        return Answer(question, took, results, unknown)
+        return Answer(question, took, results, unknown, len(loaded.index))
 
     def _results(
         self, hits: Sequence[Hit], rows: Mapping[int, StoredPassage], weights: Mapping[str, float]
@@ -297,7 +296,7 @@ class Library:
 
         return await asyncio.to_thread(locked)
 
-    async def list(self, collection: str) -> list[ArticleInfo]:
+    async def articles(self, collection: str) -> list[ArticleInfo]:
         return await self._store.list_articles(collection)
 
     async def get(self, collection: str, article_id: int) -> tuple[ArticleInfo, str]:
@@ -361,9 +360,12 @@ def _search(
     lacks weighs as much as the rarest possible term) and the terms that occur in the collection.
     """
     absent = math.log((len(index) + 0.5) / 0.5)
-    idf = {t: index.idf(term_id) if term_id is not None else 0.0 for t, (term_id, _) in query.items()}
+    idf = {
+        t: index.idf(term_id) if term_id is not None else 0.0 for t, (term_id, _) in query.items()
+    }
     present = {t for t, value in idf.items() if value > 0}
     kept = sorted(present, key=lambda t: -idf[t])[:MAX_QUESTION_TERMS]
-    hits = index.search({query[t][0]: query[t][1] for t in kept}, k) if kept else []
+    search = {term_id: n for t in kept for term_id, n in [query[t]] if term_id is not None}
+    hits = index.search(search, k) if search else []
     weights = {t: (idf[t] if t in present else absent) * n for t, (_, n) in query.items()}
     return hits, weights, present

@@ -76,7 +76,7 @@ async def test_adding_the_same_content_twice_is_reported(tmp_path: Path) -> None
         second = await library.add("c", _doc("Same  words here.\nAnd more.", title="Other"))
         assert (first.status, second.status) == ("added", "duplicate")
         assert second.article.id == first.article.id
-        assert len(await library.list("c")) == 1
+        assert len(await library.articles("c")) == 1
 
 
 async def test_the_same_content_may_be_in_two_collections(tmp_path: Path) -> None:
@@ -133,7 +133,7 @@ async def test_removing_an_article_removes_it_from_answers(tmp_path: Path) -> No
         assert (await library.ask("c", "owls")).results
         await library.remove("c", added.article.id)
         assert (await library.ask("c", "owls")).results == []
-        assert [a.title for a in await library.list("c")] == ["T"]
+        assert [a.title for a in await library.articles("c")] == ["T"]
 
 
 async def test_an_unknown_article_id_is_not_found(tmp_path: Path) -> None:
@@ -166,10 +166,10 @@ async def test_changed_passage_settings_rebuild_the_index(tmp_path: Path) -> Non
     text = " ".join(f"Sentence {i} mentions the harbour and ships." for i in range(60))
     async with Library.open(path) as library:
         await library.add("c", _doc(text))
-        before = (await library.list("c"))[0].passages
+        before = (await library.articles("c"))[0].passages
     small = LibrarySettings(passages=PassageSettings(target_words=40, max_words=60, min_words=20))
     async with Library.open(path, small) as library:
-        after = (await library.list("c"))[0].passages
+        after = (await library.articles("c"))[0].passages
         assert (await library.ask("c", "harbour ships")).results
     assert after > before
 
@@ -180,7 +180,7 @@ async def test_concurrent_adds_and_questions_are_consistent(tmp_path: Path) -> N
         adds = [library.add("c", _doc(f"Fact number {i} concerns item{i}.")) for i in range(20)]
         asks = [library.ask("c", f"item{i}") for i in range(20)]
         await asyncio.gather(*adds, *asks)
-        assert len(await library.list("c")) == 20
+        assert len(await library.articles("c")) == 20
         answer = await library.ask("c", "item7")
     assert "item7" in answer.results[0].quote
 

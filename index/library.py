@@ -281,10 +281,9 @@ class Library:
         async with self._write_lock:  # no add may slip between loading and registering
             loaded = self._collections.get(name)
             if loaded is None:
-                ids, term_blobs, freq_blobs = await self._store.load_postings(name)
-                index = await asyncio.to_thread(
-                    _build, self.settings.bm25, ids, term_blobs, freq_blobs
-                )
+                index = PassageIndex(self.settings.bm25)
+                async for batch in self._store.load_postings(name):
+                    await asyncio.to_thread(_load, index, *batch)
                 loaded = self._collections[name] = _Collection(index)
         return loaded
 
@@ -334,16 +333,13 @@ class Library:
         await self._store.replace_index(wanted, all_terms, rebuilt)
 
 
-def _build(
-    params: BM25Params, ids: list[int], term_blobs: list[bytes], freq_blobs: list[bytes]
-) -> PassageIndex:
-    index = PassageIndex(params)
+def _load(index: PassageIndex, ids: list[int], term_blobs: list[bytes], freqs: list[bytes]) -> None:
+    """Load a batch of stored passages (batches keep the memory peak of start-up low)."""
     index.load(
         ids,
         [np.frombuffer(b, dtype="<i4") for b in term_blobs],
-        [np.frombuffer(b, dtype="<i4") for b in freq_blobs],
+        [np.frombuffer(b, dtype="<i4") for b in freqs],
     )
-    return index
 
 
 def _add_all(index: PassageIndex, ids: Sequence[int], passages: Sequence[NewPassage]) -> None:

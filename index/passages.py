@@ -138,9 +138,11 @@ def split_passages(text: str, settings: PassageSettings | None = None) -> list[P
     merged_words: list[int] = []
     for chunk in chunks:
         words = sum(_word_count(text, s) for s in chunk)
-        if merged and (
-            merged_words[-1] < settings.min_words or words < settings.min_words
-        ) and merged_words[-1] + words <= settings.max_words:
+        if (
+            merged
+            and (merged_words[-1] < settings.min_words or words < settings.min_words)
+            and merged_words[-1] + words <= settings.max_words
+        ):
             merged[-1] = merged[-1] + chunk
             merged_words[-1] += words
         else:

@@ -6,8 +6,7 @@ questions depend on ("first", "new", "state", numbers) are deliberately not on i
 "much" are, because "how many" / "how much" ask for a number rather than name a topic.
 """
 
-ENGLISH: frozenset[str] = frozenset(
-    """
+_WORDS = """
     a about above after again against all am an and any are aren't as at be because been before
     being below between both but by can can't cannot could couldn't did didn't do does doesn't
     doing don't down during each few for from further had hadn't has hasn't have haven't having he
@@ -21,5 +20,6 @@ ENGLISH: frozenset[str] = frozenset(
     your yours yourself yourselves also been did does just may might must shall will whose upon
     many much
     s t d ll m o re ve y
-    """.split()
-)
+"""
+
+ENGLISH: frozenset[str] = frozenset(_WORDS.split())

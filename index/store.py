@@ -280,7 +280,9 @@ class Store:
             ids.append(cursor.lastrowid)
         return ids
 
-    async def delete_article(self, collection: str, article_id: int) -> tuple[ArticleInfo, list[int]]:
+    async def delete_article(
+        self, collection: str, article_id: int
+    ) -> tuple[ArticleInfo, list[int]]:
         """Delete an article and its passages; returns it and the deleted passage ids."""
         async with self._transaction() as db:
             info = await self.get_article(collection, article_id)
@@ -313,14 +315,16 @@ class Store:
 
     # --- passages --------------------------------------------------------------------------
 
-    async def load_postings(self, collection: str) -> tuple[list[int], list[bytes], list[bytes]]:
-        """Every passage of a collection as (ids, term id blobs, term frequency blobs)."""
+    async def load_postings(
+        self, collection: str, batch: int = 10_000
+    ) -> AsyncIterator[tuple[list[int], list[bytes], list[bytes]]]:
+        """Every passage of a collection as batches of (ids, term id blobs, term count blobs)."""
         async with self._db.execute(
             "SELECT id, term_ids, term_freqs FROM passages WHERE collection = ? ORDER BY id",
             (collection,),
         ) as cursor:
-            rows = await cursor.fetchall()
-        return [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
+            while rows := await cursor.fetchmany(batch):
+                yield [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
 
     async def get_passages(self, collection: str, ids: Sequence[int]) -> dict[int, StoredPassage]:
         """The passages with these ids (in this collection), with text and article."""
@@ -363,4 +367,3 @@ class Store:
                 " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 list(settings.items()),
             )
-

@@ -70,7 +70,9 @@ class Analyzer:
         """NFKC, case-folded, accents removed, apostrophes unified."""
         text = unicodedata.normalize("NFKC", text).casefold().translate(_APOSTROPHES)
         if self.settings.fold_accents and not text.isascii():
-            text = unicodedata.normalize("NFC", _COMBINING.sub("", unicodedata.normalize("NFKD", text)))
+            text = unicodedata.normalize(
+                "NFC", _COMBINING.sub("", unicodedata.normalize("NFKD", text))
+            )
         return text
 
     def _terms(self, words: list[str]) -> list[str]:

@@ -1,0 +1,239 @@
+"""Speed and memory of the library at 10k and 100k passages, beside plain rank-bm25.
+
+For each size it builds a library through the public API (articles of about 2,000 words made of
+real sentences: the SQuAD dev articles in ../shared/eval/squad-dev-a, reshuffled), then measures,
+each in a fresh process so that peak RSS belongs to one thing only:
+
+* start-up until the first answer (open the SQLite file, load the collection, answer);
+* query latency p50/p99 over real questions (the SQuAD questions);
+* adding one 2,000-word article (median of several);
+* peak RSS of that process;
+* rank-bm25's plain ``BM25Okapi.get_scores`` over the same passages' terms, same parameters:
+  its latency and peak RSS, and whether its best passage is ours.
+
+Usage: python benchmarks/perf.py [--sizes 10000 100000] [--workdir DIR] [--queries 500]
+Targets at 100k passages: p50 <= 10 ms, p99 <= 50 ms, add <= 100 ms, start-up <= 5 s, RSS <= 500 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SQUAD = ROOT.parent / "shared" / "eval" / "squad-dev-a"
+COLLECTION = "bench"
+ARTICLE_WORDS = 2000
+
+
+def _sentences() -> list[str]:
+    from index.passages import split_sentences
+
+    sentences = []
+    with (SQUAD / "articles.jsonl").open() as f:
+        for line in f:
+            text = json.loads(line)["text"]
+            sentences += [text[s:e] for para in split_sentences(text) for s, e in para]
+    return sentences
+
+
+def _articles(sentences: list[str], seed: int) -> list[str]:
+    """Endless articles of about ARTICLE_WORDS words in paragraphs of 3-6 real sentences."""
+    rng = random.Random(seed)
+    while True:
+        paragraphs, words = [], 0
+        while words < ARTICLE_WORDS:
+            paragraph = " ".join(rng.choice(sentences) for _ in range(rng.randint(3, 6)))
+            paragraphs.append(paragraph)
+            words += len(paragraph.split())
+        yield "\n\n".join(paragraphs)
+
+
+def _questions(limit: int) -> list[str]:
+    with (SQUAD / "questions.jsonl").open() as f:
+        questions = [json.loads(line)["question"] for line in f]
+    random.Random(7).shuffle(questions)
+    return questions[:limit]
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+# --- build (in the parent process) -----------------------------------------------------------
+
+
+async def build(db: Path, passages: int) -> dict[str, float]:
+    from index.ingest import Document
+    from index.library import Library
+
+    sentences = _sentences()
+    articles = _articles(sentences, seed=passages)
+    started = time.perf_counter()
+    count = 0
+    async with Library.open(db) as library:
+        while count < passages:
+            result = await library.add(COLLECTION, Document(title=f"A{count}", text=next(articles)))
+            count += result.article.passages
+    return {"passages": count, "build_s": time.perf_counter() - started}
+
+
+# --- measure ours (child process) ------------------------------------------------------------
+
+
+async def measure_library(db: Path, n_queries: int) -> dict[str, float]:
+    from index.ingest import Document
+    from index.library import Library
+
+    questions = _questions(n_queries)
+    started = time.perf_counter()
+    async with Library.open(db) as library:
+        await library.ask(COLLECTION, questions[0])
+        startup = time.perf_counter() - started
+        latencies = []
+        for question in questions:
+            t = time.perf_counter()
+            await library.ask(COLLECTION, question, k=3)
+            latencies.append((time.perf_counter() - t) * 1000)
+        articles = _articles(_sentences(), seed=12345)
+        adds = []
+        for i in range(7):
+            document = Document(title=f"new {i}", text=next(articles))
+            t = time.perf_counter()
+            await library.add(COLLECTION, document)
+            adds.append((time.perf_counter() - t) * 1000)
+        top = {}
+        for question in questions[:50]:
+            answer = await library.ask(COLLECTION, question, k=1)
+            top[question] = answer.results[0].passage if answer.results else None
+    return {
+        "startup_s": startup,
+        "p50_ms": statistics.median(latencies),
+        "p99_ms": _percentile(latencies, 0.99),
+        "add_ms": statistics.median(adds),
+        "rss_mb": _peak_rss_mb(),
+        "top": top,  # type: ignore[dict-item]
+    }
+
+
+# --- measure rank-bm25 (child process) -------------------------------------------------------
+
+
+def measure_rank_bm25(db: Path, n_queries: int) -> dict[str, float]:
+    import sqlite3
+
+    import numpy as np
+    from rank_bm25 import BM25Okapi
+
+    from index.bm25 import BM25Params
+    from index.text import Analyzer
+
+    params = BM25Params()
+    with sqlite3.connect(db) as conn:
+        vocabulary = dict(conn.execute("SELECT id, term FROM terms"))
+        corpus, texts = [], []
+        rows = conn.execute(
+            'SELECT p.term_ids, p.term_freqs, substr(a.text, p.start + 1, p."end" - p.start)'
+            " FROM passages p JOIN articles a ON a.id = p.article_id"
+            " WHERE p.collection = ? ORDER BY p.id",
+            (COLLECTION,),
+        )
+        for term_ids, freqs, text in rows:
+            ids = np.frombuffer(term_ids, "<i4").tolist()
+            counts = np.frombuffer(freqs, "<i4").tolist()
+            corpus.append(
+                [vocabulary[i] for i, n in zip(ids, counts, strict=True) for _ in range(n)]
+            )
+            texts.append(text)
+    started = time.perf_counter()
+    bm25 = BM25Okapi(corpus, k1=params.k1, b=params.b, epsilon=params.epsilon)
+    build = time.perf_counter() - started
+    analyzer = Analyzer()
+    questions = _questions(n_queries)
+    latencies, top = [], {}
+    for question in questions:
+        terms = analyzer.terms(question)
+        t = time.perf_counter()
+        scores = bm25.get_scores(terms)
+        latencies.append((time.perf_counter() - t) * 1000)
+        if len(top) < 50:
+            top[question] = texts[int(np.argmax(scores))] if terms else None
+    return {
+        "build_s": build,
+        "p50_ms": statistics.median(latencies),
+        "p99_ms": _percentile(latencies, 0.99),
+        "rss_mb": _peak_rss_mb(),
+        "top": top,  # type: ignore[dict-item]
+    }
+
+
+def _child(mode: str, db: Path, n_queries: int) -> dict[str, object]:
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", mode, "--db", str(db), "--queries", str(n_queries)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(done.stdout.splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument("--queries", type=int, default=500)
+    parser.add_argument("--child", choices=["library", "rank-bm25"], help=argparse.SUPPRESS)
+    parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.child == "library":
+        print(json.dumps(asyncio.run(measure_library(args.db, args.queries))))
+        return
+    if args.child == "rank-bm25":
+        print(json.dumps(measure_rank_bm25(args.db, max(20, args.queries // 10))))
+        return
+
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="citebot-bench-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    print(f"python {sys.version.split()[0]}, {workdir}")
+    header = (
+        f"{'passages':>9} {'who':<10} {'add ms':>7} {'p50 ms':>7} {'p99 ms':>7} "
+        f"{'start s':>7} {'RSS MB':>7} {'same top':>8}"
+    )
+    rows = []
+    for size in args.sizes:
+        db = workdir / f"bench-{size}.db"
+        if not db.exists():
+            built = asyncio.run(build(db, size))
+            print(f"built {built['passages']:.0f} passages in {built['build_s']:.1f} s", flush=True)
+        ours = _child("library", db, args.queries)
+        theirs = _child("rank-bm25", db, args.queries)
+        same = [ours["top"][q] == t for q, t in theirs["top"].items()]  # type: ignore[index]
+        rows.append(
+            f"{size:>9} {'citebot':<10} {ours['add_ms']:>7.1f} {ours['p50_ms']:>7.2f} "
+            f"{ours['p99_ms']:>7.2f} {ours['startup_s']:>7.2f} {ours['rss_mb']:>7.0f} {'':>8}"
+        )
+        rows.append(
+            f"{size:>9} {'rank-bm25':<10} {'':>7} {theirs['p50_ms']:>7.2f} "
+            f"{theirs['p99_ms']:>7.2f} {theirs['build_s']:>7.2f} {theirs['rss_mb']:>7.0f} "
+            f"{sum(same) / len(same):>8.0%}"
+        )
+        print("\n".join([header, *rows]), flush=True)
+
+
+if __name__ == "__main__":
+    main()

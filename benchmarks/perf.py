@@ -8,6 +8,7 @@ each in a fresh process so that peak RSS belongs to one thing only:
 * query latency p50/p99 over real questions (the SQuAD questions);
 * adding one 2,000-word article (median of several);
 * peak RSS of that process;
+* the longest the event loop was stalled meanwhile, and the time to add a 1 MB article;
 * rank-bm25's plain ``BM25Okapi.get_scores`` over the same passages' terms, same parameters:
   its latency and peak RSS, and whether its best passage is ours.
 
@@ -95,11 +96,29 @@ async def build(db: Path, passages: int) -> dict[str, float]:
 # --- measure ours (child process) ------------------------------------------------------------
 
 
+class LoopStall:
+    """The longest time the event loop was kept from running a 1 ms timer."""
+
+    def __init__(self) -> None:
+        self.worst_ms = 0.0
+
+    async def watch(self) -> None:
+        while True:
+            t = time.perf_counter()
+            await asyncio.sleep(0.001)
+            self.worst_ms = max(self.worst_ms, (time.perf_counter() - t - 0.001) * 1000)
+
+
 async def measure_library(db: Path, n_queries: int) -> dict[str, float]:
     from index.ingest import Document
     from index.library import Library
 
     questions = _questions(n_queries)
+    articles = _articles(_sentences(), seed=12345)
+    new_articles = [next(articles) for _ in range(7)]
+    big = "\n\n".join(next(articles) for _ in range(80))  # about 1 MB, 160,000 words
+    stall = LoopStall()  # watched from here on: the benchmark's own set-up is done
+    watcher = asyncio.create_task(stall.watch())
     started = time.perf_counter()
     async with Library.open(db) as library:
         await library.ask(COLLECTION, questions[0])
@@ -109,19 +128,24 @@ async def measure_library(db: Path, n_queries: int) -> dict[str, float]:
             t = time.perf_counter()
             await library.ask(COLLECTION, question, k=3)
             latencies.append((time.perf_counter() - t) * 1000)
-        articles = _articles(_sentences(), seed=12345)
         adds = []
-        for i in range(7):
-            document = Document(title=f"new {i}", text=next(articles))
+        for i, text in enumerate(new_articles):
+            document = Document(title=f"new {i}", text=text)
             t = time.perf_counter()
             await library.add(COLLECTION, document)
             adds.append((time.perf_counter() - t) * 1000)
+        t = time.perf_counter()
+        await library.add(COLLECTION, Document(title="big", text=big))
+        big_add = time.perf_counter() - t
         top = {}
         for question in questions[:50]:
             answer = await library.ask(COLLECTION, question, k=1)
             top[question] = answer.results[0].passage if answer.results else None
+    watcher.cancel()
     return {
         "startup_s": startup,
+        "big_add_s": big_add,
+        "stall_ms": stall.worst_ms,
         "p50_ms": statistics.median(latencies),
         "p99_ms": _percentile(latencies, 0.99),
         "add_ms": statistics.median(adds),
@@ -212,7 +236,7 @@ def main() -> None:
     print(f"python {sys.version.split()[0]}, {workdir}")
     header = (
         f"{'passages':>9} {'who':<10} {'add ms':>7} {'p50 ms':>7} {'p99 ms':>7} "
-        f"{'start s':>7} {'RSS MB':>7} {'same top':>8}"
+        f"{'start s':>7} {'RSS MB':>7} {'same top':>8} {'stall ms':>8} {'1MB add s':>9}"
     )
     rows = []
     for size in args.sizes:
@@ -225,7 +249,8 @@ def main() -> None:
         same = [ours["top"][q] == t for q, t in theirs["top"].items()]  # type: ignore[index]
         rows.append(
             f"{size:>9} {'citebot':<10} {ours['add_ms']:>7.1f} {ours['p50_ms']:>7.2f} "
-            f"{ours['p99_ms']:>7.2f} {ours['startup_s']:>7.2f} {ours['rss_mb']:>7.0f} {'':>8}"
+            f"{ours['p99_ms']:>7.2f} {ours['startup_s']:>7.2f} {ours['rss_mb']:>7.0f} {'':>8} "
+            f"{ours['stall_ms']:>8.1f} {ours['big_add_s']:>9.2f}"
         )
         rows.append(
             f"{size:>9} {'rank-bm25':<10} {'':>7} {theirs['p50_ms']:>7.2f} "

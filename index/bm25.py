@@ -76,7 +76,8 @@ Variant = Literal["okapi", "l", "plus"]
 
 _SHIFT = 32  # a posting is slot << 32 | tf
 _TF_MASK = (1 << _SHIFT) - 1
-_MAX_SLOT = (1 << 31) - 1
+_INT32_MAX = (1 << 31) - 1
+_MAX_SLOT = _INT32_MAX
 # A query sums its postings by sorting them when they are fewer than 1/_SORT_BELOW of the slots,
 # else with a dense np.bincount over the slots (faster for long posting lists).
 _SORT_BELOW = 8
@@ -277,27 +278,44 @@ class _Column:
         self.extend(values)
 
 
-def _as_ints(values: npt.ArrayLike, what: str) -> IntArray:
-    arr = np.asarray(values)
+def _int_array(values: npt.ArrayLike, what: str) -> npt.NDArray[np.integer[Any]]:
+    arr = np.asarray(values).reshape(-1)
     if arr.size and not np.issubdtype(arr.dtype, np.integer):
         raise TypeError(f"{what} must be integers, not {arr.dtype}")
-    return arr.astype(np.int64, copy=False).reshape(-1)
+    return arr
 
 
-def _check_postings(term_ids: IntArray, tfs: IntArray) -> None:
+def _check_postings(
+    term_ids: npt.NDArray[np.integer[Any]], tfs: npt.NDArray[np.integer[Any]]
+) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32]]:
+    """The term ids and counts of passages as int32, checked."""
     if term_ids.size != tfs.size:
         raise ValueError("term_ids and tfs differ in length")
     if term_ids.size:
-        if term_ids.min() < 0 or term_ids.max() > np.iinfo(np.int32).max:
+        if term_ids.min() < 0 or term_ids.max() > _INT32_MAX:
             raise ValueError("term ids must be int32 values >= 0")
-        if tfs.min() < 1 or tfs.max() > _TF_MASK:
-            raise ValueError("term counts must be >= 1 (and < 2**32)")
+        if tfs.min() < 1 or tfs.max() > _INT32_MAX:
+            raise ValueError("term counts must be int32 values >= 1")
+    return term_ids.astype(np.int32, copy=False), tfs.astype(np.int32, copy=False)
 
 
 def _listed(postings: list[array[int] | None], term: int) -> array[int]:
     plist = postings[term]
     assert plist is not None  # every term with df > 0 has a posting list
     return plist
+
+
+def _sort_by_term(terms: npt.NDArray[np.int32]) -> tuple[IntArray, IntArray]:
+    """``terms`` sorted, and the stable sorting permutation (one fast sort of term << 32 | i)."""
+    if terms.size > _TF_MASK:
+        raise OverflowError("too many postings for one batch")
+    keys = terms.astype(np.int64)
+    keys <<= _SHIFT
+    keys |= np.arange(terms.size, dtype=np.int64)
+    keys.sort()
+    order = keys & _TF_MASK
+    keys >>= _SHIFT
+    return keys, order
 
 
 def _runs(sorted_keys: IntArray) -> tuple[IntArray, IntArray]:
@@ -363,8 +381,10 @@ class PassageIndex:
         doc_id = int(doc_id)
         if doc_id in self._slot_of:
             raise ValueError(f"passage {doc_id} is already in the index")
-        terms, counts = _as_ints(term_ids, "term ids"), _as_ints(tfs, "term counts")
-        _check_postings(terms, counts)
+        terms, counts32 = _check_postings(
+            _int_array(term_ids, "term ids"), _int_array(tfs, "term counts")
+        )
+        counts = counts32.astype(np.int64)
         if np.unique(terms).size != terms.size:
             raise ValueError(f"passage {doc_id} repeats a term id")
         slot = self._new_slots(1)
@@ -400,7 +420,7 @@ class PassageIndex:
             raise ValueError("doc_ids, term_ids and tfs differ in length")
         if n == 0:
             return
-        ids = _as_ints(doc_ids, "doc ids")
+        ids = _int_array(doc_ids, "doc ids").astype(np.int64, copy=False)
         if np.unique(ids).size != n:
             raise ValueError("doc_ids repeat an id")
         if any(d in self._slot_of for d in ids.tolist()):
@@ -408,18 +428,27 @@ class PassageIndex:
         per_doc = np.fromiter((len(t) for t in term_ids), np.int64, n)
         if not np.array_equal(per_doc, np.fromiter((len(c) for c in tfs), np.int64, n)):
             raise ValueError("term_ids[i] and tfs[i] differ in length")
-        terms = _as_ints(np.concatenate(term_ids), "term ids")
-        counts = _as_ints(np.concatenate(tfs), "term counts")
-        _check_postings(terms, counts)
+        terms, counts = _check_postings(
+            _int_array(np.concatenate(term_ids), "term ids"),
+            _int_array(np.concatenate(tfs), "term counts"),
+        )
+        # Postings grouped by term, slots ascending within a term (few, compact temporaries).
         base = self._new_slots(n)
-        slots = np.repeat(np.arange(base, base + n, dtype=np.int64), per_doc)
-        order = np.argsort(terms, kind="stable")  # by term, then slot
-        by_term, slots = terms[order], slots[order]
+        by_term, order = _sort_by_term(terms)
+        slots = np.repeat(np.arange(base, base + n, dtype=np.int32), per_doc)[order]
         if np.any((by_term[1:] == by_term[:-1]) & (slots[1:] == slots[:-1])):
             raise ValueError("a passage of the batch repeats a term id")
+        packed = slots.astype(np.int64)
+        del slots
+        packed <<= _SHIFT
+        packed |= counts[order]
+        del order
         ptr = np.concatenate(([0], np.cumsum(per_doc)))
-        cum_tf = np.concatenate(([0], np.cumsum(counts)))
+        cum_tf = np.zeros(terms.size + 1, np.int64)
+        np.cumsum(counts, out=cum_tf[1:])
         lengths = cum_tf[ptr[1:]] - cum_tf[ptr[:-1]]
+        total = int(cum_tf[-1])
+        del cum_tf
         # commit
         self._doc.extend(ids)
         self._len.extend(lengths)
@@ -430,8 +459,8 @@ class PassageIndex:
         self._reserve_terms(terms)
         bounds, unique_terms = _runs(by_term)
         self._df[unique_terms] += np.diff(bounds)
-        self._append_postings(unique_terms, bounds, (slots << _SHIFT) | counts[order])
-        self._total_len += int(cum_tf[-1])
+        self._append_postings(unique_terms, bounds, packed)
+        self._total_len += total
         self._live_postings += terms.size
         self._average_idf = None
 
@@ -545,7 +574,7 @@ class PassageIndex:
             raise OverflowError("too many passages for one index")
         return first
 
-    def _reserve_terms(self, terms: IntArray) -> None:
+    def _reserve_terms(self, terms: npt.NDArray[np.int32]) -> None:
         """Make room for term ids up to ``terms.max()`` (amortised O(1) per new term id)."""
         if not terms.size:
             return
@@ -559,14 +588,13 @@ class PassageIndex:
     def _append_postings(self, terms: IntArray, bounds: IntArray, packed: IntArray) -> None:
         """Append ``packed[bounds[i]:bounds[i+1]]`` to the posting list of ``terms[i]``."""
         raw = np.ascontiguousarray(packed, np.int64).data.cast("B")
-        item = packed.itemsize
+        offsets = (bounds * 8).tolist()  # in bytes
         postings = self._postings
-        starts, ends = bounds[:-1].tolist(), bounds[1:].tolist()
-        for term, start, end in zip(terms.tolist(), starts, ends, strict=True):
+        for term, start, end in zip(terms.tolist(), offsets[:-1], offsets[1:], strict=True):
             plist = postings[term]
             if plist is None:
                 plist = postings[term] = array("q")
-            plist.frombytes(raw[start * item : end * item])
+            plist.frombytes(raw[start:end])
 
     def _compact(self) -> None:
         """Drop dead slots and postings and renumber slots, keeping their order (one numpy pass)."""

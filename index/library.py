@@ -41,6 +41,7 @@ T = TypeVar("T")
 MAX_QUESTION_TERMS = 32
 MAX_RESULTS = 10
 _WHITESPACE = re.compile(r"\s+")
+_HASH_CHUNK = 1 << 16
 
 
 @dataclass(frozen=True)
@@ -90,13 +91,28 @@ class Answer:
 
 
 def content_hash(text: str) -> str:
-    """Identity of an article's content: the same words in the same order."""
-    canonical = _WHITESPACE.sub(" ", unicodedata.normalize("NFC", text)).strip().casefold()
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    """Identity of an article's content: the same words in the same order, case aside.
+
+    Computed in chunks cut at white space, so that no single C call holds the GIL (and so the
+    event loop) for long on a large article.
+    """
+    digest = hashlib.sha256()
+    start = 0
+    while start < len(text):
+        end = min(start + _HASH_CHUNK, len(text))
+        if end < len(text):
+            space = _WHITESPACE.search(text, end)
+            end = space.end() if space else len(text)
+        words = unicodedata.normalize("NFC", text[start:end]).casefold().split()
+        if words:
+            digest.update((" ".join(words) + " ").encode("utf-8"))
+        start = end
+    return digest.hexdigest()
 
 
 @dataclass(frozen=True)
 class _Prepared:
+    digest: str
     passages: list[NewPassage]
     terms: list[Counter[str]]
 
@@ -147,20 +163,19 @@ class Library:
         if not text.strip():
             raise InputError(f"{document.title or 'the article'} has no text")
         title = document.title.strip() or "Untitled"
-        digest = content_hash(text)
         prepared = await asyncio.to_thread(self._prepare, text)
         if not prepared.passages:
             raise InputError(f"{title} has no sentences to index")
         async with self._write_lock:
-            existing = await self._store.find_by_hash(collection, digest)
+            existing = await self._store.find_by_hash(collection, prepared.digest)
             if existing is not None:
                 return AddResult("duplicate", existing)
-            passages, new_terms = self._assign_ids(prepared)
+            passages, new_terms = await asyncio.to_thread(self._assign_ids, prepared)
             article = NewArticle(
                 collection=collection,
                 title=title,
                 text=text,
-                content_hash=digest,
+                content_hash=prepared.digest,
                 url=document.url,
                 author=document.author,
                 date=document.date,
@@ -184,7 +199,7 @@ class Library:
             NewPassage(p.start, p.end, p.sentences, np.empty(0, np.int32), np.empty(0, np.int32))
             for p in passages
         ]
-        return _Prepared(stored, terms)
+        return _Prepared(content_hash(text), stored, terms)
 
     def _assign_ids(self, prepared: _Prepared) -> tuple[list[NewPassage], list[tuple[int, str]]]:
         """Term ids for a prepared article; new terms get fresh ids (committed by the caller)."""
@@ -326,7 +341,8 @@ class Library:
         rebuilt: list[tuple[int, str, Sequence[NewPassage]]] = []
         all_terms: list[tuple[int, str]] = []
         async for article_id, collection, text in self._store.iter_articles():
-            passages, new_terms = self._assign_ids(await asyncio.to_thread(self._prepare, text))
+            prepared = await asyncio.to_thread(self._prepare, text)
+            passages, new_terms = await asyncio.to_thread(self._assign_ids, prepared)
             self._commit_terms(new_terms)
             all_terms.extend(new_terms)
             rebuilt.append((article_id, collection, passages))

@@ -8,7 +8,7 @@ import pytest
 
 from index.errors import InputError, NotFoundError
 from index.ingest import Document, load_file
-from index.library import Library, LibrarySettings
+from index.library import Library, LibrarySettings, content_hash
 from index.passages import PassageSettings
 
 XI_QUESTION = "What did Xi Jinping say about the relationship between China and Russia?"
@@ -205,3 +205,10 @@ async def test_nothing_is_lost_when_a_later_add_fails(tmp_path: Path) -> None:
         assert (await library.ask("c", "rivers")).results
     with sqlite3.connect(path) as db:
         assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == 1
+
+
+def test_content_hash_ignores_spacing_and_case_even_for_long_texts() -> None:
+    """The identity of a long article does not depend on line breaks, spacing or case."""
+    words = [f"word{i}" for i in range(40_000)]  # several hash chunks
+    assert content_hash(" ".join(words)) == content_hash("\n\n".join(words).upper().lower())
+    assert content_hash(" ".join(words)) != content_hash(" ".join(words[:-1]))

@@ -12,16 +12,16 @@ times counts n times, as in rank-bm25's query list), with one deliberate departu
 
 *Okapi IDF floor.* rank-bm25's Okapi IDF is ``log(N - df + 0.5) - log(df + 0.5)``; where that is
 negative it substitutes ``epsilon * average_idf`` (the mean over every term of the collection),
-which can itself be zero or negative. In tiny collections (1, 2 or 3 passages) every term is then
-worth <= 0, so a passage that obviously matches scores 0 or less and can rank below one that does
-not match at all. Wherever the IDF rank-bm25 would use is <= 0, this module uses
+which can itself be zero or negative. In tiny collections (1, 2 or 3 passages) most or all terms
+are then worth <= 0, so a passage that obviously matches scores 0 or less and can rank below one
+that does not match at all. Wherever the IDF rank-bm25 would use is <= 0, this module uses
 ``epsilon * ln 2`` instead: rank-bm25's own epsilon rule, with ``ln 2`` standing in for the average
 IDF. ``ln 2`` is the value the always-positive BM25 IDF ``log(1 + (N - df + 0.5) / (df + 0.5))``
-(Lucene's) takes exactly where rank-bm25's IDF reaches zero (df = N / 2): the IDF of the most common
-term that still counted as evidence. So every passage containing a query term scores > 0 and each
-further matched term adds to its score. Everywhere the IDF is positive, the scores are rank-bm25's.
-(Also, for a passage without any term when b = 1, rank-bm25 computes 0 / 0 = NaN; here it scores
-like any passage lacking the query terms.)
+(Lucene's) takes exactly where rank-bm25's IDF reaches zero (df = N / 2): a floored term weighs
+epsilon times a term on that boundary — small, fixed, independent of N. So every passage
+containing a query term scores > 0 and each further matched term adds to its score. Wherever the
+IDF is positive, the scores are rank-bm25's. (Also, rank-bm25 scores a passage without any term
+0 / 0 = NaN when b = 1; here it scores like any passage lacking the query terms.)
 
 *Terms a passage lacks.* BM25Plus gives every document ``idf * delta`` for each query term it does
 NOT contain (BM25Okapi and rank-bm25's BM25L give 0: their weight is a multiple of the term
@@ -70,7 +70,6 @@ from rank_bm25 import BM25L, BM25Okapi, BM25Plus
 
 FloatArray: TypeAlias = npt.NDArray[np.float64]
 IntArray: TypeAlias = npt.NDArray[np.int64]
-BoolArray: TypeAlias = npt.NDArray[np.bool_]
 
 Variant = Literal["okapi", "l", "plus"]
 
@@ -387,10 +386,11 @@ class PassageIndex:
         counts = counts32.astype(np.int64)
         if np.unique(terms).size != terms.size:
             raise ValueError(f"passage {doc_id} repeats a term id")
+        length = int(counts.sum())
         slot = self._new_slots(1)
         self._reserve_terms(terms)
         self._doc.extend([doc_id])
-        self._len.extend([int(counts.sum())])
+        self._len.extend([length])
         self._alive.extend([True])
         self._fwd.extend(terms)
         self._fwd_ptr.extend([self._fwd.size])
@@ -403,7 +403,7 @@ class PassageIndex:
                 postings[term] = array("q", (posting,))
             else:
                 plist.append(posting)
-        self._total_len += int(counts.sum())
+        self._total_len += length
         self._live_postings += terms.size
         self._average_idf = None
 

@@ -166,15 +166,22 @@ def test_search_ranks_like_rank_bm25(params: BM25Params, docs: list[Doc], query:
     assert_search_matches_reference(build(params, ids, docs, bulk=True), ids, docs, query, k)
 
 
-@given(params=params_st, docs=docs_st, query=query_st)
-def test_incremental_adds_equal_bulk_load(params: BM25Params, docs: list[Doc], query: Doc):
-    """Adding passages one by one scores exactly as loading them at once."""
+@given(params=params_st, docs=docs_st, query=query_st, data=st.data())
+def test_incremental_adds_equal_bulk_load(
+    params: BM25Params, docs: list[Doc], query: Doc, data: st.DataObject
+):
+    """Adding passages one by one, or loading them in batches, scores as one bulk load."""
     assume(has_terms(docs))
     ids = list(range(len(docs)))
     bulk = build(params, ids, docs, bulk=True).scores(encode_query(query))
     added = build(params, ids, docs, bulk=False).scores(encode_query(query))
-    assert bulk[0].tolist() == added[0].tolist()
-    assert_allclose(added[1], bulk[1], rtol=RTOL, atol=0)
+    cut = data.draw(st.integers(0, len(docs)))
+    batched = build(params, ids[:cut], docs[:cut], bulk=True)
+    rest = [encode(d) for d in docs[cut:]]
+    batched.load(ids[cut:], [t for t, _ in rest], [c for _, c in rest])
+    for other in (added, batched.scores(encode_query(query))):
+        assert other[0].tolist() == bulk[0].tolist()
+        assert_allclose(other[1], bulk[1], rtol=RTOL, atol=0)
 
 
 @settings(max_examples=300)
@@ -229,6 +236,29 @@ def test_scores_equal_rank_bm25_after_any_adds_and_removes(
 
 
 # --- the Okapi IDF floor (the departure) ------------------------------------------------------
+
+
+@settings(max_examples=300)
+@given(
+    docs=docs_st,
+    query=query_st,
+    k1=st.floats(0.1, 3.0, allow_subnormal=False),
+    b=st.floats(0.0, 1.0, allow_subnormal=False),
+    epsilon=st.floats(0.05, 1.0, allow_subnormal=False),
+)
+def test_okapi_equals_unmodified_rank_bm25_where_no_floor_applies(
+    docs: list[Doc], query: Doc, k1: float, b: float, epsilon: float
+):
+    """Passages holding no floored query term score exactly as in unmodified rank-bm25."""
+    assume(has_terms(docs))
+    ref = BM25Okapi(docs, k1=k1, b=b, epsilon=epsilon)
+    floored = {w for w in query if w in ref.idf and ref.idf[w] <= NOISE}
+    compared = np.array([not (floored & set(d)) and (bool(d) or b < 1) for d in docs])
+    index = build(BM25Params(k1=k1, b=b, epsilon=epsilon), range(len(docs)), docs, bulk=True)
+    got = index.scores(encode_query(query))[1]
+    with np.errstate(invalid="ignore"):  # rank-bm25's 0 / 0 for empty passages when b = 1
+        expected = ref.get_scores(query)
+    assert_allclose(got[compared], expected[compared], rtol=RTOL, atol=0)
 
 
 @given(docs=docs_st, epsilon=st.floats(0.05, 1.0, allow_subnormal=False))
@@ -325,7 +355,7 @@ def test_search_respects_k():
 def test_ties_are_broken_by_smaller_doc_id():
     """Equal scores come out by ascending doc_id, whatever the insertion order."""
     ids = [7, -3, 42, 0, 15]
-    index = build(BM25Params(), ids, [["a", "b"]] * 5 + [], bulk=False)
+    index = build(BM25Params(), ids, [["a", "b"]] * 5, bulk=False)
     index.add(99, *encode(["c"]))
     hits = index.search(encode_query(["a"]), 3)
     assert [h.doc_id for h in hits] == [-3, 0, 7]
@@ -469,7 +499,7 @@ def test_delta_defaults_to_rank_bm25s():
 def test_scorers_are_rank_bm25_classes():
     """Each variant's scorer is a subclass of the rank-bm25 class it restates."""
     for variant, cls in REFERENCE.items():
-        assert isinstance(bm25.make_scorer(BM25Params(variant=variant)), cls)  # type: ignore[arg-type]
+        assert isinstance(bm25.make_scorer(BM25Params(variant=variant)), cls)
 
 
 @pytest.mark.parametrize(

@@ -25,10 +25,6 @@ SHARED = Path(__file__).parents[2] / ".." / "shared"
 SAMPLE = SHARED / "samples" / "china-russia-article.txt"
 ARTICLES = SHARED / "articles"
 
-needs_sample = pytest.mark.skipif(not SAMPLE.exists(), reason="shared sample article not present")
-needs_articles = pytest.mark.skipif(
-    not (ARTICLES / "manifest.json").exists(), reason="shared article pages not present"
-)
 
 PARAGRAPH = (
     "The council met on Tuesday to discuss the new budget. Members argued for hours about "
@@ -65,8 +61,6 @@ def bag_f1(predicted: str, gold: str) -> float:
 
 def english_pages() -> list[dict[str, Any]]:
     """Four English pages of the shared benchmark (those trafilatura is known to handle)."""
-    if not (ARTICLES / "manifest.json").exists():
-        return []
     wanted = ("theguardian.com", "techcrunch.com", "reuters.com", "hosted.ap.org")
     pages = json.loads((ARTICLES / "manifest.json").read_text(encoding="utf-8"))["pages"]
     return [p for p in pages if p["language"] == "en" and p["id"].startswith(wanted)]
@@ -75,7 +69,6 @@ def english_pages() -> list[dict[str, Any]]:
 # --- the real pasted sample --------------------------------------------------------------------
 
 
-@needs_sample
 def test_sample_title_is_first_line() -> None:
     """The pasted article's headline (ending in 'U.S.') becomes the title."""
     raw = SAMPLE.read_text(encoding="utf-8")
@@ -83,7 +76,6 @@ def test_sample_title_is_first_line() -> None:
     assert title == raw.splitlines()[0].strip()
 
 
-@needs_sample
 def test_sample_keeps_the_article() -> None:
     """The body keeps the first and the last real paragraphs verbatim."""
     _, body = clean_text(SAMPLE.read_text(encoding="utf-8"))
@@ -92,7 +84,6 @@ def test_sample_keeps_the_article() -> None:
     assert "Belt and Road initiative" in body.split("\n\n")[-1]
 
 
-@needs_sample
 def test_sample_drops_trailing_furniture() -> None:
     """Related posts, their headlines, repeated bylines and the comment prompt are gone."""
     _, body = clean_text(SAMPLE.read_text(encoding="utf-8"))
@@ -401,7 +392,6 @@ def test_bytes_over_given_limit_rejected() -> None:
 # --- extract_html --------------------------------------------------------------------------------
 
 
-@needs_articles
 @pytest.mark.parametrize("page", english_pages(), ids=lambda p: str(p["id"]))
 def test_real_page_matches_gold(page: dict[str, Any]) -> None:
     """The main text of a real news page has bag-of-words F1 >= 0.85 against the gold text."""
@@ -412,7 +402,6 @@ def test_real_page_matches_gold(page: dict[str, Any]) -> None:
     assert doc.title.strip()
 
 
-@needs_articles
 def test_real_pages_selected() -> None:
     """The shared benchmark still has the four English pages the test above uses."""
     assert len(english_pages()) == 4

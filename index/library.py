@@ -245,19 +245,24 @@ class Library:
         present: set[str] = set()
         loaded = await self._collection(collection)
         if query:
-            hits, weights, present = await self._in_index(loaded, _search, query, k)
+            # more candidates than asked for: some may cover too little of the question
+            hits, weights, present = await self._in_index(loaded, _search, query, 2 * k + 3)
             if hits:
                 rows = await self._store.get_passages(collection, [h.doc_id for h in hits])
-                results = await asyncio.to_thread(self._results, hits, rows, weights)
+                results = await asyncio.to_thread(self._results, hits, rows, weights, k)
         unknown = [question[t.start : t.end] for t in tokens if t.term not in present]
         unknown = list(dict.fromkeys(unknown))
         took = (time.perf_counter() - started) * 1000
         return Answer(question, took, results, unknown, len(loaded.index))
 
     def _results(
-        self, hits: Sequence[Hit], rows: Mapping[int, StoredPassage], weights: Mapping[str, float]
+        self,
+        hits: Sequence[Hit],
+        rows: Mapping[int, StoredPassage],
+        weights: Mapping[str, float],
+        k: int,
     ) -> list[Result]:
-        """Quote each hit's passage, dropping passages that cover too little of the question.
+        """Quote the first k hits' passages, skipping those that cover too little of the question.
 
         A passage's coverage is the weight of the question terms it contains over the weight of
         all of them; below `min_coverage` it matches the question only incidentally (a question
@@ -269,6 +274,8 @@ class Library:
             row = rows.get(hit.doc_id)
             if row is None:  # removed since the search
                 continue
+            if len(results) == k:
+                break
             found = set(self._analyzer.terms(row.text)) & weights.keys()
             if sum(weights[t] for t in found) < self.settings.min_coverage * total:
                 continue

@@ -241,19 +241,7 @@ class Store:
             article_id = cursor.lastrowid
             assert article_id is not None
             ids = await self._insert_passages(db, article_id, article.collection, passages)
-        info = ArticleInfo(
-            article_id,
-            article.collection,
-            article.title,
-            article.url,
-            article.author,
-            article.date,
-            article.site,
-            article.source,
-            article.added_by,
-            added_at,
-            len(passages),
-        )
+            info = await self.get_article(article.collection, article_id)
         return info, ids
 
     @staticmethod

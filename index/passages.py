@@ -3,8 +3,9 @@
 A passage is a few whole sentences (about 40–120 words). Every sentence and passage is a span
 ``(start, end)`` of the stored article text, so every quote is an exact substring of it.
 Sentence boundaries come from sentencex (rule-based, ships its abbreviation lists): abbreviations,
-initials, decimals and quotations do not end sentences. Paragraphs (blank-line separated) and lines
-are hard boundaries; a sentence too long to quote is cut at a clause or word boundary.
+initials, decimals and quotations do not end sentences. Paragraphs (blank-line separated) are hard
+boundaries, and so are lines complete in themselves (headings, list items); hard-wrapped lines are
+read through. A sentence too long to quote is cut at a clause or word boundary.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ _PARAGRAPH = re.compile(r"[^\n]+(?:\n[ \t]*[^\s][^\n]*)*")  # lines up to a blan
 _LINE = re.compile(r"[^\n]+")
 _WORD = re.compile(r"\S+")
 _CLAUSE_END = re.compile(r"[;:,–—)]$")
+_HARD_END = re.compile(r"""[.!?:;"”’)\]]\s*$""")
+_LIST_ITEM = re.compile(r"\s*(?:[-*•–]|\d+[.)]|#+)\s")
 
 
 @dataclass(frozen=True)
@@ -87,17 +90,45 @@ def _cut_long(text: str, span: Span, max_words: int) -> list[Span]:
     return pieces
 
 
+def _units(text: str, start: int, end: int) -> list[Span]:
+    """A paragraph's runs of lines that belong together.
+
+    A line break ends a unit when the line is complete in itself (it ends a sentence or clause,
+    is a heading or list item, or is much shorter than its neighbours); other breaks are hard
+    wraps inside a sentence, which must not cut it.
+    """
+    lines = [m.span() for m in _LINE.finditer(text, start, end) if m.group().strip()]
+    if not lines:
+        return []
+    longest = max(e - s for s, e in lines)
+    units: list[Span] = []
+    unit_start = lines[0][0]
+    for (s, e), following in zip(lines, [*lines[1:], None], strict=True):
+        if following is None:
+            units.append((unit_start, e))
+            break
+        line = text[s:e]
+        complete = (
+            _HARD_END.search(line) is not None
+            or _LIST_ITEM.match(line) is not None
+            or _LIST_ITEM.match(text[following[0] : following[1]]) is not None
+            or e - s < longest // 2
+        )
+        if complete:
+            units.append((unit_start, e))
+            unit_start = following[0]
+    return units
+
+
 def split_sentences(text: str, max_words: int = 50) -> list[list[Span]]:
     """Sentences of `text`, grouped by paragraph, as trimmed spans."""
     paragraphs: list[list[Span]] = []
     for para in _PARAGRAPH.finditer(text):
         sentences: list[Span] = []
-        for line in _LINE.finditer(text, para.start(), para.end()):
-            line_text = line.group()
-            if not line_text.strip():
-                continue
-            for b in sentencex.get_sentence_boundaries("en", line_text):
-                span = _trim(text, line.start() + b["start_index"], line.start() + b["end_index"])
+        for unit_start, unit_end in _units(text, para.start(), para.end()):
+            unit = text[unit_start:unit_end]
+            for b in sentencex.get_sentence_boundaries("en", unit):
+                span = _trim(text, unit_start + b["start_index"], unit_start + b["end_index"])
                 if span is not None:
                     sentences.extend(_cut_long(text, span, max_words))
         if sentences:

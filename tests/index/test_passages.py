@@ -76,3 +76,29 @@ def test_short_paragraphs_are_merged() -> None:
 def test_empty_text_has_no_passages() -> None:
     """White space alone yields nothing."""
     assert split_passages("  \n\n \n") == []
+
+
+def test_hard_wrapped_lines_do_not_cut_sentences() -> None:
+    """Text wrapped at a fixed width reads as whole sentences across the line breaks."""
+    text = (
+        "The committee met on a cold morning in March and decided, after a long\n"
+        "debate about the budget, to postpone the vote until the following week.\n"
+        "Nobody was happy with the outcome of the meeting that day, least of all\n"
+        "the chairman."
+    )
+    assert _sentences(text) == [
+        "The committee met on a cold morning in March and decided, after a long\n"
+        "debate about the budget, to postpone the vote until the following week.",
+        "Nobody was happy with the outcome of the meeting that day, least of all\nthe chairman.",
+    ]
+
+
+def test_list_items_stay_separate() -> None:
+    """Bulleted lines without full stops are separate sentences, not one run-on."""
+    text = "Ingredients you need for this\n- two eggs\n- a cup of flour\n- some milk"
+    assert _sentences(text) == [
+        "Ingredients you need for this",
+        "- two eggs",
+        "- a cup of flour",
+        "- some milk",
+    ]

@@ -12,6 +12,7 @@ at the very end (related-post lists, comment and share prompts, repeated bylines
 from __future__ import annotations
 
 import codecs
+import io
 import logging
 import math
 import re
@@ -47,7 +48,7 @@ MAX_TEXT_BYTES = 10 * 1024 * 1024  # the default cap on an article's size
 _MB = 1024 * 1024
 _BINARY = "this looks like a binary file, not text"
 _NO_ARTICLE = "no article text found on this page"
-_KINDS_HINT = "use .txt, .md or .html"
+_KINDS_HINT = "use .txt, .md, .html or .pdf"
 
 # --------------------------------------------------------------------------------------------
 # Bytes to text
@@ -568,7 +569,11 @@ def _prose_words(paragraphs: list[str]) -> int:
 
 
 def _str_field(data: dict[str, Any], key: str) -> str | None:
-    value = data.get(key)
+    return _tidy(data.get(key))
+
+
+def _tidy(value: object) -> str | None:
+    """A metadata value as one tidy line, or None when it is not a non-blank string."""
     if isinstance(value, str) and value.strip():
         return " ".join(value.split())
     return None
@@ -696,6 +701,7 @@ _SUFFIX_KINDS = {
     ".html": "html",
     ".htm": "html",
     ".xhtml": "html",
+    ".pdf": "pdf",
 }
 _MIME_KINDS = {
     "text/plain": "text",
@@ -703,11 +709,77 @@ _MIME_KINDS = {
     "text/x-markdown": "markdown",
     "text/html": "html",
     "application/xhtml+xml": "html",
+    "application/pdf": "pdf",
 }
 _GENERIC_MIMES = frozenset(
     {"", "application/octet-stream", "binary/octet-stream", "application/unknown"}
 )
 _HTML_START = (b"<!doctype html", b"<html", b"<?xml")
+
+
+# --------------------------------------------------------------------------------------------
+# PDF
+# --------------------------------------------------------------------------------------------
+
+_SENTENCE_END = re.compile(r"""[.!?:"”’)]$""")
+
+
+def _pdf_paragraphs(page_text: str) -> list[str]:
+    """A page's lines grouped into paragraphs: a short line that ends a sentence ends one.
+
+    Lines inside a paragraph keep their breaks; the passage splitter reads hard wraps through.
+    """
+    lines = [line.rstrip() for line in page_text.splitlines()]
+    lengths = sorted(len(line) for line in lines if line.strip())
+    if not lengths:
+        return []
+    typical = lengths[len(lengths) // 2]
+    paragraphs: list[str] = []
+    current: list[str] = []
+    for line in lines:
+        if not line.strip():
+            if current:
+                paragraphs.append("\n".join(current))
+                current = []
+            continue
+        current.append(line)
+        if _SENTENCE_END.search(line) and len(line) < 0.75 * typical:
+            paragraphs.append("\n".join(current))
+            current = []
+    if current:
+        paragraphs.append("\n".join(current))
+    return paragraphs
+
+
+def extract_pdf(data: bytes) -> Document:
+    """A PDF's text (pypdf) and metadata. Raises InputError for encrypted, broken or image-only
+    PDFs."""
+    import pypdf  # imported when first needed
+
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise InputError("this PDF is password-protected")
+        pages = [page.extract_text() or "" for page in reader.pages]
+        meta = reader.metadata
+        title = _tidy(meta.title) if meta else None
+        author = _tidy(meta.author) if meta else None
+        created = meta.creation_date if meta else None
+    except InputError:
+        raise
+    except Exception as exc:  # pypdf raises many kinds on broken files
+        log.warning("could not read a PDF: %r", exc)
+        raise InputError("could not read this PDF (it may be damaged)") from exc
+    text = "\n\n".join(p for page in pages for p in _pdf_paragraphs(_normalise(page)))
+    first_line, body = clean_text(text)
+    if _words(body) < _MIN_ARTICLE_WORDS:
+        raise InputError("this PDF has no text to read (is it a scan?)")
+    return Document(
+        title=title or first_line or "Untitled PDF",
+        text=body,
+        author=author,
+        date=created.date().isoformat() if created else None,
+    )
 
 
 def _show(name: object, limit: int = 80) -> str:
@@ -751,6 +823,8 @@ def _kind(name: str, mime: str, data: bytes) -> str:
     if suffix in _SUFFIX_KINDS:
         return _SUFFIX_KINDS[suffix]
     if not suffix and mime in _GENERIC_MIMES:  # no hint at all: look at the content
+        if data.startswith(b"%PDF-"):
+            return "pdf"
         head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
         return "html" if head.startswith(_HTML_START) else "text"
     raise InputError(f"cannot read this kind of file ({_show(suffix or mime, 40)}): {_KINDS_HINT}")
@@ -777,6 +851,11 @@ def load_bytes(
         raise InputError(f"{shown} is empty")
     mime, charset = _parse_content_type(content_type)
     kind = _kind(name, mime, data)
+    if kind == "pdf":
+        try:
+            return replace(extract_pdf(data), source=name)
+        except InputError as err:
+            raise InputError(f"{shown}: {err}") from err
     try:
         text = decode(data, charset)
     except InputError as err:

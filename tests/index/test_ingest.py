@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pdfs import make_pdf
 
 from index.errors import InputError
 from index.ingest import (
@@ -353,7 +354,7 @@ def test_unknown_extension_rejected(tmp_path: Path) -> None:
     data = b"\x89PNG\r\n\x1a\n" + random.Random(3).randbytes(2000)
     with pytest.raises(InputError) as err:
         load_file(write(tmp_path / "photo.png", data))
-    assert message(err) == "cannot read this kind of file (.png): use .txt, .md or .html"
+    assert message(err) == "cannot read this kind of file (.png): use .txt, .md, .html or .pdf"
 
 
 def test_directory_rejected(tmp_path: Path) -> None:
@@ -441,3 +442,43 @@ def test_garbage_html_rejected() -> None:
     with pytest.raises(InputError) as err:
         extract_html("<<<>>><?xml ?><!DOCTYPE <html <body")
     message(err)
+
+
+# --- PDF ---------------------------------------------------------------------------------------
+
+HARBOUR = [
+    "The harbour of the old town was built in 1820 by local fishermen who needed",
+    "a safe place for their boats during the winter storms that hit the coast.",
+    "It is still used today.",
+    "Every summer the town holds a festival on the quay, with music and food",
+    "stalls, and thousands of visitors come from the cities inland to see it.",
+]
+
+
+def test_pdf_text_and_title_are_read() -> None:
+    """A PDF's text comes out in paragraphs, its metadata title as the title."""
+    doc = load_bytes(make_pdf([HARBOUR], title="Harbour history"), "harbour.pdf")
+    assert doc.title == "Harbour history"
+    assert doc.text.startswith("The harbour of the old town")
+    assert "It is still used today.\n\nEvery summer" in doc.text
+
+
+def test_pdf_is_recognised_by_content_type_and_by_content() -> None:
+    """An upload named without extension, or served as application/pdf, is read as PDF."""
+    data = make_pdf([HARBOUR])
+    assert "festival" in load_bytes(data, "upload").text
+    assert "festival" in load_bytes(data, "page", "application/pdf").text
+
+
+def test_pdf_without_text_is_refused() -> None:
+    """A PDF with no text layer (a scan) gets a clear message."""
+    with pytest.raises(InputError) as err:
+        load_bytes(make_pdf([[]]), "scan.pdf")
+    assert "no text" in message(err)
+
+
+def test_damaged_pdf_is_refused() -> None:
+    """A truncated PDF is one clear line, not a pypdf traceback."""
+    with pytest.raises(InputError) as err:
+        load_bytes(make_pdf([HARBOUR])[:60], "broken.pdf")
+    assert "PDF" in message(err)

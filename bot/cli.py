@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
 from dataclasses import dataclass
@@ -17,11 +18,12 @@ from typing import Any, TypeVar
 
 import click
 import platformdirs
+from index.fetch import FetchSettings
 
 from bot import console as console_mode
 from index.errors import CitebotError, InputError
-from index.ingest import Document, load_file
-from index.library import AddResult, Answer, Library
+from index.ingest import Document
+from index.library import AddResult, Answer, Library, LibrarySettings
 from index.store import ArticleInfo
 
 log = logging.getLogger(__name__)
@@ -40,6 +42,7 @@ class Options:
     db: Path
     collection: str
     verbose: bool
+    settings: LibrarySettings
 
 
 def _run(options: Options, coro: Coroutine[Any, Any, T]) -> T:
@@ -72,23 +75,33 @@ def cli(ctx: click.Context, db: Path | None, collection: str, verbose: bool) -> 
         level=logging.DEBUG if verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
-    ctx.obj = Options(db or default_db_path(), collection, verbose)
+    allow_private = os.environ.get("CITEBOT_ALLOW_PRIVATE_URLS", "").strip().lower()
+    fetch = FetchSettings(allow_private=allow_private in ("1", "true", "yes", "on"))
+    ctx.obj = Options(db or default_db_path(), collection, verbose, LibrarySettings(fetch=fetch))
 
 
 # --- add -----------------------------------------------------------------------------------
 
 
+Adder = Callable[[Library, str], Awaitable[AddResult]]  # (library, collection) -> result
+
+
 @dataclass(frozen=True)
 class _Input:
     name: str
-    load: Callable[[], Awaitable[Document]]
+    add: Adder
 
 
-def _file_input(path: Path) -> _Input:
-    async def load() -> Document:
-        return await asyncio.to_thread(load_file, path)
+def is_url(text: str) -> bool:
+    return text.lower().startswith(("http://", "https://"))
 
-    return _Input(str(path), load)
+
+def _input(arg: str) -> _Input:
+    """A command-line argument: a link to fetch or a file to read."""
+    if is_url(arg):
+        return _Input(arg, lambda library, collection: library.add_url(collection, arg, "cli"))
+    path = Path(arg)
+    return _Input(arg, lambda library, collection: library.add_file(collection, path, "cli"))
 
 
 def _jsonl_inputs(path: Path) -> Iterator[_Input]:
@@ -98,11 +111,11 @@ def _jsonl_inputs(path: Path) -> Iterator[_Input]:
         raise InputError(f"cannot read {path}: {exc}") from exc
     for number, line in enumerate(lines, 1):
         if line.strip():
-            yield _Input(f"{path}:{number}", _jsonl_loader(line, f"{path}:{number}"))
+            yield _Input(f"{path}:{number}", _jsonl_adder(line, f"{path}:{number}"))
 
 
-def _jsonl_loader(line: str, where: str) -> Callable[[], Awaitable[Document]]:
-    async def load() -> Document:
+def _jsonl_adder(line: str, where: str) -> Adder:
+    async def add(library: Library, collection: str) -> AddResult:
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
@@ -114,9 +127,10 @@ def _jsonl_loader(line: str, where: str) -> Callable[[], Awaitable[Document]]:
             raise InputError(f'{where}: "title" must be a string')
         if url is not None and not isinstance(url, str):
             raise InputError(f'{where}: "url" must be a string')
-        return Document(title=title or "", text=obj["text"], url=url, source=where)
+        document = Document(title=title or "", text=obj["text"], url=url, source=where)
+        return await library.add(collection, document, added_by="cli")
 
-    return load
+    return add
 
 
 def _add_record(name: str, outcome: AddResult | CitebotError) -> dict[str, Any]:
@@ -150,13 +164,12 @@ def _add_line(record: dict[str, Any]) -> str:
 
 async def _add(options: Options, inputs: list[_Input], as_json: bool) -> int:
     failed = 0
-    async with Library.open(options.db) as library:
+    async with Library.open(options.db, options.settings) as library:
         with _progress(len(inputs), enabled=len(inputs) >= PROGRESS_AT) as advance:
             for item in inputs:
                 outcome: AddResult | CitebotError
                 try:
-                    document = await item.load()
-                    outcome = await library.add(options.collection, document, added_by="cli")
+                    outcome = await item.add(library, options.collection)
                 except CitebotError as exc:
                     outcome = exc
                 record = _add_record(item.name, outcome)
@@ -192,15 +205,15 @@ class _progress:
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, metavar="PATH_OR_URL...")
 @click.option(
     "--jsonl", type=click.Path(path_type=Path), help='One {"title", "text", "url"} per line.'
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per input.")
 @click.pass_obj
-def add(options: Options, paths: tuple[Path, ...], jsonl: Path | None, as_json: bool) -> None:
-    """Add articles from .txt, .md and .html files (or a JSONL file)."""
-    inputs = [_file_input(p) for p in paths]
+def add(options: Options, paths: tuple[str, ...], jsonl: Path | None, as_json: bool) -> None:
+    """Add articles from links and from .txt, .md, .html and .pdf files (or a JSONL file)."""
+    inputs = [_input(p) for p in paths]
     if jsonl is not None:
         try:
             inputs.extend(_jsonl_inputs(jsonl))
@@ -243,7 +256,7 @@ async def _stdin_questions() -> AsyncIterator[str]:
 
 
 async def _ask(options: Options, question: str | None, k: int, as_json: bool) -> None:
-    async with Library.open(options.db) as library:
+    async with Library.open(options.db, options.settings) as library:
         if question is not None:
             answer = await library.ask(options.collection, question, k)
             if as_json:
@@ -287,7 +300,7 @@ def article_json(article: ArticleInfo) -> dict[str, Any]:
 
 
 async def _list(options: Options, as_json: bool) -> None:
-    async with Library.open(options.db) as library:
+    async with Library.open(options.db, options.settings) as library:
         articles = await library.articles(options.collection)
     if as_json:
         click.echo(json.dumps([article_json(a) for a in articles], ensure_ascii=False))
@@ -304,7 +317,7 @@ def list_(options: Options, as_json: bool) -> None:
 
 
 async def _show(options: Options, article_id: int, as_json: bool) -> None:
-    async with Library.open(options.db) as library:
+    async with Library.open(options.db, options.settings) as library:
         article, text = await library.get(options.collection, article_id)
     if as_json:
         click.echo(json.dumps({**article_json(article), "text": text}, ensure_ascii=False))
@@ -322,7 +335,7 @@ def show(options: Options, article_id: int, as_json: bool) -> None:
 
 
 async def _remove(options: Options, article_id: int) -> ArticleInfo:
-    async with Library.open(options.db) as library:
+    async with Library.open(options.db, options.settings) as library:
         return await library.remove(options.collection, article_id)
 
 
@@ -342,14 +355,14 @@ def remove(options: Options, article_id: int) -> None:
 @click.pass_obj
 def console(options: Options) -> None:
     """An interactive channel: type questions, or /add, /list, /remove, /help."""
-    _run(options, console_mode.run(options.db, options.collection))
+    _run(options, console_mode.run(options.db, options.collection, options.settings))
 
 
 @cli.command()
 @click.pass_obj
 def demo(options: Options) -> None:
     """Load citebot's own guide into the 'demo' library and open the console on it."""
-    _run(options, console_mode.run(options.db, "demo", load_guide=True))
+    _run(options, console_mode.run(options.db, "demo", options.settings, load_guide=True))
 
 
 def main() -> None:

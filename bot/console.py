@@ -17,14 +17,14 @@ from rich.table import Table
 
 from bot import render
 from index.errors import CitebotError
-from index.ingest import Document, clean_text, load_file
-from index.library import Answer, Library
+from index.ingest import Document, clean_text
+from index.library import AddResult, Answer, Library, LibrarySettings
 from index.store import ArticleInfo
 
 HELP = """\
 Type a question to ask the library, for example: *How do I add an article?*
 
-- `/add PATH...` add .txt, .md or .html files
+- `/add PATH_OR_URL...` add web pages, or .txt, .md, .html and .pdf files
 - `/paste` paste an article (end with a line holding a single `.`)
 - `/list` the articles; `/show ID` one of them; `/remove ID` delete one
 - `/more` the next result of the last answer; `/passage` its whole passage
@@ -168,16 +168,23 @@ class Session:
 
     async def add(self, args: list[str]) -> None:
         if not args:
-            self.console.print("usage: /add PATH...", markup=False)
+            self.console.print("usage: /add PATH_OR_URL...", markup=False)
         for arg in args:
             try:
-                document = await asyncio.to_thread(_load_path, arg)
-                await self._add(document)
+                if arg.lower().startswith(("http://", "https://")):
+                    result = await self.library.add_url(
+                        self.collection, arg, "console", progress=self._progress
+                    )
+                else:
+                    result = await self.library.add_file(self.collection, Path(arg), "console")
+                self._added(result)
             except CitebotError as exc:
                 self.console.print(f"error: {exc}", markup=False)
 
-    async def _add(self, document: Document) -> None:
-        result = await self.library.add(self.collection, document, added_by="console")
+    async def _progress(self, step: str) -> None:
+        self.console.print(f"{step}…", style="dim", markup=False)
+
+    def _added(self, result: AddResult) -> None:
         a = result.article
         if result.status == "duplicate":
             self.console.print(f"already in the library: #{a.id} {a.title}", markup=False)
@@ -190,7 +197,8 @@ class Session:
         while (line := await _read_line("")) is not None and line.strip() != ".":
             lines.append(line)
         title, body = clean_text("\n".join(lines))
-        await self._add(Document(title=title or "Pasted text", text=body, source="pasted"))
+        document = Document(title=title or "Pasted text", text=body, source="pasted")
+        self._added(await self.library.add(self.collection, document, added_by="console"))
 
     async def list_articles(self, args: list[str]) -> None:
         show_list(self.console, self.collection, await self.library.articles(self.collection))
@@ -217,10 +225,6 @@ class Session:
         self.console.print(_markdown(render.render_passage(self.last.results[self.shown])))
 
 
-def _load_path(arg: str) -> Document:
-    return load_file(Path(arg).expanduser())
-
-
 def _article_id(args: list[str], command: str) -> int:
     if len(args) != 1 or not args[0].lstrip("#").isdigit():
         raise CitebotError(f"usage: {command} ID (the number shown by /list)")
@@ -234,10 +238,12 @@ async def _read_line(prompt: str) -> str | None:
         return None
 
 
-async def run(db: Path, collection: str, load_guide: bool = False) -> None:
+async def run(
+    db: Path, collection: str, settings: LibrarySettings | None = None, load_guide: bool = False
+) -> None:
     """The interactive loop, until /quit or end of input."""
     console = stdout_console()
-    async with Library.open(db) as library:
+    async with Library.open(db, settings) as library:
         if load_guide:
             for document in guide_documents():
                 await library.add(collection, document, added_by="demo")

@@ -874,10 +874,11 @@ def load_bytes(
     return Document(title=title or _title_from_name(name), text=body, source=name)
 
 
-def load_file(path: Path, *, max_bytes: int = MAX_TEXT_BYTES) -> Document:
-    """Read a file (its size checked before reading) -> Document, via `load_bytes`."""
+def read_file(path: Path, max_bytes: int = MAX_TEXT_BYTES) -> bytes:
+    """A file's bytes, its size checked before it is read; every failure an InputError."""
     shown = _show(path)
     try:
+        path = path.expanduser()
         info = path.stat()
         if stat.S_ISDIR(info.st_mode):
             raise InputError(f"{shown} is a directory, not a file")
@@ -894,4 +895,11 @@ def load_file(path: Path, *, max_bytes: int = MAX_TEXT_BYTES) -> Document:
     except (OSError, ValueError) as err:  # ValueError: e.g. a NUL byte in the path
         reason = getattr(err, "strerror", None) or "invalid path"
         raise InputError(f"cannot read {shown}: {reason}") from None
-    return load_bytes(data, path.name, max_bytes=max_bytes)
+    if len(data) > max_bytes:
+        raise _too_large(shown, len(data), max_bytes)
+    return data
+
+
+def load_file(path: Path, *, max_bytes: int = MAX_TEXT_BYTES) -> Document:
+    """Read a file -> Document, via `read_file` and `load_bytes`."""
+    return load_bytes(read_file(path, max_bytes), path.name, max_bytes=max_bytes)

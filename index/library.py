@@ -18,9 +18,9 @@ import threading
 import time
 import unicodedata
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal, TypeVar
 
@@ -28,11 +28,21 @@ import numpy as np
 
 from index.bm25 import BM25Params, Hit, PassageIndex
 from index.errors import InputError
-from index.ingest import Document
+from index.fetch import FetchSettings, fetch, normalize_url
+from index.feeds import FeedReport, discover_feed, parse_feed
+from index.ingest import Document, decode, read_file
 from index.passages import PassageSettings, Span, split_passages
 from index.quotes import choose_quote
-from index.store import ArticleInfo, NewArticle, NewPassage, Store, StoredPassage
+from index.store import (
+    ArticleInfo,
+    FeedInfo,
+    NewArticle,
+    NewPassage,
+    Store,
+    StoredPassage,
+)
 from index.text import Analyzer, AnalyzerSettings
+from index.workers import load_in_worker
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +61,8 @@ class LibrarySettings:
     analyzer: AnalyzerSettings = field(default_factory=AnalyzerSettings)
     passages: PassageSettings = field(default_factory=PassageSettings)
     bm25: BM25Params = field(default_factory=BM25Params)
+    fetch: FetchSettings = field(default_factory=FetchSettings)
+    extract_time_limit: float = 30.0  # seconds a page or file may take to read
     min_coverage: float = 0.2  # share of the question's weight a passage must contain
 
     def stored(self) -> dict[str, str]:
@@ -58,9 +70,23 @@ class LibrarySettings:
         return {"analyzer": self.analyzer.to_json(), "passages": self.passages.to_json()}
 
 
+Progress = Callable[[str], Awaitable[None]]  # told short steps: "fetching", "indexing", ...
+
+
+async def _report(progress: Progress | None, step: str) -> None:
+    if progress is not None:
+        await progress(step)
+
+
 @dataclass(frozen=True)
 class AddResult:
     status: Literal["added", "duplicate"]
+    article: ArticleInfo
+
+
+@dataclass(frozen=True)
+class RefreshResult:
+    status: Literal["updated", "unchanged"]
     article: ArticleInfo
 
 
@@ -156,40 +182,222 @@ class Library:
     # --- adding ----------------------------------------------------------------------------
 
     async def add(
-        self, collection: str, document: Document, added_by: str | None = None
+        self,
+        collection: str,
+        document: Document,
+        added_by: str | None = None,
+        progress: Progress | None = None,
     ) -> AddResult:
         """Add an article to a collection; the same content twice is reported, not duplicated."""
-        text = document.text
-        if not text.strip():
-            raise InputError(f"{document.title or 'the article'} has no text")
-        title = document.title.strip() or "Untitled"
-        prepared = await asyncio.to_thread(self._prepare, text)
-        if not prepared.passages:
-            raise InputError(f"{title} has no sentences to index")
+        prepared, article = await self._prepare_document(collection, document, added_by)
+        await _report(progress, "indexing")
         async with self._write_lock:
             existing = await self._store.find_by_hash(collection, prepared.digest)
             if existing is not None:
                 return AddResult("duplicate", existing)
             passages, new_terms = await asyncio.to_thread(self._assign_ids, prepared)
-            article = NewArticle(
-                collection=collection,
-                title=title,
-                text=text,
-                content_hash=prepared.digest,
-                url=document.url,
-                author=document.author,
-                date=document.date,
-                site=document.site,
-                source=document.source,
-                added_by=added_by,
-            )
             info, ids = await self._store.insert_article(article, passages, new_terms)
             self._commit_terms(new_terms)
-            loaded = self._collections.get(collection)
-            if loaded is not None:
-                await self._in_index(loaded, _add_all, ids, passages)
+            await self._update_index(collection, [], ids, passages)
         log.info("added article %s (%d passages) to %s", info.id, len(ids), collection)
         return AddResult("added", info)
+
+    async def add_bytes(
+        self,
+        collection: str,
+        data: bytes,
+        name: str,
+        content_type: str | None = None,
+        added_by: str | None = None,
+        progress: Progress | None = None,
+    ) -> AddResult:
+        """Add a file's bytes (.txt, .md, .html, .pdf), read in a worker process."""
+        await _report(progress, "reading")
+        document = await self._read(data, name, content_type)
+        return await self.add(collection, document, added_by, progress)
+
+    async def add_file(self, collection: str, path: Path, added_by: str | None = None) -> AddResult:
+        """Add a file from disk (its size checked before it is read)."""
+        data = await asyncio.to_thread(read_file, path, self.settings.fetch.max_bytes)
+        return await self.add_bytes(collection, data, path.name, added_by=added_by)
+
+    async def add_url(
+        self,
+        collection: str,
+        url: str,
+        added_by: str | None = None,
+        progress: Progress | None = None,
+    ) -> AddResult:
+        """Fetch a web page (or PDF) safely, extract its article and add it.
+
+        The same link (after normalisation, and the page's canonical link) is not fetched or
+        added twice in a collection.
+        """
+        url = normalize_url(url)
+        existing = await self._store.find_by_url(collection, url)
+        if existing is not None:
+            return AddResult("duplicate", existing)
+        document = await self._fetch_document(url, progress)
+        if document.url != url:
+            existing = await self._store.find_by_url(collection, document.url or url)
+            if existing is not None:
+                return AddResult("duplicate", existing)
+        return await self.add(collection, document, added_by, progress)
+
+    async def refresh(
+        self, collection: str, article_id: int, progress: Progress | None = None
+    ) -> RefreshResult:
+        """Fetch an article's page again and, if its text changed, replace its passages."""
+        old = await self._store.get_article(collection, article_id)
+        if not old.url:
+            raise InputError(f"article {article_id} was not added from a link: nothing to refresh")
+        document = await self._fetch_document(old.url, progress)
+        prepared, article = await self._prepare_document(
+            collection, replace(document, source=old.source), old.added_by
+        )
+        await _report(progress, "indexing")
+        async with self._write_lock:
+            current = await self._store.find_by_hash(collection, prepared.digest)
+            if current is not None and current.id == article_id:
+                return RefreshResult("unchanged", current)
+            if current is not None:
+                raise InputError(
+                    f"the page now has the same text as article {current.id} ({current.title})"
+                )
+            passages, new_terms = await asyncio.to_thread(self._assign_ids, prepared)
+            info, old_ids, new_ids = await self._store.replace_article(
+                article_id, article, passages, new_terms
+            )
+            self._commit_terms(new_terms)
+            await self._update_index(collection, old_ids, new_ids, passages)
+        log.info("refreshed article %s (%d passages)", article_id, len(new_ids))
+        return RefreshResult("updated", info)
+
+    # --- feeds -----------------------------------------------------------------------------
+
+    async def add_feed(self, collection: str, url: str, added_by: str | None = None) -> FeedInfo:
+        """Register an RSS/Atom feed, given its link or a page that links to it."""
+        url = normalize_url(url)
+        page = await fetch(url, self.settings.fetch)
+        parsed = await asyncio.to_thread(parse_feed, page.data)
+        if parsed is None:
+            html = await asyncio.to_thread(decode, page.data, page.charset)
+            link = discover_feed(html, page.url)
+            if link is None:
+                raise InputError("no RSS or Atom feed found at that link")
+            page = await fetch(normalize_url(link), self.settings.fetch)
+            parsed = await asyncio.to_thread(parse_feed, page.data)
+            if parsed is None:
+                raise InputError(f"the page links to a feed that cannot be read: {page.url}")
+        return await self._store.add_feed(collection, page.url, parsed.title, added_by)
+
+    async def feeds(self, collection: str) -> list[FeedInfo]:
+        return await self._store.list_feeds(collection)
+
+    async def remove_feed(self, collection: str, feed_id: int) -> FeedInfo:
+        """Stop following a feed (the articles it brought stay)."""
+        return await self._store.remove_feed(collection, feed_id)
+
+    async def poll_feeds(self, collection: str | None = None) -> list[FeedReport]:
+        """One round: add the new entries of every feed (of one collection, or all)."""
+        return [await self._poll(feed) for feed in await self._store.list_feeds(collection)]
+
+    async def _poll(self, feed: FeedInfo) -> FeedReport:
+        """Poll one feed; its failure is recorded on it, never raised."""
+        try:
+            page = await fetch(feed.url, self.settings.fetch)
+            parsed = await asyncio.to_thread(parse_feed, page.data)
+            if parsed is None:
+                raise InputError("this link no longer serves an RSS or Atom feed")
+            seen = await self._store.seen_entries(feed.id)
+            added = failed = 0
+            for entry in reversed(parsed.entries):  # oldest first
+                if entry.key in seen:
+                    continue
+                try:
+                    result = await self.add_url(feed.collection, entry.url, f"feed {feed.id}")
+                except InputError as exc:
+                    await self._store.record_entry(feed.id, entry.key, entry.url, None, str(exc))
+                    failed += 1
+                    continue
+                await self._store.record_entry(
+                    feed.id, entry.key, entry.url, result.article.id, None
+                )
+                added += result.status == "added"
+        except InputError as exc:
+            await self._store.record_poll(feed.id, None, str(exc))
+            return FeedReport(feed.id, feed.url, 0, 0, str(exc))
+        except Exception:
+            log.exception("polling feed %s failed", feed.url)
+            await self._store.record_poll(feed.id, None, "internal error (see the bot's log)")
+            return FeedReport(feed.id, feed.url, 0, 0, "internal error")
+        await self._store.record_poll(feed.id, parsed.title, None)
+        return FeedReport(feed.id, feed.url, added, failed, None)
+
+    # --- fetching ----------------------------------------------------------------------------
+
+    async def _fetch_document(self, url: str, progress: Progress | None) -> Document:
+        """Fetch a page and extract its article; the Document's url is where it was found."""
+        await _report(progress, "fetching")
+        page = await fetch(url, self.settings.fetch)
+        await _report(progress, "extracting")
+        content_type = page.content_type
+        if content_type and page.charset:
+            content_type += f"; charset={page.charset}"
+        document = await self._read(page.data, page.url, content_type)
+        canonical = page.url
+        if document.url:
+            try:
+                canonical = normalize_url(document.url)
+            except InputError:
+                log.info("ignoring the canonical link %r of %s", document.url, page.url)
+        return replace(document, url=canonical, source=page.url)
+
+    async def _read(self, data: bytes, name: str, content_type: str | None) -> Document:
+        return await load_in_worker(
+            data,
+            name,
+            content_type,
+            max_bytes=self.settings.fetch.max_bytes,
+            time_limit=self.settings.extract_time_limit,
+        )
+
+    async def _prepare_document(
+        self, collection: str, document: Document, added_by: str | None
+    ) -> tuple[_Prepared, NewArticle]:
+        """Check, split and analyse a document (in a thread) into what the store writes."""
+        text = document.text
+        if not text.strip():
+            raise InputError(f"{document.title or 'the article'} has no text")
+        title = " ".join(document.title.split()) or "Untitled"
+        prepared = await asyncio.to_thread(self._prepare, text)
+        if not prepared.passages:
+            raise InputError(f"{title} has no sentences to index")
+        article = NewArticle(
+            collection=collection,
+            title=title,
+            text=text,
+            content_hash=prepared.digest,
+            url=document.url,
+            author=document.author,
+            date=document.date,
+            site=document.site,
+            source=document.source,
+            added_by=added_by,
+        )
+        return prepared, article
+
+    async def _update_index(
+        self,
+        collection: str,
+        removed: Sequence[int],
+        added: Sequence[int],
+        passages: Sequence[NewPassage],
+    ) -> None:
+        """Apply a committed change to the collection's index, if it is loaded."""
+        loaded = self._collections.get(collection)
+        if loaded is not None:
+            await self._in_index(loaded, _apply, removed, added, passages)
 
     def _prepare(self, text: str) -> _Prepared:
         """Split and analyse an article (CPU-bound; runs in a worker thread)."""
@@ -328,9 +536,7 @@ class Library:
     async def remove(self, collection: str, article_id: int) -> ArticleInfo:
         async with self._write_lock:
             info, passage_ids = await self._store.delete_article(collection, article_id)
-            loaded = self._collections.get(collection)
-            if loaded is not None:
-                await self._in_index(loaded, PassageIndex.remove, passage_ids)
+            await self._update_index(collection, passage_ids, [], [])
         log.info("removed article %s from %s", article_id, collection)
         return info
 
@@ -365,8 +571,14 @@ def _load(index: PassageIndex, ids: list[int], term_blobs: list[bytes], freqs: l
     )
 
 
-def _add_all(index: PassageIndex, ids: Sequence[int], passages: Sequence[NewPassage]) -> None:
-    for passage_id, passage in zip(ids, passages, strict=True):
+def _apply(
+    index: PassageIndex,
+    removed: Sequence[int],
+    added: Sequence[int],
+    passages: Sequence[NewPassage],
+) -> None:
+    index.remove(removed)
+    for passage_id, passage in zip(added, passages, strict=True):
         index.add(passage_id, passage.term_ids, passage.term_freqs)
 
 

@@ -61,6 +61,33 @@ class ArticleInfo:
 
 
 @dataclass(frozen=True)
+class FeedInfo:
+    """A feed registered for a collection, with how its last poll went."""
+
+    id: int
+    collection: str
+    url: str
+    title: str | None
+    added_by: str | None
+    added_at: str
+    last_polled: str | None
+    last_error: str | None
+    entries: int  # entries seen so far
+    articles: int  # of which added as articles
+
+
+_FEED_COLUMNS = (
+    "f.id, f.collection, f.url, f.title, f.added_by, f.added_at, f.last_polled, f.last_error,"
+    " (SELECT count(*) FROM feed_entries e WHERE e.feed_id = f.id),"
+    " (SELECT count(article_id) FROM feed_entries e WHERE e.feed_id = f.id)"
+)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
 class NewArticle:
     """An article ready to be written: text, metadata and its passages' stored form."""
 
@@ -207,6 +234,15 @@ class Store:
             row = await cursor.fetchone()
         return None if row is None else _article(row)
 
+    async def find_by_url(self, collection: str, url: str) -> ArticleInfo | None:
+        async with self._db.execute(
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles a WHERE collection = ? AND url = ?"
+            " ORDER BY id LIMIT 1",
+            (collection, url),
+        ) as cursor:
+            row = await cursor.fetchone()
+        return None if row is None else _article(row)
+
     async def insert_article(
         self,
         article: NewArticle,
@@ -217,7 +253,7 @@ class Store:
 
         Returns the article and its passages' ids, in order.
         """
-        added_at = datetime.now(UTC).isoformat(timespec="seconds")
+        added_at = _now()
         async with self._transaction() as db:
             await db.executemany("INSERT INTO terms (id, term) VALUES (?, ?)", new_terms)
             cursor = await db.execute(
@@ -268,6 +304,43 @@ class Store:
             ids.append(cursor.lastrowid)
         return ids
 
+    async def replace_article(
+        self,
+        article_id: int,
+        article: NewArticle,
+        passages: Sequence[NewPassage],
+        new_terms: Sequence[tuple[int, str]],
+    ) -> tuple[ArticleInfo, list[int], list[int]]:
+        """Replace an article's text, metadata and passages in one transaction.
+
+        Returns the article, its old passage ids and its new ones.
+        """
+        async with self._transaction() as db:
+            await self.get_article(article.collection, article_id)
+            async with db.execute(
+                "SELECT id FROM passages WHERE article_id = ? ORDER BY id", (article_id,)
+            ) as cursor:
+                old_ids = [row[0] for row in await cursor.fetchall()]
+            await db.executemany("INSERT INTO terms (id, term) VALUES (?, ?)", new_terms)
+            await db.execute("DELETE FROM passages WHERE article_id = ?", (article_id,))
+            await db.execute(
+                "UPDATE articles SET title = ?, url = ?, author = ?, published = ?, site = ?,"
+                " text = ?, content_hash = ? WHERE id = ?",
+                (
+                    article.title,
+                    article.url,
+                    article.author,
+                    article.date,
+                    article.site,
+                    article.text,
+                    article.content_hash,
+                    article_id,
+                ),
+            )
+            new_ids = await self._insert_passages(db, article_id, article.collection, passages)
+            info = await self.get_article(article.collection, article_id)
+        return info, old_ids, new_ids
+
     async def delete_article(
         self, collection: str, article_id: int
     ) -> tuple[ArticleInfo, list[int]]:
@@ -300,6 +373,66 @@ class Store:
             (collection,),
         ) as cursor:
             return [_article(row) for row in await cursor.fetchall()]
+
+    # --- feeds -----------------------------------------------------------------------------
+
+    async def add_feed(
+        self, collection: str, url: str, title: str | None, added_by: str | None
+    ) -> FeedInfo:
+        """Register a feed; an already registered URL returns the existing feed."""
+        async with self._transaction() as db:
+            await db.execute(
+                "INSERT INTO feeds (collection, url, title, added_by, added_at)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (collection, url) DO NOTHING",
+                (collection, url, title, added_by, _now()),
+            )
+        feeds = [f for f in await self.list_feeds(collection) if f.url == url]
+        return feeds[0]
+
+    async def list_feeds(self, collection: str | None = None) -> list[FeedInfo]:
+        """The feeds of a collection, or of every collection."""
+        where, params = ("WHERE f.collection = ?", (collection,)) if collection else ("", ())
+        async with self._db.execute(
+            f"SELECT {_FEED_COLUMNS} FROM feeds f {where} ORDER BY f.id", params
+        ) as cursor:
+            return [FeedInfo(*row) for row in await cursor.fetchall()]
+
+    async def remove_feed(self, collection: str, feed_id: int) -> FeedInfo:
+        feeds = [f for f in await self.list_feeds(collection) if f.id == feed_id]
+        if not feeds:
+            raise NotFoundError(f"there is no feed {feed_id} in the library {collection!r}")
+        async with self._transaction() as db:
+            await db.execute("DELETE FROM feeds WHERE id = ?", (feed_id,))
+        return feeds[0]
+
+    async def seen_entries(self, feed_id: int) -> set[str]:
+        async with self._db.execute(
+            "SELECT entry_key FROM feed_entries WHERE feed_id = ?", (feed_id,)
+        ) as cursor:
+            return {row[0] for row in await cursor.fetchall()}
+
+    async def record_entry(
+        self,
+        feed_id: int,
+        key: str,
+        url: str | None,
+        article_id: int | None,
+        error: str | None,
+    ) -> None:
+        async with self._transaction() as db:
+            await db.execute(
+                "INSERT OR REPLACE INTO feed_entries"
+                " (feed_id, entry_key, url, article_id, error, seen_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (feed_id, key, url, article_id, error, _now()),
+            )
+
+    async def record_poll(self, feed_id: int, title: str | None, error: str | None) -> None:
+        async with self._transaction() as db:
+            await db.execute(
+                "UPDATE feeds SET last_polled = ?, last_error = ?, title = coalesce(?, title)"
+                " WHERE id = ?",
+                (_now(), error, title, feed_id),
+            )
 
     # --- passages --------------------------------------------------------------------------
 

@@ -1,0 +1,108 @@
+"""RSS and Atom feeds: parsing, finding a page's feed, and polling on a schedule.
+
+Parsing is feedparser's (given bytes, it never fetches anything itself); every fetch goes through
+`index.fetch` with the same safety rules as any link. The polling loop belongs to whoever runs it
+(the bot); one feed's failure is recorded on that feed and never stops the loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urljoin
+
+from index.errors import InputError
+
+if TYPE_CHECKING:
+    from index.library import Library
+
+log = logging.getLogger(__name__)
+
+MAX_ENTRIES_PER_POLL = 30  # the newest entries of a feed considered in one poll
+_FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json")
+
+
+@dataclass(frozen=True)
+class Entry:
+    key: str  # the entry's id, or else its link
+    url: str
+    title: str | None
+
+
+@dataclass(frozen=True)
+class ParsedFeed:
+    title: str | None
+    entries: list[Entry]
+
+
+def parse_feed(data: bytes) -> ParsedFeed | None:
+    """A feed's title and entries (newest first, as feeds list them), or None if `data` is not
+    an RSS or Atom feed."""
+    import feedparser  # imported when first needed
+
+    parsed: Any = feedparser.parse(data)
+    if not parsed.get("version"):
+        return None
+    entries = []
+    for item in parsed.entries[:MAX_ENTRIES_PER_POLL]:
+        link = item.get("link")
+        if not isinstance(link, str) or not link.strip():
+            continue
+        key = item.get("id") or link
+        entries.append(Entry(str(key), link.strip(), item.get("title")))
+    title = parsed.feed.get("title")
+    return ParsedFeed(title if isinstance(title, str) and title.strip() else None, entries)
+
+
+class _FeedLinks(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag != "link":
+            return
+        values = {name: (value or "") for name, value in attrs}
+        rel = values.get("rel", "").lower().split()
+        if "alternate" in rel and values.get("type", "").lower() in _FEED_TYPES:
+            if values.get("href"):
+                self.links.append(values["href"])
+
+
+def discover_feed(html: str, base_url: str) -> str | None:
+    """The first feed a page links to (``<link rel="alternate" type="application/rss+xml">``)."""
+    finder = _FeedLinks()
+    try:
+        finder.feed(html)
+    except Exception:  # a broken page has no feed we can trust
+        return None
+    return urljoin(base_url, finder.links[0]) if finder.links else None
+
+
+@dataclass(frozen=True)
+class FeedReport:
+    """What one poll of one feed did."""
+
+    feed_id: int
+    url: str
+    added: int
+    failed: int
+    error: str | None  # the feed itself could not be read
+
+
+async def poll_forever(library: Library, interval: float) -> None:
+    """Poll every feed of every collection, then wait `interval` seconds; until cancelled."""
+    while True:
+        try:
+            reports = await library.poll_feeds()
+            added = sum(r.added for r in reports)
+            if added:
+                log.info("feeds: %d new articles from %d feeds", added, len(reports))
+        except InputError as exc:
+            log.warning("feed poll failed: %s", exc)
+        except Exception:
+            log.exception("feed poll failed unexpectedly")
+        await asyncio.sleep(interval)

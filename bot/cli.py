@@ -18,13 +18,14 @@ from typing import Any, TypeVar
 
 import click
 import platformdirs
-from index.fetch import FetchSettings
 
 from bot import console as console_mode
 from index.errors import CitebotError, InputError
+from index.feeds import FeedReport
+from index.fetch import FetchSettings
 from index.ingest import Document
 from index.library import AddResult, Answer, Library, LibrarySettings
-from index.store import ArticleInfo
+from index.store import ArticleInfo, FeedInfo
 
 log = logging.getLogger(__name__)
 
@@ -346,6 +347,113 @@ def remove(options: Options, article_id: int) -> None:
     """Remove an article and its passages."""
     article = _run(options, _remove(options, article_id))
     click.echo(f"removed #{article.id} {article.title}")
+
+
+async def _refresh(options: Options, article_id: int) -> str:
+    async with Library.open(options.db, options.settings) as library:
+        result = await library.refresh(options.collection, article_id)
+    article = result.article
+    if result.status == "unchanged":
+        return f"unchanged: #{article.id} {article.title}"
+    return f"updated #{article.id} {article.title} ({article.passages} passages)"
+
+
+@cli.command()
+@click.argument("article_id", metavar="ID", type=int)
+@click.pass_obj
+def refresh(options: Options, article_id: int) -> None:
+    """Fetch an article's page again and re-index it if its text changed."""
+    click.echo(_run(options, _refresh(options, article_id)))
+
+
+# --- feeds ---------------------------------------------------------------------------------
+
+
+@cli.group()
+def feed() -> None:
+    """Follow RSS/Atom feeds: their new entries are added as articles."""
+
+
+def feed_json(info: FeedInfo) -> dict[str, Any]:
+    return {
+        "id": info.id,
+        "url": info.url,
+        "title": info.title,
+        "entries": info.entries,
+        "articles": info.articles,
+        "last_polled": info.last_polled,
+        "last_error": info.last_error,
+    }
+
+
+async def _feed_add(options: Options, url: str) -> FeedInfo:
+    async with Library.open(options.db, options.settings) as library:
+        return await library.add_feed(options.collection, url, added_by="cli")
+
+
+@feed.command("add")
+@click.argument("url")
+@click.pass_obj
+def feed_add(options: Options, url: str) -> None:
+    """Follow a feed, given its link or a page that links to one."""
+    info = _run(options, _feed_add(options, url))
+    click.echo(f"following feed #{info.id} {info.title or info.url}; `citebot feed poll` reads it")
+
+
+async def _feed_list(options: Options) -> list[FeedInfo]:
+    async with Library.open(options.db, options.settings) as library:
+        return await library.feeds(options.collection)
+
+
+@feed.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def feed_list(options: Options, as_json: bool) -> None:
+    """List the feeds followed, and how their last poll went."""
+    feeds = _run(options, _feed_list(options))
+    if as_json:
+        click.echo(json.dumps([feed_json(f) for f in feeds], ensure_ascii=False))
+        return
+    if not feeds:
+        click.echo("No feeds: add one with `citebot feed add URL`.")
+    for f in feeds:
+        status = f"error: {f.last_error}" if f.last_error else f"polled {f.last_polled or 'never'}"
+        click.echo(f"#{f.id} {f.title or ''} <{f.url}> {f.articles} articles, {status}")
+
+
+async def _feed_remove(options: Options, feed_id: int) -> FeedInfo:
+    async with Library.open(options.db, options.settings) as library:
+        return await library.remove_feed(options.collection, feed_id)
+
+
+@feed.command("remove")
+@click.argument("feed_id", metavar="ID", type=int)
+@click.pass_obj
+def feed_remove(options: Options, feed_id: int) -> None:
+    """Stop following a feed (its articles stay)."""
+    info = _run(options, _feed_remove(options, feed_id))
+    click.echo(f"stopped following #{info.id} {info.title or info.url}")
+
+
+async def _feed_poll(options: Options) -> list[FeedReport]:
+    async with Library.open(options.db, options.settings) as library:
+        return await library.poll_feeds(options.collection)
+
+
+@feed.command("poll")
+@click.pass_obj
+def feed_poll(options: Options) -> None:
+    """Read every feed now and add its new entries."""
+    reports = _run(options, _feed_poll(options))
+    if not reports:
+        click.echo("No feeds to poll.")
+    for r in reports:
+        if r.error:
+            click.echo(f"#{r.feed_id} {r.url}: error: {r.error}", err=True)
+        else:
+            click.echo(f"#{r.feed_id} {r.url}: {r.added} added, {r.failed} failed")
+    if any(r.error for r in reports):
+        sys.exit(1)
 
 
 # --- console and demo ----------------------------------------------------------------------

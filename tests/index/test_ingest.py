@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pdfs import make_pdf
+from documents import make_pdf
 
 from index.errors import InputError
 from index.ingest import (

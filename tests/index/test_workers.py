@@ -1,7 +1,7 @@
 """Reading documents in a child process with a time limit."""
 
 import pytest
-from pdfs import make_pdf
+from documents import make_pdf
 
 from index.errors import InputError
 from index.workers import load_in_worker

@@ -1,4 +1,4 @@
-"""Tiny PDFs written by hand (PDF 1.4 syntax, standard Helvetica), for ingestion tests."""
+"""Documents made for tests: small HTML article pages and PDFs written by hand."""
 
 
 def make_pdf(pages: list[list[str]], title: str | None = None) -> bytes:
@@ -41,3 +41,21 @@ def make_pdf(pages: list[list[str]], title: str | None = None) -> bytes:
     out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R{info} >>\n".encode()
     out += b"startxref\n%d\n%%%%EOF\n" % xref
     return bytes(out)
+
+
+ARTICLE = """<html><head><title>{title}</title>{head}</head><body>
+<nav><a href="/">Home</a> <a href="/news">News</a></nav>
+<article><h1>{title}</h1>{paragraphs}</article>
+<footer>Related posts: nothing here</footer></body></html>"""
+
+LIGHTHOUSE = [
+    "The lighthouse on the northern rock was built in 1852 after a winter of shipwrecks.",
+    "Its first keeper, Thomas Reid, lived there alone for thirty years and never missed a night.",
+    "The lamp was converted to electricity in 1936 and automated entirely in 1989.",
+    "Today the tower is a museum, and visitors can climb its 140 steps on summer weekends.",
+]
+
+
+def page(title: str, paragraphs: list[str], head: str = "") -> str:
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    return ARTICLE.format(title=title, paragraphs=body, head=head)

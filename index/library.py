@@ -28,8 +28,8 @@ import numpy as np
 
 from index.bm25 import BM25Params, Hit, PassageIndex
 from index.errors import InputError
-from index.fetch import FetchSettings, fetch, normalize_url
 from index.feeds import FeedReport, discover_feed, parse_feed
+from index.fetch import FetchSettings, fetch, normalize_url
 from index.ingest import Document, decode, read_file
 from index.passages import PassageSettings, Span, split_passages
 from index.quotes import choose_quote
@@ -42,7 +42,7 @@ from index.store import (
     StoredPassage,
 )
 from index.text import Analyzer, AnalyzerSettings
-from index.workers import load_in_worker
+from index.workers import Reader
 
 log = logging.getLogger(__name__)
 
@@ -162,6 +162,7 @@ class Library:
         self._next_term_id = max(vocabulary.values(), default=0) + 1
         self._collections: dict[str, _Collection] = {}
         self._write_lock = asyncio.Lock()
+        self._reader = Reader(settings.extract_time_limit)
 
     @classmethod
     @asynccontextmanager
@@ -172,8 +173,11 @@ class Library:
         settings = settings or LibrarySettings()
         async with Store.open(path) as store:
             library = cls(store, settings, await store.load_vocabulary())
-            await library._check_settings()
-            yield library
+            try:
+                await library._check_settings()
+                yield library
+            finally:
+                await library._reader.close()
 
     @property
     def path(self) -> Path:
@@ -354,13 +358,7 @@ class Library:
         return replace(document, url=canonical, source=page.url)
 
     async def _read(self, data: bytes, name: str, content_type: str | None) -> Document:
-        return await load_in_worker(
-            data,
-            name,
-            content_type,
-            max_bytes=self.settings.fetch.max_bytes,
-            time_limit=self.settings.extract_time_limit,
-        )
+        return await self._reader.read(data, name, content_type, self.settings.fetch.max_bytes)
 
     async def _prepare_document(
         self, collection: str, document: Document, added_by: str | None

@@ -1,19 +1,21 @@
 """Reading documents in a separate process, with a time limit.
 
-Extraction of a large or pathological page (trafilatura on a 5 MB page, a PDF full of vector
-art) can take seconds of pure CPU, which would hold the GIL and so the event loop, and cannot be
-interrupted in a thread. So each extraction runs in its own process forked from a forkserver that
-has the parsing libraries imported already (a fork costs milliseconds); a process still running at
-the time limit is killed, and the caller gets a one-line error.
+Extraction of a large or pathological page (trafilatura on a 5 MB page, a PDF full of vector art)
+can take seconds of pure CPU, which would hold the GIL, and so the event loop, and cannot be
+interrupted in a thread. So documents are read by a child process (``python -m index.workers``)
+that serves one request at a time over its stdin and stdout; it is started on first use, reused
+while it behaves, and killed (then started afresh on the next request) when a document takes
+longer than the time limit. The child is a fresh interpreter: it inherits no threads, locks or
+open databases from the parent.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
-import multiprocessing.connection
-from typing import Any
+import pickle
+import sys
+from typing import Any, BinaryIO
 
 from index.errors import InputError
 from index.ingest import MAX_TEXT_BYTES, Document, load_bytes
@@ -21,87 +23,115 @@ from index.ingest import MAX_TEXT_BYTES, Document, load_bytes
 log = logging.getLogger(__name__)
 
 DEFAULT_TIME_LIMIT = 30.0
-
-_context: Any = None
-
-
-def _get_context() -> Any:
-    global _context
-    if _context is None:
-        _context = multiprocessing.get_context("forkserver")
-        _context.set_forkserver_preload(["index.ingest", "trafilatura", "pypdf"])
-    return _context
+_HEADER = 8  # bytes of a frame's length
 
 
-def _work(
-    conn: multiprocessing.connection.Connection,
-    data: bytes,
-    name: str,
-    content_type: str | None,
-    max_bytes: int,
-) -> None:
-    """In the child: read the document and send back ("ok", Document) or ("error", message)."""
-    try:
-        conn.send(("ok", load_bytes(data, name, content_type, max_bytes=max_bytes)))
-    except InputError as exc:
-        conn.send(("error", str(exc)))
-    except BaseException as exc:  # the parent logs it; the user gets one line
-        conn.send(("crash", repr(exc)))
-    finally:
-        conn.close()
+class Reader:
+    """A document-reading child process, owned by whoever created it (close it when done)."""
 
+    def __init__(self, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
+        self.time_limit = time_limit
+        self._process: asyncio.subprocess.Process | None = None
+        self._lock = asyncio.Lock()
 
-async def _readable(conn: multiprocessing.connection.Connection) -> None:
-    loop = asyncio.get_running_loop()
-    ready: asyncio.Future[None] = loop.create_future()
+    async def read(
+        self,
+        data: bytes,
+        name: str,
+        content_type: str | None = None,
+        max_bytes: int = MAX_TEXT_BYTES,
+    ) -> Document:
+        """`ingest.load_bytes` in the child; an InputError when it fails or takes too long."""
+        request = pickle.dumps((data, name, content_type, max_bytes))
+        async with self._lock:
+            try:
+                async with asyncio.timeout(self.time_limit):
+                    status, payload = await self._exchange(request)
+            except TimeoutError:
+                await self._stop()
+                raise InputError(
+                    f"reading {name} took longer than {self.time_limit:g} s; "
+                    "it may be too big or malformed"
+                ) from None
+            except (OSError, EOFError, asyncio.IncompleteReadError) as exc:
+                await self._stop()
+                log.error("the reader process failed on %s: %r", name, exc)
+                raise InputError(f"could not read {name}: the reader failed unexpectedly") from exc
+        if status == "ok":
+            assert isinstance(payload, Document)
+            return payload
+        if status == "error":
+            raise InputError(str(payload))
+        log.error("reading %s failed in the reader process: %s", name, payload)
+        raise InputError(f"could not read {name}: the reader failed unexpectedly")
 
-    def wake() -> None:
-        if not ready.done():
-            ready.set_result(None)
+    async def _exchange(self, request: bytes) -> tuple[str, Any]:
+        process = await self._started()
+        assert process.stdin is not None and process.stdout is not None
+        process.stdin.write(len(request).to_bytes(_HEADER, "big") + request)
+        await process.stdin.drain()
+        size = int.from_bytes(await process.stdout.readexactly(_HEADER), "big")
+        reply: tuple[str, Any] = pickle.loads(await process.stdout.readexactly(size))
+        return reply
 
-    loop.add_reader(conn.fileno(), wake)
-    try:
-        await ready
-    finally:
-        loop.remove_reader(conn.fileno())
+    async def _started(self) -> asyncio.subprocess.Process:
+        if self._process is None or self._process.returncode is not None:
+            self._process = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "index.workers",
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+            )
+        return self._process
 
-
-async def load_in_worker(
-    data: bytes,
-    name: str,
-    content_type: str | None = None,
-    *,
-    max_bytes: int = MAX_TEXT_BYTES,
-    time_limit: float = DEFAULT_TIME_LIMIT,
-) -> Document:
-    """`ingest.load_bytes` in a child process, killed if it runs longer than `time_limit` s."""
-    context = _get_context()
-    receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(
-        target=_work, args=(sender, data, name, content_type, max_bytes), daemon=True
-    )
-    try:
-        await asyncio.to_thread(process.start)
-        sender.close()
-        try:
-            await asyncio.wait_for(_readable(receiver), time_limit)
-        except TimeoutError:
-            raise InputError(
-                f"reading {name} took longer than {time_limit:g} s; it may be too big or malformed"
-            ) from None
-        try:
-            status, payload = await asyncio.to_thread(receiver.recv)
-        except EOFError:
-            status, payload = "crash", f"the reader process died (exit code {process.exitcode})"
-    finally:
-        if process.is_alive():
+    async def _stop(self) -> None:
+        process, self._process = self._process, None
+        if process is not None and process.returncode is None:
             process.kill()
-        await asyncio.to_thread(process.join)
-        receiver.close()
-    if status == "ok":
-        assert isinstance(payload, Document)
-        return payload
-    if status == "error":
-        raise InputError(payload)
-    log.error("reading %s failed: %s", name, payload)
-    raise InputError(f"could not read {name}: the reader failed unexpectedly")
+            await process.wait()
+
+    async def close(self) -> None:
+        """End the child process (it also ends by itself when our end of its stdin closes)."""
+        async with self._lock:
+            process, self._process = self._process, None
+            if process is None or process.returncode is not None:
+                return
+            assert process.stdin is not None
+            process.stdin.close()
+            try:
+                await asyncio.wait_for(process.wait(), 5)
+            except TimeoutError:
+                process.kill()
+                await process.wait()
+
+
+def _read_exactly(stream: BinaryIO, size: int) -> bytes | None:
+    data = stream.read(size)
+    return data if len(data) == size else None
+
+
+def serve(requests: BinaryIO, replies: BinaryIO) -> None:
+    """The child's loop: read a request, answer it, until the parent closes the pipe."""
+    while (header := _read_exactly(requests, _HEADER)) is not None:
+        request = _read_exactly(requests, int.from_bytes(header, "big"))
+        if request is None:
+            return
+        data, name, content_type, max_bytes = pickle.loads(request)
+        reply: tuple[str, Any]
+        try:
+            reply = ("ok", load_bytes(data, name, content_type, max_bytes=max_bytes))
+        except InputError as exc:
+            reply = ("error", str(exc))
+        except Exception as exc:  # the parent logs it; the user gets one line
+            reply = ("crash", repr(exc))
+        frame = pickle.dumps(reply)
+        replies.write(len(frame).to_bytes(_HEADER, "big") + frame)
+        replies.flush()
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.ERROR)
+    protocol_out = sys.stdout.buffer
+    sys.stdout = sys.stderr  # nothing a library prints may corrupt the replies
+    serve(sys.stdin.buffer, protocol_out)

@@ -1,13 +1,12 @@
 """Shared fixtures: paths to the read-only shared data beside the project."""
 
-from collections import Counter
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 from aiohttp import web
 from hypothesis import settings
+from website import Site
 
 # The machine is shared and noisy: property tests check results, not timings.
 settings.register_profile("citebot", deadline=None)
@@ -23,20 +22,6 @@ def shared() -> Path:
     if not SHARED.is_dir():
         pytest.fail(f"the shared data folder is missing: {SHARED}")
     return SHARED
-
-
-@dataclass
-class Site:
-    """A small web site: path -> (content type, body); counts the requests it answers."""
-
-    base: str = ""
-    pages: dict[str, tuple[str, bytes]] = field(default_factory=dict)
-    hits: Counter[str] = field(default_factory=Counter)
-
-    def put(self, path: str, body: str | bytes, content_type: str = "text/html") -> str:
-        data = body.encode() if isinstance(body, str) else body
-        self.pages[path] = (content_type, data)
-        return self.base + path
 
 
 @pytest.fixture

@@ -59,3 +59,14 @@ LIGHTHOUSE = [
 def page(title: str, paragraphs: list[str], head: str = "") -> str:
     body = "".join(f"<p>{p}</p>" for p in paragraphs)
     return ARTICLE.format(title=title, paragraphs=body, head=head)
+
+
+def rss(items: list[tuple[str, str]]) -> str:
+    entries = "".join(
+        f"<item><title>{title}</title><link>{link}</link><guid>{link}</guid></item>"
+        for title, link in items
+    )
+    return (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Coast News</title>'
+        f"<link>http://example.test/</link><description>d</description>{entries}</channel></rss>"
+    )

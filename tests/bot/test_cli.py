@@ -1,12 +1,16 @@
 """The `citebot` command line, run as a user runs it."""
 
+import asyncio
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from documents import LIGHTHOUSE, page, rss
+from website import Site
 
 from bot.cli import cli
 
@@ -189,3 +193,62 @@ def test_the_installed_command_runs(db: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "empty" in done.stdout
+
+
+async def citebot(db: Path, *args: str, allow_private: bool = True) -> tuple[int, str, str]:
+    """Run the installed `citebot` in a subprocess (the test's HTTP server keeps serving)."""
+    env = {**os.environ, "CITEBOT_ALLOW_PRIVATE_URLS": "1" if allow_private else "0"}
+    process = await asyncio.create_subprocess_exec(
+        str(Path(sys.executable).parent / "citebot"),
+        "--db",
+        str(db),
+        *args,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env=env,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode is not None
+    return process.returncode, out.decode(), err.decode()
+
+
+async def test_add_takes_links_and_files_together(db: Path, site: Site, tmp_path: Path) -> None:
+    """`citebot add URL PATH` fetches the link and reads the file."""
+    url = site.put("/lighthouse", page("The northern lighthouse", LIGHTHOUSE))
+    path = tmp_path / "note.txt"
+    path.write_text("Herons stand still in shallow water for hours.")
+    code, out, err = await citebot(db, "add", url, str(path))
+    assert code == 0, err
+    assert "added #1 The northern lighthouse" in out
+    assert "added #2" in out
+    code, out, _ = await citebot(db, "refresh", "1")
+    assert (code, out.strip()) == (0, "unchanged: #1 The northern lighthouse")
+
+
+async def test_a_private_link_is_refused_in_one_line(db: Path, site: Site) -> None:
+    """Without CITEBOT_ALLOW_PRIVATE_URLS, a loopback link is refused, nothing fetched."""
+    url = site.put("/lighthouse", page("The northern lighthouse", LIGHTHOUSE))
+    code, _, err = await citebot(db, "add", url, allow_private=False)
+    assert code == 1
+    assert "private network address" in err
+    assert "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+    assert site.hits["/lighthouse"] == 0
+
+
+async def test_feed_commands_follow_poll_and_forget_a_feed(db: Path, site: Site) -> None:
+    """feed add, poll, list and remove work from the command line."""
+    one = site.put("/one", page("The northern lighthouse", LIGHTHOUSE))
+    feed_url = site.put("/feed.xml", rss([("Lighthouse", one)]), "application/rss+xml")
+    code, out, err = await citebot(db, "feed", "add", feed_url)
+    assert code == 0, err
+    assert out.startswith("following feed #1 Coast News")
+    code, out, _ = await citebot(db, "feed", "poll")
+    assert out.strip() == f"#1 {feed_url}: 1 added, 0 failed"
+    code, out, _ = await citebot(db, "feed", "list", "--json")
+    [listed] = json.loads(out)
+    assert (listed["articles"], listed["last_error"]) == (1, None)
+    code, out, _ = await citebot(db, "feed", "remove", "1")
+    assert out.startswith("stopped following #1")
+    code, out, _ = await citebot(db, "list", "--json")
+    assert [a["title"] for a in json.loads(out)] == ["The northern lighthouse"]

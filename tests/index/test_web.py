@@ -7,8 +7,8 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from conftest import Site
-from documents import LIGHTHOUSE, make_pdf, page
+from documents import LIGHTHOUSE, make_pdf, page, rss
+from website import Site
 
 from index.errors import InputError
 from index.fetch import FetchSettings
@@ -140,17 +140,6 @@ async def test_refresh_of_a_pasted_article_says_there_is_nothing_to_fetch(
     added = await library.add("c", Document(title="Note", text="Pasted words about owls."))
     with pytest.raises(InputError, match="not added from a link"):
         await library.refresh("c", added.article.id)
-
-
-def rss(items: list[tuple[str, str]]) -> str:
-    entries = "".join(
-        f"<item><title>{title}</title><link>{link}</link><guid>{link}</guid></item>"
-        for title, link in items
-    )
-    return (
-        '<?xml version="1.0"?><rss version="2.0"><channel><title>Coast News</title>'
-        f"<link>http://example.test/</link><description>d</description>{entries}</channel></rss>"
-    )
 
 
 async def test_a_feed_adds_new_entries_once(site: Site, library: Library) -> None:

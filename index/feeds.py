@@ -67,9 +67,9 @@ class _FeedLinks(HTMLParser):
             return
         values = {name: (value or "") for name, value in attrs}
         rel = values.get("rel", "").lower().split()
-        if "alternate" in rel and values.get("type", "").lower() in _FEED_TYPES:
-            if values.get("href"):
-                self.links.append(values["href"])
+        feed_type = values.get("type", "").lower() in _FEED_TYPES
+        if "alternate" in rel and feed_type and values.get("href"):
+            self.links.append(values["href"])
 
 
 def discover_feed(html: str, base_url: str) -> str | None:

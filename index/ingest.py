@@ -817,12 +817,18 @@ def _parse_content_type(content_type: str | None) -> tuple[str, str | None]:
 
 
 def _kind(name: str, mime: str, data: bytes) -> str:
+    """What a document is: its content type, else its name's extension, else its content.
+
+    A link's extension (.php, .aspx, ...) says nothing about what the server sends, so a page
+    without a content type is sniffed unless its extension is one we read.
+    """
     if mime in _MIME_KINDS:
         return _MIME_KINDS[mime]
-    suffix = PurePath(name).suffix.lower()
+    is_link = name.lower().startswith(("http://", "https://"))
+    suffix = PurePath(urlsplit(name).path if is_link else name).suffix.lower()
     if suffix in _SUFFIX_KINDS:
         return _SUFFIX_KINDS[suffix]
-    if not suffix and mime in _GENERIC_MIMES:  # no hint at all: look at the content
+    if (is_link or not suffix) and mime in _GENERIC_MIMES:  # no hint: look at the content
         if data.startswith(b"%PDF-"):
             return "pdf"
         head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()

@@ -197,3 +197,12 @@ async def test_a_page_without_a_feed_is_refused(site: Site, library: Library) ->
     home = site.put("/plain", page("Plain", LIGHTHOUSE))
     with pytest.raises(InputError, match="no RSS or Atom feed"):
         await library.add_feed("c", home)
+
+
+async def test_a_page_without_content_type_is_read_by_its_content(
+    site: Site, library: Library
+) -> None:
+    """A server that sends no content type for /story.php still gets its page read."""
+    url = site.put("/story.php", page("The northern lighthouse", LIGHTHOUSE), "")
+    result = await library.add_url("c", url)
+    assert result.article.title == "The northern lighthouse"

@@ -475,3 +475,19 @@ def demo(options: Options) -> None:
 
 def main() -> None:
     cli(prog_name="citebot")
+
+
+# --- the Discord bot -----------------------------------------------------------------------
+
+
+@cli.command()
+@click.pass_context
+def run(ctx: click.Context) -> None:
+    """Start the Discord bot (settings from the environment and .env; see .env.example)."""
+    from click.core import ParameterSource
+
+    from bot.__main__ import main as run_bot  # discord.py is imported only for this command
+
+    group = ctx.parent
+    db_given = group is not None and group.get_parameter_source("db") is ParameterSource.COMMANDLINE
+    run_bot(ctx.obj.db if db_given else None)  # else CITEBOT_DB or the default, as for the CLI

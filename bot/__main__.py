@@ -1,0 +1,122 @@
+"""Start the Discord bot: `citebot run` or `python -m bot`.
+
+Settings are read once (environment and `.env`), logging is configured once, then
+`asyncio.run(serve(settings))`: the library and the bot are nested `async with` blocks, so
+stopping (Ctrl-C, or SIGTERM from a service manager) closes the bot first, which lets library
+writes in progress finish, and then the library. A problem at start-up (no token, a token Discord
+rejects, a database that cannot be used) is one line on stderr and exit status 1.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import aiohttp
+import discord
+from pydantic import ValidationError
+
+from bot.app import Citebot
+from bot.settings import Settings, describe_error
+from index.errors import CitebotError
+from index.library import Library
+
+log = logging.getLogger(__name__)
+
+
+class StartupError(Exception):
+    """Start-up cannot go on; the message is one line telling the user what to fix."""
+
+
+def load_settings(db: Path | None = None) -> Settings:
+    """The settings from the environment and `.env`; `db` (from `citebot --db`) overrides."""
+    try:
+        settings = Settings()  # type: ignore[call-arg]  # the values come from the environment
+    except ValidationError as exc:
+        raise StartupError(describe_error(exc)) from None
+    return settings if db is None else settings.model_copy(update={"db": db})
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(
+        level=level,
+        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
+        force=True,  # `citebot run` comes through the CLI, which configured logging already
+    )
+
+
+async def serve(settings: Settings, *, connector: aiohttp.BaseConnector | None = None) -> None:
+    """Run the bot until it is stopped. `connector`: how to reach Discord (tests use their own).
+
+    SIGTERM and SIGINT (Ctrl-C) close the bot gracefully: writes in progress finish, the gateway
+    connection is closed normally, then the library; a second signal cancels at once.
+    """
+    try:
+        async with Library.open(settings.db, settings.library_settings()) as library:
+            log.info("library: %s", library.path)
+            async with Citebot(library, settings, connector=connector) as bot:
+                with _stop_on_signals(bot):
+                    await bot.start(settings.discord_token.get_secret_value())
+    except CitebotError as exc:  # the database cannot be opened or used
+        raise StartupError(str(exc)) from None
+    except discord.LoginFailure:
+        raise StartupError(
+            "Discord rejected the token: check DISCORD_TOKEN (Developer Portal, your "
+            "application, Bot, Reset Token)"
+        ) from None
+    except discord.ConnectionClosed as exc:
+        reason = "the token was rejected" if exc.code == 4004 else exc.reason or "no reason"
+        raise StartupError(f"Discord closed the connection ({exc.code}: {reason})") from None
+    except (aiohttp.ClientConnectionError, TimeoutError) as exc:
+        raise StartupError(f"cannot reach Discord: {exc or type(exc).__name__}") from None
+    log.info("stopped")
+
+
+@contextlib.contextmanager
+def _stop_on_signals(bot: Citebot) -> Iterator[None]:
+    """While the bot runs, SIGTERM and SIGINT close it; a second signal cancels serving."""
+    loop, task = asyncio.get_running_loop(), asyncio.current_task()
+    closing: list[asyncio.Task[None]] = []
+
+    def stop(name: str) -> None:
+        if closing and task is not None:
+            log.warning("%s again: stopping now", name)
+            task.cancel()
+        else:
+            log.info("%s: stopping", name)
+            closing.append(asyncio.create_task(bot.close()))
+
+    handled = []
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        try:
+            loop.add_signal_handler(sig, stop, sig.name)
+        except (NotImplementedError, RuntimeError, ValueError):  # Windows; not the main thread
+            log.debug("cannot handle %s here", sig.name)
+        else:
+            handled.append(sig)
+    try:
+        yield
+    finally:
+        for sig in handled:
+            loop.remove_signal_handler(sig)
+
+
+def main(db: Path | None = None) -> None:
+    try:
+        settings = load_settings(db)
+        configure_logging(settings.log_level)
+        asyncio.run(serve(settings))
+    except StartupError as exc:
+        print(f"citebot: {exc}", file=sys.stderr)
+        sys.exit(1)
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        log.info("stopped at once")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,160 @@
+"""The Bot subclass: its dependencies come in through the constructor, features are extensions.
+
+The library is opened (and closed) by the launcher; the bot only uses it. Each Discord server
+(guild) has its own collection in the library, named by `collection_name`, so nothing added in
+one server can appear in another's answers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import aiohttp
+import discord
+from discord.ext import commands
+
+from bot.cooldown import Cooldown
+from bot.errors import NO_MENTIONS, CitebotTree, ShuttingDown
+from bot.settings import Settings
+from bot.sync import sync_if_changed
+from index.library import Library
+
+log = logging.getLogger(__name__)
+
+EXTENSIONS = (
+    "bot.exts.ask",
+    "bot.exts.articles",
+    "bot.exts.help",
+    # Background work goes here as its own extension. The feed poller will be "bot.exts.feeds":
+    # a cog whose cog_load starts one owned task (a discord.ext.tasks.loop calling
+    # `library.poll_feeds()` once per round) and whose cog_unload cancels it; the task's
+    # exceptions are logged, and its writes go through `Citebot.writing()` like any other.
+)
+
+ASK_RATE = 3  # questions per user...
+ASK_PER = 20.0  # ...per this many seconds, over /ask and mentions together
+SHUTDOWN_GRACE = 10.0  # seconds that writes in progress get to finish when the bot stops
+
+
+def collection_name(guild_id: int) -> str:
+    """The library collection holding one server's articles."""
+    return f"guild:{guild_id}"
+
+
+def intents() -> discord.Intents:
+    """No privileged intent: Discord sends the content of messages that mention the bot anyway."""
+    wanted = discord.Intents.none()
+    wanted.guilds = True
+    wanted.guild_messages = True
+    wanted.dm_messages = True
+    return wanted
+
+
+class _Writes:
+    """Library writes in progress, so that stopping waits for them instead of cutting them."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.closing = False
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    @asynccontextmanager
+    async def hold(self) -> AsyncIterator[None]:
+        if self.closing:
+            raise ShuttingDown()
+        self.count += 1
+        self._idle.clear()
+        try:
+            yield
+        finally:
+            self.count -= 1
+            if not self.count:
+                self._idle.set()
+
+    async def wait_idle(self, seconds: float) -> bool:
+        """Whether every write finished within `seconds`."""
+        try:
+            async with asyncio.timeout(seconds):
+                await self._idle.wait()
+        except TimeoutError:
+            return False
+        return True
+
+
+class Citebot(commands.Bot):
+    """citebot in Discord: slash commands and mentions over a `Library`."""
+
+    def __init__(
+        self,
+        library: Library,
+        settings: Settings,
+        *,
+        connector: aiohttp.BaseConnector | None = None,
+    ) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,  # unused: there are no prefix commands
+            help_command=None,
+            intents=intents(),
+            tree_cls=CitebotTree,
+            allowed_mentions=NO_MENTIONS,
+            chunk_guilds_at_startup=False,
+            connector=connector,
+        )
+        self.library = library
+        self.settings = settings
+        self.ask_cooldown = Cooldown(ASK_RATE, ASK_PER)
+        self._writes = _Writes()
+
+    async def setup_hook(self) -> None:
+        for extension in EXTENSIONS:
+            await self.load_extension(extension)
+        assert self.application_id is not None  # known after login
+        await sync_if_changed(
+            self.tree, self.application_id, self.settings.sync_state, self.settings.dev_guild
+        )
+
+    async def on_ready(self) -> None:
+        log.info(
+            "connected as %s (%s) to %d servers",
+            self.user,
+            self.user and self.user.id,
+            len(self.guilds),
+        )
+
+    async def on_message(self, message: discord.Message, /) -> None:
+        """No prefix commands: mentions are questions, handled by the ask extension."""
+
+    def is_curator(self, interaction: discord.Interaction) -> bool:
+        """Whether the user may add and remove articles: Manage Server, or the admin role."""
+        if interaction.permissions.manage_guild:
+            return True
+        wanted = self.settings.admin_role
+        user = interaction.user
+        if not wanted or not isinstance(user, discord.Member):
+            return False
+        return any(
+            str(r.id) == wanted or r.name.casefold() == wanted.casefold() for r in user.roles
+        )
+
+    @asynccontextmanager
+    async def writing(self) -> AsyncIterator[None]:
+        """Wrap a library write: refused once stopping has begun, awaited by `close`."""
+        async with self._writes.hold():
+            yield
+
+    async def close(self) -> None:
+        """Stop: refuse new writes, let those in progress finish, then disconnect."""
+        if not self._writes.closing:
+            self._writes.closing = True
+            if self._writes.count:
+                log.info("waiting for %d library writes to finish", self._writes.count)
+            if not await self._writes.wait_idle(SHUTDOWN_GRACE):
+                log.warning(
+                    "stopping with %d library writes unfinished; they are rolled back",
+                    self._writes.count,
+                )
+        await super().close()

@@ -1,0 +1,312 @@
+"""Curating a server's library: `/article add`, `list`, `show` and `remove`.
+
+Adding and removing need the Manage Server permission or the configured admin role: the group's
+default permissions hide it from other members, and `curators_only` enforces it in the bot too
+(a server can change who sees a command). Replies are private to whoever curates. Adding answers
+at once, then edits that message with each step and the outcome.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot import render
+from bot.app import Citebot, collection_name
+from bot.errors import NO_MENTIONS, NotCurator, UserError, describe
+from bot.views import BaseModal, ConfirmView, PagesView
+from index.errors import InputError
+from index.ingest import Document, clean_text
+from index.library import AddResult
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Progress = Callable[[str], Awaitable[None]]
+
+TEXT_MAX = 6000  # Discord's limit for a string option
+MODAL_TEXT_MAX = 4000  # Discord's limit for a text input
+SHOWN_FILE_MAX = 8 * 1024 * 1024  # the full text is attached below Discord's upload limit
+STEPS = {
+    "fetching": "Fetching the page",
+    "extracting": "Finding the article in the page",
+    "downloading": "Downloading the file",
+    "reading": "Reading the file",
+    "indexing": "Indexing its passages",
+}
+WORKING = "\N{HOURGLASS WITH FLOWING SAND}"
+FAILED = "\N{CROSS MARK}"
+DONE = "\N{WHITE HEAVY CHECK MARK}"
+
+
+def curators_only() -> Callable[[T], T]:
+    """A check: Manage Server or the admin role (see `Citebot.is_curator`)."""
+
+    async def predicate(interaction: discord.Interaction) -> bool:
+        bot = interaction.client
+        assert isinstance(bot, Citebot)
+        if not bot.is_curator(interaction):
+            raise NotCurator(bot.settings.admin_role)
+        return True
+
+    return app_commands.check(predicate)
+
+
+class PasteModal(BaseModal, title="Add an article"):
+    """A title and a long text, for `/article add` with no option."""
+
+    article_title: discord.ui.TextInput[Any] = discord.ui.TextInput(
+        label="Title",
+        custom_id="title",
+        placeholder="Optional: otherwise the first line, if it looks like a title",
+        required=False,
+        max_length=200,
+    )
+    text: discord.ui.TextInput[Any] = discord.ui.TextInput(
+        label="Text",
+        custom_id="text",
+        style=discord.TextStyle.paragraph,
+        placeholder="Paste the article here.",
+        max_length=MODAL_TEXT_MAX,
+    )
+
+    def __init__(self, submit: Callable[[discord.Interaction, str, str], Awaitable[None]]) -> None:
+        super().__init__()
+        self.submit = submit
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        await self.submit(interaction, self.article_title.value, self.text.value)
+
+
+def pasted(title: str | None, text: str) -> Document:
+    """A document from pasted text: the given title, else one found in the text."""
+    found, body = clean_text(text)
+    title = " ".join((title or "").split()) or found or "Pasted text"
+    return Document(title=title, text=body, source="pasted in Discord")
+
+
+class Articles(commands.Cog):
+    article = app_commands.Group(
+        name="article",
+        description="Add, list, show and remove this server's articles.",
+        guild_only=True,
+        default_permissions=discord.Permissions(manage_guild=True),
+    )
+
+    def __init__(self, bot: Citebot) -> None:
+        self.bot = bot
+
+    @staticmethod
+    def _collection(interaction: discord.Interaction) -> str:
+        assert interaction.guild_id is not None  # the group is guild-only
+        return collection_name(interaction.guild_id)
+
+    # --- add -------------------------------------------------------------------------------
+
+    @article.command(name="add", description="Add an article from a link, a file or pasted text.")
+    @app_commands.describe(
+        url="A link to a web page or PDF.",
+        file="A .txt, .md, .html or .pdf file.",
+        text="The article's text (the first line can be its title).",
+    )
+    @curators_only()
+    async def add(
+        self,
+        interaction: discord.Interaction,
+        url: str | None = None,
+        file: discord.Attachment | None = None,
+        text: app_commands.Range[str, 1, TEXT_MAX] | None = None,
+    ) -> None:
+        given = [option for option in (url, file, text) if option is not None]
+        if len(given) > 1:
+            raise UserError("Give one of url, file or text, not several.")
+        collection = self._collection(interaction)
+        added_by = f"discord:{interaction.user.id}"
+        if url is not None:
+            await self._add(
+                interaction,
+                lambda progress: self.bot.library.add_url(collection, url, added_by, progress),
+            )
+        elif file is not None:
+            await self._add(
+                interaction, lambda progress: self._add_file(file, collection, added_by, progress)
+            )
+        elif text is not None:
+            await self._add(
+                interaction,
+                lambda progress: self.bot.library.add(
+                    collection, pasted(None, text), added_by, progress
+                ),
+            )
+        else:
+            await interaction.response.send_modal(PasteModal(self._submit_paste))
+
+    async def _submit_paste(self, interaction: discord.Interaction, title: str, text: str) -> None:
+        collection = self._collection(interaction)
+        added_by = f"discord:{interaction.user.id}"
+        await self._add(
+            interaction,
+            lambda progress: self.bot.library.add(
+                collection, pasted(title, text), added_by, progress
+            ),
+        )
+
+    async def _add_file(
+        self, file: discord.Attachment, collection: str, added_by: str, progress: Progress
+    ) -> AddResult:
+        limit = self.bot.library.settings.fetch.max_bytes
+        if file.size > limit:
+            raise InputError(
+                f"{file.filename} is too large ({file.size / 2**20:.1f} MB); "
+                f"the limit is {limit / 2**20:g} MB"
+            )
+        await progress("downloading")
+        try:
+            data = await file.read()
+        except discord.HTTPException as exc:
+            raise InputError(
+                f"could not download {file.filename} from Discord ({exc.status})"
+            ) from exc
+        return await self.bot.library.add_bytes(
+            collection, data, file.filename, file.content_type, added_by, progress
+        )
+
+    async def _add(
+        self, interaction: discord.Interaction, work: Callable[[Progress], Awaitable[AddResult]]
+    ) -> None:
+        """Answer at once, then edit that answer with each step and the outcome."""
+        await interaction.response.send_message(
+            f"{WORKING} Adding the article…", ephemeral=True, allowed_mentions=NO_MENTIONS
+        )
+        shown: list[str] = []
+
+        async def progress(step: str) -> None:
+            if shown and shown[-1] == step:
+                return
+            shown.append(step)
+            label = STEPS.get(step, step.capitalize())
+            try:
+                await interaction.edit_original_response(
+                    content=f"{WORKING} {label}…", allowed_mentions=NO_MENTIONS
+                )
+            except discord.HTTPException:  # progress is a courtesy: never fail the add for it
+                log.debug("could not show progress %r", step, exc_info=True)
+
+        try:
+            async with self.bot.writing():
+                result = await work(progress)
+        except Exception as exc:  # said in the message already sent; a bug is also logged
+            await interaction.edit_original_response(
+                content=render.fit(f"{FAILED} Not added: {describe(interaction, exc)}"),
+                allowed_mentions=NO_MENTIONS,
+            )
+            return
+        log.info(
+            "%s %s article %s in guild %s",
+            interaction.user.id,
+            result.status,
+            result.article.id,
+            interaction.guild_id,
+        )
+        mark = (
+            DONE if result.status == "added" else "\N{INFORMATION SOURCE}\N{VARIATION SELECTOR-16}"
+        )
+        await interaction.edit_original_response(
+            content=f"{mark} {render.added_line(result.status, result.article)}",
+            allowed_mentions=NO_MENTIONS,
+        )
+
+    # --- list and show ---------------------------------------------------------------------
+
+    @article.command(name="list", description="List this server's articles.")
+    async def list_(self, interaction: discord.Interaction) -> None:
+        articles = await self.bot.library.articles(self._collection(interaction))
+        if not articles:
+            await interaction.response.send_message(
+                "This server's library is empty: add articles with `/article add`.",
+                ephemeral=True,
+                allowed_mentions=NO_MENTIONS,
+            )
+            return
+        pages = render.article_pages(articles)
+        if len(pages) == 1:
+            await interaction.response.send_message(
+                pages[0], ephemeral=True, allowed_mentions=NO_MENTIONS
+            )
+            return
+        view = PagesView(pages, interaction.user.id)
+        await interaction.response.send_message(
+            view.content(), view=view, ephemeral=True, allowed_mentions=NO_MENTIONS
+        )
+        view.message = await interaction.original_response()
+
+    async def article_choices(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[int]]:
+        """Up to 25 of this server's articles whose title or number matches what is typed."""
+        if interaction.guild_id is None:
+            return []
+        articles = await self.bot.library.articles(collection_name(interaction.guild_id))
+        needle = current.strip().lstrip("#").casefold()
+        matches = [
+            a
+            for a in reversed(articles)  # newest first
+            if not needle or needle in a.title.casefold() or str(a.id).startswith(needle)
+        ]
+        return [app_commands.Choice(name=render.choice_name(a), value=a.id) for a in matches[:25]]
+
+    @article.command(name="show", description="Show an article's details and its text.")
+    @app_commands.describe(article="The article (type to search titles).")
+    @app_commands.autocomplete(article=article_choices)
+    async def show(self, interaction: discord.Interaction, article: int) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        info, text = await self.bot.library.get(self._collection(interaction), article)
+        content = render.article_details(info, text)
+        data = text.encode("utf-8")
+        if len(data) > SHOWN_FILE_MAX:
+            await interaction.followup.send(content, ephemeral=True, allowed_mentions=NO_MENTIONS)
+            return
+        attachment = discord.File(io.BytesIO(data), filename=f"article-{info.id}.txt")
+        await interaction.followup.send(
+            content, file=attachment, ephemeral=True, allowed_mentions=NO_MENTIONS
+        )
+
+    # --- remove ----------------------------------------------------------------------------
+
+    @article.command(name="remove", description="Remove an article from this server's library.")
+    @app_commands.describe(article="The article (type to search titles).")
+    @app_commands.autocomplete(article=article_choices)
+    @curators_only()
+    async def remove(self, interaction: discord.Interaction, article: int) -> None:
+        collection = self._collection(interaction)
+        info, _text = await self.bot.library.get(collection, article)
+        title = render.article_title(info)
+
+        async def confirmed() -> str:
+            try:
+                async with self.bot.writing():
+                    await self.bot.library.remove(collection, info.id)
+            except Exception as exc:  # said in the confirmation message; a bug is also logged
+                return render.fit(f"{FAILED} Not removed: {describe(interaction, exc)}")
+            log.info("%s removed article %s in %s", interaction.user.id, info.id, collection)
+            return f"\N{WASTEBASKET}\N{VARIATION SELECTOR-16} Removed {title}."
+
+        view = ConfirmView(interaction.user.id, confirmed, confirm_label="Remove")
+        await interaction.response.send_message(
+            f"Remove {title} ({info.passages} passages)? "
+            "Its quotes will no longer appear in answers.",
+            view=view,
+            ephemeral=True,
+            allowed_mentions=NO_MENTIONS,
+        )
+        view.message = await interaction.original_response()
+
+
+async def setup(bot: Citebot) -> None:
+    await bot.add_cog(Articles(bot))

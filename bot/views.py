@@ -1,0 +1,223 @@
+"""Buttons and modals shared by the cogs: paging an answer, paging a list, confirming.
+
+Every view reports its errors through `errors.report_error` (the one error path), buttons that
+act for one person refuse others politely, and a view that times out removes its buttons.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+import discord
+
+from bot import render
+from bot.errors import NO_MENTIONS, report_error
+from index.library import Answer
+
+log = logging.getLogger(__name__)
+
+ANSWER_TIMEOUT = 600.0  # seconds; below the 15 minutes an interaction's token lives
+LIST_TIMEOUT = 300.0
+CONFIRM_TIMEOUT = 60.0
+
+Editable = discord.Message | discord.InteractionMessage | discord.WebhookMessage
+
+
+class BaseView(discord.ui.View):
+    """A view whose errors go through the one error path and whose buttons go on timeout."""
+
+    def __init__(self, owner_id: int, *, timeout: float) -> None:
+        super().__init__(timeout=timeout)
+        self.owner_id = owner_id
+        self.message: Editable | None = None
+
+    async def refuse_others(self, interaction: discord.Interaction, what: str) -> bool:
+        """True (after telling them so) when someone other than the owner pressed a button."""
+        if interaction.user.id == self.owner_id:
+            return False
+        await interaction.response.send_message(
+            f"Only <@{self.owner_id}> can {what}.", ephemeral=True, allowed_mentions=NO_MENTIONS
+        )
+        return True
+
+    async def on_timeout(self) -> None:
+        if self.message is None:
+            return
+        try:
+            await self.message.edit(view=None, allowed_mentions=NO_MENTIONS)
+        except discord.HTTPException:
+            log.debug("could not remove the buttons of an expired view", exc_info=True)
+
+    async def on_error(
+        self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any]
+    ) -> None:
+        await report_error(interaction, error)
+
+
+class BaseModal(discord.ui.Modal):
+    async def on_error(  # type: ignore[override]  # Modal narrows View's signature itself
+        self, interaction: discord.Interaction, error: Exception, /
+    ) -> None:
+        await report_error(interaction, error)
+
+
+class AnswerView(BaseView):
+    """Pages through an answer's results; anyone can read a result's whole passage."""
+
+    def __init__(
+        self,
+        answer: Answer,
+        owner_id: int,
+        *,
+        header: str | None = None,
+        timeout: float = ANSWER_TIMEOUT,
+    ) -> None:
+        """`header`: the question, repeated above the answer (a slash command shows none)."""
+        super().__init__(owner_id, timeout=timeout)
+        self.answer = answer
+        self.header = header
+        self.index = 0
+        if len(answer.results) < 2:
+            self.remove_item(self.previous)
+            self.remove_item(self.next)
+        self._update()
+
+    def content(self) -> str:
+        message = render.render_answer(self.answer, self.index)
+        return render.render_asked(self.header, message) if self.header else message
+
+    def _update(self) -> None:
+        self.previous.disabled = self.index == 0
+        self.next.disabled = self.index >= len(self.answer.results) - 1
+
+    async def _go(self, interaction: discord.Interaction, step: int) -> None:
+        if await self.refuse_others(interaction, "page through these results; ask your own"):
+            return
+        self.index = max(0, min(self.index + step, len(self.answer.results) - 1))
+        self._update()
+        await interaction.response.edit_message(
+            content=self.content(), view=self, allowed_mentions=NO_MENTIONS
+        )
+
+    @discord.ui.button(label="Previous", emoji="\N{BLACK LEFT-POINTING TRIANGLE}", row=0)
+    async def previous(
+        self, interaction: discord.Interaction, button: discord.ui.Button[Any]
+    ) -> None:
+        await self._go(interaction, -1)
+
+    @discord.ui.button(label="Next", emoji="\N{BLACK RIGHT-POINTING TRIANGLE}", row=0)
+    async def next(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
+        await self._go(interaction, +1)
+
+    @discord.ui.button(label="Whole passage", style=discord.ButtonStyle.primary, row=0)
+    async def passage(
+        self, interaction: discord.Interaction, button: discord.ui.Button[Any]
+    ) -> None:
+        result = self.answer.results[self.index]
+        await interaction.response.send_message(
+            render.render_passage(result), ephemeral=True, allowed_mentions=NO_MENTIONS
+        )
+
+
+class PagesView(BaseView):
+    """Pages through prepared pages of text (each within Discord's limits)."""
+
+    def __init__(
+        self, pages: Sequence[str], owner_id: int, *, timeout: float = LIST_TIMEOUT
+    ) -> None:
+        super().__init__(owner_id, timeout=timeout)
+        self.pages = list(pages)
+        self.index = 0
+        self._update()
+
+    def content(self) -> str:
+        return self.pages[self.index]
+
+    def _update(self) -> None:
+        self.previous.disabled = self.index == 0
+        self.next.disabled = self.index >= len(self.pages) - 1
+
+    async def _go(self, interaction: discord.Interaction, step: int) -> None:
+        if await self.refuse_others(interaction, "turn these pages"):
+            return
+        self.index = max(0, min(self.index + step, len(self.pages) - 1))
+        self._update()
+        await interaction.response.edit_message(
+            content=self.content(), view=self, allowed_mentions=NO_MENTIONS
+        )
+
+    @discord.ui.button(label="Previous", emoji="\N{BLACK LEFT-POINTING TRIANGLE}")
+    async def previous(
+        self, interaction: discord.Interaction, button: discord.ui.Button[Any]
+    ) -> None:
+        await self._go(interaction, -1)
+
+    @discord.ui.button(label="Next", emoji="\N{BLACK RIGHT-POINTING TRIANGLE}")
+    async def next(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
+        await self._go(interaction, +1)
+
+
+class ConfirmView(BaseView):
+    """A yes/no question for its owner; `action` runs on yes and returns the final message."""
+
+    def __init__(
+        self,
+        owner_id: int,
+        action: Callable[[], Awaitable[str]],
+        *,
+        confirm_label: str,
+        timeout: float = CONFIRM_TIMEOUT,
+    ) -> None:
+        super().__init__(owner_id, timeout=timeout)
+        self.action = action
+        self.confirm.label = confirm_label
+        self.done = False
+
+    async def _answered(self, interaction: discord.Interaction) -> bool:
+        """True when this click must do nothing: not the owner's, or a second click."""
+        if await self.refuse_others(interaction, "answer this"):
+            return True
+        if self.done:  # a double click: both were sent before the buttons went away
+            await interaction.response.defer()
+            return True
+        return False
+
+    @discord.ui.button(label="Confirm", style=discord.ButtonStyle.danger)
+    async def confirm(
+        self, interaction: discord.Interaction, button: discord.ui.Button[Any]
+    ) -> None:
+        if await self._answered(interaction):
+            return
+        self.done = True
+        self.stop()
+        await interaction.response.defer()  # the action may take longer than Discord waits
+        content = await self.action()
+        await interaction.edit_original_response(
+            content=content, view=None, allowed_mentions=NO_MENTIONS
+        )
+
+    @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
+    async def cancel(
+        self, interaction: discord.Interaction, button: discord.ui.Button[Any]
+    ) -> None:
+        if await self._answered(interaction):
+            return
+        self.done = True
+        self.stop()
+        await interaction.response.edit_message(
+            content="Cancelled: nothing was changed.", view=None, allowed_mentions=NO_MENTIONS
+        )
+
+    async def on_timeout(self) -> None:
+        if self.message is None or self.done:
+            return
+        try:
+            await self.message.edit(
+                content="Cancelled (no answer in time): nothing was changed.",
+                view=None,
+                allowed_mentions=NO_MENTIONS,
+            )
+        except discord.HTTPException:
+            log.debug("could not close an expired confirmation", exc_info=True)

@@ -1,0 +1,84 @@
+"""The launcher (bot/__main__.py) and `citebot run`: start-up problems are one line and exit 1.
+
+Starting for real is covered end to end in test_e2e.py.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bot.__main__ import load_settings, main
+from bot.cli import cli
+
+
+def one_line_error(capsys: pytest.CaptureFixture[str]) -> str:
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1, err
+    assert "Traceback" not in err
+    return lines[0]
+
+
+def test_missing_token_is_one_line_and_exit_1(capsys: pytest.CaptureFixture[str]) -> None:
+    """Without DISCORD_TOKEN, start-up prints one line naming it and exits with status 1."""
+    with pytest.raises(SystemExit) as exited:
+        main()
+    assert exited.value.code == 1
+    assert one_line_error(capsys).startswith("citebot: DISCORD_TOKEN is not set")
+
+
+def test_unusable_database_is_one_line_and_exit_1(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A database file that is not citebot's stops start-up (before connecting) with one line."""
+    bad = tmp_path / "notes.db"
+    bad.write_text("these are my notes, not a database")
+    monkeypatch.setenv("DISCORD_TOKEN", "t")
+    monkeypatch.setenv("CITEBOT_DB", str(bad))
+    with pytest.raises(SystemExit) as exited:
+        main()
+    assert exited.value.code == 1
+    line = one_line_error(capsys)
+    assert line.startswith("citebot: ") and "notes.db" in line
+
+
+def test_db_option_of_the_command_line_overrides(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """`citebot --db PATH run` uses PATH, whatever CITEBOT_DB says."""
+    given = tmp_path / "given.db"
+    given.write_text("not a database")  # so that start-up stops there, naming the file it used
+    monkeypatch.setenv("DISCORD_TOKEN", "t")
+    monkeypatch.setenv("CITEBOT_DB", str(tmp_path / "env.db"))
+    assert load_settings().db == tmp_path / "env.db"
+    result = CliRunner().invoke(cli, ["--db", str(given), "run"])
+    assert result.exit_code == 1 and "given.db" in result.output
+
+
+def test_citebot_run_starts_the_launcher() -> None:
+    """`citebot run` is the launcher: without a token it fails the launcher's way."""
+    result = CliRunner().invoke(cli, ["run"])
+    assert result.exit_code == 1
+    assert "DISCORD_TOKEN is not set" in result.output
+
+
+def test_python_dash_m_bot_starts_the_launcher(tmp_path: Path) -> None:
+    """`python -m bot` runs the same launcher."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CITEBOT_")}
+    env.pop("DISCORD_TOKEN", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "bot"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    assert done.stderr.strip().startswith("citebot: DISCORD_TOKEN is not set")

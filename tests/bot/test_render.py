@@ -1,0 +1,71 @@
+"""Discord Markdown for article lists and details (bot/render.py)."""
+
+from __future__ import annotations
+
+from bot import render
+from index.store import ArticleInfo
+
+
+def article(n: int = 1, title: str = "Otters", url: str | None = None, **kw: str) -> ArticleInfo:
+    fields = {"author": None, "date": None, "site": None, "source": None, "added_by": None}
+    fields.update(kw)
+    return ArticleInfo(
+        id=n,
+        collection="guild:1",
+        title=title,
+        url=url,
+        added_at="2026-11-27T20:00:00+00:00",
+        passages=3,
+        **fields,
+    )
+
+
+def test_article_pages_hold_ten_lines_and_say_where_they_are() -> None:
+    """25 articles make three pages of at most ten, each with its page number."""
+    pages = render.article_pages([article(n, f"Title {n}") for n in range(1, 26)])
+    assert len(pages) == 3
+    assert pages[0].count("\n`#") == 10 and pages[2].count("\n`#") == 5
+    assert pages[1].endswith("-# Page 2 of 3")
+
+
+def test_titles_cannot_mention_or_format() -> None:
+    """A title with @everyone and Markdown is shown inert."""
+    line = render.article_line(article(title="**Big** news for @everyone"))
+    assert "@everyone" not in line and "\\*\\*Big\\*\\*" in line
+
+
+def test_a_title_links_to_its_source() -> None:
+    """An article with a URL links its title, without an embed."""
+    line = render.article_line(article(url="https://example.com/a"))
+    assert "[Otters](<https://example.com/a>)" in line
+
+
+def test_details_name_who_added_it_without_pinging() -> None:
+    """Details show the adder as a mention (messages are sent with no pings allowed)."""
+    details = render.article_details(article(added_by="discord:1234"), "Otters hold hands.")
+    assert "by <@1234>" in details and "> Otters hold hands." in details
+
+
+def test_details_do_not_trust_a_forged_adder() -> None:
+    """Only a numeric Discord id becomes a mention."""
+    details = render.article_details(article(added_by="discord:everyone"), "Text.")
+    assert "<@" not in details
+
+
+def test_asked_header_repeats_the_question_escaped_and_short() -> None:
+    """The question header is one escaped line of at most 200 characters of question."""
+    message = render.render_asked("**why** " + "x" * 500, "> answer")
+    header, body = message.split("\n", 1)
+    assert header.startswith("-# Q: \\*\\*why\\*\\*") and len(header) < 230
+    assert body == "> answer"
+
+
+def test_choice_name_is_plain_and_short() -> None:
+    """Autocomplete names are plain text of at most 100 characters."""
+    name = render.choice_name(article(7, "A " * 120))
+    assert name.startswith("#7 A A") and len(name) <= 100
+
+
+def test_every_message_fits_discord() -> None:
+    """fit cuts anything longer than 2,000 characters."""
+    assert len(render.fit("x" * 5000)) == render.MESSAGE_LIMIT

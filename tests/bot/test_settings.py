@@ -1,0 +1,105 @@
+"""Settings (bot/settings.py): environment and .env, read once, token kept secret."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from bot import cli, paths
+from bot.settings import MB, Settings, describe_error
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def load() -> Settings:
+    return Settings()
+
+
+def test_reads_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """DISCORD_TOKEN and CITEBOT_* variables fill the settings."""
+    monkeypatch.setenv("DISCORD_TOKEN", "abc.def")
+    monkeypatch.setenv("CITEBOT_DB", str(tmp_path / "x.db"))
+    monkeypatch.setenv("CITEBOT_ADMIN_ROLE", "Librarians")
+    monkeypatch.setenv("CITEBOT_DEV_GUILD", "1234")
+    monkeypatch.setenv("CITEBOT_LOG_LEVEL", "debug")
+    settings = load()
+    assert settings.discord_token.get_secret_value() == "abc.def"
+    assert settings.db == tmp_path / "x.db"
+    assert settings.admin_role == "Librarians" and settings.dev_guild == 1234
+    assert settings.log_level == "DEBUG"
+
+
+def test_reads_a_dot_env_file_under_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A .env in the working folder is read; a variable in the environment wins over it."""
+    Path(".env").write_text("DISCORD_TOKEN=from-file\nCITEBOT_ADMIN_ROLE=Editors\n")
+    monkeypatch.setenv("CITEBOT_ADMIN_ROLE", "Librarians")
+    settings = load()
+    assert settings.discord_token.get_secret_value() == "from-file"
+    assert settings.admin_role == "Librarians"
+
+
+def test_empty_values_mean_the_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`CITEBOT_DB=` (as in a copied .env.example) means the default path."""
+    Path(".env").write_text("DISCORD_TOKEN=t\nCITEBOT_DB=\nCITEBOT_DEV_GUILD=\n")
+    settings = load()
+    assert settings.db == paths.default_db_path() and settings.dev_guild is None
+
+
+def test_default_database_is_the_command_lines(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bot and `citebot` use the same library by default."""
+    assert paths.default_db_path() == cli.default_db_path()
+
+
+def test_token_is_never_shown(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The token appears in no repr or str of the settings."""
+    monkeypatch.setenv("DISCORD_TOKEN", "very-secret-token")
+    settings = load()
+    assert "very-secret-token" not in repr(settings) and "very-secret-token" not in str(settings)
+
+
+def test_missing_token_is_one_line_naming_the_variable() -> None:
+    """Without a token the error is one line that names DISCORD_TOKEN."""
+    with pytest.raises(ValidationError) as caught:
+        load()
+    message = describe_error(caught.value)
+    assert message.startswith("DISCORD_TOKEN is not set") and "\n" not in message
+
+
+def test_blank_token_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A token of spaces is as good as none."""
+    monkeypatch.setenv("DISCORD_TOKEN", "   ")
+    with pytest.raises(ValidationError) as caught:
+        load()
+    assert describe_error(caught.value).startswith("DISCORD_TOKEN: ")
+
+
+def test_bad_value_names_its_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A rejected value is reported under its variable's name."""
+    monkeypatch.setenv("DISCORD_TOKEN", "t")
+    monkeypatch.setenv("CITEBOT_FETCH_TIMEOUT", "-3")
+    with pytest.raises(ValidationError) as caught:
+        load()
+    assert describe_error(caught.value).startswith("CITEBOT_FETCH_TIMEOUT: ")
+
+
+def test_fetch_limits_reach_the_library(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fetch settings become the library's FetchSettings; private URLs are off by default."""
+    monkeypatch.setenv("DISCORD_TOKEN", "t")
+    assert not load().library_settings().fetch.allow_private
+    monkeypatch.setenv("CITEBOT_FETCH_TIMEOUT", "12.5")
+    monkeypatch.setenv("CITEBOT_FETCH_MAX_MB", "3")
+    monkeypatch.setenv("CITEBOT_ALLOW_PRIVATE_URLS", "1")
+    fetch = load().library_settings().fetch
+    assert fetch.total_timeout == 12.5 and fetch.max_bytes == 3 * MB and fetch.allow_private
+
+
+def test_env_example_lists_every_setting() -> None:
+    """.env.example names every setting the bot reads, and nothing else."""
+    example = (ROOT / ".env.example").read_text(encoding="utf-8")
+    listed = set(re.findall(r"^#?\s*([A-Z][A-Z_]+)=", example, re.MULTILINE))
+    aliases = {"discord_token": "DISCORD_TOKEN"}
+    expected = {aliases.get(name, f"CITEBOT_{name.upper()}") for name in Settings.model_fields}
+    assert listed == expected

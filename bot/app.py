@@ -28,10 +28,7 @@ EXTENSIONS = (
     "bot.exts.ask",
     "bot.exts.articles",
     "bot.exts.help",
-    # Background work goes here as its own extension. The feed poller will be "bot.exts.feeds":
-    # a cog whose cog_load starts one owned task (a discord.ext.tasks.loop calling
-    # `library.poll_feeds()` once per round) and whose cog_unload cancels it; the task's
-    # exceptions are logged, and its writes go through `Citebot.writing()` like any other.
+    "bot.exts.feeds",  # also owns the background feed poller
 )
 
 ASK_RATE = 3  # questions per user...

@@ -44,6 +44,7 @@ class Settings(BaseSettings):
     allow_private_urls: bool = False
     fetch_timeout: float = Field(default=_FETCH.total_timeout, gt=0, le=600)  # a whole fetch
     fetch_max_mb: float = Field(default=_FETCH.max_bytes / MB, gt=0, le=100)  # a page or a file
+    feed_interval_minutes: float = Field(default=30, ge=1)  # how often feeds are read
 
     @field_validator("discord_token")
     @classmethod

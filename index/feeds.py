@@ -1,23 +1,17 @@
-"""RSS and Atom feeds: parsing, finding a page's feed, and polling on a schedule.
+"""RSS and Atom feeds: parsing them and finding a page's feed.
 
 Parsing is feedparser's (given bytes, it never fetches anything itself); every fetch goes through
-`index.fetch` with the same safety rules as any link. The polling loop belongs to whoever runs it
-(the bot); one feed's failure is recorded on that feed and never stops the loop.
+`index.fetch` with the same safety rules as any link. Polling is `Library.poll_feeds`; the bot
+runs it on a schedule.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass
 from html.parser import HTMLParser
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urljoin
-
-from index.errors import InputError
-
-if TYPE_CHECKING:
-    from index.library import Library
 
 log = logging.getLogger(__name__)
 
@@ -91,18 +85,3 @@ class FeedReport:
     added: int
     failed: int
     error: str | None  # the feed itself could not be read
-
-
-async def poll_forever(library: Library, interval: float) -> None:
-    """Poll every feed of every collection, then wait `interval` seconds; until cancelled."""
-    while True:
-        try:
-            reports = await library.poll_feeds()
-            added = sum(r.added for r in reports)
-            if added:
-                log.info("feeds: %d new articles from %d feeds", added, len(reports))
-        except InputError as exc:
-            log.warning("feed poll failed: %s", exc)
-        except Exception:
-            log.exception("feed poll failed unexpectedly")
-        await asyncio.sleep(interval)

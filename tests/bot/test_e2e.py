@@ -97,7 +97,7 @@ async def test_bot_logs_in_and_syncs_its_commands(running: FakeDiscord) -> None:
     paths = [(r.method, r.path) for r in running.requests]
     assert paths[:2] == [("GET", "/users/@me"), ("GET", "/oauth2/applications/@me")]
     assert ("PUT", f"/applications/{running.application_id}/commands") in paths
-    assert {c["name"] for c in running.commands["global"]} == {"ask", "article", "help"}
+    assert {c["name"] for c in running.commands["global"]} == {"ask", "article", "feed", "help"}
 
 
 async def test_ask_is_answered_over_the_wire(running: FakeDiscord) -> None:

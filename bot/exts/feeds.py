@@ -1,0 +1,140 @@
+"""Following feeds: `/feed add`, `list` and `remove`, and the background poller.
+
+A curator registers an RSS or Atom feed (or a site whose page links one) for the server; every
+`CITEBOT_FEED_INTERVAL_MINUTES` the poller reads every server's feeds and adds their new entries,
+with the same safety rules as any link. The poller is one task owned by this cog: started by
+`cog_load`, cancelled by `cog_unload`; a failing round is logged and the next one still runs, and a
+failing feed is recorded on that feed (shown by `/feed list`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot import render
+from bot.app import Citebot, collection_name
+from bot.errors import NO_MENTIONS, ShuttingDown
+from bot.exts.articles import curators_only
+from index.store import FeedInfo
+
+log = logging.getLogger(__name__)
+
+
+def feed_line(feed: FeedInfo) -> str:
+    """One feed of `/feed list`: number, title and link, what it brought, how its last poll went."""
+    title = render.escape(feed.title or feed.url)
+    state = f"error: {render.escape(feed.last_error)}" if feed.last_error else "ok"
+    polled = feed.last_polled[:16].replace("T", " ") if feed.last_polled else "not yet"
+    link = f"`#{feed.id}` [{title}](<{feed.url}>)"
+    return f"{link}: {feed.articles} articles; last read {polled}, {state}"
+
+
+class Feeds(commands.Cog):
+    feed = app_commands.Group(
+        name="feed",
+        description="Follow RSS or Atom feeds: their new articles are added by themselves.",
+        guild_only=True,
+        default_permissions=discord.Permissions(manage_guild=True),
+    )
+
+    def __init__(self, bot: Citebot) -> None:
+        self.bot = bot
+        self._poller: asyncio.Task[None] | None = None
+
+    async def cog_load(self) -> None:
+        self._poller = asyncio.create_task(self._poll_forever(), name="citebot feed poller")
+
+    async def cog_unload(self) -> None:
+        if self._poller is not None:
+            self._poller.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._poller
+
+    async def _poll_forever(self) -> None:
+        await self.bot.wait_until_ready()
+        while True:
+            await self.poll_once()
+            await asyncio.sleep(self.bot.settings.feed_interval_minutes * 60)
+
+    async def poll_once(self) -> None:
+        """One round over every server's feeds; never raises."""
+        try:
+            async with self.bot.writing():
+                reports = await self.bot.library.poll_feeds()
+        except ShuttingDown:
+            return
+        except Exception:
+            log.exception("the feed poll failed")
+            return
+        added = sum(r.added for r in reports)
+        failed = [r for r in reports if r.error]
+        log.info("feeds: %d read, %d new articles, %d failing", len(reports), added, len(failed))
+
+    @staticmethod
+    def _collection(interaction: discord.Interaction) -> str:
+        assert interaction.guild_id is not None  # the group is guild-only
+        return collection_name(interaction.guild_id)
+
+    @feed.command(name="add", description="Follow a feed: its new articles will be added.")
+    @app_commands.describe(url="The feed's link, or a site's page that links to its feed.")
+    @curators_only()
+    async def add(self, interaction: discord.Interaction, url: str) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        async with self.bot.writing():
+            info = await self.bot.library.add_feed(
+                self._collection(interaction), url, f"discord:{interaction.user.id}"
+            )
+        await interaction.followup.send(
+            f"Following {feed_line(info)}\nIts new articles are added every "
+            f"{self.bot.settings.feed_interval_minutes:g} minutes.",
+            ephemeral=True,
+            allowed_mentions=NO_MENTIONS,
+        )
+
+    @feed.command(name="list", description="The feeds this server follows.")
+    async def list_(self, interaction: discord.Interaction) -> None:
+        feeds = await self.bot.library.feeds(self._collection(interaction))
+        content = (
+            "\n".join(feed_line(f) for f in feeds)
+            if feeds
+            else "This server follows no feeds: add one with `/feed add`."
+        )
+        await interaction.response.send_message(
+            render.fit(content), ephemeral=True, allowed_mentions=NO_MENTIONS
+        )
+
+    async def feed_choices(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[int]]:
+        if interaction.guild_id is None:
+            return []
+        feeds = await self.bot.library.feeds(collection_name(interaction.guild_id))
+        needle = current.strip().lstrip("#").casefold()
+        return [
+            app_commands.Choice(name=f"#{f.id} {f.title or f.url}"[:100], value=f.id)
+            for f in feeds
+            if needle in (f.title or f.url).casefold() or str(f.id).startswith(needle)
+        ][:25]
+
+    @feed.command(name="remove", description="Stop following a feed (its articles stay).")
+    @app_commands.describe(feed="The feed (type to search).")
+    @app_commands.autocomplete(feed=feed_choices)
+    @curators_only()
+    async def remove(self, interaction: discord.Interaction, feed: int) -> None:
+        async with self.bot.writing():
+            info = await self.bot.library.remove_feed(self._collection(interaction), feed)
+        await interaction.response.send_message(
+            f"Stopped following {render.escape(info.title or info.url)}; its articles stay.",
+            ephemeral=True,
+            allowed_mentions=NO_MENTIONS,
+        )
+
+
+async def setup(bot: Citebot) -> None:
+    await bot.add_cog(Feeds(bot))

@@ -1,0 +1,64 @@
+"""`/feed add, list, remove` and the background poller (bot/exts/feeds.py), against simcord."""
+
+from __future__ import annotations
+
+from typing import cast
+
+import pytest
+import simcord
+from documents import LIGHTHOUSE, page, rss
+from website import Site
+from world import World
+
+from bot.exts.feeds import Feeds
+
+
+def poller(world: World) -> Feeds:
+    """The loaded cog (discord.py loads extensions as their own module objects)."""
+    cog = world.env.bot.get_cog("Feeds")
+    assert cog is not None
+    return cast(Feeds, cog)
+
+
+async def test_a_curator_follows_a_feed_and_its_entries_arrive(world: World, site: Site) -> None:
+    """/feed add registers the feed; a poll adds its entries to this server's library."""
+    one = site.put("/one", page("The Northern Light", LIGHTHOUSE))
+    feed_url = site.put("/feed.xml", rss([("Lighthouse", one)]), "application/rss+xml")
+    result = await world.curator.slash(world.channel, "feed add", url=feed_url)
+    assert result.ephemeral and result.response is not None
+    assert "Following `#1` [Coast News]" in result.response.content
+    await poller(world).poll_once()
+    [article] = await world.library.articles(world.collection)
+    assert article.title == "The Northern Light"
+    answer = await world.member.slash(world.channel, "ask", question="Who was the first keeper?")
+    assert answer.response is not None
+    assert "Thomas Reid" in answer.response.content
+
+
+async def test_feed_list_shows_a_failing_feed(world: World, site: Site) -> None:
+    """A feed that stopped answering is listed with its error."""
+    feed_url = site.put("/feed.xml", rss([]), "application/rss+xml")
+    await world.curator.slash(world.channel, "feed add", url=feed_url)
+    del site.pages["/feed.xml"]
+    await poller(world).poll_once()
+    result = await world.curator.slash(world.channel, "feed list")
+    assert result.response is not None
+    assert "error: the server answered 404" in result.response.content
+
+
+async def test_remove_stops_following(world: World, site: Site) -> None:
+    """/feed remove forgets the feed; the list says there are none."""
+    feed_url = site.put("/feed.xml", rss([]), "application/rss+xml")
+    await world.curator.slash(world.channel, "feed add", url=feed_url)
+    removed = await world.curator.slash(world.channel, "feed remove", feed=1)
+    assert removed.response is not None
+    assert removed.response.content.startswith("Stopped following Coast News")
+    listed = await world.curator.slash(world.channel, "feed list")
+    assert listed.response is not None
+    assert "follows no feeds" in listed.response.content
+
+
+async def test_members_cannot_see_feed_commands(world: World) -> None:
+    """Like /article, /feed is for curators."""
+    with pytest.raises(simcord.SetupError, match="not visible"):
+        await world.member.slash(world.channel, "feed add", url="https://example.com/feed")

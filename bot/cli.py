@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
-import platformdirs
 
 from bot import console as console_mode
+from bot.paths import default_db_path
 from index.errors import CitebotError, InputError
 from index.feeds import FeedReport
 from index.fetch import FetchSettings
@@ -32,10 +32,6 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 PROGRESS_AT = 5  # inputs from which `add` shows a progress bar
-
-
-def default_db_path() -> Path:
-    return Path(platformdirs.user_data_dir("citebot")) / "citebot.db"
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from bot import cli, paths
+from bot import paths
 from bot.settings import MB, Settings, describe_error
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,11 +46,6 @@ def test_empty_values_mean_the_default(monkeypatch: pytest.MonkeyPatch) -> None:
     Path(".env").write_text("DISCORD_TOKEN=t\nCITEBOT_DB=\nCITEBOT_DEV_GUILD=\n")
     settings = load()
     assert settings.db == paths.default_db_path() and settings.dev_guild is None
-
-
-def test_default_database_is_the_command_lines(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The bot and `citebot` use the same library by default."""
-    assert paths.default_db_path() == cli.default_db_path()
 
 
 def test_token_is_never_shown(monkeypatch: pytest.MonkeyPatch) -> None:

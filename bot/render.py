@@ -19,7 +19,6 @@ QUESTION_LIMIT = 200  # characters of a question repeated above its answer
 _MARKDOWN = re.compile(r"([\\*_~`|>#\-\[\]()<:])")
 _MENTION = re.compile(r"@(everyone|here|[!&]?\d+)")
 _LINE_START = re.compile(r"^", re.MULTILINE)
-_FRAGMENT_UNSAFE = re.compile(r"[-,&]")
 
 
 def escape(text: str) -> str:
@@ -28,13 +27,22 @@ def escape(text: str) -> str:
     return _MENTION.sub("@\u200b\\1", text)
 
 
+def _runs(quote: str, highlights: tuple[tuple[int, int], ...]) -> list[tuple[int, int]]:
+    """Highlights merged where only spaces separate them ("**Xi Jinping**", not two runs)."""
+    runs: list[tuple[int, int]] = []
+    for start, end in sorted(highlights):
+        if runs and (start <= runs[-1][1] or quote[runs[-1][1] : start].strip(" ") == ""):
+            runs[-1] = (runs[-1][0], max(end, runs[-1][1]))
+        else:
+            runs.append((start, end))
+    return runs
+
+
 def _highlighted(result: Result) -> str:
     quote = result.quote
     parts: list[str] = []
     position = 0
-    for start, end in result.highlights:
-        if start < position:
-            continue
+    for start, end in _runs(quote, result.highlights):
         parts.append(escape(quote[position:start]))
         parts.append(f"**{escape(quote[start:end])}**")
         position = end
@@ -49,8 +57,8 @@ def text_fragment_url(url: str, quote: str) -> str:
         return url
 
     def encode(part: list[str]) -> str:
-        joined = " ".join(part)
-        return percent_encode(_FRAGMENT_UNSAFE.sub(lambda m: f"%{ord(m.group()):02X}", joined))
+        # "-", "," and "&" delimit a text fragment's parts: they must be escaped in the text
+        return percent_encode(" ".join(part), safe="").replace("-", "%2D")
 
     base = url.split("#", 1)[0]
     if len(words) <= 8:

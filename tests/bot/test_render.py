@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot import render
+from index.library import Result
 from index.store import ArticleInfo
 
 
@@ -69,3 +70,33 @@ def test_choice_name_is_plain_and_short() -> None:
 def test_every_message_fits_discord() -> None:
     """fit cuts anything longer than 2,000 characters."""
     assert len(render.fit("x" * 5000)) == render.MESSAGE_LIMIT
+
+
+def result(quote: str, highlights: tuple[tuple[int, int], ...]) -> Result:
+    return Result(1, 1.0, article(), quote, 0, len(quote), highlights)
+
+
+def test_matched_words_are_bold_and_neighbours_share_one_run() -> None:
+    """Adjacent matched words make one bold run; others stay apart."""
+    quote = "Xi Jinping met Putin in Moscow."
+    shown = render.render_result(result(quote, ((0, 2), (3, 10), (15, 20))))
+    assert shown.startswith("> **Xi Jinping** met **Putin** in Moscow.")
+
+
+def test_quotes_cannot_format_or_ping() -> None:
+    """Markdown and mentions inside a quote are shown as text."""
+    quote = "Hi @everyone, see *this* [link](http://x) <@123>."
+    shown = render.render_result(result(quote, ()))
+    assert "@everyone" not in shown and "<@123>" not in shown
+    assert "\\*this\\*" in shown and "\\[link\\]" in shown
+
+
+def test_the_source_link_scrolls_to_the_quote() -> None:
+    """A web source gets a text-fragment link made of the quote's first and last words."""
+    url = render.text_fragment_url(
+        "https://example.com/a#top", "One two three four five six seven eight nine, ten."
+    )
+    assert (
+        url
+        == "https://example.com/a#:~:text=One%20two%20three%20four,seven%20eight%20nine%2C%20ten."
+    )

@@ -368,7 +368,7 @@ class Library:
         if not text.strip():
             raise InputError(f"{document.title or 'the article'} has no text")
         title = " ".join(document.title.split()) or "Untitled"
-        prepared = await asyncio.to_thread(self._prepare, text)
+        prepared = await asyncio.to_thread(self._prepare, text, title)
         if not prepared.passages:
             raise InputError(f"{title} has no sentences to index")
         article = NewArticle(
@@ -397,10 +397,21 @@ class Library:
         if loaded is not None:
             await self._in_index(loaded, _apply, removed, added, passages)
 
-    def _prepare(self, text: str) -> _Prepared:
-        """Split and analyse an article (CPU-bound; runs in a worker thread)."""
+    def _prepare(self, text: str, title: str) -> _Prepared:
+        """Split and analyse an article (CPU-bound; runs in a worker thread).
+
+        Each passage's terms include the article's title terms (`title_weight` times), so that a
+        passage is found by what the article is about even where it does not name it again.
+        """
         passages = split_passages(text, self.settings.passages)
-        terms = [Counter(self._analyzer.terms(text[p.start : p.end])) for p in passages]
+        weight = self.settings.passages.title_weight
+        title_terms = Counter(self._analyzer.terms(title)) if weight else Counter()
+        terms = []
+        for p in passages:
+            counts = Counter(self._analyzer.terms(text[p.start : p.end]))
+            for term, n in title_terms.items():
+                counts[term] += n * weight
+            terms.append(counts)
         stored = [
             NewPassage(p.start, p.end, p.sentences, np.empty(0, np.int32), np.empty(0, np.int32))
             for p in passages
@@ -551,8 +562,8 @@ class Library:
         self._next_term_id = 1
         rebuilt: list[tuple[int, str, Sequence[NewPassage]]] = []
         all_terms: list[tuple[int, str]] = []
-        async for article_id, collection, text in self._store.iter_articles():
-            prepared = await asyncio.to_thread(self._prepare, text)
+        async for article_id, collection, title, text in self._store.iter_articles():
+            prepared = await asyncio.to_thread(self._prepare, text, title)
             passages, new_terms = await asyncio.to_thread(self._assign_ids, prepared)
             self._commit_terms(new_terms)
             all_terms.extend(new_terms)

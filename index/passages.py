@@ -34,6 +34,7 @@ class PassageSettings:
     min_words: int = 40
     max_sentence_words: int = 50
     overlap_sentences: int = 0
+    title_weight: int = 0  # times the article's title terms count in each passage
     version: int = 1
 
     def to_json(self) -> str:

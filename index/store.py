@@ -464,11 +464,13 @@ class Store:
             for row in rows
         }
 
-    async def iter_articles(self) -> AsyncIterator[tuple[int, str, str]]:
-        """(id, collection, text) of every article, for re-indexing."""
-        async with self._db.execute("SELECT id, collection, text FROM articles ORDER BY id") as cur:
-            async for row in cur:
-                yield row[0], row[1], row[2]
+    async def iter_articles(self) -> AsyncIterator[tuple[int, str, str, str]]:
+        """(id, collection, title, text) of every article, for re-indexing."""
+        async with self._db.execute(
+            "SELECT id, collection, title, text FROM articles ORDER BY id"
+        ) as cursor:
+            async for row in cursor:
+                yield row[0], row[1], row[2], row[3]
 
     async def replace_index(
         self,

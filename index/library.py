@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import itertools
 import logging
 import math
 import re
@@ -32,7 +33,7 @@ from index.feeds import FeedReport, discover_feed, parse_feed
 from index.fetch import FetchSettings, fetch, normalize_url
 from index.ingest import Document, decode, read_file
 from index.passages import PassageSettings, Span, split_passages
-from index.quotes import choose_quote
+from index.quotes import Quote, choose_quote
 from index.store import (
     ArticleInfo,
     FeedInfo,
@@ -59,11 +60,18 @@ class LibrarySettings:
     """How text is analysed, split and ranked. Analysis and splitting are stored with the index."""
 
     analyzer: AnalyzerSettings = field(default_factory=AnalyzerSettings)
-    passages: PassageSettings = field(default_factory=PassageSettings)
-    bm25: BM25Params = field(default_factory=BM25Params)
+    passages: PassageSettings = field(
+        default_factory=lambda: PassageSettings(
+            target_words=110, max_words=160, min_words=55
+        )  # tuned on SQuAD (benchmarks/eval_squad.py)
+    )
+    bm25: BM25Params = field(default_factory=lambda: BM25Params(k1=0.6, b=0.45))  # tuned
     fetch: FetchSettings = field(default_factory=FetchSettings)
     extract_time_limit: float = 30.0  # seconds a page or file may take to read
     min_coverage: float = 0.2  # share of the question's weight a passage must contain
+    rerank_pool: int = 10  # passages BM25 proposes for re-ranking
+    rerank: float = 0.6  # weight of how well a passage's quote answers, against its BM25 score
+    phrase: float = 1.0  # weight of the question's word pairs found side by side
 
     def stored(self) -> dict[str, str]:
         """The settings that shape the stored index (a change means re-indexing)."""
@@ -462,11 +470,14 @@ class Library:
         present: set[str] = set()
         loaded = await self._collection(collection)
         if query:
-            # more candidates than asked for: some may cover too little of the question
-            hits, weights, present = await self._in_index(loaded, _search, query, 2 * k + 3)
+            # more candidates than asked for: they are re-ranked, and some may cover too
+            # little of the question
+            pool = max(k + 2, self.settings.rerank_pool)
+            hits, weights, present = await self._in_index(loaded, _search, query, pool)
             if hits:
                 rows = await self._store.get_passages(collection, [h.doc_id for h in hits])
-                results = await asyncio.to_thread(self._results, hits, rows, weights, k)
+                sequence = [t.term for t in tokens]
+                results = await asyncio.to_thread(self._results, hits, rows, weights, sequence, k)
         unknown = [question[t.start : t.end] for t in tokens if t.term not in present]
         unknown = list(dict.fromkeys(unknown))
         took = (time.perf_counter() - started) * 1000
@@ -477,38 +488,66 @@ class Library:
         hits: Sequence[Hit],
         rows: Mapping[int, StoredPassage],
         weights: Mapping[str, float],
+        question: Sequence[str],
         k: int,
     ) -> list[Result]:
-        """Quote the first k hits' passages, skipping those that cover too little of the question.
+        """Quote the candidate passages, re-rank them and keep the best k (in a worker thread).
 
         A passage's coverage is the weight of the question terms it contains over the weight of
         all of them; below `min_coverage` it matches the question only incidentally (a question
-        about jobs on Mars against an article that merely says "jobs").
+        about jobs on Mars against an article that merely says "jobs") and is dropped. The rest
+        are ranked by their BM25 score (relative to the best) plus `rerank` times how well their
+        quote answers: the share of the question's weight the quote contains, plus `phrase`
+        times the share of the question's adjacent term pairs that occur side by side in the
+        passage. BM25 finds the neighbourhood; the quote and word order pick the answer in it.
         """
+        settings = self.settings
         total = sum(weights.values())
-        results: list[Result] = []
+        pairs = {(a, b) for a, b in itertools.pairwise(question) if a != b and a in weights}
+        pairs = {(a, b) for a, b in pairs if b in weights}
+        pairs_weight = sum(weights[a] + weights[b] for a, b in pairs)
+        candidates: list[tuple[float, Hit, StoredPassage, Quote]] = []
         for hit in hits:
             row = rows.get(hit.doc_id)
             if row is None:  # removed since the search
                 continue
-            if len(results) == k:
-                break
-            found = set(self._analyzer.terms(row.text)) & weights.keys()
-            if sum(weights[t] for t in found) < self.settings.min_coverage * total:
+            tokens = self._analyzer.tokens(row.text)
+            terms = [t.term for t in tokens]
+            found = set(terms) & weights.keys()
+            if sum(weights[t] for t in found) < settings.min_coverage * total:
                 continue
-            quote = choose_quote(row.text, row.sentences, weights, self._analyzer)
-            results.append(
-                Result(
-                    rank=len(results) + 1,
-                    score=hit.score,
-                    article=row.article,
-                    passage=row.text,
-                    quote_start=quote.start,
-                    quote_end=quote.end,
-                    highlights=quote.highlights,
+            quote = choose_quote(row.text, row.sentences, tokens, weights)
+            answers = sum(weights[t] for t in quote.terms) / total
+            if pairs:
+                adjacent = pairs & set(itertools.pairwise(terms))
+                answers += (
+                    settings.phrase
+                    * sum(weights[a] + weights[b] for a, b in adjacent)
+                    / (pairs_weight)
                 )
+            candidates.append((answers, hit, row, quote))
+        if not candidates:
+            return []
+        best = max(hit.score for _, hit, _, _ in candidates) or 1.0
+        ranked = sorted(
+            (
+                (hit.score / best + settings.rerank * answers, hit, row, quote)
+                for answers, hit, row, quote in candidates
+            ),
+            key=lambda c: -c[0],
+        )
+        return [
+            Result(
+                rank=rank,
+                score=score,
+                article=row.article,
+                passage=row.text,
+                quote_start=quote.start,
+                quote_end=quote.end,
+                highlights=quote.highlights,
             )
-        return results
+            for rank, (score, _, row, quote) in enumerate(ranked[:k], 1)
+        ]
 
     # --- collections -----------------------------------------------------------------------
 

@@ -8,11 +8,12 @@ spans are returned for highlighting.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from index.passages import Span
-from index.text import Analyzer
+from index.text import Token
 
 MAX_QUOTE_WORDS = 60
 
@@ -24,20 +25,27 @@ class Quote:
     start: int
     end: int
     highlights: tuple[Span, ...]
+    terms: frozenset[str]  # the question's terms the quote contains
 
 
 def choose_quote(
     text: str,
     sentences: Sequence[Span],
+    tokens: Sequence[Token],
     weights: Mapping[str, float],
-    analyzer: Analyzer,
     max_words: int = MAX_QUOTE_WORDS,
 ) -> Quote:
-    """The best sentence or adjacent pair of `sentences` for a question with term `weights`."""
+    """The best sentence or adjacent pair of `sentences` for a question with term `weights`.
+
+    `tokens` are the analysed tokens of all of `text` (`Analyzer.tokens`).
+    """
     if not sentences:
         raise ValueError("a passage has at least one sentence")
-    tokens = [analyzer.tokens(text[s:e]) for s, e in sentences]
-    matched = [{t.term for t in toks if t.term in weights} for toks in tokens]
+    starts = [start for start, _ in sentences]
+    by_sentence: list[list[Token]] = [[] for _ in sentences]
+    for token in tokens:
+        by_sentence[max(bisect_right(starts, token.start) - 1, 0)].append(token)
+    matched = [{t.term for t in toks if t.term in weights} for toks in by_sentence]
     words = [len(text[s:e].split()) for s, e in sentences]
 
     def score(terms: set[str]) -> float:
@@ -62,9 +70,10 @@ def choose_quote(
     first, last = best
     start, end = sentences[first][0], sentences[last][1]
     highlights = tuple(
-        (sentences[i][0] + t.start - start, sentences[i][0] + t.end - start)
+        (t.start - start, t.end - start)
         for i in range(first, last + 1)
-        for t in tokens[i]
+        for t in by_sentence[i]
         if t.term in weights
     )
-    return Quote(start, end, highlights)
+    terms = frozenset().union(*matched[first : last + 1])
+    return Quote(start, end, highlights, terms)

@@ -87,13 +87,11 @@ class Analyzer:
 
     def tokens(self, text: str) -> list[Token]:
         """Index terms with the spans of `text` they came from (for highlighting quotes)."""
-        spans: list[tuple[int, int]] = []
-        words: list[str] = []
-        for match in _TOKEN.finditer(text):
-            word = self.normalize(match.group())
-            if word in self._stop:
-                continue
-            spans.append(match.span())
-            words.append(word)
-        terms = self._terms(words)
-        return [Token(t, s, e) for t, (s, e) in zip(terms, spans, strict=True)]
+        matches = list(_TOKEN.finditer(text))
+        # normalise every word in one pass: NUL separates them and no normalisation touches it
+        words = self.normalize("\0".join(m.group() for m in matches)).split("\0")
+        if len(words) != len(matches):  # cannot happen for NUL-free words; stay correct anyway
+            words = [self.normalize(m.group()) for m in matches]
+        kept = [(m.span(), w) for m, w in zip(matches, words, strict=True) if w not in self._stop]
+        terms = self._terms([w for _, w in kept])
+        return [Token(t, s, e) for t, ((s, e), _) in zip(terms, kept, strict=True)]

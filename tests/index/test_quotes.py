@@ -15,7 +15,7 @@ def _quote(text: str, question: str, **weights: float) -> str:
     analyzer = Analyzer()
     sentences = split_sentences(text)[0]
     terms = weights or dict.fromkeys(analyzer.terms(question), 1.0)
-    quote = choose_quote(text, sentences, terms, analyzer)
+    quote = choose_quote(text, sentences, analyzer.tokens(text), terms)
     return text[quote.start : quote.end]
 
 
@@ -41,7 +41,7 @@ def test_highlights_mark_the_matched_words_inside_the_quote() -> None:
     """Highlight spans are relative to the quote and cover the matched words."""
     analyzer = Analyzer()
     sentences = split_sentences(TEXT)[0]
-    quote = choose_quote(TEXT, sentences, {"russia": 1.0, "broken": 1.0}, analyzer)
+    quote = choose_quote(TEXT, sentences, analyzer.tokens(TEXT), {"russia": 1.0, "broken": 1.0})
     text = TEXT[quote.start : quote.end]
     assert [text[s:e] for s, e in quote.highlights] == ["Russia", "broken"]
 

@@ -49,6 +49,7 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
+UNTITLED = "Untitled"  # shown for an article without a title (and not indexed)
 MAX_QUESTION_TERMS = 32
 MAX_RESULTS = 10
 _WHITESPACE = re.compile(r"\s+")
@@ -62,7 +63,7 @@ class LibrarySettings:
     analyzer: AnalyzerSettings = field(default_factory=AnalyzerSettings)
     passages: PassageSettings = field(
         default_factory=lambda: PassageSettings(
-            target_words=110, max_words=160, min_words=55
+            target_words=110, max_words=160, min_words=55, title_weight=1
         )  # tuned on SQuAD (benchmarks/eval_squad.py)
     )
     bm25: BM25Params = field(default_factory=lambda: BM25Params(k1=0.6, b=0.45))  # tuned
@@ -375,8 +376,9 @@ class Library:
         text = document.text
         if not text.strip():
             raise InputError(f"{document.title or 'the article'} has no text")
-        title = " ".join(document.title.split()) or "Untitled"
-        prepared = await asyncio.to_thread(self._prepare, text, title)
+        title = " ".join(document.title.split()) or UNTITLED
+        # the article's own title, not the "Untitled" shown for a missing one, goes into the index
+        prepared = await asyncio.to_thread(self._prepare, text, document.title)
         if not prepared.passages:
             raise InputError(f"{title} has no sentences to index")
         article = NewArticle(
@@ -602,7 +604,8 @@ class Library:
         rebuilt: list[tuple[int, str, Sequence[NewPassage]]] = []
         all_terms: list[tuple[int, str]] = []
         async for article_id, collection, title, text in self._store.iter_articles():
-            prepared = await asyncio.to_thread(self._prepare, text, title)
+            indexed_title = "" if title == UNTITLED else title
+            prepared = await asyncio.to_thread(self._prepare, text, indexed_title)
             passages, new_terms = await asyncio.to_thread(self._assign_ids, prepared)
             self._commit_terms(new_terms)
             all_terms.extend(new_terms)

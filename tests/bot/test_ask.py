@@ -9,17 +9,19 @@ from world import World, make_world
 
 from bot.app import ASK_PER, ASK_RATE
 from bot.errors import OnCooldown
+from index.ingest import load_file
 from index.library import Library
 
 XI_QUESTION = "What did Xi Jinping say about the relationship between China and Russia?"
 AMBASSADOR = "Who is Russia's ambassador to China?"
+COOPERATION = "How are China and Russia cooperating?"  # a broad question: several results
 URL = "https://example.com/china-russia"
 
 
 async def add_sample(world: World, shared: Path) -> int:
-    text = (shared / "samples/china-russia-article.txt").read_text(encoding="utf-8")
-    title, _, body = text.partition("\n")
-    return await world.add(title, body.strip(), url=URL)
+    """The sample article as every adding path reads it: cleaned of its page furniture."""
+    document = load_file(shared / "samples/china-russia-article.txt")
+    return await world.add(document.title, document.text, url=URL)
 
 
 def bot_mention(env: simcord.Env) -> str:
@@ -75,7 +77,7 @@ async def test_ask_private_answers_only_the_asker(world: World, shared: Path) ->
 async def test_next_button_shows_the_next_result(world: World, shared: Path) -> None:
     """Next pages to result 2 of 3, and Previous becomes available."""
     await add_sample(world, shared)
-    asked = await world.member.slash(world.channel, "ask", question=XI_QUESTION, results=3)
+    asked = await world.member.slash(world.channel, "ask", question=COOPERATION, results=3)
     assert asked.response is not None
     assert "Result 1 of 3" in asked.response.content
     await world.member.click(asked.response, label="Next")
@@ -98,7 +100,7 @@ async def test_results_option_limits_the_results(world: World, shared: Path) -> 
 async def test_only_the_asker_can_page(world: World, shared: Path) -> None:
     """Another member pressing Next is told privately that only the asker can page."""
     await add_sample(world, shared)
-    asked = await world.member.slash(world.channel, "ask", question=XI_QUESTION)
+    asked = await world.member.slash(world.channel, "ask", question=COOPERATION)
     assert asked.response is not None
     clicked = await world.curator.click(asked.response, label="Next")
     assert clicked.ephemeral and clicked.response is not None

@@ -21,7 +21,7 @@ from pydantic import SecretStr
 
 from bot.__main__ import StartupError, serve
 from bot.settings import Settings
-from index.ingest import Document
+from index.ingest import load_file
 from index.library import Library
 
 AMBASSADOR = "Who is Russia's ambassador to China?"
@@ -49,10 +49,9 @@ def sigterm_safety_net() -> Iterator[None]:
 
 async def seed(settings: Settings, guild_id: int, shared: Path) -> None:
     """The sample article in the fake server's library, written before the bot starts."""
-    text = (shared / "samples/china-russia-article.txt").read_text(encoding="utf-8")
-    title, _, body = text.partition("\n")
+    document = load_file(shared / "samples/china-russia-article.txt")  # cleaned, as when added
     async with Library.open(settings.db) as library:
-        await library.add(f"guild:{guild_id}", Document(title, body.strip()))
+        await library.add(f"guild:{guild_id}", document)
 
 
 @pytest.fixture

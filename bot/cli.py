@@ -22,7 +22,7 @@ from bot import console as console_mode
 from bot.paths import default_db_path
 from index.errors import CitebotError, InputError
 from index.feeds import FeedReport
-from index.fetch import FetchSettings
+from index.fetch import FetchSettings, is_link
 from index.ingest import Document
 from index.library import AddResult, Answer, Library, LibrarySettings
 from index.store import ArticleInfo, FeedInfo
@@ -89,13 +89,9 @@ class _Input:
     add: Adder
 
 
-def is_url(text: str) -> bool:
-    return text.lower().startswith(("http://", "https://"))
-
-
 def _input(arg: str) -> _Input:
     """A command-line argument: a link to fetch or a file to read."""
-    if is_url(arg):
+    if is_link(arg):
         return _Input(arg, lambda library, collection: library.add_url(collection, arg, "cli"))
     path = Path(arg)
     return _Input(arg, lambda library, collection: library.add_file(collection, path, "cli"))

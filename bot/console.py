@@ -17,6 +17,7 @@ from rich.table import Table
 
 from bot import render
 from index.errors import CitebotError
+from index.fetch import is_link
 from index.ingest import Document, clean_text
 from index.library import AddResult, Answer, Library, LibrarySettings
 from index.store import ArticleInfo
@@ -171,7 +172,7 @@ class Session:
             self.console.print("usage: /add PATH_OR_URL...", markup=False)
         for arg in args:
             try:
-                if arg.lower().startswith(("http://", "https://")):
+                if is_link(arg):
                     result = await self.library.add_url(
                         self.collection, arg, "console", progress=self._progress
                     )

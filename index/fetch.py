@@ -150,6 +150,11 @@ _QUERY_SAFE = _PATH_SAFE + "?"
 _NOT_A_LINK = "that is not a link; paste a full address such as https://example.com/article"
 
 
+def is_link(text: str) -> bool:
+    """Whether a user's argument is a web link (rather than, say, a file name)."""
+    return text.strip().lower().startswith(("http://", "https://"))
+
+
 def normalize_url(url: str) -> str:
     """A link's canonical form, used as its identity; InputError for links citebot cannot fetch.
 

@@ -46,7 +46,8 @@ def _markdown(text: str) -> Markdown:
     rule, not CommonMark's), and '-# ' subtext, which Markdown lacks, becomes emphasis."""
     lines: list[str] = []
     for line in text.splitlines():
-        if lines and lines[-1].startswith(">") and not line.startswith(">"):
+        quote_ends = lines and lines[-1].startswith(">") and not line.startswith(">")
+        if lines and (quote_ends or line.startswith("-# ")):
             lines.append("")
         lines.append(f"*{line[3:]}*" if line.startswith("-# ") else line)
     return Markdown("\n".join(lines))

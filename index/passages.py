@@ -1,7 +1,8 @@
 """Splitting an article into sentences and passages, keeping offsets into the article's text.
 
-A passage is a few whole sentences (about 40–120 words). Every sentence and passage is a span
-``(start, end)`` of the stored article text, so every quote is an exact substring of it.
+A passage is a few whole sentences (the library's default: 55–170 words, about 120). Every
+sentence and passage is a span ``(start, end)`` of the stored article text, so every quote is an
+exact substring of it.
 Sentence boundaries come from sentencex (rule-based, ships its abbreviation lists): abbreviations,
 initials, decimals and quotations do not end sentences. Paragraphs (blank-line separated) are hard
 boundaries, and so are lines complete in themselves (headings, list items); hard-wrapped lines are

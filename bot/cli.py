@@ -21,7 +21,6 @@ import click
 from bot import console as console_mode
 from bot.paths import default_db_path
 from index.errors import CitebotError, InputError
-from index.feeds import FeedReport
 from index.fetch import FetchSettings, is_link
 from index.ingest import Document
 from index.library import AddResult, Answer, Library, LibrarySettings
@@ -54,6 +53,16 @@ def _run(options: Options, coro: Coroutine[Any, Any, T]) -> T:
         log.debug("unexpected error", exc_info=True)
         hint = "" if options.verbose else "; run with --verbose to see the details"
         raise click.ClickException(f"unexpected error: {type(exc).__name__}: {exc}{hint}") from None
+
+
+def _with_library(options: Options, work: Callable[[Library], Awaitable[T]]) -> T:
+    """Open the library, do one thing with it and close it; errors as in `_run`."""
+
+    async def run() -> T:
+        async with Library.open(options.db, options.settings) as library:
+            return await work(library)
+
+    return _run(options, run())
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -292,30 +301,16 @@ def article_json(article: ArticleInfo) -> dict[str, Any]:
     }
 
 
-async def _list(options: Options, as_json: bool) -> None:
-    async with Library.open(options.db, options.settings) as library:
-        articles = await library.articles(options.collection)
-    if as_json:
-        click.echo(json.dumps([article_json(a) for a in articles], ensure_ascii=False))
-    else:
-        console_mode.show_list(console_mode.stdout_console(), options.collection, articles)
-
-
 @cli.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_obj
 def list_(options: Options, as_json: bool) -> None:
     """List the articles in the library."""
-    _run(options, _list(options, as_json))
-
-
-async def _show(options: Options, article_id: int, as_json: bool) -> None:
-    async with Library.open(options.db, options.settings) as library:
-        article, text = await library.get(options.collection, article_id)
+    articles = _with_library(options, lambda library: library.articles(options.collection))
     if as_json:
-        click.echo(json.dumps({**article_json(article), "text": text}, ensure_ascii=False))
+        click.echo(json.dumps([article_json(a) for a in articles], ensure_ascii=False))
     else:
-        console_mode.show_article(console_mode.stdout_console(), article, text)
+        console_mode.show_list(console_mode.stdout_console(), options.collection, articles)
 
 
 @cli.command()
@@ -324,12 +319,13 @@ async def _show(options: Options, article_id: int, as_json: bool) -> None:
 @click.pass_obj
 def show(options: Options, article_id: int, as_json: bool) -> None:
     """Show an article: its details and full stored text."""
-    _run(options, _show(options, article_id, as_json))
-
-
-async def _remove(options: Options, article_id: int) -> ArticleInfo:
-    async with Library.open(options.db, options.settings) as library:
-        return await library.remove(options.collection, article_id)
+    article, text = _with_library(
+        options, lambda library: library.get(options.collection, article_id)
+    )
+    if as_json:
+        click.echo(json.dumps({**article_json(article), "text": text}, ensure_ascii=False))
+    else:
+        console_mode.show_article(console_mode.stdout_console(), article, text)
 
 
 @cli.command()
@@ -337,17 +333,8 @@ async def _remove(options: Options, article_id: int) -> ArticleInfo:
 @click.pass_obj
 def remove(options: Options, article_id: int) -> None:
     """Remove an article and its passages."""
-    article = _run(options, _remove(options, article_id))
+    article = _with_library(options, lambda library: library.remove(options.collection, article_id))
     click.echo(f"removed #{article.id} {article.title}")
-
-
-async def _refresh(options: Options, article_id: int) -> str:
-    async with Library.open(options.db, options.settings) as library:
-        result = await library.refresh(options.collection, article_id)
-    article = result.article
-    if result.status == "unchanged":
-        return f"unchanged: #{article.id} {article.title}"
-    return f"updated #{article.id} {article.title} ({article.passages} passages)"
 
 
 @cli.command()
@@ -355,7 +342,12 @@ async def _refresh(options: Options, article_id: int) -> str:
 @click.pass_obj
 def refresh(options: Options, article_id: int) -> None:
     """Fetch an article's page again and re-index it if its text changed."""
-    click.echo(_run(options, _refresh(options, article_id)))
+    result = _with_library(options, lambda library: library.refresh(options.collection, article_id))
+    article = result.article
+    if result.status == "unchanged":
+        click.echo(f"unchanged: #{article.id} {article.title}")
+    else:
+        click.echo(f"updated #{article.id} {article.title} ({article.passages} passages)")
 
 
 # --- feeds ---------------------------------------------------------------------------------
@@ -378,23 +370,15 @@ def feed_json(info: FeedInfo) -> dict[str, Any]:
     }
 
 
-async def _feed_add(options: Options, url: str) -> FeedInfo:
-    async with Library.open(options.db, options.settings) as library:
-        return await library.add_feed(options.collection, url, added_by="cli")
-
-
 @feed.command("add")
 @click.argument("url")
 @click.pass_obj
 def feed_add(options: Options, url: str) -> None:
     """Follow a feed, given its link or a page that links to one."""
-    info = _run(options, _feed_add(options, url))
+    info = _with_library(
+        options, lambda library: library.add_feed(options.collection, url, added_by="cli")
+    )
     click.echo(f"following feed #{info.id} {info.title or info.url}; `citebot feed poll` reads it")
-
-
-async def _feed_list(options: Options) -> list[FeedInfo]:
-    async with Library.open(options.db, options.settings) as library:
-        return await library.feeds(options.collection)
 
 
 @feed.command("list")
@@ -402,7 +386,7 @@ async def _feed_list(options: Options) -> list[FeedInfo]:
 @click.pass_obj
 def feed_list(options: Options, as_json: bool) -> None:
     """List the feeds followed, and how their last poll went."""
-    feeds = _run(options, _feed_list(options))
+    feeds = _with_library(options, lambda library: library.feeds(options.collection))
     if as_json:
         click.echo(json.dumps([feed_json(f) for f in feeds], ensure_ascii=False))
         return
@@ -413,30 +397,20 @@ def feed_list(options: Options, as_json: bool) -> None:
         click.echo(f"#{f.id} {f.title or ''} <{f.url}> {f.articles} articles, {status}")
 
 
-async def _feed_remove(options: Options, feed_id: int) -> FeedInfo:
-    async with Library.open(options.db, options.settings) as library:
-        return await library.remove_feed(options.collection, feed_id)
-
-
 @feed.command("remove")
 @click.argument("feed_id", metavar="ID", type=int)
 @click.pass_obj
 def feed_remove(options: Options, feed_id: int) -> None:
     """Stop following a feed (its articles stay)."""
-    info = _run(options, _feed_remove(options, feed_id))
+    info = _with_library(options, lambda library: library.remove_feed(options.collection, feed_id))
     click.echo(f"stopped following #{info.id} {info.title or info.url}")
-
-
-async def _feed_poll(options: Options) -> list[FeedReport]:
-    async with Library.open(options.db, options.settings) as library:
-        return await library.poll_feeds(options.collection)
 
 
 @feed.command("poll")
 @click.pass_obj
 def feed_poll(options: Options) -> None:
     """Read every feed now and add its new entries."""
-    reports = _run(options, _feed_poll(options))
+    reports = _with_library(options, lambda library: library.poll_feeds(options.collection))
     if not reports:
         click.echo("No feeds to poll.")
     for r in reports:

@@ -160,7 +160,7 @@ def measure_rank_bm25(db: Path, n_queries: int) -> dict[str, float]:
     from rank_bm25 import BM25Okapi
 
     from index.library import LibrarySettings
-    from index.text import Analyzer
+    from index.analyzer import Analyzer
 
     params = LibrarySettings().bm25
     with sqlite3.connect(db) as conn:

@@ -1,1 +1,48 @@
-"""citebot's library: articles in, verbatim cited quotes out. Knows nothing of Discord."""
+"""citebot's library: articles in, verbatim cited quotes out. No Discord, no environment.
+
+Callers (the bot, the CLI, benchmarks) import from here, never from the modules; the README's
+"How it works" is the map of the modules.
+"""
+
+from index.analyzer import AnalyzerSettings
+from index.bm25 import BM25Params
+from index.errors import CitebotError, InputError, NotFoundError, StorageError
+from index.feeds import FeedReport
+from index.fetch import FetchSettings, is_link
+from index.ingest import Document, clean_text
+from index.library import (
+    AddResult,
+    Answer,
+    Library,
+    LibrarySettings,
+    RefreshResult,
+    Result,
+)
+from index.passages import PassageSettings, Span
+from index.sources import Progress
+from index.store import ArticleInfo, FeedInfo
+
+__all__ = [
+    "AddResult",
+    "AnalyzerSettings",
+    "Answer",
+    "ArticleInfo",
+    "BM25Params",
+    "CitebotError",
+    "Document",
+    "FeedInfo",
+    "FeedReport",
+    "FetchSettings",
+    "InputError",
+    "Library",
+    "LibrarySettings",
+    "NotFoundError",
+    "PassageSettings",
+    "Progress",
+    "RefreshResult",
+    "Result",
+    "Span",
+    "StorageError",
+    "clean_text",
+    "is_link",
+]

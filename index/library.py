@@ -19,7 +19,7 @@ import threading
 import time
 import unicodedata
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -27,13 +27,16 @@ from typing import Literal, TypeVar
 
 import numpy as np
 
+from index.analyzer import Analyzer, AnalyzerSettings
 from index.bm25 import BM25Params, Hit, PassageIndex
 from index.errors import InputError
-from index.feeds import FeedReport, discover_feed, parse_feed
-from index.fetch import FetchSettings, fetch, normalize_url
-from index.ingest import Document, decode, read_file
+from index.feeds import FeedReport
+from index.fetch import FetchSettings, normalize_url
+from index.ingest import Document
 from index.passages import PassageSettings, Span, split_passages
 from index.quotes import Quote, choose_quote
+from index.sources import Progress, Sources
+from index.sources import report as _report
 from index.store import (
     ArticleInfo,
     FeedInfo,
@@ -42,8 +45,6 @@ from index.store import (
     Store,
     StoredPassage,
 )
-from index.text import Analyzer, AnalyzerSettings
-from index.workers import Reader
 
 log = logging.getLogger(__name__)
 
@@ -77,14 +78,6 @@ class LibrarySettings:
     def stored(self) -> dict[str, str]:
         """The settings that shape the stored index (a change means re-indexing)."""
         return {"analyzer": self.analyzer.to_json(), "passages": self.passages.to_json()}
-
-
-Progress = Callable[[str], Awaitable[None]]  # told short steps: "fetching", "indexing", ...
-
-
-async def _report(progress: Progress | None, step: str) -> None:
-    if progress is not None:
-        await progress(step)
 
 
 @dataclass(frozen=True)
@@ -171,7 +164,7 @@ class Library:
         self._next_term_id = max(vocabulary.values(), default=0) + 1
         self._collections: dict[str, _Collection] = {}
         self._write_lock = asyncio.Lock()
-        self._reader = Reader(settings.extract_time_limit)
+        self._sources = Sources(settings.fetch, settings.extract_time_limit)
 
     @classmethod
     @asynccontextmanager
@@ -186,7 +179,7 @@ class Library:
                 await library._check_settings()
                 yield library
             finally:
-                await library._reader.close()
+                await library._sources.close()
 
     @property
     def path(self) -> Path:
@@ -226,13 +219,13 @@ class Library:
     ) -> AddResult:
         """Add a file's bytes (.txt, .md, .html, .pdf), read in a worker process."""
         await _report(progress, "reading")
-        document = await self._read(data, name, content_type)
+        document = await self._sources.read_bytes(data, name, content_type)
         return await self.add(collection, document, added_by, progress)
 
     async def add_file(self, collection: str, path: Path, added_by: str | None = None) -> AddResult:
         """Add a file from disk (its size checked before it is read)."""
-        data = await asyncio.to_thread(read_file, path, self.settings.fetch.max_bytes)
-        return await self.add_bytes(collection, data, path.name, added_by=added_by)
+        document = await self._sources.read_file(path)
+        return await self.add(collection, document, added_by)
 
     async def add_url(
         self,
@@ -290,19 +283,8 @@ class Library:
 
     async def add_feed(self, collection: str, url: str, added_by: str | None = None) -> FeedInfo:
         """Register an RSS/Atom feed, given its link or a page that links to it."""
-        url = normalize_url(url)
-        page = await fetch(url, self.settings.fetch)
-        parsed = await asyncio.to_thread(parse_feed, page.data)
-        if parsed is None:
-            html = await asyncio.to_thread(decode, page.data, page.charset)
-            link = discover_feed(html, page.url)
-            if link is None:
-                raise InputError("no RSS or Atom feed found at that link")
-            page = await fetch(normalize_url(link), self.settings.fetch)
-            parsed = await asyncio.to_thread(parse_feed, page.data)
-            if parsed is None:
-                raise InputError(f"the page links to a feed that cannot be read: {page.url}")
-        return await self._store.add_feed(collection, page.url, parsed.title, added_by)
+        feed_url, parsed = await self._sources.find_feed(url)
+        return await self._store.add_feed(collection, feed_url, parsed.title, added_by)
 
     async def feeds(self, collection: str) -> list[FeedInfo]:
         return await self._store.list_feeds(collection)
@@ -318,10 +300,7 @@ class Library:
     async def _poll(self, feed: FeedInfo) -> FeedReport:
         """Poll one feed; its failure is recorded on it, never raised."""
         try:
-            page = await fetch(feed.url, self.settings.fetch)
-            parsed = await asyncio.to_thread(parse_feed, page.data)
-            if parsed is None:
-                raise InputError("this link no longer serves an RSS or Atom feed")
+            parsed = await self._sources.read_feed(feed.url)
             seen = await self._store.seen_entries(feed.id)
             added = failed = 0
             for entry in reversed(parsed.entries):  # oldest first
@@ -350,24 +329,7 @@ class Library:
     # --- fetching ----------------------------------------------------------------------------
 
     async def _fetch_document(self, url: str, progress: Progress | None) -> Document:
-        """Fetch a page and extract its article; the Document's url is where it was found."""
-        await _report(progress, "fetching")
-        page = await fetch(url, self.settings.fetch)
-        await _report(progress, "extracting")
-        content_type = page.content_type
-        if content_type and page.charset:
-            content_type += f"; charset={page.charset}"
-        document = await self._read(page.data, page.url, content_type)
-        canonical = page.url
-        if document.url:
-            try:
-                canonical = normalize_url(document.url)
-            except InputError:
-                log.info("ignoring the canonical link %r of %s", document.url, page.url)
-        return replace(document, url=canonical, source=page.url)
-
-    async def _read(self, data: bytes, name: str, content_type: str | None) -> Document:
-        return await self._reader.read(data, name, content_type, self.settings.fetch.max_bytes)
+        return await self._sources.fetch_document(url, progress)
 
     async def _prepare_document(
         self, collection: str, document: Document, added_by: str | None

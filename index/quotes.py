@@ -12,8 +12,8 @@ from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from index.analyzer import Token
 from index.passages import Span
-from index.text import Token
 
 MAX_QUOTE_WORDS = 60
 

@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 from hypothesis import settings
-from website import Site
+
+from tests.helpers.website import Site
 
 # The machine is shared and noisy: property tests check results, not timings.
 settings.register_profile("citebot", deadline=None)

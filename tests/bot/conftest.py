@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 import simcord
-from world import ADMIN_ROLE, World, make_world
 
 from bot.app import Citebot
 from bot.settings import Settings
 from index.library import Library
+from tests.helpers.world import ADMIN_ROLE, World, make_world
 
 
 @pytest.fixture(autouse=True)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 import simcord
 from discord import app_commands
-from documents import LIGHTHOUSE, make_pdf, page
-from world import ADMIN_ROLE, World
 
 from bot.errors import NotCurator
 from bot.exts.articles import TEXT_MAX
 from index.ingest import Document
+from tests.helpers.documents import LIGHTHOUSE, make_pdf, page
+from tests.helpers.world import ADMIN_ROLE, World
 
 OTTERS = (
     "Otters in the Bay\n\n"

@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import simcord
-from world import World, make_world
 
 from bot.app import ASK_PER, ASK_RATE
 from bot.errors import OnCooldown
 from index.ingest import load_file
 from index.library import Library
+from tests.helpers.world import World, make_world
 
 XI_QUESTION = "What did Xi Jinping say about the relationship between China and Russia?"
 AMBASSADOR = "Who is Russia's ambassador to China?"

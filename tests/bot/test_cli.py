@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from documents import LIGHTHOUSE, page, rss
-from website import Site
 
 from bot.cli import cli
+from tests.helpers.documents import LIGHTHOUSE, page, rss
+from tests.helpers.website import Site
 
 XI_QUESTION = "What did Xi Jinping say about the relationship between China and Russia?"
 

@@ -16,13 +16,13 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import pytest
-from fake_discord import TIMEOUT, Certificate, FakeDiscord, Request, make_certificate
 from pydantic import SecretStr
 
 from bot.__main__ import StartupError, serve
 from bot.settings import Settings
 from index.ingest import load_file
 from index.library import Library
+from tests.helpers.fake_discord import TIMEOUT, Certificate, FakeDiscord, Request, make_certificate
 
 AMBASSADOR = "Who is Russia's ambassador to China?"
 

@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 import simcord
 from discord import app_commands
-from world import World
 
 from bot import render
 from bot.errors import UNEXPECTED, NotCurator, OnCooldown, user_message
 from index.errors import NotFoundError
+from tests.helpers.world import World
 
 
 def _invoke_error(cause: Exception) -> app_commands.CommandInvokeError:

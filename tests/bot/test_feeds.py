@@ -6,11 +6,11 @@ from typing import cast
 
 import pytest
 import simcord
-from documents import LIGHTHOUSE, page, rss
-from website import Site
-from world import World
 
 from bot.exts.feeds import Feeds
+from tests.helpers.documents import LIGHTHOUSE, page, rss
+from tests.helpers.website import Site
+from tests.helpers.world import World
 
 
 def poller(world: World) -> Feeds:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import simcord
-from world import World
+
+from tests.helpers.world import World
 
 
 async def test_help_explains_asking_and_adding(world: World) -> None:

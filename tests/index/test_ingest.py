@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from documents import make_pdf
 
 from index.errors import InputError
 from index.ingest import (
@@ -21,6 +20,7 @@ from index.ingest import (
     load_bytes,
     load_file,
 )
+from tests.helpers.documents import make_pdf
 
 SHARED = Path(__file__).parents[2] / ".." / "shared"
 SAMPLE = SHARED / "samples" / "china-russia-article.txt"

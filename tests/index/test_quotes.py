@@ -2,7 +2,7 @@
 
 from index.passages import split_sentences
 from index.quotes import choose_quote
-from index.text import Analyzer
+from index.analyzer import Analyzer
 
 TEXT = (
     "The weather was mild in spring. "

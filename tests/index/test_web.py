@@ -7,12 +7,12 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from documents import LIGHTHOUSE, make_pdf, page, rss
-from website import Site
 
 from index.errors import InputError
 from index.fetch import FetchSettings
 from index.library import Library, LibrarySettings
+from tests.helpers.documents import LIGHTHOUSE, make_pdf, page, rss
+from tests.helpers.website import Site
 
 GUARDIAN = "theguardian.com"
 

@@ -3,10 +3,10 @@
 from collections.abc import AsyncIterator
 
 import pytest
-from documents import make_pdf
 
 from index.errors import InputError
 from index.workers import Reader
+from tests.helpers.documents import make_pdf
 
 
 @pytest.fixture

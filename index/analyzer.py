@@ -1,4 +1,4 @@
-"""Text analysis: one function turns articles and questions alike into index terms.
+"""The analyzer: one function turns articles and questions alike into index terms.
 
 Terms are Unicode-normalised (NFKC), case-folded, stripped of accents, filtered for stop words and
 stemmed with Snowball (PyStemmer). The settings are a value object saved with the index, so that
@@ -16,13 +16,35 @@ from typing import NamedTuple
 
 import Stemmer
 
-from index import stopwords
-
 # A word: letters/digits joined by inner apostrophes ("Russia's"), or a number with inner
 # separators ("3.50", "1,000", "10:30"), so that decimals stay one term.
 _TOKEN = re.compile(r"\d+(?:[.,:]\d+)+|\w+(?:['’]\w+)*")
 _COMBINING = re.compile(r"[\u0300-\u036f]+")
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'"})
+
+# English stop words: function words that carry no topic and are left out of the index.
+#
+# The list is the project's own, assembled from the closed classes of English (articles, pronouns,
+# auxiliaries, prepositions, conjunctions, question words and common adverbs). Content words that
+# questions depend on ("first", "new", "state", numbers) are deliberately not on it; "many" and
+# "much" are, because "how many" / "how much" ask for a number rather than name a topic.
+_WORDS = """
+    a about above after again against all am an and any are aren't as at be because been before
+    being below between both but by can can't cannot could couldn't did didn't do does doesn't
+    doing don't down during each few for from further had hadn't has hasn't have haven't having he
+    he'd he'll he's her here here's hers herself him himself his how how's i i'd i'll i'm i've if
+    in into is isn't it it's its itself let's me more most mustn't my myself no nor not of off on
+    once only or other ought our ours ourselves out over own same shan't she she'd she'll she's
+    should shouldn't so some such than that that's the their theirs them themselves then there
+    there's these they they'd they'll they're they've this those through to too under until up
+    very was wasn't we we'd we'll we're we've were weren't what what's when when's where where's
+    which while who who's whom why why's with won't would wouldn't you you'd you'll you're you've
+    your yours yourself yourselves also been did does just may might must shall will whose upon
+    many much
+    s t d ll m o re ve y
+"""
+
+ENGLISH_STOPWORDS: frozenset[str] = frozenset(_WORDS.split())
 
 
 class Token(NamedTuple):
@@ -58,7 +80,7 @@ class Analyzer:
         self.settings = settings or AnalyzerSettings()
         if self.settings.stopwords not in ("english", "none"):
             raise ValueError(f"unknown stop word list: {self.settings.stopwords!r}")
-        self._stop = stopwords.ENGLISH if self.settings.stopwords == "english" else frozenset()
+        self._stop = ENGLISH_STOPWORDS if self.settings.stopwords == "english" else frozenset()
 
     @cached_property
     def _stemmer(self) -> Stemmer.Stemmer | None:

@@ -1,6 +1,6 @@
 """The analyzer: one way from text to index terms, for articles and questions alike."""
 
-from index.text import Analyzer, AnalyzerSettings
+from index.analyzer import Analyzer, AnalyzerSettings
 
 
 def test_terms_are_folded_stemmed_and_free_of_stop_words() -> None:

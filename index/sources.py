@@ -1,0 +1,101 @@
+"""Where documents come from: files, uploads, web pages and feeds (see the README's map).
+
+`Sources` owns the resources that reading needs, one of each for the library's lifetime: the
+reader child process (documents are parsed there, with a time limit) and the HTTP session (its
+connector enforces the SSRF guard). The library calls it and never sees either.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from pathlib import Path
+
+import aiohttp
+
+from index.errors import InputError
+from index.feeds import ParsedFeed, discover_feed, parse_feed
+from index.fetch import Fetched, FetchSettings, fetch, make_session, normalize_url
+from index.ingest import Document, decode, read_file
+from index.workers import Reader
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str], Awaitable[None]]  # told short steps: "fetching", "indexing", ...
+
+
+async def report(progress: Progress | None, step: str) -> None:
+    if progress is not None:
+        await progress(step)
+
+
+class Sources:
+    """Reads documents from bytes, files and links; close it when done."""
+
+    def __init__(self, fetch_settings: FetchSettings, time_limit: float) -> None:
+        self.settings = fetch_settings
+        self._reader = Reader(time_limit)
+        self._session: aiohttp.ClientSession | None = None
+
+    async def close(self) -> None:
+        await self._reader.close()
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def read_bytes(self, data: bytes, name: str, content_type: str | None = None) -> Document:
+        """A file's or upload's bytes as a Document (.txt, .md, .html, .pdf)."""
+        return await self._reader.read(data, name, content_type, self.settings.max_bytes)
+
+    async def read_file(self, path: Path) -> Document:
+        """A file from disk (its size checked before it is read)."""
+        data = await asyncio.to_thread(read_file, path, self.settings.max_bytes)
+        return await self.read_bytes(data, path.name)
+
+    async def fetch(self, url: str) -> Fetched:
+        """A page, fetched safely (see `index.fetch`)."""
+        if self._session is None or self._session.closed:
+            self._session = make_session(self.settings)
+        return await fetch(url, self.settings, session=self._session)
+
+    async def fetch_document(self, url: str, progress: Progress | None = None) -> Document:
+        """A page's article; the Document's url is its canonical link, its source the page."""
+        await report(progress, "fetching")
+        page = await self.fetch(url)
+        await report(progress, "extracting")
+        content_type = page.content_type
+        if content_type and page.charset:
+            content_type += f"; charset={page.charset}"
+        document = await self.read_bytes(page.data, page.url, content_type)
+        canonical = page.url
+        if document.url:
+            try:
+                canonical = normalize_url(document.url)
+            except InputError:
+                log.info("ignoring the canonical link %r of %s", document.url, page.url)
+        return replace(document, url=canonical, source=page.url)
+
+    async def read_feed(self, url: str) -> ParsedFeed:
+        """The feed at `url`; an InputError if it no longer serves one."""
+        page = await self.fetch(url)
+        parsed = await asyncio.to_thread(parse_feed, page.data)
+        if parsed is None:
+            raise InputError("this link no longer serves an RSS or Atom feed")
+        return parsed
+
+    async def find_feed(self, url: str) -> tuple[str, ParsedFeed]:
+        """The feed at `url`, or the one a page at `url` links to: (its url, the feed)."""
+        page = await self.fetch(normalize_url(url))
+        parsed = await asyncio.to_thread(parse_feed, page.data)
+        if parsed is None:
+            html = await asyncio.to_thread(decode, page.data, page.charset)
+            link = discover_feed(html, page.url)
+            if link is None:
+                raise InputError("no RSS or Atom feed found at that link")
+            page = await self.fetch(normalize_url(link))
+            parsed = await asyncio.to_thread(parse_feed, page.data)
+            if parsed is None:
+                raise InputError(f"the page links to a feed that cannot be read: {page.url}")
+        return page.url, parsed

@@ -348,6 +348,7 @@ def settings_summary(settings: LibrarySettings) -> dict[str, Any]:
         "analyzer": asdict(settings.analyzer),
         "passages": asdict(settings.passages),
         "bm25": asdict(settings.bm25),
+        "rank": asdict(settings.rank),
     }
     for f in fields(settings):
         value = getattr(settings, f.name)
@@ -460,10 +461,13 @@ def settings_from(args: argparse.Namespace) -> LibrarySettings:
         analyzer=analyzer,
         passages=passages,
         bm25=bm25,
-        min_coverage=args.min_coverage,
-        rerank=args.rerank,
-        rerank_pool=args.rerank_pool,
-        phrase=args.phrase,
+        rank=_with(
+            base.rank,
+            min_coverage=args.min_coverage,
+            rerank=args.rerank,
+            pool=args.rerank_pool,
+            phrase=args.phrase,
+        ),
     )
 
 

@@ -6,7 +6,7 @@ Callers (the bot, the CLI, benchmarks) import from here, never from the modules;
 
 from index.analyzer import AnalyzerSettings
 from index.bm25 import BM25Params
-from index.errors import CitebotError, InputError, NotFoundError, StorageError
+from index.errors import CitebotError, ClosingError, InputError, NotFoundError, StorageError
 from index.feeds import FeedReport
 from index.fetch import FetchSettings, is_link
 from index.ingest import Document, clean_text
@@ -16,9 +16,9 @@ from index.library import (
     Library,
     LibrarySettings,
     RefreshResult,
-    Result,
 )
 from index.passages import PassageSettings, Span
+from index.rank import RankSettings, Result
 from index.sources import Progress
 from index.store import ArticleInfo, FeedInfo
 
@@ -29,6 +29,7 @@ __all__ = [
     "ArticleInfo",
     "BM25Params",
     "CitebotError",
+    "ClosingError",
     "Document",
     "FeedInfo",
     "FeedReport",
@@ -39,6 +40,7 @@ __all__ = [
     "NotFoundError",
     "PassageSettings",
     "Progress",
+    "RankSettings",
     "RefreshResult",
     "Result",
     "Span",

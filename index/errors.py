@@ -15,3 +15,12 @@ class NotFoundError(CitebotError):
 
 class StorageError(CitebotError):
     """The database cannot be opened or used (not SQLite, newer schema, read-only, ...)."""
+
+
+class ClosingError(CitebotError):
+    """The library is closing (the bot is restarting): a write is refused, not cut short."""
+
+    def __init__(
+        self, message: str = "citebot is restarting: please try again in a minute"
+    ) -> None:
+        super().__init__(message)

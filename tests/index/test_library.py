@@ -8,7 +8,8 @@ import pytest
 
 from index.errors import InputError, NotFoundError
 from index.ingest import Document, load_file
-from index.library import Library, LibrarySettings, content_hash
+from index.indexing import content_hash
+from index.library import Library, LibrarySettings
 from index.passages import PassageSettings
 
 XI_QUESTION = "What did Xi Jinping say about the relationship between China and Russia?"

@@ -7,14 +7,14 @@ import numpy as np
 import pytest
 
 from index.errors import NotFoundError, StorageError
-from index.store import NewArticle, NewPassage, Store
+from index.store import NewArticle, NewPassage, SQLiteStore
 
 
 def _article(text: str = "Some text.", collection: str = "c") -> NewArticle:
     return NewArticle(collection=collection, title="T", text=text, content_hash=text)
 
 
-async def _postings(store: Store, collection: str) -> tuple[list[int], list[bytes], list[bytes]]:
+async def _postings(store: SQLiteStore, collection: str) -> tuple[list[int], list[bytes], list[bytes]]:
     ids: list[int] = []
     terms: list[bytes] = []
     freqs: list[bytes] = []
@@ -32,7 +32,7 @@ def _passage() -> NewPassage:
 async def test_a_new_database_is_migrated_to_the_latest_version(tmp_path: Path) -> None:
     """Opening creates the file, applies every migration and records the version."""
     path = tmp_path / "sub" / "lib.db"
-    async with Store.open(path):
+    async with SQLiteStore.open(path):
         pass
     with sqlite3.connect(path) as db:
         assert db.execute("PRAGMA user_version").fetchone()[0] >= 1
@@ -47,7 +47,7 @@ async def test_a_file_that_is_not_sqlite_is_refused_and_left_unchanged(tmp_path:
     path.write_bytes(b"my precious notes, not a database\n" * 200)
     before = path.read_bytes()
     with pytest.raises(StorageError, match="not a citebot database"):
-        async with Store.open(path):
+        async with SQLiteStore.open(path):
             pass
     assert path.read_bytes() == before
 
@@ -58,7 +58,7 @@ async def test_another_programs_sqlite_file_is_refused(tmp_path: Path) -> None:
     with sqlite3.connect(path) as db:
         db.execute("CREATE TABLE contacts (name TEXT)")
     with pytest.raises(StorageError, match="another program"):
-        async with Store.open(path):
+        async with SQLiteStore.open(path):
             pass
 
 
@@ -68,20 +68,20 @@ async def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
     with sqlite3.connect(path) as db:
         db.execute("PRAGMA user_version = 999")
     with pytest.raises(StorageError, match="newer citebot"):
-        async with Store.open(path):
+        async with SQLiteStore.open(path):
             pass
 
 
 async def test_a_folder_is_refused(tmp_path: Path) -> None:
     """Giving a directory as the database file is a clear error."""
     with pytest.raises(StorageError, match="folder"):
-        async with Store.open(tmp_path):
+        async with SQLiteStore.open(tmp_path):
             pass
 
 
 async def test_a_failed_write_leaves_nothing_behind(tmp_path: Path) -> None:
     """If any part of adding an article fails, none of it is stored."""
-    async with Store.open(tmp_path / "lib.db") as store:
+    async with SQLiteStore.open(tmp_path / "lib.db") as store:
         await store.insert_article(_article("first"), [_passage()], [(1, "term")])
         with pytest.raises(sqlite3.IntegrityError):  # term id 1 exists: the write must roll back
             await store.insert_article(_article("second"), [_passage()], [(1, "other")])
@@ -93,7 +93,7 @@ async def test_a_failed_write_leaves_nothing_behind(tmp_path: Path) -> None:
 
 async def test_passages_round_trip_with_their_terms(tmp_path: Path) -> None:
     """Stored term ids and counts come back as written, per collection."""
-    async with Store.open(tmp_path / "lib.db") as store:
+    async with SQLiteStore.open(tmp_path / "lib.db") as store:
         _, ids = await store.insert_article(_article(), [_passage()], [(1, "t")])
         loaded_ids, terms, freqs = await _postings(store, "c")
         assert loaded_ids == ids
@@ -104,7 +104,7 @@ async def test_passages_round_trip_with_their_terms(tmp_path: Path) -> None:
 
 async def test_deleting_removes_the_article_and_its_passages(tmp_path: Path) -> None:
     """Delete returns the passage ids and leaves no orphan rows."""
-    async with Store.open(tmp_path / "lib.db") as store:
+    async with SQLiteStore.open(tmp_path / "lib.db") as store:
         info, ids = await store.insert_article(_article(), [_passage(), _passage()], [])
         _, deleted = await store.delete_article("c", info.id)
         assert deleted == ids
@@ -115,7 +115,7 @@ async def test_deleting_removes_the_article_and_its_passages(tmp_path: Path) -> 
 
 async def test_an_article_is_not_found_from_another_collection(tmp_path: Path) -> None:
     """Ids are global, but an article is only reachable in its own collection."""
-    async with Store.open(tmp_path / "lib.db") as store:
+    async with SQLiteStore.open(tmp_path / "lib.db") as store:
         info, _ = await store.insert_article(_article(collection="a"), [_passage()], [])
         with pytest.raises(NotFoundError, match="no article"):
             await store.get_article("b", info.id)

@@ -1,6 +1,6 @@
-"""SQLite storage through aiosqlite: one object owns the connection.
+"""The SQLite store through aiosqlite: one object owns the connection.
 
-WAL mode; numbered migrations (``index/migrations/NNNN_*.sql``) applied at start-up inside one
+WAL mode; numbered migrations (``migrations/sqlite/NNNN_*.sql``) applied at start-up inside one
 transaction each, the version kept in ``PRAGMA user_version``. Writes that belong together (an
 article and its passages, new vocabulary terms) are one transaction, serialised by a lock, because
 aiosqlite runs every coroutine's statements on one thread without isolating them.
@@ -14,7 +14,6 @@ import re
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -25,6 +24,15 @@ import numpy as np
 
 from index.errors import NotFoundError, StorageError
 from index.passages import Span
+from index.store.base import PostingsBatch
+from index.store.records import (
+    ArticleInfo,
+    FeedInfo,
+    NewArticle,
+    NewPassage,
+    StoredArticle,
+    StoredPassage,
+)
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +41,7 @@ _MIGRATION_NAME = re.compile(r"^(\d{4})_\w+\.sql$")
 
 def _migrations() -> list[tuple[int, str]]:
     found = []
-    for entry in resources.files("index.migrations").iterdir():
+    for entry in resources.files("index.store").joinpath("migrations", "sqlite").iterdir():
         match = _MIGRATION_NAME.match(entry.name)
         if match:
             found.append((int(match.group(1)), entry.read_text(encoding="utf-8")))
@@ -41,39 +49,6 @@ def _migrations() -> list[tuple[int, str]]:
     if [n for n, _ in found] != list(range(1, len(found) + 1)):
         raise RuntimeError("migrations must be numbered 0001, 0002, ... without gaps")
     return found
-
-
-@dataclass(frozen=True)
-class ArticleInfo:
-    """An article's metadata (not its text)."""
-
-    id: int
-    collection: str
-    title: str
-    url: str | None
-    author: str | None
-    date: str | None
-    site: str | None
-    source: str | None
-    added_by: str | None
-    added_at: str
-    passages: int
-
-
-@dataclass(frozen=True)
-class FeedInfo:
-    """A feed registered for a collection, with how its last poll went."""
-
-    id: int
-    collection: str
-    url: str
-    title: str | None
-    added_by: str | None
-    added_at: str
-    last_polled: str | None
-    last_error: str | None
-    entries: int  # entries seen so far
-    articles: int  # of which added as articles
 
 
 _FEED_COLUMNS = (
@@ -85,42 +60,6 @@ _FEED_COLUMNS = (
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-@dataclass(frozen=True)
-class NewArticle:
-    """An article ready to be written: text, metadata and its passages' stored form."""
-
-    collection: str
-    title: str
-    text: str
-    content_hash: str
-    url: str | None = None
-    author: str | None = None
-    date: str | None = None
-    site: str | None = None
-    source: str | None = None
-    added_by: str | None = None
-
-
-@dataclass(frozen=True)
-class NewPassage:
-    start: int
-    end: int
-    sentences: Sequence[Span]
-    term_ids: np.ndarray
-    term_freqs: np.ndarray
-
-
-@dataclass(frozen=True)
-class StoredPassage:
-    """A passage as returned for an answer: its text, sentence spans relative to it, its article."""
-
-    id: int
-    text: str
-    start: int
-    sentences: tuple[Span, ...]
-    article: ArticleInfo
 
 
 _ARTICLE_COLUMNS = (
@@ -142,8 +81,8 @@ def _spans(blob: bytes, offset: int = 0) -> tuple[Span, ...]:
     return tuple((flat[i] - offset, flat[i + 1] - offset) for i in range(0, len(flat), 2))
 
 
-class Store:
-    """The database: articles, passages (with their terms) and the vocabulary."""
+class SQLiteStore:
+    """The database in one SQLite file (see `base.Store` for what each method promises)."""
 
     def __init__(self, db: aiosqlite.Connection, path: Path) -> None:
         self._db = db
@@ -152,7 +91,7 @@ class Store:
 
     @classmethod
     @asynccontextmanager
-    async def open(cls, path: str | Path) -> AsyncIterator[Store]:
+    async def open(cls, path: str | Path) -> AsyncIterator[SQLiteStore]:
         """Open (creating if needed) and migrate the database at `path`."""
         path = Path(path)
         if path.is_dir():
@@ -185,12 +124,15 @@ class Store:
         try:
             await self._db.execute("PRAGMA journal_mode = WAL")
             await self._db.execute("PRAGMA synchronous = NORMAL")
-            await self._db.execute("PRAGMA foreign_keys = ON")
+            # off while migrating, so that a migration may rebuild a table (SQLite's documented
+            # way to change a column) without cascading deletes to the rows that refer to it
+            await self._db.execute("PRAGMA foreign_keys = OFF")
             for number, script in migrations[version:]:
                 log.info("applying migration %04d to %s", number, self.path)
                 await self._db.executescript(
                     f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;"
                 )
+            await self._db.execute("PRAGMA foreign_keys = ON")
         except sqlite3.Error as exc:
             if self._db.in_transaction:
                 await self._db.rollback()
@@ -438,7 +380,7 @@ class Store:
 
     async def load_postings(
         self, collection: str, batch: int = 10_000
-    ) -> AsyncIterator[tuple[list[int], list[bytes], list[bytes]]]:
+    ) -> AsyncIterator[PostingsBatch]:
         """Every passage of a collection as batches of (ids, term id blobs, term count blobs)."""
         async with self._db.execute(
             "SELECT id, term_ids, term_freqs FROM passages WHERE collection = ? ORDER BY id",
@@ -464,13 +406,13 @@ class Store:
             for row in rows
         }
 
-    async def iter_articles(self) -> AsyncIterator[tuple[int, str, str, str]]:
-        """(id, collection, title, text) of every article, for re-indexing."""
+    async def iter_articles(self) -> AsyncIterator[StoredArticle]:
+        """Every article's id, collection, title and text, for re-indexing."""
         async with self._db.execute(
             "SELECT id, collection, title, text FROM articles ORDER BY id"
         ) as cursor:
             async for row in cursor:
-                yield row[0], row[1], row[2], row[3]
+                yield StoredArticle(*row)
 
     async def replace_index(
         self,

@@ -1,21 +1,25 @@
-"""An article's text -> what the store writes: passages with their term ids, and a content hash.
+"""A document -> what the store writes: the article, its passages with term ids, a content hash.
 
-CPU-bound: the library runs these functions in worker threads.
+CPU-bound: the library runs these functions in worker threads (`reindex` excepted).
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from index.analyzer import Analyzer
+from index.errors import InputError
+from index.ingest import Document
 from index.passages import PassageSettings, split_passages
-from index.store import NewPassage
+from index.store import NewArticle, NewPassage, Store
 from index.vocabulary import NewTerms, Vocabulary
 
 _WHITESPACE = re.compile(r"\s+")
@@ -82,3 +86,53 @@ def with_term_ids(analysed: Analysed, vocabulary: Vocabulary) -> tuple[list[NewP
         for p, (ids, freqs) in zip(analysed.passages, arrays, strict=True)
     ]
     return passages, new_terms
+
+
+def prepare(
+    document: Document,
+    collection: str,
+    added_by: str | None,
+    analyzer: Analyzer,
+    settings: PassageSettings,
+) -> tuple[Analysed, NewArticle]:
+    """Check, split and analyse a document into the article the store writes."""
+    text = document.text
+    title = " ".join((document.title or "").split()) or None
+    if not text.strip():
+        raise InputError(f"{title or 'the article'} has no text")
+    analysed = analyse(text, title, analyzer, settings)
+    if not analysed.passages:
+        raise InputError(f"{title or 'the article'} has no sentences to index")
+    article = NewArticle(
+        collection=collection,
+        title=title,
+        text=text,
+        content_hash=analysed.digest,
+        url=document.url,
+        author=document.author,
+        date=document.date,
+        site=document.site,
+        source=document.source,
+        added_by=added_by,
+    )
+    return analysed, article
+
+
+async def reindex(
+    store: Store,
+    stored_settings: dict[str, str],
+    analyzer: Analyzer,
+    settings: PassageSettings,
+    vocabulary: Vocabulary,
+) -> None:
+    """Analyse every stored article again and replace the whole index (a settings change)."""
+    vocabulary.clear()
+    rebuilt: list[tuple[int, str, Sequence[NewPassage]]] = []
+    all_terms: NewTerms = []
+    async for article in store.iter_articles():
+        analysed = await asyncio.to_thread(analyse, article.text, article.title, analyzer, settings)
+        passages, new_terms = await asyncio.to_thread(with_term_ids, analysed, vocabulary)
+        vocabulary.commit(new_terms)
+        all_terms.extend(new_terms)
+        rebuilt.append((article.id, article.collection, passages))
+    await store.replace_index(stored_settings, all_terms, rebuilt)

@@ -20,16 +20,16 @@ from typing import Literal, TypeVar
 from index.analyzer import Analyzer, AnalyzerSettings
 from index.bm25 import BM25Params
 from index.errors import ClosingError, InputError
-from index.feeds import FeedReport
-from index.fetch import FetchSettings, normalize_url
+from index.following import Following
 from index.indexes import Indexes
-from index.indexing import Analysed, analyse, with_term_ids
+from index.indexing import Analysed, prepare, reindex, with_term_ids
 from index.ingest import Document
 from index.passages import PassageSettings
 from index.rank import RankSettings, Result, candidates, rerank
 from index.sources import Progress, Sources, report
 from index.store import ArticleInfo, FeedInfo, NewArticle, NewPassage, Store, open_store
 from index.vocabulary import NewTerms, Vocabulary
+from index.web import FeedReport, FetchSettings, normalize_url
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +91,7 @@ class Library:
         self._write_lock = asyncio.Lock()  # one write at a time: commit, then apply to memory
         self._indexes = Indexes(settings.bm25, store, self._write_lock)
         self._sources = Sources(settings.fetch, settings.extract_time_limit)
+        self._feeds = Following(store, self._sources, self._add_url)
         self._writes = 0
         self._idle = asyncio.Event()
         self._idle.set()
@@ -273,29 +274,9 @@ class Library:
     async def _analyse(
         self, collection: str, document: Document, added_by: str | None
     ) -> tuple[Analysed, NewArticle]:
-        """Check, split and analyse a document (in a thread) into what the store writes."""
-        text = document.text
-        title = " ".join((document.title or "").split()) or None
-        if not text.strip():
-            raise InputError(f"{title or 'the article'} has no text")
-        analysed = await asyncio.to_thread(
-            analyse, text, title, self._analyzer, self.settings.passages
+        return await asyncio.to_thread(
+            prepare, document, collection, added_by, self._analyzer, self.settings.passages
         )
-        if not analysed.passages:
-            raise InputError(f"{title or 'the article'} has no sentences to index")
-        article = NewArticle(
-            collection=collection,
-            title=title,
-            text=text,
-            content_hash=analysed.digest,
-            url=document.url,
-            author=document.author,
-            date=document.date,
-            site=document.site,
-            source=document.source,
-            added_by=added_by,
-        )
-        return analysed, article
 
     async def _term_ids(self, analysed: Analysed) -> tuple[list[NewPassage], NewTerms]:
         return await asyncio.to_thread(with_term_ids, analysed, self._vocabulary)
@@ -315,13 +296,8 @@ class Library:
     # --- feeds -----------------------------------------------------------------------------
 
     async def add_feed(self, collection: str, url: str, added_by: str | None = None) -> FeedInfo:
-        """Register an RSS/Atom feed, given its link or a page that links to it."""
-
-        async def work() -> FeedInfo:
-            feed_url, parsed = await self._sources.find_feed(url)
-            return await self._store.add_feed(collection, feed_url, parsed.title, added_by)
-
-        return await self._write(work)
+        """Follow an RSS/Atom feed, given its link or a page that links to it."""
+        return await self._write(lambda: self._feeds.add(collection, url, added_by))
 
     async def feeds(self, collection: str) -> list[FeedInfo]:
         return await self._store.list_feeds(collection)
@@ -332,40 +308,7 @@ class Library:
 
     async def poll_feeds(self, collection: str | None = None) -> list[FeedReport]:
         """One round: add the new entries of every feed (of one collection, or all)."""
-
-        async def work() -> list[FeedReport]:
-            return [await self._poll(feed) for feed in await self._store.list_feeds(collection)]
-
-        return await self._write(work)
-
-    async def _poll(self, feed: FeedInfo) -> FeedReport:
-        """Poll one feed; its failure is recorded on it, never raised."""
-        try:
-            parsed = await self._sources.read_feed(feed.url)
-            seen = await self._store.seen_entries(feed.id)
-            added = failed = 0
-            for entry in reversed(parsed.entries):  # oldest first
-                if entry.key in seen:
-                    continue
-                try:
-                    result = await self._add_url(feed.collection, entry.url, f"feed {feed.id}")
-                except InputError as exc:
-                    await self._store.record_entry(feed.id, entry.key, entry.url, None, str(exc))
-                    failed += 1
-                    continue
-                await self._store.record_entry(
-                    feed.id, entry.key, entry.url, result.article.id, None
-                )
-                added += result.status == "added"
-        except InputError as exc:
-            await self._store.record_poll(feed.id, None, str(exc))
-            return FeedReport(feed.id, feed.url, 0, 0, str(exc))
-        except Exception:
-            log.exception("polling feed %s failed", feed.url)
-            await self._store.record_poll(feed.id, None, "internal error (see the bot's log)")
-            return FeedReport(feed.id, feed.url, 0, 0, "internal error")
-        await self._store.record_poll(feed.id, parsed.title, None)
-        return FeedReport(feed.id, feed.url, added, failed, None)
+        return await self._write(lambda: self._feeds.poll(collection))
 
     # --- asking ----------------------------------------------------------------------------
 
@@ -426,15 +369,4 @@ class Library:
             return
         if any(value is not None for value in stored.values()):
             log.warning("the index's settings changed: re-indexing %s", self.path)
-        self._vocabulary.clear()
-        rebuilt: list[tuple[int, str, list[NewPassage]]] = []
-        all_terms: NewTerms = []
-        async for article in self._store.iter_articles():
-            analysed = await asyncio.to_thread(
-                analyse, article.text, article.title, self._analyzer, self.settings.passages
-            )
-            passages, new_terms = await self._term_ids(analysed)
-            self._vocabulary.commit(new_terms)
-            all_terms.extend(new_terms)
-            rebuilt.append((article.id, article.collection, passages))
-        await self._store.replace_index(wanted, all_terms, rebuilt)
+        await reindex(self._store, wanted, self._analyzer, self.settings.passages, self._vocabulary)

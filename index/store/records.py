@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -89,3 +89,14 @@ class StoredArticle:
     collection: str
     title: str | None
     text: str
+
+
+def int32_blob(values: Iterable[int] | np.ndarray) -> bytes:
+    """Integers as stored: little-endian int32."""
+    return np.asarray(values, dtype="<i4").tobytes()
+
+
+def spans_of_blob(blob: bytes, offset: int = 0) -> tuple[Span, ...]:
+    """Stored (start, end) int32 pairs as spans, shifted by -`offset`."""
+    flat = np.frombuffer(blob, dtype="<i4").tolist()
+    return tuple((flat[i] - offset, flat[i + 1] - offset) for i in range(0, len(flat), 2))

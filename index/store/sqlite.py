@@ -10,21 +10,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
-import numpy as np
 
 from index.errors import NotFoundError, StorageError
-from index.passages import Span
 from index.store.base import PostingsBatch
+from index.store.migrations import numbered_scripts
 from index.store.records import (
     ArticleInfo,
     FeedInfo,
@@ -32,24 +29,11 @@ from index.store.records import (
     NewPassage,
     StoredArticle,
     StoredPassage,
+    int32_blob,
+    spans_of_blob,
 )
 
 log = logging.getLogger(__name__)
-
-_MIGRATION_NAME = re.compile(r"^(\d{4})_\w+\.sql$")
-
-
-def _migrations() -> list[tuple[int, str]]:
-    found = []
-    for entry in resources.files("index.store").joinpath("migrations", "sqlite").iterdir():
-        match = _MIGRATION_NAME.match(entry.name)
-        if match:
-            found.append((int(match.group(1)), entry.read_text(encoding="utf-8")))
-    found.sort()
-    if [n for n, _ in found] != list(range(1, len(found) + 1)):
-        raise RuntimeError("migrations must be numbered 0001, 0002, ... without gaps")
-    return found
-
 
 _FEED_COLUMNS = (
     "f.id, f.collection, f.url, f.title, f.added_by, f.added_at, f.last_polled, f.last_error,"
@@ -70,15 +54,6 @@ _ARTICLE_COLUMNS = (
 
 def _article(row: sqlite3.Row | tuple[Any, ...]) -> ArticleInfo:
     return ArticleInfo(*row[:11])
-
-
-def _int32(values: Iterable[int] | np.ndarray) -> bytes:
-    return np.asarray(values, dtype="<i4").tobytes()
-
-
-def _spans(blob: bytes, offset: int = 0) -> tuple[Span, ...]:
-    flat = np.frombuffer(blob, dtype="<i4").tolist()
-    return tuple((flat[i] - offset, flat[i + 1] - offset) for i in range(0, len(flat), 2))
 
 
 class SQLiteStore:
@@ -114,7 +89,7 @@ class SQLiteStore:
             tables = await self._scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table'")
         except sqlite3.DatabaseError as exc:
             raise StorageError(f"{self.path} is not a citebot database ({exc})") from exc
-        migrations = _migrations()
+        migrations = numbered_scripts("sqlite")
         if version == 0 and tables:
             raise StorageError(f"{self.path} is an SQLite file of another program, not citebot's")
         if version > len(migrations):
@@ -237,9 +212,9 @@ class SQLiteStore:
                     ord_,
                     p.start,
                     p.end,
-                    _int32([offset for span in p.sentences for offset in span]),
-                    _int32(p.term_ids),
-                    _int32(p.term_freqs),
+                    int32_blob([offset for span in p.sentences for offset in span]),
+                    int32_blob(p.term_ids),
+                    int32_blob(p.term_freqs),
                 ),
             )
             assert cursor.lastrowid is not None
@@ -402,7 +377,9 @@ class SQLiteStore:
         ) as cursor:
             rows = await cursor.fetchall()
         return {
-            row[0]: StoredPassage(row[0], row[1], row[2], _spans(row[3], row[2]), _article(row[4:]))
+            row[0]: StoredPassage(
+                row[0], row[1], row[2], spans_of_blob(row[3], row[2]), _article(row[4:])
+            )
             for row in rows
         }
 

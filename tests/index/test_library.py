@@ -6,16 +6,16 @@ from pathlib import Path
 
 import pytest
 
-from index.errors import InputError, NotFoundError
-from index.ingest import Document, load_file
+from index.errors import ClosingError, InputError, NotFoundError
 from index.indexing import content_hash
+from index.ingest import Document, load_file
 from index.library import Library, LibrarySettings
 from index.passages import PassageSettings
 
 XI_QUESTION = "What did Xi Jinping say about the relationship between China and Russia?"
 
 
-def _doc(text: str, title: str = "T") -> Document:
+def _doc(text: str, title: str | None = "T") -> Document:
     return Document(title=title, text=text)
 
 
@@ -213,3 +213,59 @@ def test_content_hash_ignores_spacing_and_case_even_for_long_texts() -> None:
     words = [f"word{i}" for i in range(40_000)]  # several hash chunks
     assert content_hash(" ".join(words)) == content_hash("\n\n".join(words).upper().lower())
     assert content_hash(" ".join(words)) != content_hash(" ".join(words[:-1]))
+
+
+async def test_an_untitled_article_is_stored_and_indexed_without_a_title(tmp_path: Path) -> None:
+    """No placeholder is stored or indexed: "untitled" matches nothing, the title is None."""
+    text = "The lighthouse keeper climbed the spiral stairs every evening at dusk."
+    async with Library.open(tmp_path / "lib.db") as library:
+        added = await library.add("c", Document(title=None, text=text))
+        blank = await library.add("c", Document(title="  \n ", text=text + " Again."))
+        answer = await library.ask("c", "untitled")
+    assert added.article.title is None
+    assert blank.article.title is None
+    assert answer.results == []
+    assert answer.unknown_words == ["untitled"]
+
+
+async def test_closing_waits_for_a_write_in_progress_and_refuses_new_ones(
+    tmp_path: Path,
+) -> None:
+    """close() lets a running add finish, then any further write is a ClosingError."""
+    release = asyncio.Event()
+
+    async def slow_progress(step: str) -> None:
+        if step == "indexing":
+            await release.wait()
+
+    async with Library.open(tmp_path / "lib.db") as library:
+        adding = asyncio.create_task(
+            library.add("c", _doc("A sentence about lighthouses."), progress=slow_progress)
+        )
+        await asyncio.sleep(0.05)
+        closing = asyncio.create_task(library.close(grace=5))
+        await asyncio.sleep(0.05)
+        assert not closing.done()
+        with pytest.raises(ClosingError):
+            await library.add("c", _doc("Another sentence about ships."))
+        release.set()
+        added = await adding
+        await closing
+        assert added.status == "added"
+        assert [a.id for a in await library.articles("c")] == [added.article.id]
+
+
+async def test_closing_gives_up_waiting_after_the_grace_period(tmp_path: Path) -> None:
+    """A write that does not finish in time does not hold closing up for ever."""
+    never = asyncio.Event()
+
+    async def stuck(step: str) -> None:
+        await never.wait()
+
+    async with Library.open(tmp_path / "lib.db") as library:
+        adding = asyncio.create_task(library.add("c", _doc("Stuck text."), progress=stuck))
+        await asyncio.sleep(0.05)
+        async with asyncio.timeout(2):
+            await library.close(grace=0.1)
+        adding.cancel()
+        assert await library.articles("c") == []

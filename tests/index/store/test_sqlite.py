@@ -7,14 +7,18 @@ import numpy as np
 import pytest
 
 from index.errors import NotFoundError, StorageError
+from index.library import Library, LibrarySettings
 from index.store import NewArticle, NewPassage, SQLiteStore
+from index.store.migrations import numbered_scripts
 
 
 def _article(text: str = "Some text.", collection: str = "c") -> NewArticle:
     return NewArticle(collection=collection, title="T", text=text, content_hash=text)
 
 
-async def _postings(store: SQLiteStore, collection: str) -> tuple[list[int], list[bytes], list[bytes]]:
+async def _postings(
+    store: SQLiteStore, collection: str
+) -> tuple[list[int], list[bytes], list[bytes]]:
     ids: list[int] = []
     terms: list[bytes] = []
     freqs: list[bytes] = []
@@ -122,3 +126,62 @@ async def test_an_article_is_not_found_from_another_collection(tmp_path: Path) -
         with pytest.raises(NotFoundError):
             await store.delete_article("b", info.id)
         assert (await store.get_article("a", info.id)).id == info.id
+
+
+def _version_2_database(path: Path, titles: list[str], text: str) -> None:
+    """A library as citebot wrote it before migration 0003 (titles NOT NULL, placeholders)."""
+    with sqlite3.connect(path) as db:
+        for _, script in numbered_scripts("sqlite")[:2]:
+            db.executescript(script)
+        db.execute("PRAGMA user_version = 2")
+        db.executemany(
+            "INSERT INTO meta (key, value) VALUES (?, ?)", LibrarySettings().stored().items()
+        )
+        for n, title in enumerate(titles, 1):
+            db.execute(
+                "INSERT INTO articles (id, collection, title, text, content_hash, added_at)"
+                " VALUES (?, 'c', ?, ?, ?, '2026-11-27T00:00:00+00:00')",
+                (n, title, text, f"hash{n}"),
+            )
+            # the placeholder's words were indexed with every passage: ids 1 and 2 here
+            db.execute(
+                'INSERT INTO passages (article_id, collection, ord, start, "end", sentences,'
+                " term_ids, term_freqs) VALUES (?, 'c', 0, 0, ?, ?, ?, ?)",
+                (n, len(text), _blob([0, len(text)]), _blob([1, 2]), _blob([1, 1])),
+            )
+        db.executemany("INSERT INTO terms (id, term) VALUES (?, ?)", [(1, "past"), (2, "text")])
+
+
+def _blob(values: list[int]) -> bytes:
+    return np.asarray(values, dtype="<i4").tobytes()
+
+
+async def test_placeholder_titles_become_unknown_and_the_index_is_rebuilt(tmp_path: Path) -> None:
+    """Migration 0003: "Pasted text", "Untitled", "Untitled PDF" become NULL; terms re-derived."""
+    path = tmp_path / "old.db"
+    text = "The lighthouse keeper climbed the spiral stairs every evening at dusk."
+    _version_2_database(path, ["Pasted text", "Untitled", "Untitled PDF", "Keeper's log"], text)
+    async with Library.open(path) as library:
+        titles = [a.title for a in await library.articles("c")]
+        by_placeholder = await library.ask("c", "pasted text")
+        by_content = await library.ask("c", "When did the keeper climb the stairs?", k=4)
+    assert titles == [None, None, None, "Keeper's log"]
+    assert by_placeholder.results == []
+    assert len(by_content.results) == 4
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 3
+        terms = {row[0] for row in db.execute("SELECT term FROM terms")}
+    assert "past" not in terms
+    assert {"lighthous", "keeper", "log"} <= terms
+
+
+async def test_articles_keep_their_passages_through_the_title_migration(tmp_path: Path) -> None:
+    """Rebuilding the articles table cascades nothing; deleting an article still does."""
+    path = tmp_path / "old.db"
+    _version_2_database(path, ["Pasted text", "A title"], "One sentence of text to keep here.")
+    async with SQLiteStore.open(path) as store:
+        before, _, _ = await _postings(store, "c")
+        await store.delete_article("c", 1)
+        after, _, _ = await _postings(store, "c")
+    assert len(before) == 2
+    assert len(after) == 1

@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from index.errors import ClosingError, InputError, NotFoundError
-from index.indexing import content_hash
 from index.ingest import Document, load_file
 from index.library import Library, LibrarySettings
 from index.passages import PassageSettings
@@ -206,13 +205,6 @@ async def test_nothing_is_lost_when_a_later_add_fails(tmp_path: Path) -> None:
         assert (await library.ask("c", "rivers")).results
     with sqlite3.connect(path) as db:
         assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == 1
-
-
-def test_content_hash_ignores_spacing_and_case_even_for_long_texts() -> None:
-    """The identity of a long article does not depend on line breaks, spacing or case."""
-    words = [f"word{i}" for i in range(40_000)]  # several hash chunks
-    assert content_hash(" ".join(words)) == content_hash("\n\n".join(words).upper().lower())
-    assert content_hash(" ".join(words)) != content_hash(" ".join(words[:-1]))
 
 
 async def test_an_untitled_article_is_stored_and_indexed_without_a_title(tmp_path: Path) -> None:

@@ -1,0 +1,69 @@
+"""Indexing: a document into passages with term counts, title terms, and the content hash."""
+
+import pytest
+
+from index.analyzer import Analyzer
+from index.errors import InputError
+from index.indexing import analyse, content_hash, prepare
+from index.ingest import Document
+from index.passages import PassageSettings
+
+TEXT = (
+    "The keeper climbed the stairs at dusk. He lit the great lamp.\n\n"
+    "Ships passed the rocks safely all night."
+)
+SETTINGS = PassageSettings(target_words=5, max_words=8, min_words=3, title_weight=2)
+
+
+def test_each_passage_counts_the_title_terms_title_weight_times() -> None:
+    """Every passage carries the title's terms, as often as `title_weight` says."""
+    analysed = analyse(TEXT, "Lighthouse keeper", Analyzer(), SETTINGS)
+    assert len(analysed.passages) == 3
+    first, _, last = analysed.terms
+    assert first == {"keeper": 3, "climb": 1, "stair": 1, "dusk": 1, "lighthous": 2}
+    assert last == {
+        "ship": 1,
+        "pass": 1,
+        "rock": 1,
+        "safe": 1,
+        "night": 1,
+        "lighthous": 2,
+        "keeper": 2,
+    }
+
+
+def test_an_untitled_article_has_no_title_terms() -> None:
+    """Without a title (or with title_weight 0) a passage's terms are its own words only."""
+    untitled = analyse(TEXT, None, Analyzer(), SETTINGS)
+    unweighted = analyse(TEXT, "Lighthouse", Analyzer(), PassageSettings(5, 8, 3, title_weight=0))
+    assert untitled.terms[0] == {"keeper": 1, "climb": 1, "stair": 1, "dusk": 1}
+    assert unweighted.terms == untitled.terms
+
+
+def test_preparing_collapses_the_title_and_keeps_the_metadata() -> None:
+    """The stored article: title spaces collapsed, blank title None, metadata carried."""
+    document = Document(title="  A  keeper's\nlog ", text=TEXT, url="https://e.org/a", author="Ann")
+    analysed, article = prepare(document, "c", "curator", Analyzer(), SETTINGS)
+    _, untitled = prepare(Document(title=" \n", text=TEXT), "c", None, Analyzer(), SETTINGS)
+    assert article.title == "A keeper's log"
+    assert (article.collection, article.url, article.author, article.added_by) == (
+        "c",
+        "https://e.org/a",
+        "Ann",
+        "curator",
+    )
+    assert article.content_hash == analysed.digest == content_hash(TEXT)
+    assert untitled.title is None
+
+
+def test_an_empty_article_is_refused_by_its_title() -> None:
+    """Blank text is an InputError naming the article."""
+    with pytest.raises(InputError, match="^Notes has no text$"):
+        prepare(Document(title="Notes", text="  \n\n "), "c", None, Analyzer(), SETTINGS)
+
+
+def test_content_hash_ignores_spacing_and_case_even_for_long_texts() -> None:
+    """The identity of a long article does not depend on line breaks, spacing or case."""
+    words = [f"word{i}" for i in range(40_000)]  # several hash chunks
+    assert content_hash(" ".join(words)) == content_hash("\n\n".join(words).upper().lower())
+    assert content_hash(" ".join(words)) != content_hash(" ".join(words[:-1]))

@@ -7,8 +7,6 @@ Callers (the bot, the CLI, benchmarks) import from here, never from the modules;
 from index.analyzer import AnalyzerSettings
 from index.bm25 import BM25Params
 from index.errors import CitebotError, ClosingError, InputError, NotFoundError, StorageError
-from index.feeds import FeedReport
-from index.fetch import FetchSettings, is_link
 from index.ingest import Document, clean_text
 from index.library import (
     AddResult,
@@ -21,6 +19,7 @@ from index.passages import PassageSettings, Span
 from index.rank import RankSettings, Result
 from index.sources import Progress
 from index.store import ArticleInfo, FeedInfo
+from index.web import FeedReport, FetchSettings, is_link
 
 __all__ = [
     "AddResult",

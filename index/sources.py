@@ -12,14 +12,25 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import aiohttp
 
 from index.errors import InputError
-from index.feeds import ParsedFeed, discover_feed, parse_feed
-from index.fetch import Fetched, FetchSettings, fetch, make_session, normalize_url
-from index.ingest import Document, decode, read_file
-from index.workers import Reader
+from index.ingest import Document, RawDocument, decode, read_file
+from index.web import (
+    Fetched,
+    FetchSettings,
+    ParsedFeed,
+    discover_feed,
+    fetch,
+    make_session,
+    normalize_url,
+    parse_feed,
+)
+
+if TYPE_CHECKING:
+    from index.ingest.reader import Reader
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +46,12 @@ class Sources:
     """Reads documents from bytes, files and links; close it when done."""
 
     def __init__(self, fetch_settings: FetchSettings, time_limit: float) -> None:
+        # Imported here: the child runs index.ingest.reader as __main__, and it imports the
+        # package `index` first, which must not have imported the module already (runpy warns).
+        from index.ingest.reader import Reader
+
         self.settings = fetch_settings
-        self._reader = Reader(time_limit)
+        self._reader: Reader = Reader(time_limit)
         self._session: aiohttp.ClientSession | None = None
 
     async def close(self) -> None:
@@ -46,29 +61,29 @@ class Sources:
             self._session = None
 
     async def read_bytes(self, data: bytes, name: str, content_type: str | None = None) -> Document:
-        """A file's or upload's bytes as a Document (.txt, .md, .html, .pdf)."""
-        return await self._reader.read(data, name, content_type, self.settings.max_bytes)
+        """A file's or upload's bytes as a Document (.txt, .md, .html, .pdf).
+
+        `content_type` is the upload's media type or whole Content-Type header, if any.
+        """
+        return await self._read(data, name, content_type, None)
 
     async def read_file(self, path: Path) -> Document:
         """A file from disk (its size checked before it is read)."""
         data = await asyncio.to_thread(read_file, path, self.settings.max_bytes)
-        return await self.read_bytes(data, path.name)
+        return await self._read(data, path.name, None, None)
 
     async def fetch(self, url: str) -> Fetched:
-        """A page, fetched safely (see `index.fetch`)."""
+        """A page, fetched safely (see `index.web.fetch`) over the one session."""
         if self._session is None or self._session.closed:
             self._session = make_session(self.settings)
-        return await fetch(url, self.settings, session=self._session)
+        return await fetch(self._session, url, self.settings)
 
     async def fetch_document(self, url: str, progress: Progress | None = None) -> Document:
         """A page's article; the Document's url is its canonical link, its source the page."""
         await report(progress, "fetching")
         page = await self.fetch(url)
         await report(progress, "extracting")
-        content_type = page.content_type
-        if content_type and page.charset:
-            content_type += f"; charset={page.charset}"
-        document = await self.read_bytes(page.data, page.url, content_type)
+        document = await self._read(page.data, page.url, page.content_type, page.charset)
         canonical = page.url
         if document.url:
             try:
@@ -99,3 +114,10 @@ class Sources:
             if parsed is None:
                 raise InputError(f"the page links to a feed that cannot be read: {page.url}")
         return page.url, parsed
+
+    async def _read(
+        self, data: bytes, name: str, content_type: str | None, charset: str | None
+    ) -> Document:
+        """Bytes read in the reader child, with the media type and charset known, if any."""
+        max_bytes = self.settings.max_bytes
+        return await self._reader.read(RawDocument(data, name, content_type, charset, max_bytes))

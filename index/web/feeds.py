@@ -1,8 +1,9 @@
-"""RSS and Atom feeds: parsing them and finding a page's feed.
+"""Feeds: parsing RSS and Atom feeds (`parse_feed`) and finding the feed a page links to
+(`discover_feed`).
 
-Parsing is feedparser's (given bytes, it never fetches anything itself); every fetch goes through
-`index.fetch` with the same safety rules as any link. Polling is `Library.poll_feeds`; the bot
-runs it on a schedule.
+Both are pure: parsing is feedparser's (given bytes, it never fetches anything itself), and every
+fetch goes through `index.web.fetch` with the same safety rules as any link. Polling is
+`Library.poll_feeds`; the bot runs it on a schedule.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ _FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+
 
 @dataclass(frozen=True)
 class Entry:
+    """One entry of a feed: a link to an article."""
+
     key: str  # the entry's id, or else its link
     url: str
     title: str | None
@@ -28,6 +31,8 @@ class Entry:
 
 @dataclass(frozen=True)
 class ParsedFeed:
+    """A feed as read: its title and its newest entries."""
+
     title: str | None
     entries: list[Entry]
 

@@ -1,4 +1,5 @@
-"""Adding articles from links and feeds, against a real HTTP server on 127.0.0.1."""
+"""Tests for index.sources through the library: links and feeds, against a real HTTP server on
+127.0.0.1 (the `site` fixture)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from index.errors import InputError
-from index.fetch import FetchSettings
+from index.ingest import Document
 from index.library import Library, LibrarySettings
+from index.web import FetchSettings
 from tests.helpers.documents import LIGHTHOUSE, make_pdf, page, rss
 from tests.helpers.website import Site
 
@@ -135,8 +137,6 @@ async def test_refresh_of_a_pasted_article_says_there_is_nothing_to_fetch(
     library: Library,
 ) -> None:
     """Only articles added from a link can be refreshed."""
-    from index.ingest import Document
-
     added = await library.add("c", Document(title="Note", text="Pasted words about owls."))
     with pytest.raises(InputError, match="not added from a link"):
         await library.refresh("c", added.article.id)
@@ -206,3 +206,29 @@ async def test_a_page_without_content_type_is_read_by_its_content(
     url = site.put("/story.php", page("The northern lighthouse", LIGHTHOUSE), "")
     result = await library.add_url("c", url)
     assert result.article.title == "The northern lighthouse"
+
+
+RUSSIAN = (
+    "Городской совет во вторник обсудил новый бюджет и расходы на ремонт старого моста. "
+    "Депутаты спорили несколько часов, но так и не приняли решения до полуночи."
+)
+
+
+async def test_a_page_is_decoded_with_the_charset_its_server_declares(
+    site: Site, library: Library
+) -> None:
+    """A plain-text page served as koi8-r is read with that charset (passed apart from its type)."""
+    url = site.put("/note", RUSSIAN.encode("koi8-r"), "text/plain; charset=koi8-r")
+    result = await library.add_url("c", url)
+    _, text = await library.get("c", result.article.id)
+    assert text == RUSSIAN
+
+
+async def test_an_upload_is_decoded_with_the_charset_of_its_content_type(
+    library: Library,
+) -> None:
+    """An upload's Content-Type header with a charset decides how its bytes are decoded."""
+    data = RUSSIAN.encode("koi8-r")
+    result = await library.add_bytes("c", data, "note", "text/plain; charset=koi8-r")
+    _, text = await library.get("c", result.article.id)
+    assert text == RUSSIAN

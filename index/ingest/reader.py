@@ -1,12 +1,15 @@
-"""Reading documents in a separate process, with a time limit.
+"""Reading documents in a separate process, with a time limit: `Reader`, and the child's loop.
 
 Extraction of a large or pathological page (trafilatura on a 5 MB page, a PDF full of vector art)
 can take seconds of pure CPU, which would hold the GIL, and so the event loop, and cannot be
-interrupted in a thread. So documents are read by a child process (``python -m index.workers``)
-that serves one request at a time over its stdin and stdout; it is started on first use, reused
-while it behaves, and killed (then started afresh on the next request) when a document takes
-longer than the time limit. The child is a fresh interpreter: it inherits no threads, locks or
-open databases from the parent.
+interrupted in a thread. So documents are read by a child process
+(``python -m index.ingest.reader``) that serves one request at a time over its stdin and stdout;
+it is started on first use, reused while it behaves, and killed (then started afresh on the next
+request) when a document takes longer than the time limit. The child is a fresh interpreter: it
+inherits no threads, locks or open databases from the parent.
+
+The package `index.ingest` does not import this module, so that running it as the child does not
+load it twice (runpy warns when a package has already imported the module it runs).
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ import sys
 from typing import Any, BinaryIO
 
 from index.errors import InputError
-from index.ingest import MAX_TEXT_BYTES, Document, load_bytes
+from index.ingest.document import Document
+from index.ingest.load import RawDocument
 
 log = logging.getLogger(__name__)
 
@@ -34,15 +38,10 @@ class Reader:
         self._process: asyncio.subprocess.Process | None = None
         self._lock = asyncio.Lock()
 
-    async def read(
-        self,
-        data: bytes,
-        name: str,
-        content_type: str | None = None,
-        max_bytes: int = MAX_TEXT_BYTES,
-    ) -> Document:
-        """`ingest.load_bytes` in the child; an InputError when it fails or takes too long."""
-        request = pickle.dumps((data, name, content_type, max_bytes))
+    async def read(self, raw: RawDocument) -> Document:
+        """`raw.load()` in the child; an InputError when it fails or takes too long."""
+        name = raw.name
+        request = pickle.dumps(raw)
         async with self._lock:
             try:
                 async with asyncio.timeout(self.time_limit):
@@ -51,7 +50,7 @@ class Reader:
                 await self._stop()
                 raise InputError(
                     f"reading {name} took longer than {self.time_limit:g} s; "
-                    "it may be too big or malformed"
+                    "it may be too large or malformed"
                 ) from None
             except (OSError, EOFError, asyncio.IncompleteReadError) as exc:
                 await self._stop()
@@ -79,7 +78,7 @@ class Reader:
             self._process = await asyncio.create_subprocess_exec(
                 sys.executable,
                 "-m",
-                "index.workers",
+                "index.ingest.reader",
                 stdin=asyncio.subprocess.PIPE,
                 stdout=asyncio.subprocess.PIPE,
             )
@@ -117,10 +116,10 @@ def serve(requests: BinaryIO, replies: BinaryIO) -> None:
         request = _read_exactly(requests, int.from_bytes(header, "big"))
         if request is None:
             return
-        data, name, content_type, max_bytes = pickle.loads(request)
+        raw: RawDocument = pickle.loads(request)
         reply: tuple[str, Any]
         try:
-            reply = ("ok", load_bytes(data, name, content_type, max_bytes=max_bytes))
+            reply = ("ok", raw.load())
         except InputError as exc:
             reply = ("error", str(exc))
         except Exception as exc:  # the parent logs it; the user gets one line
@@ -130,8 +129,14 @@ def serve(requests: BinaryIO, replies: BinaryIO) -> None:
         replies.flush()
 
 
-if __name__ == "__main__":
+def main() -> None:
+    """The child process: serve requests on stdin, replies on stdout."""
+    # The child is a program of its own: its log goes to the parent's stderr, errors only.
     logging.basicConfig(level=logging.ERROR)
     protocol_out = sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing a library prints may corrupt the replies
     serve(sys.stdin.buffer, protocol_out)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,28 @@
+"""Ingestion: what users give us (files, uploads, pasted text, web pages) as a `Document`.
+
+Everything here is synchronous and pure: bytes or text in, a `Document` (or an `InputError` with
+a one-line message) out. `document` (the Document), `decode` (bytes to text), `clean` and
+`furniture` (whitespace, titles, page furniture), `html` and `pdf` (extraction), `load` (files
+and uploads of any kind). `index.ingest.reader` runs `load_bytes` in a time-limited child
+process; import it from there (this package does not, see its docstring).
+"""
+
+from index.ingest.clean import clean_text
+from index.ingest.decode import decode
+from index.ingest.document import Document
+from index.ingest.html import extract_html
+from index.ingest.load import MAX_TEXT_BYTES, RawDocument, load_bytes, load_file, read_file
+from index.ingest.pdf import extract_pdf
+
+__all__ = [
+    "MAX_TEXT_BYTES",
+    "Document",
+    "RawDocument",
+    "clean_text",
+    "decode",
+    "extract_html",
+    "extract_pdf",
+    "load_bytes",
+    "load_file",
+    "read_file",
+]

@@ -1,0 +1,150 @@
+"""Cleaning text: whitespace and invisible characters (`normalise`), pasted or plain text
+(`clean_text`: the title from its first line, page furniture dropped at the end) and Markdown
+(`split_markdown`: the title from a leading heading).
+
+The article text is kept verbatim, because every quote shown later must be an exact substring of
+it. The only changes made are to whitespace (line endings, trailing spaces, blank lines),
+invisible characters (zero-width and control characters, soft hyphens) and, for pasted text,
+page furniture at the very end (`index.ingest.furniture`).
+"""
+
+from __future__ import annotations
+
+import re
+
+from index.ingest.furniture import drop_trailing_furniture, ends_sentence, is_furniture
+
+MIN_ARTICLE_WORDS = 25  # fewer words of prose than this is not an article
+
+_WORD = re.compile(r"\w+")
+
+_LINE_BREAK = re.compile("\r\n?|[\x0b\x0c\x85\u2028]")  # and U+2029 ends a paragraph
+# Control characters (but tab and newline), soft hyphen, zero-width space, direction marks,
+# word joiner and invisible operators, BOM / zero-width no-break space.
+_INVISIBLE = re.compile(
+    r"[\x00-\x08\x0e-\x1f\x7f-\x9f\u00ad\u180e\u200b\u200e\u200f\u2060-\u2064\ufeff]"
+)
+# Zero-width (non-)joiners matter between two non-ASCII letters (Persian, Indic scripts, emoji
+# sequences); anywhere else (e.g. "\u200ciPhone") they are web-page debris.
+_STRAY_JOINER = re.compile(
+    r"[\u200c\u200d](?:(?![^\s\x00-\x7f])|(?<![^\s\x00-\x7f][\u200c\u200d]))"
+)
+# A block whose longest line is this long is one paragraph per line, not hard-wrapped text.
+_PARAGRAPH_LINE_CHARS = 100
+
+
+def normalise(text: str) -> str:
+    """Line breaks made "\\n", invisible characters and stray zero-width joiners removed."""
+    text = _LINE_BREAK.sub("\n", text).replace("\u2029", "\n\n")
+    return _STRAY_JOINER.sub("", _INVISIBLE.sub("", text))
+
+
+def _blocks(text: str, *, split_long_lines: bool) -> list[list[str]]:
+    """Normalised text as blocks (paragraphs) of non-blank lines, trailing spaces stripped."""
+    blocks: list[list[str]] = []
+    current: list[str] = []
+    for raw in normalise(text).split("\n"):
+        line = raw.rstrip()
+        if line.strip():
+            current.append(line)
+        elif current:
+            blocks.append(current)
+            current = []
+    if current:
+        blocks.append(current)
+    if not split_long_lines:
+        return blocks
+    out: list[list[str]] = []
+    for block in blocks:
+        if len(block) > 1 and max(map(len, block)) >= _PARAGRAPH_LINE_CHARS:
+            out.extend([line] for line in block)
+        else:
+            out.append(block)
+    return out
+
+
+def _join(blocks: list[list[str]]) -> str:
+    return "\n\n".join("\n".join(block) for block in blocks if block)
+
+
+def count_words(text: str) -> int:
+    """How many words (runs of letters and digits) a text has."""
+    return len(_WORD.findall(text))
+
+
+def tidy(value: object) -> str | None:
+    """A metadata value as one tidy line, or None when it is not a non-blank string."""
+    if isinstance(value, str) and value.strip():
+        return " ".join(value.split())
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# Titles and pasted text
+# --------------------------------------------------------------------------------------------
+
+_TITLE_MAX_WORDS = 20
+_TITLE_MAX_CHARS = 200
+
+
+def _looks_like_title(line: str) -> bool:
+    return (
+        len(line.strip()) <= _TITLE_MAX_CHARS
+        and 0 < len(line.split()) <= _TITLE_MAX_WORDS
+        and any(ch.isalpha() for ch in line)
+        and not ends_sentence(line)
+        and not line.rstrip().endswith((",", ";", ":", "-", "–", "—"))
+        and not is_furniture(line)
+    )
+
+
+def _take_title(blocks: list[list[str]]) -> tuple[str | None, list[list[str]]]:
+    """Split off the first line as the title when it looks like one."""
+    if not blocks or not _looks_like_title(blocks[0][0]):
+        return None, blocks
+    first, *rest = blocks[0]
+    if rest:
+        # The next line follows without a blank line: a title only if it does not read on.
+        if rest[0].lstrip()[:1].islower():
+            return None, blocks
+        body = [rest, *blocks[1:]]
+    else:
+        body = blocks[1:]
+    if not body:
+        return None, blocks  # the whole text is one short line: that is the text, not a title
+    title = re.sub(r"^#+\s+", "", first.strip())
+    return title, body
+
+
+def clean_text(text: str) -> tuple[str | None, str]:
+    """Pasted or plain text -> (title or None, body).
+
+    Normalises line endings, removes zero-width and control characters, strips trailing spaces,
+    collapses runs of blank lines and keeps paragraphs separated by one blank line (a block of
+    long lines, one paragraph per line, is split into paragraphs). Drops page furniture at the
+    end (see `index.ingest.furniture`). The first line becomes the title when it looks like one.
+    """
+    title, blocks = _take_title(_blocks(text, split_long_lines=True))
+    return title, _join(drop_trailing_furniture(blocks))
+
+
+# --------------------------------------------------------------------------------------------
+# Markdown
+# --------------------------------------------------------------------------------------------
+
+_ATX_H1 = re.compile(r"#[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*")
+_SETEXT_H1 = re.compile(r"=+[ \t]*")
+
+
+def split_markdown(text: str) -> tuple[str | None, str]:
+    """Markdown -> (title, body): the title from a leading '# Heading', the Markdown kept as is."""
+    blocks = _blocks(text, split_long_lines=False)
+    if blocks:
+        first = blocks[0]
+        match = _ATX_H1.fullmatch(first[0].strip())
+        if match:
+            return match.group(1).strip(), _join([first[1:], *blocks[1:]])
+        if len(first) >= 2 and _SETEXT_H1.fullmatch(first[1].strip()):
+            return first[0].strip(), _join([first[2:], *blocks[1:]])
+    title, body = _take_title(blocks)
+    return title, _join(body)

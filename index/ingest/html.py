@@ -1,0 +1,153 @@
+"""HTML pages: the article's main text and metadata, extracted with trafilatura (`extract_html`).
+
+Precision mode first (no comments); when that keeps next to nothing of what the balanced mode
+finds, the balanced result is used. Page furniture trafilatura kept at the end is dropped, and a
+page with too little prose is refused as "no article".
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from index.errors import InputError
+from index.ingest.clean import MIN_ARTICLE_WORDS, count_words, normalise, tidy
+from index.ingest.document import Document
+from index.ingest.furniture import drop_trailing_furniture
+from index.web.url import is_link
+
+log = logging.getLogger(__name__)
+
+_NO_ARTICLE = "no article text found on this page"
+_SENTENCE_MARK = re.compile(r"[.!?…。！？]")
+_RETRY_BELOW_WORDS = 100  # precision mode found this little: see what the balanced mode finds
+_RETRY_FACTOR = 3  # ... and take it when it finds this many times more
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def extract_html(html: str, url: str | None = None) -> Document:
+    """An HTML page -> its main text and metadata (title, author, date, site, canonical URL).
+
+    Uses trafilatura in precision mode (no comments); when that keeps next to nothing of what the
+    balanced mode finds, the balanced result is used. Paragraphs are joined by a blank line.
+    Raises InputError when there is too little prose left to be an article.
+    """
+    if not html.strip():
+        raise InputError(_NO_ARTICLE)
+    from trafilatura.utils import load_html
+
+    try:
+        tree = load_html(html)
+        paragraphs, data = _best_extraction(html, url)
+        page_title = _page_title(tree)
+        canonical = _canonical_url(tree, url)
+    except Exception as exc:  # lxml and trafilatura raise many kinds; the user needs one message
+        log.warning("could not parse HTML from %s: %r", url or "an upload", exc)
+        raise InputError("could not read this page as HTML") from exc
+    paragraphs = [block[0] for block in drop_trailing_furniture([[p] for p in paragraphs])]
+    if _prose_words(paragraphs) < MIN_ARTICLE_WORDS:
+        raise InputError(_NO_ARTICLE)
+    final_url = canonical or _http_url(data.get("url")) or url
+    date = tidy(data.get("date"))
+    return Document(
+        title=tidy(data.get("title")) or page_title or _shorten(paragraphs[0]),
+        text="\n\n".join(paragraphs),
+        url=final_url,
+        author=tidy(data.get("author")),
+        date=date if date and _ISO_DATE.fullmatch(date) else None,
+        site=tidy(data.get("sitename")) or tidy(data.get("hostname")) or _hostname(final_url),
+    )
+
+
+def _best_extraction(html: str, url: str | None) -> tuple[list[str], dict[str, Any]]:
+    """Precision mode's paragraphs and metadata, or balanced mode's when it finds far more."""
+    paragraphs, data = _extract(html, url, favor_precision=True)
+    if count_words("\n".join(paragraphs)) < _RETRY_BELOW_WORDS:
+        more, more_data = _extract(html, url, favor_precision=False)
+        enough = _RETRY_FACTOR * max(count_words("\n".join(paragraphs)), 1)
+        if count_words("\n".join(more)) >= enough and _prose_words(more) >= MIN_ARTICLE_WORDS:
+            return more, more_data
+    return paragraphs, data
+
+
+def _extract(
+    html: str, url: str | None, *, favor_precision: bool
+) -> tuple[list[str], dict[str, Any]]:
+    """Run trafilatura; returns the paragraphs and the metadata."""
+    import trafilatura  # imported when first needed: it takes a while to load
+
+    result = trafilatura.bare_extraction(
+        html,
+        url=url,
+        include_comments=False,
+        favor_precision=favor_precision,
+        with_metadata=True,
+    )
+    if result is None:
+        return [], {}
+    data: dict[str, Any] = result if isinstance(result, dict) else result.as_dict()
+    text = data.get("text") if isinstance(data.get("text"), str) else ""
+    paragraphs = [p for line in normalise(str(text)).split("\n") if (p := line.strip())]
+    return paragraphs, data
+
+
+def _prose_words(paragraphs: list[str]) -> int:
+    """Words in paragraphs that read as prose (sentences), not as menus or link lists."""
+    total = 0
+    for paragraph in paragraphs:
+        words = count_words(paragraph)
+        if (words >= 8 or len(paragraph) >= 60) and _SENTENCE_MARK.search(paragraph):
+            total += words
+    return total
+
+
+def _canonical_url(tree: Any, base: str | None) -> str | None:
+    if tree is None:
+        return None
+    for link in tree.xpath("//link[@rel][@href]"):
+        rel = str(link.get("rel", "")).lower().split()
+        if "canonical" in rel:
+            try:
+                found = _http_url(urljoin(base or "", str(link.get("href", "")).strip()))
+            except ValueError:  # e.g. a malformed IPv6 host
+                continue
+            if found:
+                return found
+    return None
+
+
+def _http_url(url: object) -> str | None:
+    """The URL if it is an absolute http(s) link with a host, else None."""
+    if not isinstance(url, str) or not is_link(url):
+        return None
+    try:
+        host = urlsplit(url.strip()).netloc
+    except ValueError:
+        return None
+    return url.strip() if host else None
+
+
+def _hostname(url: str | None) -> str | None:
+    try:
+        return urlsplit(url).hostname if url else None
+    except ValueError:
+        return None
+
+
+def _page_title(tree: Any) -> str | None:
+    if tree is None:
+        return None
+    for title in tree.xpath("//title"):
+        text = " ".join(str(title.text_content()).split())
+        if text:
+            return text
+    return None
+
+
+def _shorten(text: str, limit: int = 100) -> str:
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0] + "…"

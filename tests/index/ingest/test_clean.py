@@ -1,0 +1,68 @@
+"""Tests for index.ingest.clean: whitespace, invisible characters and titles of pasted text."""
+
+from __future__ import annotations
+
+from index.ingest.clean import clean_text
+from tests.index.ingest.samples import PARAGRAPH, SAMPLE
+
+
+def test_sample_title_is_first_line() -> None:
+    """The pasted article's headline (ending in 'U.S.') becomes the title."""
+    raw = SAMPLE.read_text(encoding="utf-8")
+    title, _ = clean_text(raw)
+    assert title == raw.splitlines()[0].strip()
+
+
+def test_sample_keeps_the_article() -> None:
+    """The body keeps the first and the last real paragraphs verbatim."""
+    _, body = clean_text(SAMPLE.read_text(encoding="utf-8"))
+    assert "cannot be broken" in body
+    assert body.endswith("cooperation in the development of the Arctic waterways.")
+    assert "Belt and Road initiative" in body.split("\n\n")[-1]
+
+
+def test_whitespace_normalised() -> None:
+    """CRLF becomes LF, trailing spaces go, runs of blank lines collapse to one."""
+    _, body = clean_text("Title\r\n\r\nFirst line.  \r\n\r\n\r\n\r\nSecond line.\t\r\n")
+    assert body == "First line.\n\nSecond line."
+
+
+def test_invisible_characters_removed() -> None:
+    """Zero-width spaces, stray joiners, soft hyphens and control characters are removed."""
+    _, body = clean_text("Title\n\nThe \u200ciPhone\u200c is in\u00adformation\u200b.\x07")
+    assert body == "The iPhone is information."
+
+
+def test_joiners_inside_words_kept() -> None:
+    """A zero-width non-joiner between two Persian letters is part of the word."""
+    word = "می\u200cخواهم"
+    _, body = clean_text(f"Title\n\n{word} text.")
+    assert body == f"{word} text."
+
+
+def test_paragraph_per_line_text_split() -> None:
+    """Long lines separated by single newlines become paragraphs separated by a blank line."""
+    text = f"Title\n{PARAGRAPH}\n{PARAGRAPH}"
+    title, body = clean_text(text)
+    assert title == "Title"
+    assert body == f"{PARAGRAPH}\n\n{PARAGRAPH}"
+
+
+def test_hard_wrapped_text_kept() -> None:
+    """Hard-wrapped lines of one paragraph stay together, and its first line is no title."""
+    text = "The council met on Tuesday\nto discuss the new budget.\n\nThen it went home."
+    title, body = clean_text(text)
+    assert title is None
+    assert body == text
+
+
+def test_sentence_is_not_a_title() -> None:
+    """A first line that ends a sentence stays in the body."""
+    title, body = clean_text("It rained.\n\nThen it stopped.")
+    assert title is None
+    assert body == "It rained.\n\nThen it stopped."
+
+
+def test_single_line_is_text_not_title() -> None:
+    """A one-line text is the body; there is no title."""
+    assert clean_text("Just one short line") == (None, "Just one short line")

@@ -1,0 +1,94 @@
+"""Tests for index.ingest.html: the main text and metadata of HTML pages."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from typing import Any
+
+import pytest
+
+from index.errors import InputError
+from index.ingest.html import extract_html
+from tests.index.ingest.samples import ARTICLES, PARAGRAPH, message
+
+
+def bag_f1(predicted: str, gold: str) -> float:
+    """Bag-of-words F1 between two texts (tokens: lower-cased \\w+)."""
+    pred = Counter(re.findall(r"\w+", predicted.lower()))
+    true = Counter(re.findall(r"\w+", gold.lower()))
+    overlap = sum((pred & true).values())
+    if not overlap:
+        return 0.0
+    precision = overlap / sum(pred.values())
+    recall = overlap / sum(true.values())
+    return 2 * precision * recall / (precision + recall)
+
+
+def english_pages() -> list[dict[str, Any]]:
+    """Four English pages of the shared benchmark (those trafilatura is known to handle)."""
+    wanted = ("theguardian.com", "techcrunch.com", "reuters.com", "hosted.ap.org")
+    pages = json.loads((ARTICLES / "manifest.json").read_text(encoding="utf-8"))["pages"]
+    return [p for p in pages if p["language"] == "en" and p["id"].startswith(wanted)]
+
+
+@pytest.mark.parametrize("page", english_pages(), ids=lambda p: str(p["id"]))
+def test_real_page_matches_gold(page: dict[str, Any]) -> None:
+    """The main text of a real news page has bag-of-words F1 >= 0.85 against the gold text."""
+    html = (ARTICLES / page["html"]).read_text(encoding="utf-8")
+    gold = (ARTICLES / page["gold_text"]).read_text(encoding="utf-8")
+    doc = extract_html(html, url=page["url"])
+    assert bag_f1(doc.text, gold) >= 0.85
+    assert doc.title is not None
+    assert doc.title.strip()
+
+
+def test_real_pages_selected() -> None:
+    """The shared benchmark still has the four English pages the test above uses."""
+    assert len(english_pages()) == 4
+
+
+def test_paragraphs_separated_by_blank_line() -> None:
+    """Extracted paragraphs are joined by exactly one blank line."""
+    second = "The mayor said the work would start in spring and end before the autumn."
+    page = f"<html><body><article><p>{PARAGRAPH}</p><p>{second}</p></article></body></html>"
+    assert extract_html(page).text == f"{PARAGRAPH}\n\n{second}"
+
+
+def test_canonical_url_preferred() -> None:
+    """The page's <link rel=canonical> (resolved against the URL) is the document's URL."""
+    page = (
+        '<html><head><title>Budget</title><link rel="canonical" href="/news/budget"></head>'
+        f"<body><article><p>{PARAGRAPH}</p></article></body></html>"
+    )
+    doc = extract_html(page, url="https://example.com/news/budget?utm_source=x")
+    assert doc.url == "https://example.com/news/budget"
+    assert doc.title == "Budget"
+
+
+def test_canonical_link_without_a_host_ignored() -> None:
+    """A canonical link that is not an absolute http(s) link with a host is not the URL."""
+    page = (
+        '<html><head><title>Budget</title><link rel="canonical" href="http:///budget"></head>'
+        f"<body><article><p>{PARAGRAPH}</p></article></body></html>"
+    )
+    assert extract_html(page, url="https://example.com/a").url == "https://example.com/a"
+
+
+def test_page_without_article_rejected() -> None:
+    """A page of navigation links only has no article text."""
+    links = "".join(
+        f'<li><a href="/s{n}">Section number {n} of the site</a></li>' for n in range(12)
+    )
+    page = f"<html><head><title>Home</title></head><body><nav><ul>{links}</ul></nav></body></html>"
+    with pytest.raises(InputError) as err:
+        extract_html(page)
+    assert message(err) == "no article text found on this page"
+
+
+def test_garbage_html_rejected() -> None:
+    """Markup soup without text is an InputError, not a parser exception."""
+    with pytest.raises(InputError) as err:
+        extract_html("<<<>>><?xml ?><!DOCTYPE <html <body")
+    message(err)

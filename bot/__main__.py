@@ -1,10 +1,11 @@
-"""Start the Discord bot: `citebot run` or `python -m bot`.
+"""Start the Discord bot: `python -m bot`, or `citebot run` (which comes through `run`).
 
-Settings are read once (environment and `.env`), logging is configured once, then
-`asyncio.run(serve(settings))`: the library and the bot are nested `async with` blocks, so
-stopping (Ctrl-C, or SIGTERM from a service manager) closes the bot first, which lets library
-writes in progress finish, and then the library. A problem at start-up (no token, a token Discord
-rejects, a database that cannot be used) is one line on stderr and exit status 1.
+Settings are read once (environment and `.env`), logging is configured once (here, or by the
+`citebot` command), then `asyncio.run(serve(settings))`: the library and the bot are nested
+`async with` blocks, so stopping (Ctrl-C, or SIGTERM from a service manager) closes the bot
+first, which lets library writes in progress finish, and then the library. A problem at
+start-up (no token, a token Discord rejects, a database that cannot be used, a bad setting) is
+one line on stderr and exit status 1.
 """
 
 from __future__ import annotations
@@ -15,39 +16,20 @@ import logging
 import signal
 import sys
 from collections.abc import Iterator
-from pathlib import Path
+from typing import NoReturn
 
 import aiohttp
 import discord
-from pydantic import ValidationError
 
 from bot.app import Citebot
-from bot.settings import Settings, describe_error
-from index.errors import CitebotError
-from index.library import Library
+from bot.settings import Settings, SettingsError, configure_logging, load_settings
+from index import CitebotError, Library
 
 log = logging.getLogger(__name__)
 
 
 class StartupError(Exception):
     """Start-up cannot go on; the message is one line telling the user what to fix."""
-
-
-def load_settings(db: Path | None = None) -> Settings:
-    """The settings from the environment and `.env`; `db` (from `citebot --db`) overrides."""
-    try:
-        settings = Settings()  # type: ignore[call-arg]  # the values come from the environment
-    except ValidationError as exc:
-        raise StartupError(describe_error(exc)) from None
-    return settings if db is None else settings.model_copy(update={"db": db})
-
-
-def configure_logging(level: str) -> None:
-    logging.basicConfig(
-        level=level,
-        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
-        force=True,  # `citebot run` comes through the CLI, which configured logging already
-    )
 
 
 async def serve(settings: Settings, *, connector: aiohttp.BaseConnector | None = None) -> None:
@@ -57,11 +39,15 @@ async def serve(settings: Settings, *, connector: aiohttp.BaseConnector | None =
     connection is closed normally, then the library; a second signal cancels at once.
     """
     try:
+        token = settings.token()
+    except SettingsError as exc:
+        raise StartupError(str(exc)) from None
+    try:
         async with Library.open(settings.db, settings.library_settings()) as library:
             log.info("library: %s", library.path)
             async with Citebot(library, settings, connector=connector) as bot:
                 with _stop_on_signals(bot):
-                    await bot.start(settings.discord_token.get_secret_value())
+                    await bot.start(token)
     except CitebotError as exc:  # the database cannot be opened or used
         raise StartupError(str(exc)) from None
     except discord.LoginFailure:
@@ -106,16 +92,29 @@ def _stop_on_signals(bot: Citebot) -> Iterator[None]:
             loop.remove_signal_handler(sig)
 
 
-def main(db: Path | None = None) -> None:
+def run(settings: Settings) -> None:
+    """Serve until stopped (logging is configured already); a start-up problem exits 1."""
     try:
-        settings = load_settings(db)
-        configure_logging(settings.log_level)
         asyncio.run(serve(settings))
     except StartupError as exc:
-        print(f"citebot: {exc}", file=sys.stderr)
-        sys.exit(1)
+        _fail(str(exc))
     except (KeyboardInterrupt, asyncio.CancelledError):
         log.info("stopped at once")
+
+
+def main() -> None:
+    """`python -m bot`: settings, logging, then `run`."""
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        _fail(str(exc))
+    configure_logging(settings.log_level)
+    run(settings)
+
+
+def _fail(message: str) -> NoReturn:
+    print(f"citebot: {message}", file=sys.stderr)
+    sys.exit(1)
 
 
 if __name__ == "__main__":

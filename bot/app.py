@@ -1,8 +1,7 @@
 """The Bot subclass: its dependencies come in through the constructor, features are extensions.
 
-The library is opened (and closed) by the launcher; the bot only uses it. Each Discord server
-(guild) has its own collection in the library, named by `collection_name`, so nothing added in
-one server can appear in another's answers.
+The library is opened (and closed) by the launcher; the bot only uses it. What the features
+share about an interaction (its server's collection, who may curate) is in `bot.checks`.
 """
 
 from __future__ import annotations
@@ -20,7 +19,7 @@ from bot.cooldown import Cooldown
 from bot.errors import NO_MENTIONS, CitebotTree, ShuttingDown
 from bot.settings import Settings
 from bot.sync import sync_if_changed
-from index.library import Library
+from index import Library
 
 log = logging.getLogger(__name__)
 
@@ -34,11 +33,6 @@ EXTENSIONS = (
 ASK_RATE = 3  # questions per user...
 ASK_PER = 20.0  # ...per this many seconds, over /ask and mentions together
 SHUTDOWN_GRACE = 10.0  # seconds that writes in progress get to finish when the bot stops
-
-
-def collection_name(guild_id: int) -> str:
-    """The library collection holding one server's articles."""
-    return f"guild:{guild_id}"
 
 
 def intents() -> discord.Intents:
@@ -124,18 +118,6 @@ class Citebot(commands.Bot):
 
     async def on_message(self, message: discord.Message, /) -> None:
         """No prefix commands: mentions are questions, handled by the ask extension."""
-
-    def is_curator(self, interaction: discord.Interaction) -> bool:
-        """Whether the user may add and remove articles: Manage Server, or the admin role."""
-        if interaction.permissions.manage_guild:
-            return True
-        wanted = self.settings.admin_role
-        user = interaction.user
-        if not wanted or not isinstance(user, discord.Member):
-            return False
-        return any(
-            str(r.id) == wanted or r.name.casefold() == wanted.casefold() for r in user.roles
-        )
 
     @asynccontextmanager
     async def writing(self) -> AsyncIterator[None]:

@@ -28,7 +28,7 @@ import discord
 from discord import app_commands
 
 from bot.render import escape, fit
-from index.errors import CitebotError
+from index import CitebotError
 
 log = logging.getLogger(__name__)
 

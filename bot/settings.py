@@ -1,30 +1,44 @@
-"""The bot's settings: environment variables and a `.env` file, read once at start-up.
+"""citebot's one configuration, for the bot and the command line alike, and its logging.
 
-Built by the launcher (`bot.__main__`) and passed down; nothing reads the environment at import
-time, and `index/` never reads it at all. `.env.example` lists and explains every setting.
+Environment variables and a `.env` file, read once by `load_settings` when a process starts (the
+launcher `bot.__main__`, or the `citebot` command) and passed down; nothing reads the environment
+at import time, and `index/` never reads it at all. `.env.example` lists and explains every
+setting. The token is optional here, because the command line works without one; the bot asks
+for it with `Settings.token()`.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from pathlib import Path
 from typing import Literal
 
+import platformdirs
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bot.paths import default_db_path, sync_state_path
-from index.fetch import FetchSettings
-from index.library import LibrarySettings
+from index import FetchSettings, LibrarySettings
 
 MB = 1024 * 1024
 _FETCH = FetchSettings()  # the library's defaults, which these settings override
+_WHERE = " (set it in the environment or in .env; see .env.example)"
+LOG_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 
 
+class SettingsError(Exception):
+    """The settings cannot be used; the message is one line naming what to fix."""
+
+
+def default_db_path() -> Path:
+    """The library's SQLite file in the user's data folder, e.g. ~/.local/share/citebot/."""
+    return Path(platformdirs.user_data_dir("citebot")) / "citebot.db"
+
+
 class Settings(BaseSettings):
-    """Everything the bot is configured with. Field names map to `CITEBOT_<NAME>` variables."""
+    """Everything citebot is configured with. Field names map to `CITEBOT_<NAME>` variables."""
 
     model_config = SettingsConfigDict(
         env_prefix="CITEBOT_",
@@ -36,7 +50,10 @@ class Settings(BaseSettings):
         frozen=True,
     )
 
-    discord_token: SecretStr = Field(validation_alias=AliasChoices("DISCORD_TOKEN"))
+    # the bot's token: only `citebot run` needs it (see `token`)
+    discord_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("DISCORD_TOKEN")
+    )
     db: Path = Field(default_factory=default_db_path)
     admin_role: str | None = None  # a role's name or id, allowed to add and remove articles
     dev_guild: int | None = Field(default=None, gt=0)  # sync commands to this server only
@@ -48,7 +65,9 @@ class Settings(BaseSettings):
 
     @field_validator("discord_token")
     @classmethod
-    def _token_not_blank(cls, value: SecretStr) -> SecretStr:
+    def _token_not_blank(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return None
         token = value.get_secret_value().strip()
         if not token:
             raise ValueError("is empty")
@@ -64,9 +83,16 @@ class Settings(BaseSettings):
     def _strip(cls, value: str | None) -> str | None:
         return value.strip() or None if value is not None else None
 
+    def token(self) -> str:
+        """The bot's token; a `SettingsError` naming DISCORD_TOKEN when it is not set."""
+        if self.discord_token is None:
+            raise SettingsError("DISCORD_TOKEN is not set" + _WHERE)
+        return self.discord_token.get_secret_value()
+
     @property
     def sync_state(self) -> Path:
-        return sync_state_path(self.db)
+        """The small file next to the database recording which command set was last synced."""
+        return self.db.with_name(self.db.name + ".commands.json")
 
     def library_settings(self) -> LibrarySettings:
         """The library's settings, with the fetch limits configured here."""
@@ -79,6 +105,18 @@ class Settings(BaseSettings):
         return LibrarySettings(fetch=fetch)
 
 
+def load_settings(db: Path | None = None) -> Settings:
+    """The settings from the environment and `.env`; `db` (from `citebot --db`) overrides.
+
+    A value that cannot be used is a `SettingsError` of one line naming its variable.
+    """
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        raise SettingsError(describe_error(exc)) from None
+    return settings if db is None else settings.model_copy(update={"db": db})
+
+
 def describe_error(error: ValidationError) -> str:
     """A settings error as one line naming the variables to fix."""
     problems = []
@@ -89,4 +127,9 @@ def describe_error(error: ValidationError) -> str:
             problems.append(f"{name} is not set")
         else:
             problems.append(f"{name}: {item['msg']}")
-    return "; ".join(problems) + " (set it in the environment or in .env; see .env.example)"
+    return "; ".join(problems) + _WHERE
+
+
+def configure_logging(level: str) -> None:
+    """Logging for the whole process, configured once by whichever entry point starts it."""
+    logging.basicConfig(level=level, format=LOG_FORMAT)

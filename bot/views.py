@@ -1,4 +1,5 @@
-"""Buttons and modals shared by the cogs: paging an answer, paging a list, confirming.
+"""Buttons and modals shared by the cogs: one paginator (a list, an answer), one confirmation,
+the form for pasting an article.
 
 Every view reports its errors through `errors.report_error` (the one error path), buttons that
 act for one person refuse others politely, and a view that times out removes its buttons.
@@ -14,13 +15,14 @@ import discord
 
 from bot import render
 from bot.errors import NO_MENTIONS, report_error
-from index.library import Answer
+from index import Answer
 
 log = logging.getLogger(__name__)
 
 ANSWER_TIMEOUT = 600.0  # seconds; below the 15 minutes an interaction's token lives
 LIST_TIMEOUT = 300.0
 CONFIRM_TIMEOUT = 60.0
+MODAL_TEXT_MAX = 4000  # Discord's limit for a text input
 
 Editable = discord.Message | discord.InteractionMessage | discord.WebhookMessage
 
@@ -63,39 +65,34 @@ class BaseModal(discord.ui.Modal):
         await report_error(interaction, error)
 
 
-class AnswerView(BaseView):
-    """Pages through an answer's results; anyone can read a result's whole passage."""
+class Paginator(BaseView):
+    """Previous and Next through prepared pages (each within Discord's limits); only the owner
+    turns them, and with a single page there are no buttons."""
+
+    refusal = "turn these pages"  # "Only <@owner> can ..."
 
     def __init__(
-        self,
-        answer: Answer,
-        owner_id: int,
-        *,
-        header: str | None = None,
-        timeout: float = ANSWER_TIMEOUT,
+        self, pages: Sequence[str], owner_id: int, *, timeout: float = LIST_TIMEOUT
     ) -> None:
-        """`header`: the question, repeated above the answer (a slash command shows none)."""
         super().__init__(owner_id, timeout=timeout)
-        self.answer = answer
-        self.header = header
+        self.pages = list(pages)
         self.index = 0
-        if len(answer.results) < 2:
+        if len(self.pages) < 2:
             self.remove_item(self.previous)
             self.remove_item(self.next)
         self._update()
 
     def content(self) -> str:
-        message = render.render_answer(self.answer, self.index)
-        return render.render_asked(self.header, message) if self.header else message
+        return self.pages[self.index]
 
     def _update(self) -> None:
         self.previous.disabled = self.index == 0
-        self.next.disabled = self.index >= len(self.answer.results) - 1
+        self.next.disabled = self.index >= len(self.pages) - 1
 
     async def _go(self, interaction: discord.Interaction, step: int) -> None:
-        if await self.refuse_others(interaction, "page through these results; ask your own"):
+        if await self.refuse_others(interaction, self.refusal):
             return
-        self.index = max(0, min(self.index + step, len(self.answer.results) - 1))
+        self.index = max(0, min(self.index + step, len(self.pages) - 1))
         self._update()
         await interaction.response.edit_message(
             content=self.content(), view=self, allowed_mentions=NO_MENTIONS
@@ -111,6 +108,27 @@ class AnswerView(BaseView):
     async def next(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
         await self._go(interaction, +1)
 
+
+class AnswerView(Paginator):
+    """Pages through an answer's results; anyone can read a result's whole passage."""
+
+    refusal = "page through these results; ask your own"
+
+    def __init__(
+        self,
+        answer: Answer,
+        owner_id: int,
+        *,
+        header: str | None = None,
+        timeout: float = ANSWER_TIMEOUT,
+    ) -> None:
+        """`header`: the question, repeated above the answer (a slash command shows none)."""
+        pages = [render.render_answer(answer, i) for i in range(len(answer.results) or 1)]
+        if header:
+            pages = [render.render_asked(header, page) for page in pages]
+        super().__init__(pages, owner_id, timeout=timeout)
+        self.answer = answer
+
     @discord.ui.button(label="Whole passage", style=discord.ButtonStyle.primary, row=0)
     async def passage(
         self, interaction: discord.Interaction, button: discord.ui.Button[Any]
@@ -119,44 +137,6 @@ class AnswerView(BaseView):
         await interaction.response.send_message(
             render.render_passage(result), ephemeral=True, allowed_mentions=NO_MENTIONS
         )
-
-
-class PagesView(BaseView):
-    """Pages through prepared pages of text (each within Discord's limits)."""
-
-    def __init__(
-        self, pages: Sequence[str], owner_id: int, *, timeout: float = LIST_TIMEOUT
-    ) -> None:
-        super().__init__(owner_id, timeout=timeout)
-        self.pages = list(pages)
-        self.index = 0
-        self._update()
-
-    def content(self) -> str:
-        return self.pages[self.index]
-
-    def _update(self) -> None:
-        self.previous.disabled = self.index == 0
-        self.next.disabled = self.index >= len(self.pages) - 1
-
-    async def _go(self, interaction: discord.Interaction, step: int) -> None:
-        if await self.refuse_others(interaction, "turn these pages"):
-            return
-        self.index = max(0, min(self.index + step, len(self.pages) - 1))
-        self._update()
-        await interaction.response.edit_message(
-            content=self.content(), view=self, allowed_mentions=NO_MENTIONS
-        )
-
-    @discord.ui.button(label="Previous", emoji="\N{BLACK LEFT-POINTING TRIANGLE}")
-    async def previous(
-        self, interaction: discord.Interaction, button: discord.ui.Button[Any]
-    ) -> None:
-        await self._go(interaction, -1)
-
-    @discord.ui.button(label="Next", emoji="\N{BLACK RIGHT-POINTING TRIANGLE}")
-    async def next(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
-        await self._go(interaction, +1)
 
 
 class ConfirmView(BaseView):
@@ -175,23 +155,23 @@ class ConfirmView(BaseView):
         self.confirm.label = confirm_label
         self.done = False
 
-    async def _answered(self, interaction: discord.Interaction) -> bool:
-        """True when this click must do nothing: not the owner's, or a second click."""
+    async def _answers(self, interaction: discord.Interaction) -> bool:
+        """True when this click is the answer (the owner's first); the view then stops."""
         if await self.refuse_others(interaction, "answer this"):
-            return True
+            return False
         if self.done:  # a double click: both were sent before the buttons went away
             await interaction.response.defer()
-            return True
-        return False
+            return False
+        self.done = True
+        self.stop()
+        return True
 
     @discord.ui.button(label="Confirm", style=discord.ButtonStyle.danger)
     async def confirm(
         self, interaction: discord.Interaction, button: discord.ui.Button[Any]
     ) -> None:
-        if await self._answered(interaction):
+        if not await self._answers(interaction):
             return
-        self.done = True
-        self.stop()
         await interaction.response.defer()  # the action may take longer than Discord waits
         content = await self.action()
         await interaction.edit_original_response(
@@ -202,13 +182,10 @@ class ConfirmView(BaseView):
     async def cancel(
         self, interaction: discord.Interaction, button: discord.ui.Button[Any]
     ) -> None:
-        if await self._answered(interaction):
-            return
-        self.done = True
-        self.stop()
-        await interaction.response.edit_message(
-            content="Cancelled: nothing was changed.", view=None, allowed_mentions=NO_MENTIONS
-        )
+        if await self._answers(interaction):
+            await interaction.response.edit_message(
+                content="Cancelled: nothing was changed.", view=None, allowed_mentions=NO_MENTIONS
+            )
 
     async def on_timeout(self) -> None:
         if self.message is None or self.done:
@@ -221,3 +198,29 @@ class ConfirmView(BaseView):
             )
         except discord.HTTPException:
             log.debug("could not close an expired confirmation", exc_info=True)
+
+
+class PasteModal(BaseModal, title="Add an article"):
+    """A title and a long text, for `/article add` with no option; `submit` gets both."""
+
+    article_title: discord.ui.TextInput[Any] = discord.ui.TextInput(
+        label="Title",
+        custom_id="title",
+        placeholder="Optional: otherwise the first line, if it looks like a title",
+        required=False,
+        max_length=200,
+    )
+    text: discord.ui.TextInput[Any] = discord.ui.TextInput(
+        label="Text",
+        custom_id="text",
+        style=discord.TextStyle.paragraph,
+        placeholder="Paste the article here.",
+        max_length=MODAL_TEXT_MAX,
+    )
+
+    def __init__(self, submit: Callable[[discord.Interaction, str, str], Awaitable[None]]) -> None:
+        super().__init__()
+        self.submit = submit
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        await self.submit(interaction, self.article_title.value, self.text.value)

@@ -11,101 +11,38 @@ from __future__ import annotations
 import io
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot import render
-from bot.app import Citebot, collection_name
-from bot.errors import NO_MENTIONS, NotCurator, UserError, describe
-from bot.views import BaseModal, ConfirmView, PagesView
-from index.errors import InputError
-from index.ingest import Document, clean_text
-from index.library import AddResult
+from bot.app import Citebot
+from bot.checks import article_choices, collection_of, curated_group, curators_only
+from bot.errors import NO_MENTIONS, UserError, describe
+from bot.views import ConfirmView, Paginator, PasteModal
+from index import AddResult, Document, InputError, Progress, clean_text
 
 log = logging.getLogger(__name__)
 
-T = TypeVar("T")
-Progress = Callable[[str], Awaitable[None]]
+Work = Callable[[Progress], Awaitable[AddResult]]  # an add, told of each step
 
 TEXT_MAX = 6000  # Discord's limit for a string option
-MODAL_TEXT_MAX = 4000  # Discord's limit for a text input
 SHOWN_FILE_MAX = 8 * 1024 * 1024  # the full text is attached below Discord's upload limit
-STEPS = {
-    "fetching": "Fetching the page",
-    "extracting": "Finding the article in the page",
-    "downloading": "Downloading the file",
-    "reading": "Reading the file",
-    "indexing": "Indexing its passages",
-}
-WORKING = "\N{HOURGLASS WITH FLOWING SAND}"
-FAILED = "\N{CROSS MARK}"
-DONE = "\N{WHITE HEAVY CHECK MARK}"
-
-
-def curators_only() -> Callable[[T], T]:
-    """A check: Manage Server or the admin role (see `Citebot.is_curator`)."""
-
-    async def predicate(interaction: discord.Interaction) -> bool:
-        bot = interaction.client
-        assert isinstance(bot, Citebot)
-        if not bot.is_curator(interaction):
-            raise NotCurator(bot.settings.admin_role)
-        return True
-
-    return app_commands.check(predicate)
-
-
-class PasteModal(BaseModal, title="Add an article"):
-    """A title and a long text, for `/article add` with no option."""
-
-    article_title: discord.ui.TextInput[Any] = discord.ui.TextInput(
-        label="Title",
-        custom_id="title",
-        placeholder="Optional: otherwise the first line, if it looks like a title",
-        required=False,
-        max_length=200,
-    )
-    text: discord.ui.TextInput[Any] = discord.ui.TextInput(
-        label="Text",
-        custom_id="text",
-        style=discord.TextStyle.paragraph,
-        placeholder="Paste the article here.",
-        max_length=MODAL_TEXT_MAX,
-    )
-
-    def __init__(self, submit: Callable[[discord.Interaction, str, str], Awaitable[None]]) -> None:
-        super().__init__()
-        self.submit = submit
-
-    async def on_submit(self, interaction: discord.Interaction) -> None:
-        await self.submit(interaction, self.article_title.value, self.text.value)
 
 
 def pasted(title: str | None, text: str) -> Document:
-    """A document from pasted text: the given title, else one found in the text."""
+    """A document from pasted text: the given title, else one found in the text, else none."""
     found, body = clean_text(text)
-    title = " ".join((title or "").split()) or found or "Pasted text"
+    title = " ".join((title or "").split()) or found
     return Document(title=title, text=body, source="pasted in Discord")
 
 
 class Articles(commands.Cog):
-    article = app_commands.Group(
-        name="article",
-        description="Add, list, show and remove this server's articles.",
-        guild_only=True,
-        default_permissions=discord.Permissions(manage_guild=True),
-    )
+    article = curated_group("article", "Add, list, show and remove this server's articles.")
 
     def __init__(self, bot: Citebot) -> None:
         self.bot = bot
-
-    @staticmethod
-    def _collection(interaction: discord.Interaction) -> str:
-        assert interaction.guild_id is not None  # the group is guild-only
-        return collection_name(interaction.guild_id)
 
     # --- add -------------------------------------------------------------------------------
 
@@ -126,12 +63,12 @@ class Articles(commands.Cog):
         given = [option for option in (url, file, text) if option is not None]
         if len(given) > 1:
             raise UserError("Give one of url, file or text, not several.")
-        collection = self._collection(interaction)
+        collection = collection_of(interaction)
         added_by = f"discord:{interaction.user.id}"
+        library = self.bot.library
         if url is not None:
             await self._add(
-                interaction,
-                lambda progress: self.bot.library.add_url(collection, url, added_by, progress),
+                interaction, lambda progress: library.add_url(collection, url, added_by, progress)
             )
         elif file is not None:
             await self._add(
@@ -140,15 +77,13 @@ class Articles(commands.Cog):
         elif text is not None:
             await self._add(
                 interaction,
-                lambda progress: self.bot.library.add(
-                    collection, pasted(None, text), added_by, progress
-                ),
+                lambda progress: library.add(collection, pasted(None, text), added_by, progress),
             )
         else:
             await interaction.response.send_modal(PasteModal(self._submit_paste))
 
     async def _submit_paste(self, interaction: discord.Interaction, title: str, text: str) -> None:
-        collection = self._collection(interaction)
+        collection = collection_of(interaction)
         added_by = f"discord:{interaction.user.id}"
         await self._add(
             interaction,
@@ -177,12 +112,10 @@ class Articles(commands.Cog):
             collection, data, file.filename, file.content_type, added_by, progress
         )
 
-    async def _add(
-        self, interaction: discord.Interaction, work: Callable[[Progress], Awaitable[AddResult]]
-    ) -> None:
+    async def _add(self, interaction: discord.Interaction, work: Work) -> None:
         """Answer at once, then edit that answer with each step and the outcome."""
         await interaction.response.send_message(
-            f"{WORKING} Adding the article…", ephemeral=True, allowed_mentions=NO_MENTIONS
+            render.adding_message(), ephemeral=True, allowed_mentions=NO_MENTIONS
         )
         shown: list[str] = []
 
@@ -190,10 +123,9 @@ class Articles(commands.Cog):
             if shown and shown[-1] == step:
                 return
             shown.append(step)
-            label = STEPS.get(step, step.capitalize())
             try:
                 await interaction.edit_original_response(
-                    content=f"{WORKING} {label}…", allowed_mentions=NO_MENTIONS
+                    content=render.adding_message(step), allowed_mentions=NO_MENTIONS
                 )
             except discord.HTTPException:  # progress is a courtesy: never fail the add for it
                 log.debug("could not show progress %r", step, exc_info=True)
@@ -202,31 +134,23 @@ class Articles(commands.Cog):
             async with self.bot.writing():
                 result = await work(progress)
         except Exception as exc:  # said in the message already sent; a bug is also logged
-            await interaction.edit_original_response(
-                content=render.fit(f"{FAILED} Not added: {describe(interaction, exc)}"),
-                allowed_mentions=NO_MENTIONS,
+            content = render.failed_message("added", describe(interaction, exc))
+        else:
+            log.info(
+                "%s %s article %s in guild %s",
+                interaction.user.id,
+                result.status,
+                result.article.id,
+                interaction.guild_id,
             )
-            return
-        log.info(
-            "%s %s article %s in guild %s",
-            interaction.user.id,
-            result.status,
-            result.article.id,
-            interaction.guild_id,
-        )
-        mark = (
-            DONE if result.status == "added" else "\N{INFORMATION SOURCE}\N{VARIATION SELECTOR-16}"
-        )
-        await interaction.edit_original_response(
-            content=f"{mark} {render.added_line(result.status, result.article)}",
-            allowed_mentions=NO_MENTIONS,
-        )
+            content = render.added_message(result)
+        await interaction.edit_original_response(content=content, allowed_mentions=NO_MENTIONS)
 
     # --- list and show ---------------------------------------------------------------------
 
     @article.command(name="list", description="List this server's articles.")
     async def list_(self, interaction: discord.Interaction) -> None:
-        articles = await self.bot.library.articles(self._collection(interaction))
+        articles = await self.bot.library.articles(collection_of(interaction))
         if not articles:
             await interaction.response.send_message(
                 "This server's library is empty: add articles with `/article add`.",
@@ -240,33 +164,18 @@ class Articles(commands.Cog):
                 pages[0], ephemeral=True, allowed_mentions=NO_MENTIONS
             )
             return
-        view = PagesView(pages, interaction.user.id)
+        view = Paginator(pages, interaction.user.id)
         await interaction.response.send_message(
             view.content(), view=view, ephemeral=True, allowed_mentions=NO_MENTIONS
         )
         view.message = await interaction.original_response()
-
-    async def article_choices(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[int]]:
-        """Up to 25 of this server's articles whose title or number matches what is typed."""
-        if interaction.guild_id is None:
-            return []
-        articles = await self.bot.library.articles(collection_name(interaction.guild_id))
-        needle = current.strip().lstrip("#").casefold()
-        matches = [
-            a
-            for a in reversed(articles)  # newest first
-            if not needle or needle in a.title.casefold() or str(a.id).startswith(needle)
-        ]
-        return [app_commands.Choice(name=render.choice_name(a), value=a.id) for a in matches[:25]]
 
     @article.command(name="show", description="Show an article's details and its text.")
     @app_commands.describe(article="The article (type to search titles).")
     @app_commands.autocomplete(article=article_choices)
     async def show(self, interaction: discord.Interaction, article: int) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        info, text = await self.bot.library.get(self._collection(interaction), article)
+        info, text = await self.bot.library.get(collection_of(interaction), article)
         content = render.article_details(info, text)
         data = text.encode("utf-8")
         if len(data) > SHOWN_FILE_MAX:
@@ -284,26 +193,21 @@ class Articles(commands.Cog):
     @app_commands.autocomplete(article=article_choices)
     @curators_only()
     async def remove(self, interaction: discord.Interaction, article: int) -> None:
-        collection = self._collection(interaction)
+        collection = collection_of(interaction)
         info, _text = await self.bot.library.get(collection, article)
-        title = render.article_title(info)
 
         async def confirmed() -> str:
             try:
                 async with self.bot.writing():
                     await self.bot.library.remove(collection, info.id)
             except Exception as exc:  # said in the confirmation message; a bug is also logged
-                return render.fit(f"{FAILED} Not removed: {describe(interaction, exc)}")
+                return render.failed_message("removed", describe(interaction, exc))
             log.info("%s removed article %s in %s", interaction.user.id, info.id, collection)
-            return f"\N{WASTEBASKET}\N{VARIATION SELECTOR-16} Removed {title}."
+            return render.removed_message(info)
 
         view = ConfirmView(interaction.user.id, confirmed, confirm_label="Remove")
         await interaction.response.send_message(
-            f"Remove {title} ({info.passages} passages)? "
-            "Its quotes will no longer appear in answers.",
-            view=view,
-            ephemeral=True,
-            allowed_mentions=NO_MENTIONS,
+            render.remove_question(info), view=view, ephemeral=True, allowed_mentions=NO_MENTIONS
         )
         view.message = await interaction.original_response()
 

@@ -17,22 +17,15 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import render
-from bot.app import Citebot, collection_name
+from bot.app import Citebot
+from bot.checks import collection_name
 from bot.errors import NO_MENTIONS, UNEXPECTED, OnCooldown
 from bot.views import AnswerView
-from index.errors import CitebotError
-from index.library import Answer
+from index import Answer, CitebotError
 
 log = logging.getLogger(__name__)
 
 QUESTION_MAX = 500
-DM_REPLY = (
-    "Hello! I answer questions with quotes from the articles each server keeps, so I work in "
-    "servers only: use `/ask` there, or mention me with your question. `/help` explains more."
-)
-EMPTY_MENTION = (
-    "Ask me something about this server's articles: mention me with your question, or use `/ask`."
-)
 COOLDOWN_NOTICE_SECONDS = 10.0
 
 
@@ -101,13 +94,13 @@ class Ask(commands.Cog):
         if message.author.bot or message.webhook_id is not None:
             return
         if message.guild is None:
-            await self._send(message, DM_REPLY)
+            await self._send(message, render.DM_REPLY)
             return
         question = self.question_in(message)
         if question is None or not self._can_reply(message):
             return
         if not question:
-            await self._send(message, EMPTY_MENTION)
+            await self._send(message, render.EMPTY_MENTION)
             return
         try:
             self._check_cooldown(message.author.id)

@@ -18,29 +18,16 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import render
-from bot.app import Citebot, collection_name
+from bot.app import Citebot
+from bot.checks import collection_of, curated_group, curators_only, feed_choices
 from bot.errors import NO_MENTIONS, ShuttingDown
-from bot.exts.articles import curators_only
-from index.store import FeedInfo
 
 log = logging.getLogger(__name__)
 
 
-def feed_line(feed: FeedInfo) -> str:
-    """One feed of `/feed list`: number, title and link, what it brought, how its last poll went."""
-    title = render.escape(feed.title or feed.url)
-    state = f"error: {render.escape(feed.last_error)}" if feed.last_error else "ok"
-    polled = feed.last_polled[:16].replace("T", " ") if feed.last_polled else "not yet"
-    link = f"`#{feed.id}` [{title}](<{feed.url}>)"
-    return f"{link}: {feed.articles} articles; last read {polled}, {state}"
-
-
 class Feeds(commands.Cog):
-    feed = app_commands.Group(
-        name="feed",
-        description="Follow RSS or Atom feeds: their new articles are added by themselves.",
-        guild_only=True,
-        default_permissions=discord.Permissions(manage_guild=True),
+    feed = curated_group(
+        "feed", "Follow RSS or Atom feeds: their new articles are added by themselves."
     )
 
     def __init__(self, bot: Citebot) -> None:
@@ -76,11 +63,6 @@ class Feeds(commands.Cog):
         failed = [r for r in reports if r.error]
         log.info("feeds: %d read, %d new articles, %d failing", len(reports), added, len(failed))
 
-    @staticmethod
-    def _collection(interaction: discord.Interaction) -> str:
-        assert interaction.guild_id is not None  # the group is guild-only
-        return collection_name(interaction.guild_id)
-
     @feed.command(name="add", description="Follow a feed: its new articles will be added.")
     @app_commands.describe(url="The feed's link, or a site's page that links to its feed.")
     @curators_only()
@@ -88,39 +70,20 @@ class Feeds(commands.Cog):
         await interaction.response.defer(ephemeral=True, thinking=True)
         async with self.bot.writing():
             info = await self.bot.library.add_feed(
-                self._collection(interaction), url, f"discord:{interaction.user.id}"
+                collection_of(interaction), url, f"discord:{interaction.user.id}"
             )
         await interaction.followup.send(
-            f"Following {feed_line(info)}\nIts new articles are added every "
-            f"{self.bot.settings.feed_interval_minutes:g} minutes.",
+            render.following_message(info, self.bot.settings.feed_interval_minutes),
             ephemeral=True,
             allowed_mentions=NO_MENTIONS,
         )
 
     @feed.command(name="list", description="The feeds this server follows.")
     async def list_(self, interaction: discord.Interaction) -> None:
-        feeds = await self.bot.library.feeds(self._collection(interaction))
-        content = (
-            "\n".join(feed_line(f) for f in feeds)
-            if feeds
-            else "This server follows no feeds: add one with `/feed add`."
-        )
+        feeds = await self.bot.library.feeds(collection_of(interaction))
         await interaction.response.send_message(
-            render.fit(content), ephemeral=True, allowed_mentions=NO_MENTIONS
+            render.feed_list(feeds), ephemeral=True, allowed_mentions=NO_MENTIONS
         )
-
-    async def feed_choices(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[int]]:
-        if interaction.guild_id is None:
-            return []
-        feeds = await self.bot.library.feeds(collection_name(interaction.guild_id))
-        needle = current.strip().lstrip("#").casefold()
-        return [
-            app_commands.Choice(name=f"#{f.id} {f.title or f.url}"[:100], value=f.id)
-            for f in feeds
-            if needle in (f.title or f.url).casefold() or str(f.id).startswith(needle)
-        ][:25]
 
     @feed.command(name="remove", description="Stop following a feed (its articles stay).")
     @app_commands.describe(feed="The feed (type to search).")
@@ -128,11 +91,9 @@ class Feeds(commands.Cog):
     @curators_only()
     async def remove(self, interaction: discord.Interaction, feed: int) -> None:
         async with self.bot.writing():
-            info = await self.bot.library.remove_feed(self._collection(interaction), feed)
+            info = await self.bot.library.remove_feed(collection_of(interaction), feed)
         await interaction.response.send_message(
-            f"Stopped following {render.escape(info.title or info.url)}; its articles stay.",
-            ephemeral=True,
-            allowed_mentions=NO_MENTIONS,
+            render.unfollowed_message(info), ephemeral=True, allowed_mentions=NO_MENTIONS
         )
 
 

@@ -11,22 +11,6 @@ from bot.app import Citebot
 from bot.errors import NO_MENTIONS
 
 
-def help_text(bot_mention: str, admin_role: str | None) -> str:
-    curators = "Manage Server" + (f" or the {render.escape(admin_role)} role" if admin_role else "")
-    return (
-        "**citebot** answers questions with quotes, word for word, from the articles this "
-        "server keeps, and links each quote to its source. No AI: what it shows is what the "
-        "article says.\n"
-        f"**Ask:** `/ask` with your question (`private: True` shows the answer only to you), "
-        f"or mention me: {bot_mention} who is Russia's ambassador to China? "
-        "The buttons page through other results and show the whole passage.\n"
-        f"**Add articles** ({curators}): `/article add` with a `url`, a `file` (.txt, .md, "
-        ".html, .pdf) or `text`; with none of them, a form opens to paste a long text. "
-        "`/article list`, `/article show` and `/article remove` do the rest.\n"
-        "Each server has its own library: nothing added here appears anywhere else."
-    )
-
-
 class Help(commands.Cog):
     def __init__(self, bot: Citebot) -> None:
         self.bot = bot
@@ -40,7 +24,7 @@ class Help(commands.Cog):
     async def help(self, interaction: discord.Interaction) -> None:
         mention = self.bot.user.mention if self.bot.user else "@citebot"
         await interaction.response.send_message(
-            help_text(mention, self.bot.settings.admin_role),
+            render.help_text(mention, self.bot.settings.admin_role),
             ephemeral=True,
             allowed_mentions=NO_MENTIONS,
         )

@@ -15,7 +15,7 @@ import simcord
 
 from bot.app import Citebot
 from bot.settings import Settings
-from index.library import Library
+from index import Library
 from tests.helpers.world import ADMIN_ROLE, World, make_world
 
 

@@ -7,11 +7,10 @@ import asyncio
 import pytest
 import simcord
 
-from bot.app import EXTENSIONS, Citebot, collection_name
+from bot.app import EXTENSIONS, Citebot
 from bot.errors import ShuttingDown
 from bot.settings import Settings
-from index.ingest import Document
-from index.library import Library
+from index import Document, Library
 
 
 async def test_every_extension_loads(simcord_env: simcord.Env) -> None:
@@ -25,11 +24,6 @@ def test_no_privileged_intent_is_needed(library: Library, settings: Settings) ->
     """The bot asks for no privileged intent (members, presences, message content)."""
     intents = Citebot(library, settings).intents
     assert not (intents.message_content or intents.members or intents.presences)
-
-
-def test_each_server_has_its_own_collection() -> None:
-    """Collections are named after the guild id."""
-    assert collection_name(42) == "guild:42" != collection_name(43)
 
 
 async def test_close_waits_for_writes_in_progress(library: Library, settings: Settings) -> None:

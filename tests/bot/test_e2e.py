@@ -20,8 +20,8 @@ from pydantic import SecretStr
 
 from bot.__main__ import StartupError, serve
 from bot.settings import Settings
+from index import Library
 from index.ingest import load_file
-from index.library import Library
 from tests.helpers.fake_discord import TIMEOUT, Certificate, FakeDiscord, Request, make_certificate
 
 AMBASSADOR = "Who is Russia's ambassador to China?"

@@ -11,7 +11,7 @@ from discord import app_commands
 
 from bot import render
 from bot.errors import UNEXPECTED, NotCurator, OnCooldown, user_message
-from index.errors import NotFoundError
+from index import NotFoundError
 from tests.helpers.world import World
 
 

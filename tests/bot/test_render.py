@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from bot import render
-from index.library import Result
-from index.store import ArticleInfo
+from index import AddResult, ArticleInfo, Result
 
 
-def article(n: int = 1, title: str = "Otters", url: str | None = None, **kw: str) -> ArticleInfo:
+def article(
+    n: int = 1, title: str | None = "Otters", url: str | None = None, **kw: str
+) -> ArticleInfo:
     fields = {"author": None, "date": None, "site": None, "source": None, "added_by": None}
     fields.update(kw)
     return ArticleInfo(
@@ -63,7 +64,7 @@ def test_asked_header_repeats_the_question_escaped_and_short() -> None:
 
 def test_choice_name_is_plain_and_short() -> None:
     """Autocomplete names are plain text of at most 100 characters."""
-    name = render.choice_name(article(7, "A " * 120))
+    name = render.choice_name(7, "A " * 120)
     assert name.startswith("#7 A A") and len(name) <= 100
 
 
@@ -100,3 +101,30 @@ def test_the_source_link_scrolls_to_the_quote() -> None:
         url
         == "https://example.com/a#:~:text=One%20two%20three%20four,seven%20eight%20nine%2C%20ten."
     )
+
+
+def test_an_untitled_article_is_shown_as_untitled() -> None:
+    """An article without a title is listed, detailed and cited as "Untitled"."""
+    untitled = article(title=None)
+    assert render.article_line(untitled).startswith("`#1` Untitled · ")
+    assert render.article_details(untitled, "Text.").startswith("`#1` Untitled\n")
+    assert render.render_result(Result(1, 1.0, untitled, "Otters.", 0, 7, ())).endswith(
+        "— Untitled"
+    )
+
+
+def test_added_words_say_what_adding_did() -> None:
+    """An add's outcome: added with its passages, or already in the library."""
+    assert render.added_words("added", "#1 Otters", 3) == "added #1 Otters (3 passages)"
+    assert render.added_words("duplicate", "#1 Otters", 3) == "already in the library: #1 Otters"
+
+
+def test_added_message_makes_the_words_a_sentence() -> None:
+    """In Discord the outcome is a sentence with a mark, the title linked where it can be."""
+    added = render.added_message(AddResult("added", article(url="https://example.com/a")))
+    assert added == (
+        "\N{WHITE HEAVY CHECK MARK} Added `#1` [Otters](<https://example.com/a>) (3 passages): "
+        "ask about it with `/ask`."
+    )
+    again = render.added_message(AddResult("duplicate", article()))
+    assert again.endswith(" Already in the library: `#1` Otters.")

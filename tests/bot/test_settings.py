@@ -8,8 +8,14 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from bot import paths
-from bot.settings import MB, Settings, describe_error
+from bot.settings import (
+    MB,
+    Settings,
+    SettingsError,
+    default_db_path,
+    describe_error,
+    load_settings,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -45,7 +51,7 @@ def test_empty_values_mean_the_default(monkeypatch: pytest.MonkeyPatch) -> None:
     """`CITEBOT_DB=` (as in a copied .env.example) means the default path."""
     Path(".env").write_text("DISCORD_TOKEN=t\nCITEBOT_DB=\nCITEBOT_DEV_GUILD=\n")
     settings = load()
-    assert settings.db == paths.default_db_path() and settings.dev_guild is None
+    assert settings.db == default_db_path() and settings.dev_guild is None
 
 
 def test_token_is_never_shown(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -56,11 +62,35 @@ def test_token_is_never_shown(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_missing_token_is_one_line_naming_the_variable() -> None:
-    """Without a token the error is one line that names DISCORD_TOKEN."""
-    with pytest.raises(ValidationError) as caught:
-        load()
-    message = describe_error(caught.value)
+    """Without a token, asking for it (as the bot does) is one line that names DISCORD_TOKEN."""
+    with pytest.raises(SettingsError) as caught:
+        load().token()
+    message = str(caught.value)
     assert message.startswith("DISCORD_TOKEN is not set") and "\n" not in message
+
+
+def test_the_command_line_needs_no_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without DISCORD_TOKEN the settings still load: the command line runs without one."""
+    monkeypatch.setenv("CITEBOT_ALLOW_PRIVATE_URLS", "1")
+    settings = load()
+    assert settings.discord_token is None
+    assert settings.library_settings().fetch.allow_private
+
+
+def test_load_settings_names_a_bad_variable_in_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    """load_settings turns a rejected value into one SettingsError line naming its variable."""
+    monkeypatch.setenv("CITEBOT_FETCH_MAX_MB", "lots")
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    assert str(caught.value).startswith("CITEBOT_FETCH_MAX_MB: ") and "\n" not in str(caught.value)
+
+
+def test_load_settings_db_overrides_the_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A database given to load_settings (citebot --db) wins over CITEBOT_DB."""
+    monkeypatch.setenv("CITEBOT_DB", str(tmp_path / "env.db"))
+    assert load_settings(tmp_path / "given.db").db == tmp_path / "given.db"
 
 
 def test_blank_token_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -11,7 +11,7 @@ from discord import app_commands
 from bot.app import Citebot
 from bot.settings import Settings
 from bot.sync import commands_hash
-from index.library import Library
+from index import Library
 
 
 def syncs(env: simcord.Env) -> list[str]:

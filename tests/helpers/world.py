@@ -7,9 +7,8 @@ from dataclasses import dataclass
 import discord
 import simcord
 
-from bot.app import collection_name
-from index.ingest import Document
-from index.library import Library
+from bot.checks import collection_name
+from index import Document, Library
 
 ADMIN_ROLE = "Librarians"
 
@@ -29,7 +28,7 @@ class World:
     def collection(self) -> str:
         return collection_name(self.guild.id)
 
-    async def add(self, title: str, text: str, url: str | None = None) -> int:
+    async def add(self, title: str | None, text: str, url: str | None = None) -> int:
         """Add an article straight to this server's library; returns its id."""
         result = await self.library.add(self.collection, Document(title, text, url=url))
         return result.article.id

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from bot.__main__ import load_settings, main
-from bot.cli import cli
+from bot.__main__ import main
+from bot.cli.main import cli
+from bot.settings import load_settings
 
 
 def one_line_error(capsys: pytest.CaptureFixture[str]) -> str:

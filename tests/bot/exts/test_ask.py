@@ -8,8 +8,8 @@ import simcord
 
 from bot.app import ASK_PER, ASK_RATE
 from bot.errors import OnCooldown
+from index import Library
 from index.ingest import load_file
-from index.library import Library
 from tests.helpers.world import World, make_world
 
 XI_QUESTION = "What did Xi Jinping say about the relationship between China and Russia?"

@@ -1,7 +1,9 @@
-"""The `citebot` command line: the library from a terminal, and a console that acts like a channel.
+"""The `citebot` command: the library from a terminal, the console, and `citebot run` (the bot).
 
-Every command opens the library, does its work and closes it; errors a user can act on are one
-line on stderr and a non-zero exit status, never a traceback (``--verbose`` shows one for bugs).
+The group reads the settings once (`bot.settings`, the same as the bot's: environment and
+`.env`; `--db` overrides the database) and configures logging once. Every command opens the
+library with those settings, does its work and closes it; errors a user can act on are one line
+on stderr and a non-zero exit status, never a traceback (``--verbose`` shows one for bugs).
 """
 
 from __future__ import annotations
@@ -9,22 +11,19 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
-from bot import console as console_mode
-from bot.paths import default_db_path
-from index.errors import CitebotError, InputError
-from index.fetch import FetchSettings, is_link
-from index.ingest import Document
-from index.library import AddResult, Answer, Library, LibrarySettings
-from index.store import ArticleInfo, FeedInfo
+from bot.cli import console as console_mode
+from bot.cli import output
+from bot.settings import Settings, SettingsError, configure_logging, load_settings
+from index import AddResult, CitebotError, Document, InputError, Library, is_link
 
 log = logging.getLogger(__name__)
 
@@ -35,10 +34,13 @@ PROGRESS_AT = 5  # inputs from which `add` shows a progress bar
 
 @dataclass(frozen=True)
 class Options:
-    db: Path
+    settings: Settings
     collection: str
     verbose: bool
-    settings: LibrarySettings
+
+    def open(self) -> AbstractAsyncContextManager[Library]:
+        """The library these options name, opened with the configured settings."""
+        return Library.open(self.settings.db, self.settings.library_settings())
 
 
 def _run(options: Options, coro: Coroutine[Any, Any, T]) -> T:
@@ -59,31 +61,40 @@ def _with_library(options: Options, work: Callable[[Library], Awaitable[T]]) -> 
     """Open the library, do one thing with it and close it; errors as in `_run`."""
 
     async def run() -> T:
-        async with Library.open(options.db, options.settings) as library:
+        async with options.open() as library:
             return await work(library)
 
     return _run(options, run())
+
+
+def _echo_json(data: object) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--db",
     type=click.Path(path_type=Path),
-    envvar="CITEBOT_DB",
-    help="The library's SQLite file (default: in your data folder; CITEBOT_DB overrides).",
+    help="The library's SQLite file (default: CITEBOT_DB, else one in your data folder).",
 )
 @click.option("--collection", default="console", show_default=True, help="Which library to use.")
 @click.option("-v", "--verbose", is_flag=True, help="Log what happens, with tracebacks.")
 @click.pass_context
 def cli(ctx: click.Context, db: Path | None, collection: str, verbose: bool) -> None:
     """citebot: answers questions about articles with verbatim, cited quotes."""
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
-    allow_private = os.environ.get("CITEBOT_ALLOW_PRIVATE_URLS", "").strip().lower()
-    fetch = FetchSettings(allow_private=allow_private in ("1", "true", "yes", "on"))
-    ctx.obj = Options(db or default_db_path(), collection, verbose, LibrarySettings(fetch=fetch))
+    try:
+        settings = load_settings(db)
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from None
+    if verbose:
+        configure_logging("DEBUG")
+    else:  # the bot logs as configured; commands only say what went wrong
+        configure_logging(settings.log_level if ctx.invoked_subcommand == "run" else "WARNING")
+    ctx.obj = Options(settings, collection, verbose)
+
+
+def main() -> None:
+    cli(prog_name="citebot")
 
 
 # --- add -----------------------------------------------------------------------------------
@@ -129,81 +140,31 @@ def _jsonl_adder(line: str, where: str) -> Adder:
             raise InputError(f'{where}: "title" must be a string')
         if url is not None and not isinstance(url, str):
             raise InputError(f'{where}: "url" must be a string')
-        document = Document(title=title or "", text=obj["text"], url=url, source=where)
+        document = Document(title=title or None, text=obj["text"], url=url, source=where)
         return await library.add(collection, document, added_by="cli")
 
     return add
 
 
-def _add_record(name: str, outcome: AddResult | CitebotError) -> dict[str, Any]:
-    if isinstance(outcome, CitebotError):
-        return {
-            "input": name,
-            "status": "error",
-            "id": None,
-            "title": None,
-            "passages": None,
-            "error": str(outcome),
-        }
-    article = outcome.article
-    return {
-        "input": name,
-        "status": outcome.status,
-        "id": article.id,
-        "title": article.title,
-        "passages": article.passages,
-        "error": None,
-    }
-
-
-def _add_line(record: dict[str, Any]) -> str:
-    if record["status"] == "error":
-        return f"error: {record['error']}"
-    if record["status"] == "duplicate":
-        return f"already in the library: #{record['id']} {record['title']}"
-    return f"added #{record['id']} {record['title']} ({record['passages']} passages)"
-
-
 async def _add(options: Options, inputs: list[_Input], as_json: bool) -> int:
+    """Add every input, printing each outcome; returns how many failed."""
     failed = 0
-    async with Library.open(options.db, options.settings) as library:
-        with _progress(len(inputs), enabled=len(inputs) >= PROGRESS_AT) as advance:
+    async with options.open() as library:
+        with output.ProgressBar(len(inputs), enabled=len(inputs) >= PROGRESS_AT) as advance:
             for item in inputs:
                 outcome: AddResult | CitebotError
                 try:
                     outcome = await item.add(library, options.collection)
                 except CitebotError as exc:
                     outcome = exc
-                record = _add_record(item.name, outcome)
-                failed += record["status"] == "error"
+                is_error = isinstance(outcome, CitebotError)
+                failed += is_error
                 if as_json:
-                    click.echo(json.dumps(record, ensure_ascii=False))
+                    _echo_json(output.add_record(item.name, outcome))
                 else:
-                    click.echo(_add_line(record), err=record["status"] == "error")
+                    click.echo(output.add_line(outcome), err=is_error)
                 advance()
     return failed
-
-
-class _progress:
-    """A progress bar on stderr for long runs; a no-op otherwise."""
-
-    def __init__(self, total: int, enabled: bool) -> None:
-        self._bar: Any = None
-        if enabled:
-            from rich.progress import Progress
-
-            self._bar = Progress(console=console_mode.stderr_console(), transient=True)
-            self._task = self._bar.add_task("adding", total=total)
-
-    def __enter__(self) -> Callable[[], None]:
-        if self._bar is None:
-            return lambda: None
-        self._bar.start()
-        return lambda: self._bar.advance(self._task)
-
-    def __exit__(self, *exc: object) -> None:
-        if self._bar is not None:
-            self._bar.stop()
 
 
 @cli.command()
@@ -230,24 +191,6 @@ def add(options: Options, paths: tuple[str, ...], jsonl: Path | None, as_json: b
 # --- ask -----------------------------------------------------------------------------------
 
 
-def answer_json(answer: Answer) -> dict[str, Any]:
-    """The stable JSON shape of an answer (other tools read it)."""
-    return {
-        "question": answer.question,
-        "took_ms": round(answer.took_ms, 3),
-        "results": [
-            {
-                "rank": r.rank,
-                "score": round(r.score, 6),
-                "article": {"id": r.article.id, "title": r.article.title, "url": r.article.url},
-                "passage": r.passage,
-                "quote": r.quote,
-            }
-            for r in answer.results
-        ],
-    }
-
-
 async def _stdin_questions() -> AsyncIterator[str]:
     while True:
         line = await asyncio.to_thread(sys.stdin.readline)
@@ -258,20 +201,20 @@ async def _stdin_questions() -> AsyncIterator[str]:
 
 
 async def _ask(options: Options, question: str | None, k: int, as_json: bool) -> None:
-    async with Library.open(options.db, options.settings) as library:
+    async with options.open() as library:
         if question is not None:
             answer = await library.ask(options.collection, question, k)
             if as_json:
-                click.echo(json.dumps(answer_json(answer), ensure_ascii=False))
+                _echo_json(output.answer_json(answer))
             else:
-                console_mode.show_all(console_mode.stdout_console(), answer)
+                output.show_all(output.stdout_console(), answer)
             return
         async for line in _stdin_questions():
             try:
-                record = answer_json(await library.ask(options.collection, line, k))
+                record = output.answer_json(await library.ask(options.collection, line, k))
             except InputError as exc:
-                record = {"question": line, "took_ms": 0.0, "results": [], "error": str(exc)}
-            click.echo(json.dumps(record, ensure_ascii=False))
+                record = output.question_error_json(line, exc)
+            _echo_json(record)
 
 
 @cli.command()
@@ -284,33 +227,39 @@ def ask(options: Options, question: str | None, k: int, as_json: bool) -> None:
     _run(options, _ask(options, question, k, as_json))
 
 
-# --- list, show, remove --------------------------------------------------------------------
+# --- list, show, remove, refresh -----------------------------------------------------------
 
 
-def article_json(article: ArticleInfo) -> dict[str, Any]:
-    return {
-        "id": article.id,
-        "title": article.title,
-        "url": article.url,
-        "author": article.author,
-        "date": article.date,
-        "site": article.site,
-        "passages": article.passages,
-        "added_by": article.added_by,
-        "added_at": article.added_at,
-    }
+def _listing(
+    group: click.Group,
+    what: str,
+    fetch: Callable[[Library, str], Awaitable[list[T]]],
+    to_json: Callable[[T], dict[str, Any]],
+    show: Callable[[Options, list[T]], None],
+) -> None:
+    """Add `list` to `group`: `what` is in the collection, printed as text or, with --json, as a
+    JSON array."""
+
+    @group.command("list", help=f"List {what}.")
+    @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+    @click.pass_obj
+    def list_(options: Options, as_json: bool) -> None:
+        items = _with_library(options, lambda library: fetch(library, options.collection))
+        if as_json:
+            _echo_json([to_json(item) for item in items])
+        else:
+            show(options, items)
 
 
-@cli.command("list")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@click.pass_obj
-def list_(options: Options, as_json: bool) -> None:
-    """List the articles in the library."""
-    articles = _with_library(options, lambda library: library.articles(options.collection))
-    if as_json:
-        click.echo(json.dumps([article_json(a) for a in articles], ensure_ascii=False))
-    else:
-        console_mode.show_list(console_mode.stdout_console(), options.collection, articles)
+_listing(
+    cli,
+    "the articles in the library",
+    Library.articles,
+    output.article_json,
+    lambda options, articles: output.show_list(
+        output.stdout_console(), options.collection, articles
+    ),
+)
 
 
 @cli.command()
@@ -323,9 +272,9 @@ def show(options: Options, article_id: int, as_json: bool) -> None:
         options, lambda library: library.get(options.collection, article_id)
     )
     if as_json:
-        click.echo(json.dumps({**article_json(article), "text": text}, ensure_ascii=False))
+        _echo_json({**output.article_json(article), "text": text})
     else:
-        console_mode.show_article(console_mode.stdout_console(), article, text)
+        output.show_article(output.stdout_console(), article, text)
 
 
 @cli.command()
@@ -334,7 +283,7 @@ def show(options: Options, article_id: int, as_json: bool) -> None:
 def remove(options: Options, article_id: int) -> None:
     """Remove an article and its passages."""
     article = _with_library(options, lambda library: library.remove(options.collection, article_id))
-    click.echo(f"removed #{article.id} {article.title}")
+    click.echo(f"removed {output.label(article)}")
 
 
 @cli.command()
@@ -345,9 +294,9 @@ def refresh(options: Options, article_id: int) -> None:
     result = _with_library(options, lambda library: library.refresh(options.collection, article_id))
     article = result.article
     if result.status == "unchanged":
-        click.echo(f"unchanged: #{article.id} {article.title}")
+        click.echo(f"unchanged: {output.label(article)}")
     else:
-        click.echo(f"updated #{article.id} {article.title} ({article.passages} passages)")
+        click.echo(f"updated {output.label(article)} ({article.passages} passages)")
 
 
 # --- feeds ---------------------------------------------------------------------------------
@@ -356,18 +305,6 @@ def refresh(options: Options, article_id: int) -> None:
 @cli.group()
 def feed() -> None:
     """Follow RSS/Atom feeds: their new entries are added as articles."""
-
-
-def feed_json(info: FeedInfo) -> dict[str, Any]:
-    return {
-        "id": info.id,
-        "url": info.url,
-        "title": info.title,
-        "entries": info.entries,
-        "articles": info.articles,
-        "last_polled": info.last_polled,
-        "last_error": info.last_error,
-    }
 
 
 @feed.command("add")
@@ -381,20 +318,13 @@ def feed_add(options: Options, url: str) -> None:
     click.echo(f"following feed #{info.id} {info.title or info.url}; `citebot feed poll` reads it")
 
 
-@feed.command("list")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@click.pass_obj
-def feed_list(options: Options, as_json: bool) -> None:
-    """List the feeds followed, and how their last poll went."""
-    feeds = _with_library(options, lambda library: library.feeds(options.collection))
-    if as_json:
-        click.echo(json.dumps([feed_json(f) for f in feeds], ensure_ascii=False))
-        return
-    if not feeds:
-        click.echo("No feeds: add one with `citebot feed add URL`.")
-    for f in feeds:
-        status = f"error: {f.last_error}" if f.last_error else f"polled {f.last_polled or 'never'}"
-        click.echo(f"#{f.id} {f.title or ''} <{f.url}> {f.articles} articles, {status}")
+_listing(
+    feed,
+    "the feeds followed, and how their last poll went",
+    Library.feeds,
+    output.feed_json,
+    lambda options, feeds: click.echo(output.feeds_text(feeds)),
+)
 
 
 @feed.command("remove")
@@ -414,46 +344,32 @@ def feed_poll(options: Options) -> None:
     if not reports:
         click.echo("No feeds to poll.")
     for r in reports:
-        if r.error:
-            click.echo(f"#{r.feed_id} {r.url}: error: {r.error}", err=True)
-        else:
-            click.echo(f"#{r.feed_id} {r.url}: {r.added} added, {r.failed} failed")
+        click.echo(output.poll_line(r), err=r.error is not None)
     if any(r.error for r in reports):
         sys.exit(1)
 
 
-# --- console and demo ----------------------------------------------------------------------
+# --- console, demo and the bot -------------------------------------------------------------
 
 
 @cli.command()
 @click.pass_obj
 def console(options: Options) -> None:
     """An interactive channel: type questions, or /add, /list, /remove, /help."""
-    _run(options, console_mode.run(options.db, options.collection, options.settings))
+    _run(options, console_mode.run(options.settings, options.collection))
 
 
 @cli.command()
 @click.pass_obj
 def demo(options: Options) -> None:
     """Load citebot's own guide into the 'demo' library and open the console on it."""
-    _run(options, console_mode.run(options.db, "demo", options.settings, load_guide=True))
-
-
-def main() -> None:
-    cli(prog_name="citebot")
-
-
-# --- the Discord bot -----------------------------------------------------------------------
+    _run(options, console_mode.run(options.settings, "demo", load_guide=True))
 
 
 @cli.command()
-@click.pass_context
-def run(ctx: click.Context) -> None:
+@click.pass_obj
+def run(options: Options) -> None:
     """Start the Discord bot (settings from the environment and .env; see .env.example)."""
-    from click.core import ParameterSource
+    from bot.__main__ import run as run_bot  # discord.py is imported only for this command
 
-    from bot.__main__ import main as run_bot  # discord.py is imported only for this command
-
-    group = ctx.parent
-    db_given = group is not None and group.get_parameter_source("db") is ParameterSource.COMMANDLINE
-    run_bot(ctx.obj.db if db_given else None)  # else CITEBOT_DB or the default, as for the CLI
+    run_bot(options.settings)

@@ -1,4 +1,4 @@
-"""The `citebot` command line, run as a user runs it."""
+"""The `citebot` command (bot/cli/main.py), run as a user runs it."""
 
 import asyncio
 import json
@@ -10,16 +10,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from bot.cli import cli
+from bot.cli.main import cli
 from tests.helpers.documents import LIGHTHOUSE, page, rss
 from tests.helpers.website import Site
 
 XI_QUESTION = "What did Xi Jinping say about the relationship between China and Russia?"
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Path:
-    return tmp_path / "lib.db"
 
 
 def run(db: Path, *args: str, stdin: str | None = None) -> Result:
@@ -167,22 +162,42 @@ def test_a_20_mb_text_file_is_refused_without_losing_anything(db: Path, tmp_path
     assert "Herons" in run(db, "ask", "herons", "--json").output
 
 
-def test_console_answers_questions_and_commands(db: Path, shared: Path) -> None:
-    """The console adds, lists and answers like a channel, and quits on /quit."""
-    sample = shared / "samples/china-russia-article.txt"
-    stdin = f"/add {sample}\n/list\n{XI_QUESTION}\n/more\n/bogus\n/quit\n"
-    result = run(db, "console", stdin=stdin)
-    assert result.exit_code == 0, result.output
-    assert "added #1" in result.output
-    assert "cannot be broken" in result.output
-    assert "unknown command /bogus" in result.output
+# --- settings: the same as the bot's --------------------------------------------------------
 
 
-def test_demo_loads_the_guide_and_answers_about_it(db: Path) -> None:
-    """`citebot demo` needs no token or network and answers questions about citebot."""
-    result = run(db, "demo", stdin="How do I add an article?\n")
+def test_the_fetch_size_limit_from_settings_reaches_add(
+    db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """CITEBOT_FETCH_MAX_MB limits what `citebot add` reads, as it does for the bot."""
+    path = tmp_path / "herons.txt"
+    path.write_text("Herons stand still in shallow water for hours. " * 500)  # 24 KB
+    monkeypatch.setenv("CITEBOT_FETCH_MAX_MB", "0.01")
+    assert "the limit is 10 KB" in _one_line_error(run(db, "add", str(path)))
+    monkeypatch.delenv("CITEBOT_FETCH_MAX_MB")
+    assert run(db, "add", str(path)).exit_code == 0
+
+
+def test_a_dot_env_file_configures_the_command_line(tmp_path: Path) -> None:
+    """The command reads the bot's .env too: CITEBOT_DB there chooses the library's file."""
+    chosen = tmp_path / "from-dot-env.db"
+    Path(".env").write_text(f"CITEBOT_DB={chosen}\n")  # the tests run in tmp_path
+    result = CliRunner().invoke(cli, ["list"])
     assert result.exit_code == 0, result.output
-    assert "article add" in result.output
+    assert chosen.exists()
+
+
+def test_a_bad_setting_is_a_one_line_error(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A setting the command cannot use is one line naming its variable."""
+    monkeypatch.setenv("CITEBOT_FETCH_TIMEOUT", "-3")
+    assert "CITEBOT_FETCH_TIMEOUT" in _one_line_error(run(db, "list"))
+
+
+def test_an_article_without_a_title_is_untitled(db: Path, tmp_path: Path) -> None:
+    """A JSONL line without a title is added as "Untitled"; its JSON title is null."""
+    jsonl = tmp_path / "untitled.jsonl"
+    jsonl.write_text(json.dumps({"text": "Otters hold hands while they sleep."}) + "\n")
+    assert run(db, "add", "--jsonl", str(jsonl)).output.startswith("added #1 Untitled")
+    assert json.loads(run(db, "list", "--json").output)[0]["title"] is None
 
 
 def test_the_installed_command_runs(db: Path) -> None:

@@ -8,7 +8,7 @@ from discord import app_commands
 
 from bot.errors import NotCurator
 from bot.exts.articles import TEXT_MAX
-from index.ingest import Document
+from index import Document
 from tests.helpers.documents import LIGHTHOUSE, make_pdf, page
 from tests.helpers.world import ADMIN_ROLE, World
 
@@ -136,6 +136,16 @@ async def test_add_without_options_opens_a_modal_for_pasting(world: World) -> No
     )
     assert submitted.response is not None
     assert "Added `#1` Raft facts" in submitted.response.content
+
+
+async def test_pasted_text_without_a_title_is_untitled(world: World) -> None:
+    """Text whose first line is no title is added without one, and shown as "Untitled"."""
+    body = OTTERS.split("\n\n", 1)[1]
+    result = await world.curator.slash(world.channel, "article add", text=body)
+    assert result.response is not None
+    assert "Added `#1` Untitled" in result.response.content
+    [article] = await world.library.articles(world.collection)
+    assert article.title is None
 
 
 async def test_text_option_allows_discords_maximum(world: World) -> None:

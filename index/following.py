@@ -7,9 +7,9 @@ from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 from index.errors import InputError
-from index.web import FeedReport
 from index.sources import Sources
 from index.store import ArticleInfo, FeedInfo, Store
+from index.web import FeedReport
 
 log = logging.getLogger(__name__)
 

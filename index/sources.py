@@ -12,12 +12,12 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import aiohttp
 
 from index.errors import InputError
 from index.ingest import Document, RawDocument, decode, read_file
+from index.ingest.reader import Reader
 from index.web import (
     Fetched,
     FetchSettings,
@@ -28,9 +28,6 @@ from index.web import (
     normalize_url,
     parse_feed,
 )
-
-if TYPE_CHECKING:
-    from index.ingest.reader import Reader
 
 log = logging.getLogger(__name__)
 
@@ -46,12 +43,8 @@ class Sources:
     """Reads documents from bytes, files and links; close it when done."""
 
     def __init__(self, fetch_settings: FetchSettings, time_limit: float) -> None:
-        # Imported here: the child runs index.ingest.reader as __main__, and it imports the
-        # package `index` first, which must not have imported the module already (runpy warns).
-        from index.ingest.reader import Reader
-
         self.settings = fetch_settings
-        self._reader: Reader = Reader(time_limit)
+        self._reader = Reader(time_limit)
         self._session: aiohttp.ClientSession | None = None
 
     async def close(self) -> None:

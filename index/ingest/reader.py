@@ -78,7 +78,7 @@ class Reader:
             self._process = await asyncio.create_subprocess_exec(
                 sys.executable,
                 "-m",
-                "index.ingest.reader",
+                "index.ingest",
                 stdin=asyncio.subprocess.PIPE,
                 stdout=asyncio.subprocess.PIPE,
             )
@@ -136,7 +136,3 @@ def main() -> None:
     protocol_out = sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing a library prints may corrupt the replies
     serve(sys.stdin.buffer, protocol_out)
-
-
-if __name__ == "__main__":
-    main()

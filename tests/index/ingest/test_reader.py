@@ -74,9 +74,9 @@ async def test_the_size_limit_applies_in_the_child(reader: Reader) -> None:
 
 
 def test_the_child_runs_as_a_module_and_ends_with_its_input() -> None:
-    """`python -m index.ingest.reader` starts cleanly (no warning) and ends when stdin closes."""
+    """`python -m index.ingest` starts cleanly (no warning) and ends when stdin closes."""
     done = subprocess.run(
-        [sys.executable, "-m", "index.ingest.reader"],
+        [sys.executable, "-m", "index.ingest"],
         input=b"",
         capture_output=True,
         cwd=ROOT,

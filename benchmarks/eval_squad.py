@@ -52,8 +52,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from index.ingest import Document
-from index.library import Library, LibrarySettings
+from index import Document, Library, LibrarySettings
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = ROOT.parent / "shared" / "eval" / "squad-dev-a"

@@ -159,8 +159,8 @@ def measure_rank_bm25(db: Path, n_queries: int) -> dict[str, float]:
     import numpy as np
     from rank_bm25 import BM25Okapi
 
-    from index.library import LibrarySettings
     from index.analyzer import Analyzer
+    from index.library import LibrarySettings
 
     params = LibrarySettings().bm25
     with sqlite3.connect(db) as conn:

@@ -1,10 +1,8 @@
 """Ingestion: what users give us (files, uploads, pasted text, web pages) as a `Document`.
 
-Everything here is synchronous and pure: bytes or text in, a `Document` (or an `InputError` with
-a one-line message) out. `document` (the Document), `decode` (bytes to text), `clean` and
-`furniture` (whitespace, titles, page furniture), `html` and `pdf` (extraction), `load` (files
-and uploads of any kind). `index.ingest.reader` runs `load_bytes` in a time-limited child
-process; import it from there (this package does not, see its docstring).
+Synchronous and pure: bytes or text in, a `Document` (or an `InputError` with a one-line
+message) out. `reader.Reader` runs `load_bytes` in a time-limited child process
+(`python -m index.ingest`). The README's "How it works" maps the modules.
 """
 
 from index.ingest.clean import clean_text

@@ -1,8 +1,7 @@
 """The web: links, the SSRF guard, fetching pages safely, and feeds.
 
-`url` (link identity), `guard` (which addresses may be connected to), `fetch` (a page over a
-caller-owned session) and `feeds` (RSS/Atom parsing and discovery). Nothing here imports
-`index.ingest`; `index.ingest` uses `is_link`, `parse_content_type` and the messages helpers.
+Nothing here imports `index.ingest`, which uses `is_link`, `parse_content_type` and the
+messages. The README's "How it works" maps the modules.
 """
 
 from index.web.feeds import Entry, FeedReport, ParsedFeed, discover_feed, parse_feed

@@ -6,17 +6,14 @@ share about an interaction (its server's collection, who may curate) is in `bot.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 import aiohttp
 import discord
 from discord.ext import commands
 
 from bot.cooldown import Cooldown
-from bot.errors import NO_MENTIONS, CitebotTree, ShuttingDown
+from bot.errors import NO_MENTIONS, CitebotTree
 from bot.settings import Settings
 from bot.sync import sync_if_changed
 from index import Library
@@ -32,7 +29,6 @@ EXTENSIONS = (
 
 ASK_RATE = 3  # questions per user...
 ASK_PER = 20.0  # ...per this many seconds, over /ask and mentions together
-SHUTDOWN_GRACE = 10.0  # seconds that writes in progress get to finish when the bot stops
 
 
 def intents() -> discord.Intents:
@@ -42,38 +38,6 @@ def intents() -> discord.Intents:
     wanted.guild_messages = True
     wanted.dm_messages = True
     return wanted
-
-
-class _Writes:
-    """Library writes in progress, so that stopping waits for them instead of cutting them."""
-
-    def __init__(self) -> None:
-        self.count = 0
-        self.closing = False
-        self._idle = asyncio.Event()
-        self._idle.set()
-
-    @asynccontextmanager
-    async def hold(self) -> AsyncIterator[None]:
-        if self.closing:
-            raise ShuttingDown()
-        self.count += 1
-        self._idle.clear()
-        try:
-            yield
-        finally:
-            self.count -= 1
-            if not self.count:
-                self._idle.set()
-
-    async def wait_idle(self, seconds: float) -> bool:
-        """Whether every write finished within `seconds`."""
-        try:
-            async with asyncio.timeout(seconds):
-                await self._idle.wait()
-        except TimeoutError:
-            return False
-        return True
 
 
 class Citebot(commands.Bot):
@@ -98,7 +62,6 @@ class Citebot(commands.Bot):
         self.library = library
         self.settings = settings
         self.ask_cooldown = Cooldown(ASK_RATE, ASK_PER)
-        self._writes = _Writes()
 
     async def setup_hook(self) -> None:
         for extension in EXTENSIONS:
@@ -119,21 +82,8 @@ class Citebot(commands.Bot):
     async def on_message(self, message: discord.Message, /) -> None:
         """No prefix commands: mentions are questions, handled by the ask extension."""
 
-    @asynccontextmanager
-    async def writing(self) -> AsyncIterator[None]:
-        """Wrap a library write: refused once stopping has begun, awaited by `close`."""
-        async with self._writes.hold():
-            yield
-
     async def close(self) -> None:
-        """Stop: refuse new writes, let those in progress finish, then disconnect."""
-        if not self._writes.closing:
-            self._writes.closing = True
-            if self._writes.count:
-                log.info("waiting for %d library writes to finish", self._writes.count)
-            if not await self._writes.wait_idle(SHUTDOWN_GRACE):
-                log.warning(
-                    "stopping with %d library writes unfinished; they are rolled back",
-                    self._writes.count,
-                )
+        """Stop: close the library first (it refuses new writes and lets those in progress
+        finish, so their replies can still be sent), then disconnect."""
+        await self.library.close()
         await super().close()

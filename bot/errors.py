@@ -4,8 +4,8 @@ Slash commands (through `CitebotTree.on_error`), buttons (`views.BaseView.on_err
 (`views.BaseModal.on_error`) all end in `report_error`, which handles an error in this order:
 
 1. Wrappers are unwrapped: `CommandInvokeError` and `TransformerError` stand for their cause.
-2. A `UserError` (ours: not allowed, not in a server, on cooldown, shutting down) or a
-   `CitebotError` (from `index`: bad input, unknown article, storage) is shown as it is: its
+2. A `UserError` (ours: not allowed, not in a server, on cooldown) or a `CitebotError` (from
+   `index`: bad input, unknown article, storage, closing for a restart) is shown as it is: its
    message is one sentence written for the user.
 3. discord.py's own user errors (a failed check, a missing permission, an option that does not
    convert) get a short fixed explanation.
@@ -61,11 +61,6 @@ class OnCooldown(UserError):
         self.retry_after = retry_after
         seconds = max(1, math.ceil(retry_after))
         super().__init__(f"You are asking quickly: try again in {seconds} s.")
-
-
-class ShuttingDown(UserError):
-    def __init__(self) -> None:
-        super().__init__("I am restarting: please try again in a minute.")
 
 
 def user_message(error: BaseException) -> str | None:

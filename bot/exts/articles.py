@@ -131,8 +131,7 @@ class Articles(commands.Cog):
                 log.debug("could not show progress %r", step, exc_info=True)
 
         try:
-            async with self.bot.writing():
-                result = await work(progress)
+            result = await work(progress)
         except Exception as exc:  # said in the message already sent; a bug is also logged
             content = render.failed_message("added", describe(interaction, exc))
         else:
@@ -198,8 +197,7 @@ class Articles(commands.Cog):
 
         async def confirmed() -> str:
             try:
-                async with self.bot.writing():
-                    await self.bot.library.remove(collection, info.id)
+                await self.bot.library.remove(collection, info.id)
             except Exception as exc:  # said in the confirmation message; a bug is also logged
                 return render.failed_message("removed", describe(interaction, exc))
             log.info("%s removed article %s in %s", interaction.user.id, info.id, collection)

@@ -20,7 +20,8 @@ from discord.ext import commands
 from bot import render
 from bot.app import Citebot
 from bot.checks import collection_of, curated_group, curators_only, feed_choices
-from bot.errors import NO_MENTIONS, ShuttingDown
+from bot.errors import NO_MENTIONS
+from index import ClosingError
 
 log = logging.getLogger(__name__)
 
@@ -52,9 +53,8 @@ class Feeds(commands.Cog):
     async def poll_once(self) -> None:
         """One round over every server's feeds; never raises."""
         try:
-            async with self.bot.writing():
-                reports = await self.bot.library.poll_feeds()
-        except ShuttingDown:
+            reports = await self.bot.library.poll_feeds()
+        except ClosingError:  # the bot is stopping
             return
         except Exception:
             log.exception("the feed poll failed")
@@ -68,10 +68,9 @@ class Feeds(commands.Cog):
     @curators_only()
     async def add(self, interaction: discord.Interaction, url: str) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        async with self.bot.writing():
-            info = await self.bot.library.add_feed(
-                collection_of(interaction), url, f"discord:{interaction.user.id}"
-            )
+        info = await self.bot.library.add_feed(
+            collection_of(interaction), url, f"discord:{interaction.user.id}"
+        )
         await interaction.followup.send(
             render.following_message(info, self.bot.settings.feed_interval_minutes),
             ephemeral=True,
@@ -90,8 +89,7 @@ class Feeds(commands.Cog):
     @app_commands.autocomplete(feed=feed_choices)
     @curators_only()
     async def remove(self, interaction: discord.Interaction, feed: int) -> None:
-        async with self.bot.writing():
-            info = await self.bot.library.remove_feed(collection_of(interaction), feed)
+        info = await self.bot.library.remove_feed(collection_of(interaction), feed)
         await interaction.response.send_message(
             render.unfollowed_message(info), ephemeral=True, allowed_mentions=NO_MENTIONS
         )

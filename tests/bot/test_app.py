@@ -8,9 +8,8 @@ import pytest
 import simcord
 
 from bot.app import EXTENSIONS, Citebot
-from bot.errors import ShuttingDown
 from bot.settings import Settings
-from index import Document, Library
+from index import ClosingError, Document, Library
 
 
 async def test_every_extension_loads(simcord_env: simcord.Env) -> None:
@@ -27,17 +26,17 @@ def test_no_privileged_intent_is_needed(library: Library, settings: Settings) ->
 
 
 async def test_close_waits_for_writes_in_progress(library: Library, settings: Settings) -> None:
-    """Stopping lets a write in progress finish before disconnecting (no write is lost)."""
+    """Stopping lets a library write in progress finish before disconnecting (none is lost)."""
     bot = Citebot(library, settings)
-    release = asyncio.Event()
+    started, release = asyncio.Event(), asyncio.Event()
 
-    async def write() -> None:
-        async with bot.writing():
-            await release.wait()
-            await library.add("guild:1", Document("Otters", "Otters hold hands while asleep."))
+    async def slow_progress(step: str) -> None:
+        started.set()
+        await release.wait()
 
-    writer = asyncio.create_task(write())
-    await asyncio.sleep(0)
+    otters = Document("Otters", "Otters hold hands while asleep.")
+    writer = asyncio.create_task(library.add("guild:1", otters, progress=slow_progress))
+    await asyncio.wait_for(started.wait(), 5)
     closing = asyncio.create_task(bot.close())
     await asyncio.sleep(0.05)
     assert not closing.done()
@@ -51,6 +50,5 @@ async def test_no_write_starts_once_stopping(library: Library, settings: Setting
     """After stopping has begun, a new write is refused with a polite error."""
     bot = Citebot(library, settings)
     await bot.close()
-    with pytest.raises(ShuttingDown):
-        async with bot.writing():
-            pass
+    with pytest.raises(ClosingError, match="restarting"):
+        await library.add("guild:1", Document("Otters", "Otters hold hands while asleep."))

@@ -62,3 +62,16 @@ async def test_members_cannot_see_feed_commands(world: World) -> None:
     """Like /article, /feed is for curators."""
     with pytest.raises(simcord.SetupError, match="not visible"):
         await world.member.slash(world.channel, "feed add", url="https://example.com/feed")
+
+
+async def test_a_poll_once_stopping_has_begun_does_nothing(
+    world: World, site: Site, caplog: pytest.LogCaptureFixture
+) -> None:
+    """When the library is closing, the poller's round ends quietly, adding nothing."""
+    one = site.put("/one", page("The Northern Light", LIGHTHOUSE))
+    feed_url = site.put("/feed.xml", rss([("Lighthouse", one)]), "application/rss+xml")
+    await world.curator.slash(world.channel, "feed add", url=feed_url)
+    await world.library.close()
+    await poller(world).poll_once()
+    assert not await world.library.articles(world.collection)
+    assert "feed poll failed" not in caplog.text

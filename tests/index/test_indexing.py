@@ -58,7 +58,7 @@ def test_preparing_collapses_the_title_and_keeps_the_metadata() -> None:
 
 def test_an_empty_article_is_refused_by_its_title() -> None:
     """Blank text is an InputError naming the article."""
-    with pytest.raises(InputError, match="^Notes has no text$"):
+    with pytest.raises(InputError, match=r"^Notes has no text$"):
         prepare(Document(title="Notes", text="  \n\n "), "c", None, Analyzer(), SETTINGS)
 
 

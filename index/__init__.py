@@ -18,7 +18,7 @@ from index.library import (
 from index.passages import PassageSettings, Span
 from index.rank import RankSettings, Result
 from index.sources import Progress
-from index.store import ArticleInfo, FeedInfo
+from index.store.base import ArticleInfo, FeedInfo
 from index.web import FeedReport, FetchSettings, is_link
 
 __all__ = [

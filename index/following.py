@@ -8,7 +8,7 @@ from typing import Protocol
 
 from index.errors import InputError
 from index.sources import Sources
-from index.store import ArticleInfo, FeedInfo, Store
+from index.store.base import ArticleInfo, FeedInfo, Store
 from index.web import FeedReport
 
 log = logging.getLogger(__name__)

@@ -11,7 +11,7 @@ from typing import TypeVar
 import numpy as np
 
 from index.bm25 import BM25Params, PassageIndex
-from index.store import NewPassage, PostingsBatch, Store
+from index.store.base import NewPassage, PostingsBatch, Store
 
 T = TypeVar("T")
 

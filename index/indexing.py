@@ -19,7 +19,7 @@ from index.analyzer import Analyzer
 from index.errors import InputError
 from index.ingest import Document
 from index.passages import PassageSettings, split_passages
-from index.store import NewArticle, NewPassage, Store
+from index.store.base import NewArticle, NewPassage, Store
 from index.vocabulary import NewTerms, Vocabulary
 
 _WHITESPACE = re.compile(r"\s+")

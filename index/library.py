@@ -27,7 +27,8 @@ from index.ingest import Document
 from index.passages import PassageSettings
 from index.rank import RankSettings, Result, candidates, rerank
 from index.sources import Progress, Sources, report
-from index.store import ArticleInfo, FeedInfo, NewArticle, NewPassage, Store, open_store
+from index.store import Store, open_store
+from index.store.base import ArticleInfo, FeedInfo, NewArticle, NewPassage
 from index.vocabulary import NewTerms, Vocabulary
 from index.web import FeedReport, FetchSettings, normalize_url
 

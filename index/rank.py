@@ -15,7 +15,7 @@ from index.analyzer import Analyzer
 from index.bm25 import Hit, PassageIndex
 from index.passages import Span
 from index.quotes import Quote, choose_quote
-from index.store import ArticleInfo, StoredPassage
+from index.store.base import ArticleInfo, StoredPassage
 
 MAX_QUESTION_TERMS = 32  # a question's most specific terms searched for; the rest only weigh
 
@@ -121,15 +121,7 @@ def rerank(
         key=lambda c: -c[0],
     )
     return [
-        Result(
-            rank=rank,
-            score=score,
-            article=row.article,
-            passage=row.text,
-            quote_start=quote.start,
-            quote_end=quote.end,
-            highlights=quote.highlights,
-        )
+        Result(rank, score, row.article, row.text, quote.start, quote.end, quote.highlights)
         for rank, (score, row, quote) in enumerate(ranked[:k], 1)
     ]
 

@@ -1,4 +1,4 @@
-"""Storage: the interface the library uses (`base.Store`) and its backends (`sqlite`)."""
+"""Storage: the interface the library uses (`base`) and its backends (`sqlite`)."""
 
 from __future__ import annotations
 
@@ -6,15 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from index.store.base import PostingsBatch, Store
-from index.store.records import (
-    ArticleInfo,
-    FeedInfo,
-    NewArticle,
-    NewPassage,
-    StoredArticle,
-    StoredPassage,
-)
+from index.store.base import Store
 from index.store.sqlite import SQLiteStore
 
 
@@ -25,15 +17,4 @@ async def open_store(location: str | Path) -> AsyncIterator[Store]:
         yield store
 
 
-__all__ = [
-    "ArticleInfo",
-    "FeedInfo",
-    "NewArticle",
-    "NewPassage",
-    "PostingsBatch",
-    "SQLiteStore",
-    "Store",
-    "StoredArticle",
-    "StoredPassage",
-    "open_store",
-]
+__all__ = ["SQLiteStore", "Store", "open_store"]

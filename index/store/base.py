@@ -1,25 +1,116 @@
-"""The store interface: everything the library asks of a database, whatever the backend.
+"""The store interface: the records a store keeps and returns, and the `Store` protocol.
 
-SQL lives in the backends (`sqlite.py`); the library sees only this protocol and the records of
-`records.py`. Writes that belong together are one transaction inside a backend's method.
+SQL lives in the backends (`sqlite.py`); the library sees only this module. Writes that belong
+together are one transaction inside a backend's method.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from index.store.records import (
-    ArticleInfo,
-    FeedInfo,
-    NewArticle,
-    NewPassage,
-    StoredArticle,
-    StoredPassage,
-)
+import numpy as np
+
+from index.passages import Span
+
+
+@dataclass(frozen=True)
+class ArticleInfo:
+    """An article's metadata (not its text). `title` is None when the article has none."""
+
+    id: int
+    collection: str
+    title: str | None
+    url: str | None
+    author: str | None
+    date: str | None
+    site: str | None
+    source: str | None
+    added_by: str | None
+    added_at: str
+    passages: int
+
+
+@dataclass(frozen=True)
+class FeedInfo:
+    """A feed registered for a collection, with how its last poll went."""
+
+    id: int
+    collection: str
+    url: str
+    title: str | None
+    added_by: str | None
+    added_at: str
+    last_polled: str | None
+    last_error: str | None
+    entries: int  # entries seen so far
+    articles: int  # of which added as articles
+
+
+@dataclass(frozen=True)
+class NewArticle:
+    """An article ready to be written: text, metadata and its passages' stored form."""
+
+    collection: str
+    title: str | None
+    text: str
+    content_hash: str
+    url: str | None = None
+    author: str | None = None
+    date: str | None = None
+    site: str | None = None
+    source: str | None = None
+    added_by: str | None = None
+
+
+@dataclass(frozen=True)
+class NewPassage:
+    """A passage to store: its span of the article, its sentences, its terms' ids and counts."""
+
+    start: int
+    end: int
+    sentences: Sequence[Span]
+    term_ids: np.ndarray
+    term_freqs: np.ndarray
+
+
+@dataclass(frozen=True)
+class StoredPassage:
+    """A passage as returned for an answer: its text, sentence spans relative to it, its article."""
+
+    id: int
+    text: str
+    start: int
+    sentences: tuple[Span, ...]
+    article: ArticleInfo
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    """An article's id, collection, title and text, as read back for re-indexing."""
+
+    id: int
+    collection: str
+    title: str | None
+    text: str
+
+
+def int32_blob(values: Iterable[int] | np.ndarray) -> bytes:
+    """Integers as stored: little-endian int32."""
+    return np.asarray(values, dtype="<i4").tobytes()
+
+
+def spans_of_blob(blob: bytes, offset: int = 0) -> tuple[Span, ...]:
+    """Stored (start, end) int32 pairs as spans, shifted by -`offset`."""
+    flat = np.frombuffer(blob, dtype="<i4").tolist()
+    return tuple((flat[i] - offset, flat[i + 1] - offset) for i in range(0, len(flat), 2))
+
 
 PostingsBatch = tuple[list[int], list[bytes], list[bytes]]  # passage ids, term ids, term counts
+Passages = Sequence[NewPassage]
+Terms = Sequence[tuple[int, str]]  # (id, term) pairs of new vocabulary
 
 
 class Store(Protocol):
@@ -38,20 +129,13 @@ class Store(Protocol):
     async def find_by_url(self, collection: str, url: str) -> ArticleInfo | None: ...
 
     async def insert_article(
-        self,
-        article: NewArticle,
-        passages: Sequence[NewPassage],
-        new_terms: Sequence[tuple[int, str]],
+        self, article: NewArticle, passages: Passages, new_terms: Terms
     ) -> tuple[ArticleInfo, list[int]]:
         """Write an article, its passages and new terms at once; its passages' ids, in order."""
         ...
 
     async def replace_article(
-        self,
-        article_id: int,
-        article: NewArticle,
-        passages: Sequence[NewPassage],
-        new_terms: Sequence[tuple[int, str]],
+        self, article_id: int, article: NewArticle, passages: Passages, new_terms: Terms
     ) -> tuple[ArticleInfo, list[int], list[int]]:
         """Replace an article's text and passages at once; its old and new passage ids."""
         ...
@@ -81,12 +165,7 @@ class Store(Protocol):
     async def seen_entries(self, feed_id: int) -> set[str]: ...
 
     async def record_entry(
-        self,
-        feed_id: int,
-        key: str,
-        url: str | None,
-        article_id: int | None,
-        error: str | None,
+        self, feed_id: int, key: str, url: str | None, article_id: int | None, error: str | None
     ) -> None: ...
 
     async def record_poll(self, feed_id: int, title: str | None, error: str | None) -> None: ...
@@ -104,10 +183,7 @@ class Store(Protocol):
     def iter_articles(self) -> AsyncIterator[StoredArticle]: ...
 
     async def replace_index(
-        self,
-        settings: dict[str, str],
-        terms: Sequence[tuple[int, str]],
-        passages: Sequence[tuple[int, str, Sequence[NewPassage]]],
+        self, settings: dict[str, str], terms: Terms, passages: Sequence[tuple[int, str, Passages]]
     ) -> None:
         """Replace every passage and the whole vocabulary (a settings change), atomically."""
         ...

@@ -20,18 +20,19 @@ from typing import Any
 import aiosqlite
 
 from index.errors import NotFoundError, StorageError
-from index.store.base import PostingsBatch
-from index.store.migrations import numbered_scripts
-from index.store.records import (
+from index.store.base import (
     ArticleInfo,
     FeedInfo,
     NewArticle,
-    NewPassage,
+    Passages,
+    PostingsBatch,
     StoredArticle,
     StoredPassage,
+    Terms,
     int32_blob,
     spans_of_blob,
 )
+from index.store.migrations import numbered_scripts
 
 log = logging.getLogger(__name__)
 
@@ -161,10 +162,7 @@ class SQLiteStore:
         return None if row is None else _article(row)
 
     async def insert_article(
-        self,
-        article: NewArticle,
-        passages: Sequence[NewPassage],
-        new_terms: Sequence[tuple[int, str]],
+        self, article: NewArticle, passages: Passages, new_terms: Terms
     ) -> tuple[ArticleInfo, list[int]]:
         """Write an article, its passages and any new terms in one transaction.
 
@@ -199,7 +197,7 @@ class SQLiteStore:
 
     @staticmethod
     async def _insert_passages(
-        db: aiosqlite.Connection, article_id: int, collection: str, passages: Sequence[NewPassage]
+        db: aiosqlite.Connection, article_id: int, collection: str, passages: Passages
     ) -> list[int]:
         ids = []
         for ord_, p in enumerate(passages):
@@ -222,11 +220,7 @@ class SQLiteStore:
         return ids
 
     async def replace_article(
-        self,
-        article_id: int,
-        article: NewArticle,
-        passages: Sequence[NewPassage],
-        new_terms: Sequence[tuple[int, str]],
+        self, article_id: int, article: NewArticle, passages: Passages, new_terms: Terms
     ) -> tuple[ArticleInfo, list[int], list[int]]:
         """Replace an article's text, metadata and passages in one transaction.
 
@@ -329,12 +323,7 @@ class SQLiteStore:
             return {row[0] for row in await cursor.fetchall()}
 
     async def record_entry(
-        self,
-        feed_id: int,
-        key: str,
-        url: str | None,
-        article_id: int | None,
-        error: str | None,
+        self, feed_id: int, key: str, url: str | None, article_id: int | None, error: str | None
     ) -> None:
         async with self._transaction() as db:
             await db.execute(
@@ -392,10 +381,7 @@ class SQLiteStore:
                 yield StoredArticle(*row)
 
     async def replace_index(
-        self,
-        settings: dict[str, str],
-        terms: Sequence[tuple[int, str]],
-        passages: Sequence[tuple[int, str, Sequence[NewPassage]]],
+        self, settings: dict[str, str], terms: Terms, passages: Sequence[tuple[int, str, Passages]]
     ) -> None:
         """Replace every passage and the whole vocabulary (after a settings change), atomically."""
         async with self._transaction() as db:

@@ -1,5 +1,9 @@
 """The analyzer: one way from text to index terms, for articles and questions alike."""
 
+import dataclasses
+
+import pytest
+
 from index.analyzer import Analyzer, AnalyzerSettings
 
 
@@ -46,3 +50,124 @@ def test_without_stop_words_every_word_is_a_term() -> None:
         "is",
         "it",
     ]
+
+
+SINO = (
+    "“Sino-Russian relations aren’t affected by changes in the international situation or"
+    " interference by any other factors, strengthening strategic cooperation between China and"
+    " Russia can effectively resist any attempt to suppress and divide the two countries”, Xi"
+    " Jinping said according to Chinese Foreign Ministry’s statement."
+)  # a sentence of the sample article
+UNSTEMMED = AnalyzerSettings(stem=False)
+
+
+def test_a_sentence_of_the_article_gives_its_content_words_in_order() -> None:
+    """Without stemming: every word but the stop words, case-folded, apostrophes unified."""
+    assert Analyzer(UNSTEMMED).terms(SINO) == [
+        "sino",
+        "russian",
+        "relations",
+        "affected",
+        "changes",
+        "international",
+        "situation",
+        "interference",
+        "factors",
+        "strengthening",
+        "strategic",
+        "cooperation",
+        "china",
+        "russia",
+        "effectively",
+        "resist",
+        "attempt",
+        "suppress",
+        "divide",
+        "two",
+        "countries",
+        "xi",
+        "jinping",
+        "said",
+        "according",
+        "chinese",
+        "foreign",
+        "ministry's",
+        "statement",
+    ]
+
+
+def test_tokens_of_an_article_sentence_span_its_original_words() -> None:
+    """Tokens skip stop words and punctuation and point at the words as written."""
+    tokens = Analyzer(UNSTEMMED).tokens(SINO)
+    assert [SINO[t.start : t.end] for t in tokens][:3] == ["Sino", "Russian", "relations"]
+    assert [SINO[t.start : t.end] for t in tokens][-2:] == ["Ministry’s", "statement"]
+    assert [t.term for t in tokens] == Analyzer(UNSTEMMED).terms(SINO)
+
+
+def test_stemming_can_be_switched_off() -> None:
+    """stem=False keeps inflected forms that the stemmer would reduce."""
+    text = "The runners were running"
+    assert Analyzer().terms(text) == ["runner", "run"]
+    assert Analyzer(UNSTEMMED).terms(text) == ["runners", "running"]
+
+
+def test_accents_are_kept_when_folding_is_off() -> None:
+    """fold_accents=False keeps non-ASCII letters as they are (after case folding)."""
+    keep = Analyzer(AnalyzerSettings(fold_accents=False, stem=False))
+    assert keep.terms("Café Zürich") == ["café", "zürich"]
+    assert Analyzer(UNSTEMMED).terms("Café Zürich") == ["cafe", "zurich"]
+
+
+def test_without_stop_words_every_word_is_stemmed() -> None:
+    """stopwords="none" with stemming: function words stay, inflections go."""
+    analyzer = Analyzer(AnalyzerSettings(stopwords="none"))
+    assert analyzer.terms("The runners were running") == ["the", "runner", "were", "run"]
+
+
+def test_tokens_without_stop_words_include_function_words() -> None:
+    """stopwords="none": tokens cover every word, 'the' and 'were' included."""
+    text = "The runners were running"
+    tokens = Analyzer(AnalyzerSettings(stopwords="none", stem=False)).tokens(text)
+    assert [(t.term, text[t.start : t.end]) for t in tokens] == [
+        ("the", "The"),
+        ("runners", "runners"),
+        ("were", "were"),
+        ("running", "running"),
+    ]
+
+
+def test_an_unknown_stop_word_list_is_rejected() -> None:
+    """Only "english" and "none" are stop word lists."""
+    with pytest.raises(ValueError, match="unknown stop word list"):
+        Analyzer(AnalyzerSettings(stopwords="french"))
+
+
+def test_compatibility_characters_are_normalised() -> None:
+    """NFKC: a ligature and full-width digits (as in PDFs) become plain letters and digits."""
+    assert Analyzer(UNSTEMMED).terms("ﬁnancial results for ２０２０") == [
+        "financial",
+        "results",
+        "2020",
+    ]
+
+
+def test_default_settings_are_the_documented_ones() -> None:
+    """English stop words, stemming and accent folding on, version 1; Analyzer() uses them."""
+    assert dataclasses.astuple(AnalyzerSettings()) == ("english", "english", True, True, 1)
+    assert Analyzer().settings == AnalyzerSettings()
+
+
+def test_settings_are_stored_as_stable_json() -> None:
+    """The stored form is sorted-key JSON (a change would rebuild every index)."""
+    assert AnalyzerSettings().to_json() == (
+        '{"fold_accents": true, "language": "english", "stem": true, "stopwords": "english",'
+        ' "version": 1}'
+    )
+
+
+def test_settings_are_immutable_values() -> None:
+    """Settings are frozen: hashable, and never changed in place."""
+    settings = AnalyzerSettings()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        settings.stem = False  # type: ignore[misc]
+    assert hash(settings) == hash(AnalyzerSettings())

@@ -7,7 +7,8 @@ import numpy as np
 
 from index.bm25 import BM25Params
 from index.indexes import Indexes
-from index.store import NewArticle, NewPassage, SQLiteStore
+from index.store import SQLiteStore
+from index.store.base import NewArticle, NewPassage
 
 
 def _passage(term_ids: list[int]) -> NewPassage:

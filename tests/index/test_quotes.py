@@ -1,8 +1,17 @@
-"""Choosing the verbatim quote inside a passage."""
+"""Choosing the verbatim quote inside a passage.
 
-from index.passages import split_sentences
-from index.quotes import choose_quote
+The passages are sentences of the sample article (shared/samples/china-russia-article.txt), some
+as they stand there, some put side by side to make a case; the weights are the question terms'
+stems, as the ranking passes them.
+"""
+
+import dataclasses
+
+import pytest
+
 from index.analyzer import Analyzer
+from index.passages import split_sentences
+from index.quotes import Quote, choose_quote
 
 TEXT = (
     "The weather was mild in spring. "
@@ -10,12 +19,67 @@ TEXT = (
     "Both countries signed deals on energy."
 )
 
+# One passage of the article as the index stores it (four sentences: 28, 20, 19 and 28 words;
+# the first three are one 67-word sentence cut at its commas).
+BIDEN = (
+    "“On any issue that matters to the US-China relationship from pursuing a foreign policy for"
+    " the middle class, including a trade and economic agenda that protects Americans workers,"
+    " our intellectual property and the environment to ensuring security and prosperity in the"
+    " Indo Pacific region to championing human rights, we are stronger and more effective when"
+    " we are flanked by nations that share our vision”, Joe Biden said.\n\n"
+    "Xi Jinping said that any crisis would only push Sino-Russia relations to be more prominent,"
+    " adding that the two countries had worked together to contain the COVID-19 pandemic."
+)
+ISSUE = BIDEN[: BIDEN.index(" our intellectual")]  # 28 words
+RIGHTS = BIDEN[BIDEN.index("our intellectual") : BIDEN.index(" we are")]  # 20 words
+VISION = BIDEN[BIDEN.index("we are") : BIDEN.index("\n")]  # 19 words
+CRISIS = BIDEN[BIDEN.index("Xi Jinping") :]  # 28 words
+
+# Single sentences of the article, by length.
+PARTNERSHIP = (  # 20 words
+    "China is willing to unnervingly develop the comprehensive strategic cooperative partnership"
+    " between The Republic of China and Russia, Xi added."
+)
+INAUGURATION = (  # 21 words
+    "China has been trying to consolidate its ties with other countries ahead of the inauguration"
+    " of Joe Biden on January 20."
+)
+RIVALS = (  # 40 words
+    "Andrey Denisov said that it remains to be seen if U.S. would take a more rational position"
+    " in dealing with its relations with China and Russia after the countries were named by Trump"
+    " administration as the biggest rivals of US."
+)
+BEIJING = (  # 24 words
+    "The two countries have entered the comprehensive strategic partnership of coordination and no"
+    " external factors could affect bilateral relations, Andrey Denisov said in Beijing."
+)
+HEADLINE = "'Get off Twitter' Joe Biden Urges Trump to Concentrate on Reopening Schools Safely"
+# Three sentences of 29 words each (the last two are one 58-word sentence cut in half).
+MILITARY = (
+    "Both countries are looking to strengthen cooperation in areas like 5G, Big Data, Artificial"
+    " Intelligence, Clean Energy, Aerospace Materials and Military but I don’t expect any military"
+    " alliance soon.\n\n"
+    "Although both countries have indicated cooperation, the selling of military hardware’s to"
+    " India after June China-India border clash rises eyebrows in China but the two countries face"
+    " more formidable US and they will have to work together to overcome whatever US throws at"
+    " them as we have seen recently where both flied nuclear capable bombers in East seas."
+)
+
+
+def _choose(text: str, weights: dict[str, float], **kwargs: int) -> Quote:
+    analyzer = Analyzer()
+    sentences = [span for paragraph in split_sentences(text) for span in paragraph]
+    return choose_quote(text, sentences, analyzer.tokens(text), weights, **kwargs)
+
 
 def _quote(text: str, question: str, **weights: float) -> str:
-    analyzer = Analyzer()
-    sentences = split_sentences(text)[0]
-    terms = weights or dict.fromkeys(analyzer.terms(question), 1.0)
-    quote = choose_quote(text, sentences, analyzer.tokens(text), terms)
+    terms = weights or dict.fromkeys(Analyzer().terms(question), 1.0)
+    quote = _choose(text, terms)
+    return text[quote.start : quote.end]
+
+
+def _quoted(text: str, weights: dict[str, float], **kwargs: int) -> str:
+    quote = _choose(text, weights, **kwargs)
     return text[quote.start : quote.end]
 
 
@@ -49,3 +113,92 @@ def test_highlights_mark_the_matched_words_inside_the_quote() -> None:
 def test_a_passage_without_matches_still_gives_its_first_sentence() -> None:
     """No matched term: the first (shortest on ties) sentence, never an error."""
     assert _quote("One. Two words.", "", zebra=1.0) == "One."
+
+
+def test_the_heaviest_sentence_of_an_article_passage_is_quoted_exactly() -> None:
+    """The last sentence of the passage, its offsets, terms and highlights, exactly."""
+    quote = _choose(BIDEN, {"pandem": 2.0, "trade": 1.0})
+    start = BIDEN.index("Xi Jinping")
+    assert (quote.start, quote.end) == (start, len(BIDEN))
+    assert quote.terms == {"pandem"}
+    assert quote.highlights == (
+        (CRISIS.index("pandemic"), CRISIS.index("pandemic") + len("pandemic")),
+    )
+
+
+def test_equal_scores_go_to_the_shorter_sentence() -> None:
+    """Two sentences weigh the same: the 19-word one is quoted, not the 28-word one before it."""
+    assert _quoted(BIDEN, {"trade": 1.0, "vision": 1.0}) == VISION
+
+
+def test_equal_scores_and_lengths_go_to_the_earlier_sentence() -> None:
+    """Two 28-word sentences weigh the same: the first of them is quoted."""
+    assert _quoted(BIDEN, {"pandem": 1.0, "trade": 1.0}) == ISSUE
+
+
+def test_a_tie_after_the_first_sentence_goes_to_the_earlier() -> None:
+    """Sentences 2 and 3 (29 words each) tie above sentence 1: sentence 2 is quoted."""
+    quote = _quoted(MILITARY, {"india": 1.0, "bomber": 1.0}, max_words=40)
+    assert quote == MILITARY[MILITARY.index("Although") : MILITARY.index(" US and")]
+
+
+def test_a_pair_is_quoted_with_the_text_between_its_sentences() -> None:
+    """Two adjacent sentences each holding one term: the quote spans both, gap included."""
+    quote = _choose(BIDEN, {"worker": 1.0, "right": 1.0})
+    assert BIDEN[quote.start : quote.end] == f"{ISSUE} {RIGHTS}"
+    assert quote.terms == {"worker", "right"}
+    quoted = BIDEN[quote.start : quote.end]
+    assert [quoted[s:e] for s, e in quote.highlights] == ["workers", "rights"]
+
+
+def test_a_single_sentence_quote_has_only_its_own_terms() -> None:
+    """The terms of a one-sentence quote are those it contains, not its neighbours'."""
+    quote = _choose(BIDEN, {"trade": 3.0, "right": 1.0}, max_words=40)
+    assert BIDEN[quote.start : quote.end] == ISSUE
+    assert quote.terms == {"trade"}
+
+
+def test_a_pair_of_sixty_words_is_within_the_default_limit() -> None:
+    """20 + 40 words is exactly the default limit of 60: both sentences are quoted."""
+    text = f"{RIVALS} {PARTNERSHIP}"
+    assert _quoted(text, {"unnerv": 1.0, "trump": 1.0}) == text
+
+
+def test_a_pair_of_sixty_one_words_is_over_the_default_limit() -> None:
+    """40 + 21 words is one word too many: the shorter of the two tied sentences is quoted."""
+    text = f"{RIVALS} {INAUGURATION}"
+    assert _quoted(text, {"inaugur": 1.0, "trump": 1.0}) == INAUGURATION
+
+
+def test_the_word_limit_can_be_set() -> None:
+    """A 28 + 20 word pair fits a limit of 48 words; under 47 the shorter sentence is quoted."""
+    weights = {"worker": 1.0, "right": 1.0}
+    assert _quoted(BIDEN, weights, max_words=48) == f"{ISSUE} {RIGHTS}"
+    assert _quoted(BIDEN, weights, max_words=47) == RIGHTS
+
+
+def test_a_shorter_pair_beats_a_longer_sentence_of_equal_weight() -> None:
+    """A 40-word sentence with both terms loses to the next two (24 + 13 words), one term each."""
+    text = f"{RIVALS} {BEIJING}\n{HEADLINE}"
+    assert _quoted(text, {"denisov": 1.0, "trump": 1.0}) == f"{BEIJING}\n{HEADLINE}"
+
+
+def test_a_passage_without_sentences_is_an_error() -> None:
+    """choose_quote needs at least one sentence."""
+    with pytest.raises(ValueError, match="at least one sentence"):
+        choose_quote("", [], [], {"xi": 1.0})
+
+
+def test_a_quote_is_an_immutable_value() -> None:
+    """Quotes are frozen: they can be shared and hashed."""
+    quote = _choose(TEXT, {"energi": 1.0})
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        quote.start = 0  # type: ignore[misc]
+    assert hash(quote) == hash(dataclasses.replace(quote))
+
+
+def test_one_letter_words_count_in_a_sentences_length() -> None:
+    """'A' and 'B' are words: six-word sentences tie, and the earlier one is quoted."""
+    first = "Talks on trade resumed in Beijing."
+    assert _quoted(f"{first} A deal was signed in Beijing.", {"beij": 1.0}) == first
+    assert _quoted(f"{first} Beijing said it backs plan B", {"beij": 1.0}) == first

@@ -8,7 +8,8 @@ import pytest
 
 from index.errors import NotFoundError, StorageError
 from index.library import Library, LibrarySettings
-from index.store import NewArticle, NewPassage, SQLiteStore
+from index.store import SQLiteStore
+from index.store.base import NewArticle, NewPassage
 from index.store.migrations import numbered_scripts
 
 

@@ -1,19 +1,9 @@
 -- An unknown title is NULL, not a placeholder stored as data (and so indexed). SQLite cannot
 -- drop NOT NULL in place: the table is rebuilt (foreign keys are off while migrating).
 CREATE TABLE articles_new (
-    id           INTEGER PRIMARY KEY,
-    collection   TEXT    NOT NULL,
-    title        TEXT,
-    url          TEXT,
-    author       TEXT,
-    published    TEXT,
-    site         TEXT,
-    source       TEXT,
-    text         TEXT    NOT NULL,
-    content_hash TEXT    NOT NULL,
-    added_by     TEXT,
-    added_at     TEXT    NOT NULL,
-    UNIQUE (collection, content_hash)
+    id INTEGER PRIMARY KEY, collection TEXT NOT NULL, title TEXT, url TEXT, author TEXT,
+    published TEXT, site TEXT, source TEXT, text TEXT NOT NULL, content_hash TEXT NOT NULL,
+    added_by TEXT, added_at TEXT NOT NULL, UNIQUE (collection, content_hash)
 );
 INSERT INTO articles_new
 SELECT id, collection,

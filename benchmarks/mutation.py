@@ -14,8 +14,9 @@ indices used as subscripts) off by one, ``return <value>`` made ``return None``.
 
 Left alone, because they cannot change a result: docstrings and every other string, type
 annotations and type aliases, ``assert`` statements, what a ``raise`` raises (its message; the
-condition that leads to it is mutated), logging calls, f-strings, ``__repr__``/``__str__``, and
-``strict=`` of ``zip`` (an assertion that lengths agree). Mutants reviewed and judged equivalent
+condition that leads to it is mutated), logging calls, f-strings, ``__repr__``/``__str__``,
+functions that only raise (disabled methods), and ``strict=`` of ``zip`` (an assertion that
+lengths agree). Mutants reviewed and judged equivalent
 (they survive, and no input can tell them from the original) are listed in ``EQUIVALENT`` with the
 reason, and are not counted.
 
@@ -35,6 +36,7 @@ Usage::
     .venv/bin/python benchmarks/mutation.py --module quotes --module passages
     .venv/bin/python benchmarks/mutation.py --module bm25 --sample 100 --seed 1
     .venv/bin/python benchmarks/mutation.py --list --module quotes   # the mutants, not run
+    .venv/bin/python benchmarks/mutation.py --tests-from 9d5aa7e     # older tests, same code
 """
 
 from __future__ import annotations
@@ -69,6 +71,12 @@ _PAIR_LOSES = (
     "a pair scoring no more than one of its sentences has that sentence's score and more words"
     " (sentences are never empty), so that sentence, ranked in the first loop, beats it anyway"
 )
+_SUMMING = (
+    "only chooses between summing by sorting and by np.bincount, which give the same sums (the"
+    " property tests run both against rank-bm25)"
+)
+_CAPACITY = "only how much room a growable array reserves: the values stored are the same"
+_RESHAPE = "numpy reads any negative size in reshape as 'whatever fits', as it does -1"
 _WHITE_SEGMENT = (
     "differs only for a span of white space alone, which split_sentences never passes: sentencex"
     " yields no such segment inside a unit (a unit holds no blank line; none in 110 articles)"
@@ -137,6 +145,69 @@ EQUIVALENT: dict[str, str] = {
         "only its truthiness is used: chunks[0] is chunks[-1] until a second chunk exists, and"
         " both are non-empty from then on"
     ),
+    # rank.py
+    "rank:candidates: index.idf(term_id) if term_id is not None else 0.0"
+    " -> index.idf(term_id) if term_id is not None else -1.0": (
+        "an unknown term's IDF only decides that it is not present (> 0), which -1 decides alike"
+    ),
+    "rank:rerank: best = max((hit.score for _, hit, _, _ in scored)) or 1.0"
+    " -> best = max((hit.score for _, hit, _, _ in scored)) or 2.0": (
+        "the fallback is used only when the best BM25 score is 0, i.e. every score is 0 (search"
+        " scores are never negative): 0 / 1 and 0 / 2 are both 0"
+    ),
+    # bm25.py
+    "bm25:<module>: _SHIFT = 32 -> _SHIFT = 31": (
+        "counts and positions are < 2**31 and fit 31 bits; slots and term ids < 2**31 shifted"
+        " by 31 fit an int64: every posting and sort key packs and unpacks the same"
+    ),
+    "bm25:<module>: _SORT_BELOW = 8 -> _SORT_BELOW = 9": _SUMMING,
+    "bm25:<module>: _SORT_BELOW = 8 -> _SORT_BELOW = 7": _SUMMING,
+    "bm25:<module>: _SORT_BELOW = 8 -> _SORT_BELOW = 0": _SUMMING,
+    "bm25:PassageIndex._score_postings: if slots.size * _SORT_BELOW < n_slots:"
+    " -> if not slots.size * _SORT_BELOW < n_slots:": _SUMMING,
+    "bm25:PassageIndex._score_postings: if slots.size * _SORT_BELOW < n_slots:"
+    " -> if slots.size * _SORT_BELOW <= n_slots:": _SUMMING,
+    "bm25:PassageIndex._score_postings: if slots.size * _SORT_BELOW < n_slots:"
+    " -> if slots.size * _SORT_BELOW >= n_slots:": _SUMMING,
+    "bm25:PassageIndex._score_postings: if len(known) == 1: -> if len(known) == 0:": (
+        "the shortcut for one posting list gives what the general path gives: each live slot"
+        " once, ascending, with its one contribution"
+    ),
+    "bm25:_Column.__init__: self.data: npt.NDArray[Any] = np.empty(16, dtype)"
+    " -> self.data: npt.NDArray[Any] = np.empty(17, dtype)": _CAPACITY,
+    "bm25:_Column.__init__: self.data: npt.NDArray[Any] = np.empty(16, dtype)"
+    " -> self.data: npt.NDArray[Any] = np.empty(15, dtype)": _CAPACITY,
+    "bm25:_Column.__init__: self.data: npt.NDArray[Any] = np.empty(16, dtype)"
+    " -> self.data: npt.NDArray[Any] = np.empty(0, dtype)": _CAPACITY,
+    "bm25:_Column.extend: if end > self.data.size: -> if end >= self.data.size:": _CAPACITY,
+    "bm25:_Column.reset: self.data = np.empty(0, self.data.dtype)"
+    " -> self.data = np.empty(1, self.data.dtype)": _CAPACITY,
+    "bm25:PassageIndex._reserve_terms: need = int(terms.max()) + 1"
+    " -> need = int(terms.max()) + 2": _CAPACITY,
+    "bm25:PassageIndex._reserve_terms: if need > self._df.size: -> if need >= self._df.size:": (
+        _CAPACITY
+    ),
+    "bm25:PassageIndex._reserve_terms: self._postings.extend([None] * (grown.size -"
+    " len(self._postings))) -> self._postings.extend([None] * (grown.size +"
+    " len(self._postings)))": _CAPACITY,
+    "bm25:_Column.extend: new = np.asarray(values, dtype=self.data.dtype).reshape(-1)"
+    " -> new = np.asarray(values, dtype=self.data.dtype).reshape(-2)": _RESHAPE,
+    "bm25:_int_array: arr = np.asarray(values).reshape(-1)"
+    " -> arr = np.asarray(values).reshape(-2)": _RESHAPE,
+    "bm25:_runs: return (np.zeros(1, np.int64), sorted_keys)"
+    " -> return (np.zeros(0, np.int64), sorted_keys)": (
+        "for no keys, bounds [0] and [] both give no runs: np.diff is empty and bounds[:-1] is"
+        " empty either way"
+    ),
+    "bm25:PassageIndex.__contains__: return False -> return None": (
+        "`in` turns what __contains__ returns into a bool: None is False"
+    ),
+    "bm25:PassageIndex.idf: return float(self._scorer.idf_of(len(self), df,"
+    " self._get_average_idf)[0]) -> return float(self._scorer.idf_of(len(self), df,"
+    " self._get_average_idf)[-1])": "the array has one element: [0] is [-1]",
+    "bm25:PassageIndex.search: if scores.size > k: -> if scores.size >= k:": (
+        "with exactly k candidates the k-th largest is the smallest, and all are kept anyway"
+    ),
     # analyzer.py
     "analyzer:Analyzer.tokens: if len(words) != len(matches):"
     " -> if not len(words) != len(matches):": (
@@ -148,6 +219,50 @@ EQUIVALENT: dict[str, str] = {
     ),
 }
 
+
+def _growth(where: str, statement: str, changes: list[tuple[str, str]]) -> dict[str, str]:
+    """Mutants of a growth statement that only change how much room is reserved."""
+    return {
+        f"bm25:{where}: {statement} -> {statement.replace(old, new)}": _CAPACITY
+        for old, new in changes
+    }
+
+
+_FACTOR = [("* 3 // 2", change) for change in ("/ 3 // 2", "* 4 // 2", "* 2 // 2", "* 0 // 2")]
+_FACTOR += [("* 3 // 2", "* 3 // 3"), ("* 3 // 2", "* 3 // 1")]
+EQUIVALENT.update(
+    _growth(
+        "_Column.extend",
+        "grown = np.empty(max(end, self.data.size * 3 // 2, 16), self.data.dtype)",
+        [*_FACTOR, ("16)", "17)"), ("16)", "15)"), ("16)", "0)")],
+    )
+)
+EQUIVALENT.update(
+    _growth(
+        "PassageIndex._reserve_terms",
+        "grown = np.zeros(max(need, self._df.size * 3 // 2), np.int64)",
+        _FACTOR,
+    )
+)
+_COPY = (
+    "copy=True only makes a copy where copy=False may share memory; nothing writes to either"
+    " array afterwards"
+)
+EQUIVALENT.update(
+    {
+        "bm25:_check_postings: term_ids.astype(np.int32, copy=False)"
+        " -> term_ids.astype(np.int32, copy=True)": _COPY,
+        "bm25:_check_postings: tfs.astype(np.int32, copy=False)"
+        " -> tfs.astype(np.int32, copy=True)": _COPY,
+        "bm25:PassageIndex.load: ids = _int_array(doc_ids, 'doc ids').astype(np.int64,"
+        " copy=False) -> ids = _int_array(doc_ids, 'doc ids').astype(np.int64, copy=True)": _COPY,
+        "bm25:PassageIndex._score_postings: sums = np.bincount(slots, contrib,"
+        " n_slots).astype(np.float64, copy=False) -> sums = np.bincount(slots, contrib,"
+        " n_slots).astype(np.float64, copy=True)": _COPY,
+        "bm25:PassageIndex._score_postings: unique_slots = np.flatnonzero(hit).astype(np.int64,"
+        " copy=False) -> unique_slots = np.flatnonzero(hit).astype(np.int64, copy=True)": _COPY,
+    }
+)
 
 # --- mutants --------------------------------------------------------------------------------------
 
@@ -235,7 +350,7 @@ def _nodes(tree: ast.AST) -> Iterator[_Listed]:
             scope = (*scope, node.name)
             if not isinstance(node, ast.ClassDef):
                 function = node
-            if node.name in _NO_MUTATION_FUNCTIONS:
+            if node.name in _NO_MUTATION_FUNCTIONS or _only_raises(node):
                 skip = True
         skip = skip or _skipped(node, parent.node if parent else None, fld)
         listed = _Listed(node, parent, fld, scope, function, skip)
@@ -247,6 +362,16 @@ def _nodes(tree: ast.AST) -> Iterator[_Listed]:
                     yield from visit(item, listed, name, skip or _skip_field(node, name))
 
     yield from visit(tree, None, "", False)
+
+
+def _only_raises(node: ast.AST) -> bool:
+    """A function whose body (docstring aside) is one raise: nothing in it can change a result."""
+    if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+        return False
+    body = node.body
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        body = body[1:]
+    return len(body) == 1 and isinstance(body[0], ast.Raise)
 
 
 def _skip_field(node: ast.AST, name: str) -> bool:
@@ -346,7 +471,7 @@ def _sites_of(
 ) -> list[_Site]:
     out: list[_Site] = []
 
-    def add(kind: str, apply: Callable[[ast.AST, ast.AST, str], ast.AST | None]) -> None:
+    def add(kind: str, apply: Callable[[ast.AST, ast.AST, str], ast.AST]) -> None:
         out.append(_Site(position, kind, apply))
 
     if isinstance(node, ast.Compare):
@@ -360,9 +485,9 @@ def _sites_of(
 
                 add("comparison", flip)
     elif isinstance(node, ast.BinOp | ast.AugAssign):
-        for new in _BIN_SWAPS.get(type(node.op), []):
+        for operator in _BIN_SWAPS.get(type(node.op), []):
 
-            def swap(n: ast.AST, p: ast.AST, f: str, new: type = new) -> ast.AST:
+            def swap(n: ast.AST, p: ast.AST, f: str, new: type = operator) -> ast.AST:
                 assert isinstance(n, ast.BinOp | ast.AugAssign)
                 n.op = new()
                 return n
@@ -440,7 +565,7 @@ def _sites_of(
 
             def reindex(n: ast.AST, p: ast.AST, f: str, d: int = delta) -> ast.AST:
                 assert isinstance(n, ast.Subscript)
-                n.slice = _plus(n.slice, d)  # type: ignore[arg-type]
+                n.slice = _plus(n.slice, d)
                 return n
 
             add("index", reindex)
@@ -511,7 +636,7 @@ def generate(module: str, source: str) -> list[Mutant]:
         if mutated in seen:
             continue
         seen.add(mutated)
-        line = getattr(item.node, "lineno", None) or getattr(parent, "lineno", 0)
+        line: int = getattr(item.node, "lineno", 0) or getattr(parent, "lineno", 0)
         where = ".".join(item.scope) or "<module>"
         occurrence = occurrences[where, before, after] = (
             occurrences.get((where, before, after), 0) + 1
@@ -538,7 +663,7 @@ class _MutantFinder:
 
         if fullname != self.name:
             return None
-        return importlib.util.spec_from_loader(fullname, self, origin=self.path)
+        return importlib.util.spec_from_loader(fullname, self, origin=self.path)  # type: ignore[arg-type]
 
     def create_module(self, spec: Any) -> None:
         return None
@@ -676,8 +801,19 @@ _IGNORED = shutil.ignore_patterns(
 )  # fmt: skip
 
 
-def lay_out(base: str, dest: Path, overlay: list[str]) -> None:
-    """The project in ``dest``: HEAD plus ``overlay`` from the working tree, or the working tree."""
+def _git_show(revision: str, path: str) -> bytes | None:
+    """A file as committed at ``revision``, or None if it did not exist there."""
+    shown = subprocess.run(
+        ["git", "-C", str(ROOT), "show", f"{revision}:{path}"], capture_output=True, check=False
+    )
+    return shown.stdout if shown.returncode == 0 else None
+
+
+def lay_out(
+    base: str, dest: Path, overlay: list[str], tests: list[str], tests_from: str | None
+) -> None:
+    """The project in ``dest``: HEAD plus ``overlay`` and ``tests`` from the working tree, or the
+    working tree; then ``tests`` as at ``tests_from`` if given (absent if they did not exist)."""
     if base == "worktree":
         shutil.copytree(ROOT, dest, ignore=_IGNORED, symlinks=True)
     else:
@@ -689,11 +825,17 @@ def lay_out(base: str, dest: Path, overlay: list[str]) -> None:
         dest.mkdir(parents=True)
         with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
             tar.extractall(dest, filter="data")
-        for relative in overlay:
+        for relative in [*overlay, *tests]:
             source = ROOT / relative
             if source.exists():
                 (dest / relative).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(source, dest / relative)
+    if tests_from is not None:
+        for relative in tests:
+            committed = _git_show(tests_from, relative)
+            (dest / relative).unlink(missing_ok=True)
+            if committed is not None:
+                (dest / relative).write_bytes(committed)
     shared = ROOT.parent / "shared"
     if shared.is_dir():
         (dest.parent / "shared").symlink_to(shared, target_is_directory=True)
@@ -735,6 +877,10 @@ def run_module(
     lock: threading.Lock,
 ) -> ModuleResult:
     result = ModuleResult(module, mutants)
+    if not (root / "tests" / "index" / f"test_{module}.py").exists():
+        result.baseline, result.note = "passed", "no test file: every mutant survives"
+        result.outcomes = dict.fromkeys((m.number for m in mutants), "passed")
+        return result
     scratch.mkdir(parents=True)
     job = {
         "root": str(root),
@@ -808,7 +954,8 @@ def report(results: list[ModuleResult], total_seconds: float) -> str:
     ]
     for r in results:
         if r.baseline != "passed":
-            lines.append(f"| {r.module} | {len(r.mutants)} | - | - | - | - | - | {r.note} | - |")
+            failed = f"tests {r.baseline} unmutated"
+            lines.append(f"| {r.module} | {len(r.mutants)} | - | - | - | - | - | {failed} | - |")
             continue
         score = "n/a" if r.score is None else f"{100 * r.score:.1f}%"
         lines.append(
@@ -822,6 +969,8 @@ def report(results: list[ModuleResult], total_seconds: float) -> str:
             lines.append(f"\n{r.module}: the unmutated tests did not pass ({r.baseline}):")
             lines.append(r.note)
             continue
+        if r.note:
+            lines.append(f"\n{r.module}: {r.note}")
         live = [m for m in r.survivors if m.key not in EQUIVALENT]
         if live:
             lines.append(f"\nsurvivors in index/{r.module}.py:")
@@ -846,6 +995,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0, help="for --sample")
     parser.add_argument("--jobs", type=int, default=2, help="modules run at once (default 2)")
     parser.add_argument("--base", choices=["head", "worktree"], default="head")
+    parser.add_argument(
+        "--tests-from", metavar="REV", help="the modules' test files as committed at REV"
+    )
     parser.add_argument("--timeout-factor", type=float, default=5.0)
     parser.add_argument("--min-timeout", type=float, default=10.0, help="seconds")
     parser.add_argument("--list", action="store_true", help="list the mutants, run nothing")
@@ -880,8 +1032,9 @@ def main(argv: list[str] | None = None) -> int:
     lock = threading.Lock()
     with tempfile.TemporaryDirectory(prefix="citebot-mutation-") as tmp:
         root = Path(tmp) / "main"
-        overlay = [f"index/{m}.py" for m in modules] + [f"tests/index/test_{m}.py" for m in modules]
-        lay_out(args.base, root, overlay)
+        overlay = [f"index/{m}.py" for m in modules]
+        tests = [f"tests/index/test_{m}.py" for m in modules]
+        lay_out(args.base, root, overlay, tests, args.tests_from)
         pool = ThreadPoolExecutor(max_workers=max(1, args.jobs))
         try:
             futures = [

@@ -10,6 +10,8 @@ PassageIndex gives what any passage lacking the query terms gets.)
 
 from __future__ import annotations
 
+import dataclasses
+import inspect
 import itertools
 import math
 from collections import Counter
@@ -517,3 +519,243 @@ def test_bad_params_are_rejected(kwargs: dict[str, Any], error: str):
     """Parameters rank-bm25 would misuse (or that do not apply) raise ValueError."""
     with pytest.raises(ValueError, match=error):
         BM25Params(**kwargs)
+
+
+# --- defaults, edges and limits -------------------------------------------------------------
+
+
+def _rank_bm25_default(cls: type, name: str) -> Any:
+    return inspect.signature(cls.__init__).parameters[name].default
+
+
+def test_default_params_are_rank_bm25s_okapi_defaults():
+    """BM25Params(): Okapi with k1 1.5, b 0.75, epsilon 0.25, as BM25Okapi's own defaults."""
+    params = BM25Params()
+    assert (params.variant, params.k1, params.b, params.epsilon, params.delta) == (
+        "okapi",
+        1.5,
+        0.75,
+        0.25,
+        None,
+    )
+    for name in ("k1", "b", "epsilon"):
+        assert getattr(params, name) == _rank_bm25_default(BM25Okapi, name)
+
+
+@pytest.mark.parametrize(
+    ("scorer", "reference", "expected"),
+    [
+        (bm25.OkapiScorer, BM25Okapi, {"k1": 1.5, "b": 0.75, "epsilon": 0.25}),
+        (bm25.BM25LScorer, BM25L, {"k1": 1.5, "b": 0.75, "delta": 0.5}),
+        (bm25.BM25PlusScorer, BM25Plus, {"k1": 1.5, "b": 0.75, "delta": 1.0}),
+    ],
+)
+def test_scorers_default_to_rank_bm25s_parameters(
+    scorer: type, reference: type, expected: dict[str, float]
+):
+    """Each scorer built without arguments has its rank-bm25 class's defaults."""
+    built = scorer()
+    assert {name: getattr(built, name) for name in expected} == expected
+    assert expected == {name: _rank_bm25_default(reference, name) for name in expected}
+
+
+def test_params_are_stored_as_stable_json():
+    """The stored form is sorted-key JSON, delta null when it is the variant's default."""
+    assert BM25Params().to_json() == (
+        '{"b": 0.75, "delta": null, "epsilon": 0.25, "k1": 1.5, "variant": "okapi"}'
+    )
+
+
+def test_params_are_immutable_values():
+    """BM25Params is frozen: hashable and never changed in place."""
+    params = BM25Params()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        params.k1 = 2.0  # type: ignore[misc]
+    assert hash(params) == hash(BM25Params())
+
+
+@pytest.mark.parametrize("b", [-0.01, 1.01])
+def test_b_outside_zero_to_one_is_rejected(b: float):
+    """b is a proportion: below 0 or above 1 raises."""
+    with pytest.raises(ValueError, match="b must"):
+        BM25Params(b=b)
+
+
+def test_the_edges_of_the_parameter_ranges_are_accepted():
+    """b 0 and 1, and delta 0, are valid."""
+    assert BM25Params(b=0.0).b == 0.0
+    assert BM25Params(b=1.0).b == 1.0
+    assert BM25Params(variant="plus", delta=0.0).delta == 0.0
+
+
+# Five passages over term ids 0..4: df 1 for term 0, 2 for terms 1, 3 and 4, 0 for term 2.
+EDGE_DOCS = {1: [0, 1], 2: [1, 4], 3: [3, 4], 4: [3], 5: []}
+
+
+def edge_index() -> PassageIndex:
+    index = PassageIndex()
+    for doc_id, terms in EDGE_DOCS.items():
+        index.add(doc_id, np.array(terms, np.int64), np.ones(len(terms), np.int64))
+    return index
+
+
+def test_idf_of_the_first_and_last_term_ids():
+    """Term 0 (df 1 of 5) has IDF log(4.5 / 1.5); term 4, the last id (df 2), log(3.5 / 2.5)."""
+    index = edge_index()
+    assert index.idf(0) == pytest.approx(math.log(3), rel=RTOL)
+    assert index.idf(4) == pytest.approx(math.log(1.4), rel=RTOL)
+
+
+def test_idf_outside_the_known_ids_or_of_an_unused_id_is_zero():
+    """-1, the first id past the table, and an id in no passage all have IDF 0."""
+    index = edge_index()
+    past = index._df.size  # the first id the index keeps nothing for
+    assert [index.idf(-1), index.idf(past), index.idf(2)] == [0.0, 0.0, 0.0]
+
+
+def test_a_negative_term_id_in_a_query_is_unknown():
+    """-1 is no term id (not the last one, as a Python index would have it)."""
+    assert edge_index().search({-1: 1}, 5) == []
+
+
+def test_a_query_term_counted_zero_times_is_ignored():
+    """Count 0 adds nothing and finds nothing; a negative count is an error."""
+    index = edge_index()
+    assert index.search({0: 0}, 5) == []
+    assert index.search({0: 0, 4: 1}, 5) == index.search({4: 1}, 5)
+    with pytest.raises(ValueError, match="negative count"):
+        index.search({0: -1}, 5)
+
+
+@pytest.mark.parametrize(
+    ("term_ids", "tfs"),
+    [
+        ([np.array([1])], [np.array([1]), np.array([1])]),
+        ([np.array([1]), np.array([1])], [np.array([1])]),
+    ],
+    ids=["term_ids short", "tfs short"],
+)
+def test_load_rejects_one_list_of_the_wrong_length(term_ids: list, tfs: list):
+    """One of term_ids and tfs shorter than doc_ids: ValueError, nothing loaded."""
+    index = PassageIndex()
+    with pytest.raises(ValueError, match="differ in length"):
+        index.load([1, 2], term_ids, tfs)
+    assert len(index) == 0
+
+
+def test_term_ids_and_counts_up_to_int32_max_are_accepted():
+    """The largest int32 is a valid term id and count; one more is not, nor is -1."""
+    top = 2**31 - 1
+    terms, tfs = bm25._check_postings(np.array([0, top]), np.array([1, top]))
+    assert terms.tolist() == [0, top]
+    assert tfs.tolist() == [1, top]
+    for bad_terms, bad_tfs, error in [
+        ([top + 1], [1], "term ids must be"),
+        ([-1], [1], "term ids must be"),
+        ([0], [top + 1], "term counts must be"),
+    ]:
+        with pytest.raises(ValueError, match=error):
+            bm25._check_postings(np.array(bad_terms), np.array(bad_tfs))
+
+
+def test_a_passage_with_an_int32_max_count_is_scored():
+    """A term counted 2**31 - 1 times fits a posting and scores by the Okapi formula."""
+    top = 2**31 - 1
+    index = PassageIndex()
+    index.add(1, np.array([0]), np.array([top]))
+    index.add(2, np.array([1]), np.array([1]))
+    index.add(3, np.array([1]), np.array([1]))
+    idf = math.log(2.5 / 1.5)  # df 1 of 3
+    norm = 1.5 * (1 - 0.75 + 0.75 * top / ((top + 2) / 3))
+    expected = idf * top * 2.5 / (top + norm)
+    assert_allclose(index.scores({0: 1})[1], [expected, 0.0, 0.0], rtol=RTOL, atol=0)
+
+
+def test_a_passage_with_a_count_past_int32_is_rejected():
+    """A count of 2**31 raises, and the index stays empty."""
+    index = PassageIndex()
+    with pytest.raises(ValueError, match="term counts must be"):
+        index.add(1, np.array([0]), np.array([2**31]))
+    assert len(index) == 0
+
+
+def test_the_slot_limit_allows_exactly_max_slot_plus_one_passages():
+    """With the limit set to slot 3: four passages fit, the last by add; a fifth raises."""
+    with mock.patch.object(bm25, "_MAX_SLOT", 3):
+        index = PassageIndex()
+        index.load([1, 2, 3], [np.array([0])] * 3, [np.array([1])] * 3)
+        index.add(4, np.array([0]), np.array([1]))
+        with pytest.raises(OverflowError):
+            index.add(5, np.array([0]), np.array([1]))
+        with pytest.raises(OverflowError):
+            index.load([5], [np.array([0])], [np.array([1])])
+    assert len(index) == 4
+
+
+def test_the_largest_term_ids_sort_correctly():
+    """Sorting postings by term packs term << 32 | position: int32 max still sorts last."""
+    terms = np.array([2**31 - 1, 5, 2**31 - 1, 0], np.int32)
+    keys, order = bm25._sort_by_term(terms)
+    assert keys.tolist() == [0, 5, 2**31 - 1, 2**31 - 1]
+    assert order.tolist() == [3, 1, 0, 2]
+
+
+def test_a_batch_of_as_many_postings_as_positions_fit_is_sorted():
+    """The batch limit: with room for 3 positions, 3 postings sort and 6 raise."""
+    with mock.patch.object(bm25, "_TF_MASK", 3):
+        keys, order = bm25._sort_by_term(np.array([2, 1, 2], np.int32))
+        assert (keys.tolist(), order.tolist()) == ([1, 2, 2], [1, 0, 2])
+        with pytest.raises(OverflowError):
+            bm25._sort_by_term(np.array([2, 1, 2, 0, 1, 1], np.int32))
+
+
+# --- compaction -------------------------------------------------------------------------------
+
+
+def indexed(docs: dict[int, list[int]], *, bulk: bool = False) -> PassageIndex:
+    index = PassageIndex()
+    arrays = [np.array(terms, np.int64) for terms in docs.values()]
+    if bulk:
+        index.load(list(docs), arrays, [np.ones(a.size, np.int64) for a in arrays])
+    for doc_id, terms in zip(docs, arrays, strict=True):
+        if not bulk:
+            index.add(doc_id, terms, np.ones(terms.size, np.int64))
+    return index
+
+
+def stored_postings(index: PassageIndex) -> int:
+    return sum(len(p) for p in index._postings if p is not None)
+
+
+@pytest.mark.parametrize("bulk", [False, True], ids=["added", "loaded"])
+def test_as_many_dead_postings_as_live_ones_are_kept(bulk: bool):
+    """Removing a 3-term passage of 6 postings leaves 3 dead, 3 live: no compaction yet."""
+    index = indexed({1: [0, 1, 2], 2: [3], 3: [4], 4: [5]}, bulk=bulk)
+    index.remove([1])
+    assert (index._dead_postings, index._alive.size, stored_postings(index)) == (3, 4, 6)
+    assert [h.doc_id for h in index.search({0: 1, 3: 1}, 5)] == [2]
+
+
+@pytest.mark.parametrize("bulk", [False, True], ids=["added", "loaded"])
+def test_one_dead_posting_more_than_live_ones_compacts(bulk: bool):
+    """Removing a 4-term passage of 7 postings leaves 4 dead, 3 live: dropped, slots renumbered."""
+    index = indexed({1: [0, 1, 2, 3], 2: [4], 3: [5], 4: [6]}, bulk=bulk)
+    index.remove([1])
+    assert (index._dead_postings, index._alive.size, stored_postings(index)) == (0, 3, 3)
+    assert index._slot_of == {2: 0, 3: 1, 4: 2}
+    assert [h.doc_id for h in index.search({0: 1, 4: 1, 6: 1}, 5)] == [2, 4]
+
+
+def test_as_many_dead_passages_as_live_ones_are_kept():
+    """Two one-term passages removed of four: 2 dead slots, 2 live: no compaction."""
+    index = indexed({1: [0, 1, 2, 3, 4], 2: [5], 3: [6], 4: [7, 8, 9, 10, 11]})
+    index.remove([2, 3])
+    assert (index._dead_postings, index._alive.size) == (2, 4)
+
+
+def test_more_dead_passages_than_live_ones_compact():
+    """Two one-term passages removed of three: few dead postings, but most slots dead."""
+    index = indexed({1: [0, 1, 2, 3, 4], 2: [5], 3: [6]})
+    index.remove([2, 3])
+    assert (index._dead_postings, index._alive.size, stored_postings(index)) == (0, 1, 5)
+    assert [h.doc_id for h in index.search({0: 1, 5: 1}, 5)] == [1]

@@ -1,0 +1,293 @@
+"""Ranking: BM25 candidates for a question, then quoted and re-ranked results.
+
+The expected values are worked out by hand from the documented rules: a term's weight is its
+IDF (rank-bm25's Okapi IDF, log((N - df + 0.5) / (df + 0.5)) where positive) times its count;
+a passage's final score is its BM25 score over the best candidate's plus `rerank` times the
+share of the question's weight its quote holds plus `phrase` times the share of the question's
+adjacent pairs (by weight) that stand side by side in the passage.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+import pytest
+
+from index.analyzer import Analyzer
+from index.bm25 import Hit, PassageIndex
+from index.passages import split_sentences
+from index.quotes import Quote
+from index.rank import (
+    MAX_QUESTION_TERMS,
+    Candidates,
+    RankSettings,
+    Result,
+    _weighted_pairs,
+    answer_score,
+    candidates,
+    rerank,
+)
+from index.store.base import ArticleInfo, StoredPassage
+
+# --- candidates -------------------------------------------------------------------------------
+
+# Five passages over term ids 0-3: "xi" (id 0) in one, "putin" (1) in two, "biden" (2) in two.
+# Term id 3 is in the vocabulary but in no live passage. With N = 5, Okapi IDF:
+# df 1: log(4.5 / 1.5) = log 3; df 2: log(3.5 / 2.5) = log 1.4.
+PASSAGE_TERMS = {10: [0, 1], 20: [1], 30: [2], 40: [2], 50: [4]}
+
+
+def _index() -> PassageIndex:
+    index = PassageIndex()
+    for doc_id, terms in PASSAGE_TERMS.items():
+        index.add(doc_id, np.array(terms), np.ones(len(terms), np.int64))
+    return index
+
+
+def test_a_known_terms_weight_is_its_idf_times_its_count() -> None:
+    """'xi' twice (df 1 of 5) weighs 2 log 3; 'putin' once (df 2) weighs log 1.4."""
+    found = candidates(_index(), {"xi": (0, 2), "putin": (1, 1)}, pool=10)
+    assert found.weights == pytest.approx({"xi": 2 * math.log(3), "putin": math.log(1.4)})
+
+
+def test_a_term_the_collection_lacks_weighs_as_the_rarest_possible() -> None:
+    """Unknown, or known but in no live passage: log((N + 0.5) / 0.5) = log 11, times count."""
+    found = candidates(_index(), {"mars": (None, 1), "jobs": (3, 2)}, pool=10)
+    assert found.weights == pytest.approx({"mars": math.log(11), "jobs": 2 * math.log(11)})
+    assert found.present == set()
+    assert found.hits == []
+
+
+def test_only_terms_of_the_collection_are_present_and_searched() -> None:
+    """'xi' and 'putin' are present; the hits are BM25's for them alone."""
+    index = _index()
+    found = candidates(index, {"xi": (0, 1), "putin": (1, 1), "mars": (None, 1)}, pool=10)
+    assert found.present == {"xi", "putin"}
+    assert found.hits == index.search({0: 1, 1: 1}, 10)
+    assert [h.doc_id for h in found.hits] == [10, 20]
+
+
+def test_the_pool_limits_the_candidates() -> None:
+    """pool=1: only BM25's best passage is proposed."""
+    found = candidates(_index(), {"xi": (0, 1), "putin": (1, 1)}, pool=1)
+    assert [h.doc_id for h in found.hits] == [10]
+
+
+def test_only_the_most_specific_terms_are_searched() -> None:
+    """33 known terms: the least specific (in most passages) still weighs but is not searched."""
+    # 70 passages; term t is in passages 0..t, so its IDF falls with t; passage 32 holds only
+    # the least specific term, 32.
+    index = PassageIndex()
+    for doc in range(70):
+        terms = np.arange(doc, 33) if doc < 33 else np.array([], np.int64)
+        index.add(doc, terms, np.ones(terms.size, np.int64))
+    query = {f"t{t}": (t, 1) for t in range(33)}
+    found = candidates(index, query, pool=100)
+    assert MAX_QUESTION_TERMS == 32
+    assert {h.doc_id for h in found.hits} == set(range(32))
+    assert found.weights["t32"] == pytest.approx(math.log(37.5 / 33.5))
+    assert found.present == set(query)
+
+
+# --- re-ranking -------------------------------------------------------------------------------
+
+ARTICLE = ArticleInfo(
+    id=1,
+    collection="news",
+    title="China and Russia Relationship Can’t Be Broken By Any Nation",
+    url=None,
+    author=None,
+    date=None,
+    site=None,
+    source=None,
+    added_by=None,
+    added_at="2026-01-01T00:00:00",
+    passages=3,
+)
+PANDEMIC = (  # a sentence of the sample article
+    "Xi Jinping said that any crisis would only push Sino-Russia relations to be more prominent,"
+    " adding that the two countries had worked together to contain the COVID-19 pandemic."
+)
+PUTIN = (  # another: 'xi' and 'jinp' side by side, no 'pandem'
+    "The relationship between China and Russia cannot be broken by any third nation and will"
+    " wither all kinds of international crises, the Chinese President Xi Jinping told his Russian"
+    " counterpart President Vladimir Putin as signal to U.S. that the ties between China and"
+    " Russia are strong."
+)
+MARS = "Elon Musk Says There Will Be a Lot of Jobs on Mars Once Humans Arrive"  # only 'say'
+
+# "What did Xi Jinping say about the pandemic?" -> xi jinp say pandem; weights chosen round.
+QUESTION = ["xi", "jinp", "say", "pandem"]
+WEIGHTS = {"xi": 1.0, "jinp": 1.0, "say": 0.5, "pandem": 2.0}  # total 4.5
+# Pairs: (xi, jinp) 2.0, (jinp, say) 1.5, (say, pandem) 2.5: total 6.0.
+
+
+def _row(doc_id: int, text: str) -> StoredPassage:
+    sentences = tuple(span for paragraph in split_sentences(text) for span in paragraph)
+    return StoredPassage(doc_id, text, 0, sentences, ARTICLE)
+
+
+ROWS = {1: _row(1, PANDEMIC), 2: _row(2, PUTIN), 3: _row(3, MARS)}
+
+
+def _rerank(
+    hits: list[Hit],
+    weights: dict[str, float] = WEIGHTS,
+    settings: RankSettings | None = None,
+    k: int = 3,
+) -> list[Result]:
+    found = Candidates(hits, dict(weights), set(weights))
+    return rerank(found, ROWS, QUESTION, Analyzer(), settings or RankSettings(), k)
+
+
+def test_the_passage_whose_quote_answers_better_is_lifted_above_bm25s_best() -> None:
+    """BM25 3 vs 4: the pandemic passage, 3/4 + 0.6 (8/9 + 1/3), beats 4/4 + 0.6 (4/9 + 1/3)."""
+    results = _rerank([Hit(2, 4.0), Hit(1, 3.0)])
+    assert [(r.rank, r.passage) for r in results] == [(1, PANDEMIC), (2, PUTIN)]
+    assert results[0].score == pytest.approx(3 / 4 + 0.6 * (8 / 9 + 1 / 3), rel=1e-12)
+    assert results[1].score == pytest.approx(1 + 0.6 * (4 / 9 + 1 / 3), rel=1e-12)
+
+
+def test_bm25_still_decides_when_the_quotes_differ_less() -> None:
+    """BM25 2 vs 4: 2/4 + 0.6 (11/9) is below 1 + 0.6 (7/9): BM25's order stands."""
+    results = _rerank([Hit(2, 4.0), Hit(1, 2.0)])
+    assert [r.passage for r in results] == [PUTIN, PANDEMIC]
+    assert results[1].score == pytest.approx(2 / 4 + 0.6 * 11 / 9, rel=1e-12)
+
+
+def test_a_passage_covering_under_a_fifth_of_the_question_is_dropped() -> None:
+    """The Mars headline holds only 'say': 0.5 of 4.5 is under a fifth."""
+    results = _rerank([Hit(3, 9.0), Hit(1, 3.0)])
+    assert [r.passage for r in results] == [PANDEMIC]
+    assert results[0].score == pytest.approx(1 + 0.6 * 11 / 9, rel=1e-12)  # 3 is the best
+
+
+def test_a_passage_covering_exactly_a_fifth_is_kept() -> None:
+    """'say' weighs 1 of 5: exactly the minimum coverage, so the headline stays."""
+    weights = {"xi": 1.0, "jinp": 1.0, "say": 1.0, "pandem": 2.0}
+    results = _rerank([Hit(3, 1.0)], weights)
+    assert [r.passage for r in results] == [MARS]
+    # its quote holds 'say' (1/5); pairs (xi, jinp) 2, (jinp, say) 2, (say, pandem) 3: none
+    assert results[0].score == pytest.approx(1 + 0.6 * (1 / 5), rel=1e-12)
+
+
+def test_the_minimum_coverage_can_be_set() -> None:
+    """With min_coverage 0.5 the passage with 2 of 4.5 is dropped, the one with 4 kept."""
+    results = _rerank([Hit(2, 4.0), Hit(1, 3.0)], settings=RankSettings(min_coverage=0.5))
+    assert [r.passage for r in results] == [PANDEMIC]
+
+
+def test_a_passage_removed_since_the_search_is_skipped() -> None:
+    """A hit without a stored row is left out, the others ranked as usual."""
+    results = _rerank([Hit(99, 8.0), Hit(1, 3.0)])
+    assert [(r.rank, r.passage) for r in results] == [(1, PANDEMIC)]
+    assert results[0].score == pytest.approx(1 + 0.6 * 11 / 9, rel=1e-12)
+
+
+def test_no_candidate_left_gives_no_results() -> None:
+    """Nothing to rank: an empty list."""
+    assert _rerank([Hit(3, 9.0)]) == []
+    assert _rerank([]) == []
+
+
+def test_k_keeps_the_best_results() -> None:
+    """k=1: only the top result, ranked 1."""
+    results = _rerank([Hit(2, 4.0), Hit(1, 3.0)], k=1)
+    assert [(r.rank, r.passage) for r in results] == [(1, PANDEMIC)]
+
+
+def test_bm25_scores_of_zero_leave_the_quotes_to_rank() -> None:
+    """All BM25 scores 0: no division by zero, the score is the answer part alone."""
+    results = _rerank([Hit(2, 0.0), Hit(1, 0.0)])
+    assert [r.passage for r in results] == [PANDEMIC, PUTIN]
+    assert results[0].score == pytest.approx(0.6 * 11 / 9, rel=1e-12)
+
+
+def test_the_weights_of_bm25_and_of_the_answer_can_be_set() -> None:
+    """rerank 0 keeps BM25's order; phrase 0 drops the pairs' part."""
+    plain = _rerank([Hit(2, 4.0), Hit(1, 3.0)], settings=RankSettings(rerank=0.0))
+    assert [(r.passage, r.score) for r in plain] == [(PUTIN, 1.0), (PANDEMIC, 0.75)]
+    no_pairs = _rerank([Hit(1, 3.0)], settings=RankSettings(phrase=0.0))
+    assert no_pairs[0].score == pytest.approx(1 + 0.6 * 8 / 9, rel=1e-12)
+
+
+def test_a_result_carries_its_article_passage_and_quote() -> None:
+    """The quote's offsets are in the passage, the highlights in the quote."""
+    result = _rerank([Hit(1, 3.0)])[0]
+    assert result.article == ARTICLE
+    assert (result.quote_start, result.quote_end) == (0, len(PANDEMIC))
+    assert result.quote == PANDEMIC
+    assert [result.quote[s:e] for s, e in result.highlights] == ["Xi", "Jinping", "pandemic"]
+
+
+def test_equal_scores_keep_bm25s_order() -> None:
+    """Two passages scoring the same are listed in the order BM25 gave them."""
+    twin = {5: _row(5, PANDEMIC), 6: _row(6, PANDEMIC)}
+    found = Candidates([Hit(6, 1.0), Hit(5, 1.0)], dict(WEIGHTS), set(WEIGHTS))
+    results = rerank(found, twin, QUESTION, Analyzer(), RankSettings(), 2)
+    assert [r.rank for r in results] == [1, 2]
+    assert results[0].score == results[1].score
+    assert [r.article for r in results] == [ARTICLE, ARTICLE]
+    assert results == sorted(results, key=lambda r: r.rank)
+
+
+# --- the answer part --------------------------------------------------------------------------
+
+
+def _quote_with(terms: set[str]) -> Quote:
+    return Quote(0, 10, (), frozenset(terms))
+
+
+def test_answer_score_is_the_quotes_share_of_the_weight_without_pairs() -> None:
+    """No pairs: the weight of the quote's terms over the question's."""
+    score = answer_score(_quote_with({"pandem"}), ["pandem"], WEIGHTS, {}, phrase=1.0)
+    assert score == pytest.approx(2.0 / 4.5, rel=1e-12)
+
+
+def test_answer_score_adds_the_share_of_pairs_found_side_by_side() -> None:
+    """(say, pandem) of 6.0 in pair weight found adjacent, counted with phrase 0.5."""
+    pairs = _weighted_pairs(QUESTION, WEIGHTS)
+    terms = ["say", "pandem", "xi"]  # (say, pandem) adjacent; (pandem, xi) is no question pair
+    score = answer_score(_quote_with({"xi"}), terms, WEIGHTS, pairs, phrase=0.5)
+    assert score == pytest.approx(1.0 / 4.5 + 0.5 * 2.5 / 6.0, rel=1e-12)
+
+
+def test_a_pair_in_the_reverse_order_does_not_count() -> None:
+    """'jinp xi' in the passage is not the question's 'xi jinp'."""
+    pairs = _weighted_pairs(QUESTION, WEIGHTS)
+    score = answer_score(_quote_with(set()), ["jinp", "xi"], WEIGHTS, pairs, phrase=1.0)
+    assert score == 0.0
+
+
+def test_pairs_are_adjacent_different_known_terms_with_their_summed_weight() -> None:
+    """A repeated term or an unweighted one makes no pair."""
+    weights = {"xi": 1.0, "jinp": 2.0, "putin": 4.0}
+    question = ["xi", "xi", "jinp", "mars", "putin", "xi"]
+    assert _weighted_pairs(question, weights) == {("xi", "jinp"): 3.0, ("putin", "xi"): 5.0}
+
+
+# --- settings and results -------------------------------------------------------------------
+
+
+def test_default_settings_are_the_tuned_ones() -> None:
+    """A fifth of the question's weight, ten candidates, 0.6 for the answer, 1 for the pairs."""
+    assert dataclasses.astuple(RankSettings()) == (0.2, 10, 0.6, 1.0)
+
+
+def test_settings_candidates_and_results_are_immutable_values() -> None:
+    """Settings, candidates and results are frozen: never changed in place."""
+    result = _rerank([Hit(1, 3.0)])[0]
+    found = Candidates([], {}, set())
+    for value in (RankSettings(), found, result):
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            value.rank = 2  # type: ignore[union-attr]
+    assert hash(RankSettings()) == hash(RankSettings())
+
+
+def test_a_results_quote_is_its_span_of_the_passage() -> None:
+    """Result.quote is the passage from quote_start up to, not including, quote_end."""
+    passage = f"{PANDEMIC} {PUTIN}"
+    result = Result(1, 1.0, ARTICLE, passage, 0, len(PANDEMIC), ())
+    assert result.quote == PANDEMIC

@@ -10,7 +10,8 @@ from typing import TypeVar
 
 import numpy as np
 
-from index.bm25 import BM25Params, PassageIndex
+from index.bm25 import BM25Params
+from index.postings import PassageIndex
 from index.store.base import NewPassage, PostingsBatch, Store
 
 T = TypeVar("T")

@@ -12,8 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from index.analyzer import Analyzer
-from index.bm25 import Hit, PassageIndex
 from index.passages import Span
+from index.postings import Hit, PassageIndex
 from index.quotes import Quote, choose_quote
 from index.store.base import ArticleInfo, StoredPassage
 

@@ -16,8 +16,8 @@ import numpy as np
 import pytest
 
 from index.analyzer import Analyzer
-from index.bm25 import Hit, PassageIndex
 from index.passages import split_sentences
+from index.postings import Hit, PassageIndex
 from index.quotes import Quote
 from index.rank import (
     MAX_QUESTION_TERMS,

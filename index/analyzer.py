@@ -68,10 +68,6 @@ class AnalyzerSettings:
     def to_json(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)
 
-    @classmethod
-    def from_json(cls, raw: str) -> AnalyzerSettings:
-        return cls(**json.loads(raw))
-
 
 class Analyzer:
     """Turns text into index terms; the same for articles and questions."""

@@ -34,10 +34,9 @@ The postings themselves live in `index.postings`.
 from __future__ import annotations
 
 import inspect
-import json
 import math
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any, Literal, TypeAlias
 
 import numpy as np
@@ -57,7 +56,8 @@ def _default_of(cls: Any, name: str) -> float:
 
 @dataclass(frozen=True)
 class BM25Params:
-    """The variant and its parameters. Stored with the index; defaults are rank-bm25's."""
+    """The variant and its parameters; defaults are rank-bm25's. Scoring only: changing them
+    needs no re-indexing."""
 
     variant: Variant = "okapi"
     k1: float = 1.5
@@ -79,13 +79,6 @@ class BM25Params:
                 raise ValueError("delta applies to the 'l' and 'plus' variants only")
             if not (math.isfinite(self.delta) and self.delta >= 0):
                 raise ValueError(f"delta must be a number >= 0, not {self.delta!r}")
-
-    def to_json(self) -> str:
-        return json.dumps(asdict(self), sort_keys=True)
-
-    @classmethod
-    def from_json(cls, raw: str) -> BM25Params:
-        return cls(**json.loads(raw))
 
 
 # --- scorers: rank-bm25's classes, fed from posting lists -------------------------------------

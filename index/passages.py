@@ -41,10 +41,6 @@ class PassageSettings:
     def to_json(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)
 
-    @classmethod
-    def from_json(cls, raw: str) -> PassageSettings:
-        return cls(**json.loads(raw))
-
 
 Span = tuple[int, int]
 

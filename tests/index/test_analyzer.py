@@ -1,6 +1,7 @@
 """The analyzer: one way from text to index terms, for articles and questions alike."""
 
 import dataclasses
+import json
 
 import pytest
 
@@ -37,10 +38,10 @@ def test_tokens_point_back_to_the_original_text() -> None:
     assert [t.term for t in tokens] == Analyzer().terms(text)
 
 
-def test_settings_round_trip_through_json() -> None:
-    """Settings are stored with the index as JSON and read back equal."""
+def test_settings_are_stored_as_json_of_every_field() -> None:
+    """Settings are stored with the index as JSON holding every field."""
     settings = AnalyzerSettings(stem=False, stopwords="none")
-    assert AnalyzerSettings.from_json(settings.to_json()) == settings
+    assert json.loads(settings.to_json()) == dataclasses.asdict(settings)
 
 
 def test_without_stop_words_every_word_is_a_term() -> None:

@@ -10,37 +10,14 @@ import inspect
 from typing import Any
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 from rank_bm25 import BM25L, BM25Okapi, BM25Plus
 
 from index import bm25
 from index.bm25 import BM25Params
 
 REFERENCE = {"okapi": BM25Okapi, "l": BM25L, "plus": BM25Plus}
-params_st = st.builds(
-    lambda variant, k1, b, epsilon, delta: BM25Params(
-        variant=variant,
-        k1=k1,
-        b=b,
-        epsilon=epsilon,
-        delta=None if variant == "okapi" else delta,
-    ),
-    st.sampled_from(["okapi", "l", "plus"]),
-    st.floats(0.1, 3.0, allow_subnormal=False),
-    st.floats(0.0, 1.0, allow_subnormal=False),
-    st.floats(0.05, 1.0, allow_subnormal=False),
-    st.none() | st.floats(0.0, 2.0, allow_subnormal=False),
-)
-
 
 # --- parameters -------------------------------------------------------------------------------
-
-
-@given(params=params_st)
-def test_params_round_trip_through_json(params: BM25Params):
-    """BM25Params survive to_json / from_json unchanged."""
-    assert BM25Params.from_json(params.to_json()) == params
 
 
 def test_delta_defaults_to_rank_bm25s():
@@ -108,13 +85,6 @@ def test_scorers_default_to_rank_bm25s_parameters(
     built = scorer()
     assert {name: getattr(built, name) for name in expected} == expected
     assert expected == {name: _rank_bm25_default(reference, name) for name in expected}
-
-
-def test_params_are_stored_as_stable_json():
-    """The stored form is sorted-key JSON, delta null when it is the variant's default."""
-    assert BM25Params().to_json() == (
-        '{"b": 0.75, "delta": null, "epsilon": 0.25, "k1": 1.5, "variant": "okapi"}'
-    )
 
 
 def test_params_are_immutable_values():

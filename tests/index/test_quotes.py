@@ -159,7 +159,7 @@ def test_a_single_sentence_quote_has_only_its_own_terms() -> None:
 
 
 def test_a_pair_of_sixty_words_is_within_the_default_limit() -> None:
-    """20 + 40 words is exactly the default limit of 60: both sentences are quoted."""
+    """40 + 20 words is exactly the default limit of 60: both sentences are quoted."""
     text = f"{RIVALS} {PARTNERSHIP}"
     assert _quoted(text, {"unnerv": 1.0, "trump": 1.0}) == text
 
@@ -171,7 +171,7 @@ def test_a_pair_of_sixty_one_words_is_over_the_default_limit() -> None:
 
 
 def test_the_word_limit_can_be_set() -> None:
-    """A 28 + 20 word pair fits a limit of 48 words; under 47 the shorter sentence is quoted."""
+    """A 28 + 20 word pair fits a limit of 48 words; at 47 the shorter sentence is quoted."""
     weights = {"worker": 1.0, "right": 1.0}
     assert _quoted(BIDEN, weights, max_words=48) == f"{ISSUE} {RIGHTS}"
     assert _quoted(BIDEN, weights, max_words=47) == RIGHTS

@@ -63,7 +63,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-TARGETS = ["quotes", "passages", "analyzer", "bm25", "rank"]
+TARGETS = ["quotes", "passages", "analyzer", "bm25", "postings", "arrays", "rank"]
 
 # Mutants reviewed and judged equivalent: no input changes a result. Keyed by module, the
 # enclosing function and the change ("<before> -> <after>", as listed by --list), not by line.
@@ -155,57 +155,57 @@ EQUIVALENT: dict[str, str] = {
         "the fallback is used only when the best BM25 score is 0, i.e. every score is 0 (search"
         " scores are never negative): 0 / 1 and 0 / 2 are both 0"
     ),
-    # bm25.py
-    "bm25:<module>: _SHIFT = 32 -> _SHIFT = 31": (
+    # postings.py and arrays.py (PassageIndex and its arrays)
+    "arrays:<module>: SHIFT = 32 -> SHIFT = 31": (
         "counts and positions are < 2**31 and fit 31 bits; slots and term ids < 2**31 shifted"
         " by 31 fit an int64: every posting and sort key packs and unpacks the same"
     ),
-    "bm25:<module>: _SORT_BELOW = 8 -> _SORT_BELOW = 9": _SUMMING,
-    "bm25:<module>: _SORT_BELOW = 8 -> _SORT_BELOW = 7": _SUMMING,
-    "bm25:<module>: _SORT_BELOW = 8 -> _SORT_BELOW = 0": _SUMMING,
-    "bm25:PassageIndex._score_postings: if slots.size * _SORT_BELOW < n_slots:"
+    "postings:<module>: _SORT_BELOW = 8 -> _SORT_BELOW = 9": _SUMMING,
+    "postings:<module>: _SORT_BELOW = 8 -> _SORT_BELOW = 7": _SUMMING,
+    "postings:<module>: _SORT_BELOW = 8 -> _SORT_BELOW = 0": _SUMMING,
+    "postings:PassageIndex._score_postings: if slots.size * _SORT_BELOW < n_slots:"
     " -> if not slots.size * _SORT_BELOW < n_slots:": _SUMMING,
-    "bm25:PassageIndex._score_postings: if slots.size * _SORT_BELOW < n_slots:"
+    "postings:PassageIndex._score_postings: if slots.size * _SORT_BELOW < n_slots:"
     " -> if slots.size * _SORT_BELOW <= n_slots:": _SUMMING,
-    "bm25:PassageIndex._score_postings: if slots.size * _SORT_BELOW < n_slots:"
+    "postings:PassageIndex._score_postings: if slots.size * _SORT_BELOW < n_slots:"
     " -> if slots.size * _SORT_BELOW >= n_slots:": _SUMMING,
-    "bm25:PassageIndex._score_postings: if len(known) == 1: -> if len(known) == 0:": (
+    "postings:PassageIndex._score_postings: if len(known) == 1: -> if len(known) == 0:": (
         "the shortcut for one posting list gives what the general path gives: each live slot"
         " once, ascending, with its one contribution"
     ),
-    "bm25:_Column.__init__: self.data: npt.NDArray[Any] = np.empty(16, dtype)"
+    "arrays:Column.__init__: self.data: npt.NDArray[Any] = np.empty(16, dtype)"
     " -> self.data: npt.NDArray[Any] = np.empty(17, dtype)": _CAPACITY,
-    "bm25:_Column.__init__: self.data: npt.NDArray[Any] = np.empty(16, dtype)"
+    "arrays:Column.__init__: self.data: npt.NDArray[Any] = np.empty(16, dtype)"
     " -> self.data: npt.NDArray[Any] = np.empty(15, dtype)": _CAPACITY,
-    "bm25:_Column.__init__: self.data: npt.NDArray[Any] = np.empty(16, dtype)"
+    "arrays:Column.__init__: self.data: npt.NDArray[Any] = np.empty(16, dtype)"
     " -> self.data: npt.NDArray[Any] = np.empty(0, dtype)": _CAPACITY,
-    "bm25:_Column.extend: if end > self.data.size: -> if end >= self.data.size:": _CAPACITY,
-    "bm25:_Column.reset: self.data = np.empty(0, self.data.dtype)"
+    "arrays:Column.extend: if end > self.data.size: -> if end >= self.data.size:": _CAPACITY,
+    "arrays:Column.reset: self.data = np.empty(0, self.data.dtype)"
     " -> self.data = np.empty(1, self.data.dtype)": _CAPACITY,
-    "bm25:PassageIndex._reserve_terms: need = int(terms.max()) + 1"
+    "postings:PassageIndex._reserve_terms: need = int(terms.max()) + 1"
     " -> need = int(terms.max()) + 2": _CAPACITY,
-    "bm25:PassageIndex._reserve_terms: if need > self._df.size: -> if need >= self._df.size:": (
+    "postings:PassageIndex._reserve_terms: if need > self._df.size: -> if need >= self._df.size:": (
         _CAPACITY
     ),
-    "bm25:PassageIndex._reserve_terms: self._postings.extend([None] * (grown.size -"
+    "postings:PassageIndex._reserve_terms: self._postings.extend([None] * (grown.size -"
     " len(self._postings))) -> self._postings.extend([None] * (grown.size +"
     " len(self._postings)))": _CAPACITY,
-    "bm25:_Column.extend: new = np.asarray(values, dtype=self.data.dtype).reshape(-1)"
+    "arrays:Column.extend: new = np.asarray(values, dtype=self.data.dtype).reshape(-1)"
     " -> new = np.asarray(values, dtype=self.data.dtype).reshape(-2)": _RESHAPE,
-    "bm25:_int_array: arr = np.asarray(values).reshape(-1)"
+    "arrays:int_array: arr = np.asarray(values).reshape(-1)"
     " -> arr = np.asarray(values).reshape(-2)": _RESHAPE,
-    "bm25:_runs: return (np.zeros(1, np.int64), sorted_keys)"
+    "arrays:runs: return (np.zeros(1, np.int64), sorted_keys)"
     " -> return (np.zeros(0, np.int64), sorted_keys)": (
         "for no keys, bounds [0] and [] both give no runs: np.diff is empty and bounds[:-1] is"
         " empty either way"
     ),
-    "bm25:PassageIndex.__contains__: return False -> return None": (
+    "postings:PassageIndex.__contains__: return False -> return None": (
         "`in` turns what __contains__ returns into a bool: None is False"
     ),
-    "bm25:PassageIndex.idf: return float(self._scorer.idf_of(len(self), df,"
+    "postings:PassageIndex.idf: return float(self._scorer.idf_of(len(self), df,"
     " self._get_average_idf)[0]) -> return float(self._scorer.idf_of(len(self), df,"
     " self._get_average_idf)[-1])": "the array has one element: [0] is [-1]",
-    "bm25:PassageIndex.search: if scores.size > k: -> if scores.size >= k:": (
+    "postings:PassageIndex.search: if scores.size > k: -> if scores.size >= k:": (
         "with exactly k candidates the k-th largest is the smallest, and all are kept anyway"
     ),
     # analyzer.py
@@ -223,8 +223,7 @@ EQUIVALENT: dict[str, str] = {
 def _growth(where: str, statement: str, changes: list[tuple[str, str]]) -> dict[str, str]:
     """Mutants of a growth statement that only change how much room is reserved."""
     return {
-        f"bm25:{where}: {statement} -> {statement.replace(old, new)}": _CAPACITY
-        for old, new in changes
+        f"{where}: {statement} -> {statement.replace(old, new)}": _CAPACITY for old, new in changes
     }
 
 
@@ -232,14 +231,14 @@ _FACTOR = [("* 3 // 2", change) for change in ("/ 3 // 2", "* 4 // 2", "* 2 // 2
 _FACTOR += [("* 3 // 2", "* 3 // 3"), ("* 3 // 2", "* 3 // 1")]
 EQUIVALENT.update(
     _growth(
-        "_Column.extend",
+        "arrays:Column.extend",
         "grown = np.empty(max(end, self.data.size * 3 // 2, 16), self.data.dtype)",
         [*_FACTOR, ("16)", "17)"), ("16)", "15)"), ("16)", "0)")],
     )
 )
 EQUIVALENT.update(
     _growth(
-        "PassageIndex._reserve_terms",
+        "postings:PassageIndex._reserve_terms",
         "grown = np.zeros(max(need, self._df.size * 3 // 2), np.int64)",
         _FACTOR,
     )
@@ -250,16 +249,16 @@ _COPY = (
 )
 EQUIVALENT.update(
     {
-        "bm25:_check_postings: term_ids.astype(np.int32, copy=False)"
+        "arrays:check_postings: term_ids.astype(np.int32, copy=False)"
         " -> term_ids.astype(np.int32, copy=True)": _COPY,
-        "bm25:_check_postings: tfs.astype(np.int32, copy=False)"
+        "arrays:check_postings: tfs.astype(np.int32, copy=False)"
         " -> tfs.astype(np.int32, copy=True)": _COPY,
-        "bm25:PassageIndex.load: ids = _int_array(doc_ids, 'doc ids').astype(np.int64,"
-        " copy=False) -> ids = _int_array(doc_ids, 'doc ids').astype(np.int64, copy=True)": _COPY,
-        "bm25:PassageIndex._score_postings: sums = np.bincount(slots, contrib,"
+        "postings:PassageIndex.load: ids = int_array(doc_ids, 'doc ids').astype(np.int64,"
+        " copy=False) -> ids = int_array(doc_ids, 'doc ids').astype(np.int64, copy=True)": _COPY,
+        "postings:PassageIndex._score_postings: sums = np.bincount(slots, contrib,"
         " n_slots).astype(np.float64, copy=False) -> sums = np.bincount(slots, contrib,"
         " n_slots).astype(np.float64, copy=True)": _COPY,
-        "bm25:PassageIndex._score_postings: unique_slots = np.flatnonzero(hit).astype(np.int64,"
+        "postings:PassageIndex._score_postings: unique_slots = np.flatnonzero(hit).astype(np.int64,"
         " copy=False) -> unique_slots = np.flatnonzero(hit).astype(np.int64, copy=True)": _COPY,
     }
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from array import array
 from unittest import mock
 
 import numpy as np
@@ -40,3 +41,83 @@ def test_a_batch_of_as_many_postings_as_positions_fit_is_sorted():
         assert (keys.tolist(), order.tolist()) == ([1, 2, 2], [1, 0, 2])
         with pytest.raises(OverflowError):
             arrays.sort_by_term(np.array([2, 1, 2, 0, 1, 1], np.int32))
+
+
+def test_a_column_grows_by_half_and_keeps_what_it_holds():
+    """Appends past the capacity grow it by half (at least to fit), keeping earlier values."""
+    column = arrays.Column(np.int64)
+    column.extend(range(16))
+    assert (column.size, column.data.size) == (16, 16)
+    column.extend([16])
+    assert (column.size, column.data.size) == (17, 24)
+    column.extend(range(17, 60))
+    assert column.data.size == 60
+    assert column.values.tolist() == list(range(60))
+
+
+def test_a_column_holds_the_values_of_its_dtype_flattened():
+    """Values are converted to the column's dtype and flattened; `values` is a live view."""
+    column = arrays.Column(np.int32)
+    column.extend(np.array([[1, 2], [3, 4]]))
+    column.extend(5)
+    column.values[0] = 9
+    assert column.values.dtype == np.int32
+    assert column.values.tolist() == [9, 2, 3, 4, 5]
+
+
+def test_resetting_a_column_replaces_its_values():
+    """`reset` leaves exactly the new values, however many there were before."""
+    column = arrays.Column(np.bool_)
+    column.extend([True] * 20)
+    column.reset([False, True])
+    assert column.values.tolist() == [False, True]
+    column.reset([])
+    assert column.size == 0
+    assert column.values.tolist() == []
+
+
+def test_int_array_flattens_integers_and_refuses_other_numbers():
+    """Any integer array-like comes back flat; floats raise, naming what they were."""
+    assert arrays.int_array(np.array([[1, 2], [3, 4]]), "ids").tolist() == [1, 2, 3, 4]
+    assert arrays.int_array(7, "ids").tolist() == [7]
+    assert arrays.int_array([], "ids").size == 0
+    with pytest.raises(TypeError, match="term ids must be integers, not float64"):
+        arrays.int_array([1.0, 2.0], "term ids")
+
+
+def test_term_ids_and_counts_of_different_lengths_are_refused():
+    """One count per term id, or a ValueError."""
+    with pytest.raises(ValueError, match="differ in length"):
+        arrays.check_postings(np.array([1, 2]), np.array([1]))
+    terms, tfs = arrays.check_postings(np.array([], np.int64), np.array([], np.int64))
+    assert (terms.dtype, tfs.dtype, terms.size) == (np.int32, np.int32, 0)
+
+
+def test_a_count_of_zero_is_refused():
+    """A passage's term occurs at least once."""
+    with pytest.raises(ValueError, match="term counts must be"):
+        arrays.check_postings(np.array([3]), np.array([0]))
+
+
+def test_runs_are_the_bounds_and_values_of_equal_neighbours():
+    """[4, 4, 7, 9, 9, 9]: runs start at 0, 2, 3 and end at 6; their values 4, 7, 9."""
+    bounds, values = arrays.runs(np.array([4, 4, 7, 9, 9, 9], np.int64))
+    assert bounds.tolist() == [0, 2, 3, 6]
+    assert values.tolist() == [4, 7, 9]
+    single_bounds, single = arrays.runs(np.array([5], np.int64))
+    assert (single_bounds.tolist(), single.tolist()) == ([0, 1], [5])
+
+
+def test_no_keys_make_no_runs():
+    """An empty input has the bounds [0] and no values."""
+    bounds, values = arrays.runs(np.array([], np.int64))
+    assert bounds.tolist() == [0]
+    assert values.size == 0
+
+
+def test_a_listed_term_gives_its_postings():
+    """`listed` returns the term's posting list itself."""
+    postings: list[array[int] | None] = [None, array("q", [5, 6])]
+    assert arrays.listed(postings, 1) is postings[1]
+    with pytest.raises(AssertionError):
+        arrays.listed(postings, 0)

@@ -43,8 +43,10 @@ def choose_quote(
         raise ValueError("a passage has at least one sentence")
     starts = [start for start, _ in sentences]
     by_sentence: list[list[Token]] = [[] for _ in sentences]
-    for token in tokens:
-        by_sentence[max(bisect_right(starts, token.start) - 1, 0)].append(token)
+    for token in tokens:  # words outside every sentence are not the quote's
+        i = bisect_right(starts, token.start) - 1
+        if i >= 0 and token.end <= sentences[i][1]:
+            by_sentence[i].append(token)
     matched = [{t.term for t in toks if t.term in weights} for toks in by_sentence]
     words = [len(text[s:e].split()) for s, e in sentences]
 

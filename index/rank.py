@@ -70,7 +70,9 @@ def candidates(index: PassageIndex, query: Query, pool: int) -> Candidates:
         t: index.idf(term_id) if term_id is not None else 0.0 for t, (term_id, _) in query.items()
     }
     present = {t for t, value in idf.items() if value > 0}
-    kept = sorted(present, key=lambda t: -idf[t])[:MAX_QUESTION_TERMS]
+    # the most specific terms; ties by the term itself, so that the same question always
+    # searches the same terms (a set's order changes from process to process)
+    kept = sorted(present, key=lambda t: (-idf[t], t))[:MAX_QUESTION_TERMS]
     search = {term_id: n for t in kept for term_id, n in [query[t]] if term_id is not None}
     hits = index.search(search, pool) if search else []
     weights = {t: (idf[t] if t in present else absent) * n for t, (_, n) in query.items()}

@@ -202,3 +202,15 @@ def test_one_letter_words_count_in_a_sentences_length() -> None:
     first = "Talks on trade resumed in Beijing."
     assert _quoted(f"{first} A deal was signed in Beijing.", {"beij": 1.0}) == first
     assert _quoted(f"{first} Beijing said it backs plan B", {"beij": 1.0}) == first
+
+
+def test_words_outside_the_sentences_are_neither_credited_nor_highlighted() -> None:
+    """Only the given sentences' words count: "Putin" and "Biden" around it do not."""
+    text = "Putin spoke first. Xi Jinping said the ties are strong. Biden disagreed."
+    start = text.index("Xi")
+    sentences = [(start, text.index("Biden") - 1)]
+    weights = {"putin": 1.0, "biden": 1.0, "tie": 1.0}
+    quote = choose_quote(text, sentences, Analyzer().tokens(text), weights)
+    assert (quote.start, quote.end) == sentences[0]
+    assert quote.terms == {"tie"}
+    assert quote.highlights == ((text.index("ties") - start, text.index("ties") - start + 4),)

@@ -291,3 +291,13 @@ def test_a_results_quote_is_its_span_of_the_passage() -> None:
     passage = f"{PANDEMIC} {PUTIN}"
     result = Result(1, 1.0, ARTICLE, passage, 0, len(PANDEMIC), ())
     assert result.quote == PANDEMIC
+
+
+def test_terms_tied_on_specificity_are_cut_the_same_way_every_time() -> None:
+    """33 equally rare terms: the 32 searched are the first by name, whatever the hash seed."""
+    index = PassageIndex()
+    for term in range(33):
+        index.add(term, np.array([term]), np.array([1]))
+    query = {f"t{t:02d}": (t, 1) for t in range(33)}
+    found = candidates(index, query, pool=100)
+    assert {h.doc_id for h in found.hits} == set(range(32))

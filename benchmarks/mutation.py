@@ -208,15 +208,6 @@ EQUIVALENT: dict[str, str] = {
     "postings:PassageIndex.search: if scores.size > k: -> if scores.size >= k:": (
         "with exactly k candidates the k-th largest is the smallest, and all are kept anyway"
     ),
-    # analyzer.py
-    "analyzer:Analyzer.tokens: if len(words) != len(matches):"
-    " -> if not len(words) != len(matches):": (
-        "the fallback normalises each word alone, which gives what normalising them joined by NUL"
-        " gives (no step makes or crosses a NUL): the branch is dead, and taking it changes nothing"
-    ),
-    "analyzer:Analyzer.tokens: if len(words) != len(matches): -> if len(words) == len(matches):": (
-        "as above: the lengths always agree, and the fallback gives the same words"
-    ),
 }
 
 

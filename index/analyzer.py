@@ -106,10 +106,9 @@ class Analyzer:
     def tokens(self, text: str) -> list[Token]:
         """Index terms with the spans of `text` they came from (for highlighting quotes)."""
         matches = list(_TOKEN.finditer(text))
-        # normalise every word in one pass: NUL separates them and no normalisation touches it
+        # normalise every word in one pass: NUL separates them (\w never matches it, and no
+        # normalisation makes or removes one), so the words come back one for one
         words = self.normalize("\0".join(m.group() for m in matches)).split("\0")
-        if len(words) != len(matches):  # cannot happen for NUL-free words; stay correct anyway
-            words = [self.normalize(m.group()) for m in matches]
         kept = [(m.span(), w) for m, w in zip(matches, words, strict=True) if w not in self._stop]
         terms = self._terms([w for _, w in kept])
         return [Token(t, s, e) for t, ((s, e), _) in zip(terms, kept, strict=True)]

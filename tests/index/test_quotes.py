@@ -214,3 +214,13 @@ def test_words_outside_the_sentences_are_neither_credited_nor_highlighted() -> N
     assert (quote.start, quote.end) == sentences[0]
     assert quote.terms == {"tie"}
     assert quote.highlights == ((text.index("ties") - start, text.index("ties") - start + 4),)
+
+
+def test_the_last_word_of_a_sentence_without_a_full_stop_is_matched() -> None:
+    """A word ending exactly where its sentence ends is the sentence's own."""
+    text = "Storms batter the coast\n\nThe keeper lights the lamp"
+    sentences = [(0, 23), (25, len(text))]
+    quote = choose_quote(text, sentences, Analyzer().tokens(text), {"lamp": 2.0, "coast": 1.0})
+    assert (quote.start, quote.end) == sentences[1]
+    assert quote.terms == {"lamp"}
+    assert quote.highlights == ((len("The keeper lights the "), len("The keeper lights the lamp")),)

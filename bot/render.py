@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from urllib.parse import quote as percent_encode
 
-from index import AddResult, Answer, ArticleInfo, FeedInfo, Result
+from index import AddResult, Answer, ArticleInfo, FeedInfo, Result, is_link
 
 MESSAGE_LIMIT = 2000
 QUOTE_LIMIT = 1000  # characters of quote shown; a 60-word quote is far below this
@@ -77,7 +77,7 @@ def _highlighted(result: Result) -> str:
 def text_fragment_url(url: str, quote: str) -> str:
     """A link that scrolls to and highlights `quote` in browsers that support text fragments."""
     words = quote.split()
-    if not words or not url.startswith(("http://", "https://")):
+    if not words or not is_link(url):
         return url
 
     def encode(part: list[str]) -> str:

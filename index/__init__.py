@@ -20,6 +20,7 @@ from index.rank import RankSettings, Result
 from index.sources import Progress
 from index.store.base import ArticleInfo, FeedInfo
 from index.web import FeedReport, FetchSettings, is_link
+from index.web.messages import too_large
 
 __all__ = [
     "AddResult",
@@ -46,4 +47,5 @@ __all__ = [
     "StorageError",
     "clean_text",
     "is_link",
+    "too_large",
 ]

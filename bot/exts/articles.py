@@ -21,7 +21,7 @@ from bot.app import Citebot
 from bot.checks import article_choices, collection_of, curated_group, curators_only
 from bot.errors import NO_MENTIONS, UserError, describe
 from bot.views import ConfirmView, Paginator, PasteModal
-from index import AddResult, Document, InputError, Progress, clean_text
+from index import AddResult, Document, InputError, Progress, clean_text, too_large
 
 log = logging.getLogger(__name__)
 
@@ -97,10 +97,7 @@ class Articles(commands.Cog):
     ) -> AddResult:
         limit = self.bot.library.settings.fetch.max_bytes
         if file.size > limit:
-            raise InputError(
-                f"{file.filename} is too large ({file.size / 2**20:.1f} MB); "
-                f"the limit is {limit / 2**20:g} MB"
-            )
+            raise InputError(too_large(file.filename, limit, file.size))
         await progress("downloading")
         try:
             data = await file.read()

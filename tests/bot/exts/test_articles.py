@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 import simcord
 from discord import app_commands
@@ -281,3 +283,17 @@ async def test_bot_refuses_to_remove_for_a_member_without_permission(world: Worl
     assert result.response is not None and "Only members with" in result.response.content
     simcord.assert_error(world.env, NotCurator)
     assert len(await world.library.articles(world.collection)) == 1
+
+
+async def test_an_attachment_over_the_size_limit_is_refused_before_download(world: World) -> None:
+    """A file larger than the limit is refused by its announced size, in the library's words."""
+    settings = world.library.settings
+    world.library.settings = replace(settings, fetch=replace(settings.fetch, max_bytes=1024))
+    result = await world.curator.slash(
+        world.channel, "article add", file=("notes.md", b"# Notes\n\n" + b"Lighthouses. " * 200)
+    )
+    assert result.response is not None
+    assert result.response.content == (
+        "\N{CROSS MARK} Not added: notes.md is too large (3 KB); the limit is 1 KB"
+    )
+    assert not await world.library.articles(world.collection)

@@ -1,6 +1,9 @@
 """The SQLite store: migrations, refusing foreign files, atomic writes."""
 
 import sqlite3
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -186,3 +189,36 @@ async def test_articles_keep_their_passages_through_the_title_migration(tmp_path
         after, _, _ = await _postings(store, "c")
     assert len(before) == 2
     assert len(after) == 1
+
+
+_OPEN_AT = """
+import asyncio, sys, time
+from index.store import SQLiteStore
+
+async def main():
+    time.sleep(max(0.0, float(sys.argv[2]) - time.time()))
+    async with SQLiteStore.open(sys.argv[1]):
+        pass
+
+asyncio.run(main())
+"""
+
+
+def test_processes_opening_a_new_library_at_once_migrate_it_once(tmp_path: Path) -> None:
+    """Six processes open a library that does not exist yet at the same moment: all succeed."""
+    path = tmp_path / "new.db"
+    start = time.time() + 1.5  # after every interpreter has started
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", _OPEN_AT, str(path), str(start)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for _ in range(6)
+    ]
+    results = [
+        (p.wait(timeout=60), p.stderr.read().decode() if p.stderr else "") for p in processes
+    ]
+    assert results == [(0, "")] * 6
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == len(numbered_scripts("sqlite"))

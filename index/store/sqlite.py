@@ -32,7 +32,7 @@ from index.store.base import (
     int32_blob,
     spans_of_blob,
 )
-from index.store.migrations import numbered_scripts
+from index.store.sqlite_schema import BUSY_TIMEOUT, prepare
 
 log = logging.getLogger(__name__)
 
@@ -51,21 +51,6 @@ _ARTICLE_COLUMNS = (
     "a.id, a.collection, a.title, a.url, a.author, a.published, a.site, a.source, a.added_by, "
     "a.added_at, (SELECT count(*) FROM passages p2 WHERE p2.article_id = a.id)"
 )
-
-
-def _statements(script: str) -> list[str]:
-    """A script's SQL statements, one by one (`executescript` would commit the transaction)."""
-    statements, pending = [], ""
-    for line in script.splitlines(keepends=True):
-        pending += line
-        if sqlite3.complete_statement(pending):
-            statements.append(pending.strip())
-            pending = ""
-    if pending.strip() and not all(
-        part.strip().startswith("--") or not part.strip() for part in pending.splitlines()
-    ):
-        raise StorageError(f"a migration ends with an incomplete statement: {pending.strip()!r}")
-    return statements
 
 
 def _article(row: sqlite3.Row | tuple[Any, ...]) -> ArticleInfo:
@@ -89,66 +74,15 @@ class SQLiteStore:
             raise StorageError(f"{path} is a folder, not a database file")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            db = await aiosqlite.connect(path, isolation_level=None)
+            db = await aiosqlite.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT)
         except (OSError, sqlite3.Error) as exc:
             raise StorageError(f"cannot open the database {path}: {exc}") from exc
         store = cls(db, path)
         try:
-            await store._prepare()
+            await prepare(db, path)
             yield store
         finally:
             await db.close()
-
-    async def _prepare(self) -> None:
-        migrations = numbered_scripts("sqlite")
-        try:
-            version = await self._check_version(len(migrations))
-            await self._db.execute("PRAGMA journal_mode = WAL")
-            await self._db.execute("PRAGMA synchronous = NORMAL")
-            # off while migrating, so that a migration may rebuild a table (SQLite's documented
-            # way to change a column) without cascading deletes to the rows that refer to it
-            await self._db.execute("PRAGMA foreign_keys = OFF")
-            if version < len(migrations):
-                await self._migrate(migrations)
-            await self._db.execute("PRAGMA foreign_keys = ON")
-        except sqlite3.Error as exc:
-            if self._db.in_transaction:
-                await self._db.rollback()
-            raise StorageError(f"cannot use the database {self.path}: {exc}") from exc
-
-    async def _check_version(self, latest: int) -> int:
-        """The schema version, refusing another program's SQLite file and a newer citebot's."""
-        try:
-            # one statement, so one snapshot: another process may be migrating meanwhile
-            async with self._db.execute(
-                "SELECT (SELECT user_version FROM pragma_user_version),"
-                " (SELECT count(*) FROM sqlite_master WHERE type = 'table')"
-            ) as cursor:
-                row = await cursor.fetchone()
-            assert row is not None
-            version, tables = int(row[0]), int(row[1])
-        except sqlite3.DatabaseError as exc:
-            raise StorageError(f"{self.path} is not a citebot database ({exc})") from exc
-        if version == 0 and tables:
-            raise StorageError(f"{self.path} is an SQLite file of another program, not citebot's")
-        if version > latest:
-            raise StorageError(
-                f"{self.path} was written by a newer citebot (schema {version}); upgrade citebot"
-            )
-        return version
-
-    async def _migrate(self, migrations: list[tuple[int, str]]) -> None:
-        """Apply the pending migrations in one transaction that holds the write lock from the
-        version check on: of several processes opening the library at once, one migrates and
-        the others wait, then find nothing left to do."""
-        await self._db.execute("BEGIN IMMEDIATE")
-        version = await self._check_version(len(migrations))
-        for number, script in migrations[version:]:
-            log.info("applying migration %04d to %s", number, self.path)
-            for statement in _statements(script):
-                await self._db.execute(statement)
-            await self._db.execute(f"PRAGMA user_version = {number}")
-        await self._db.commit()
 
     async def _scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
         async with self._db.execute(sql, params) as cursor:

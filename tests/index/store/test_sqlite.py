@@ -222,3 +222,34 @@ def test_processes_opening_a_new_library_at_once_migrate_it_once(tmp_path: Path)
     assert results == [(0, "")] * 6
     with sqlite3.connect(path) as db:
         assert db.execute("PRAGMA user_version").fetchone()[0] == len(numbered_scripts("sqlite"))
+
+
+async def test_a_removed_articles_id_is_never_given_again(tmp_path: Path) -> None:
+    """Removing the newest article and adding another gives a new id, not the freed one."""
+    async with SQLiteStore.open(tmp_path / "lib.db") as store:
+        await store.insert_article(_article("One."), [], [])
+        second, _ = await store.insert_article(_article("Two."), [], [])
+        await store.delete_article("c", second.id)
+        third, _ = await store.insert_article(_article("Three."), [], [])
+    assert (second.id, third.id) == (2, 3)
+
+
+async def test_a_removed_feeds_id_is_never_given_again(tmp_path: Path) -> None:
+    """The same for feeds: a freed number is not reused."""
+    async with SQLiteStore.open(tmp_path / "lib.db") as store:
+        first = await store.add_feed("c", "https://e.org/a.xml", None, None)
+        await store.remove_feed("c", first.id)
+        second = await store.add_feed("c", "https://e.org/b.xml", None, None)
+    assert (first.id, second.id) == (1, 2)
+
+
+async def test_ids_stay_unique_after_an_old_library_is_migrated(tmp_path: Path) -> None:
+    """Migration 0003 keeps every id, and from then on the newest one is not reused."""
+    path = tmp_path / "old.db"
+    _version_2_database(path, ["A", "B", "C"], "Some text here.")
+    async with SQLiteStore.open(path) as store:
+        await store.delete_article("c", 3)
+        added, _ = await store.insert_article(_article("Other text."), [], [])
+        ids = [a.id for a in await store.list_articles("c")]
+    assert ids == [1, 2, 4]
+    assert added.id == 4

@@ -10,7 +10,7 @@ import hashlib
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,8 +19,8 @@ from index.analyzer import Analyzer
 from index.errors import InputError
 from index.ingest import Document
 from index.passages import PassageSettings, split_passages
-from index.store.base import NewArticle, NewPassage, Store
-from index.vocabulary import NewTerms, Vocabulary
+from index.store.base import NewArticle, NewPassage, Store, resolve_terms
+from index.vocabulary import IdTerms, Vocabulary
 
 _WHITESPACE = re.compile(r"\s+")
 _HASH_CHUNK = 1 << 16
@@ -78,8 +78,9 @@ def analyse(
     return Analysed(content_hash(text), stored, terms)
 
 
-def with_term_ids(analysed: Analysed, vocabulary: Vocabulary) -> tuple[list[NewPassage], NewTerms]:
-    """The passages with their term ids and counts, and the terms that need new ids."""
+def with_term_ids(analysed: Analysed, vocabulary: Vocabulary) -> tuple[list[NewPassage], list[str]]:
+    """The passages with their term ids and counts, and the terms that need new ids (named in
+    the passages by provisional ids -1, -2, ...: see `Vocabulary`)."""
     arrays, new_terms = vocabulary.assign(analysed.terms)
     passages = [
         NewPassage(p.start, p.end, p.sentences, ids, freqs)
@@ -120,19 +121,22 @@ def prepare(
 
 async def reindex(
     store: Store,
-    stored_settings: dict[str, str],
+    old: Mapping[str, str | None],
+    wanted: dict[str, str],
     analyzer: Analyzer,
     settings: PassageSettings,
-    vocabulary: Vocabulary,
-) -> None:
-    """Analyse every stored article again and replace the whole index (a settings change)."""
-    vocabulary.clear()
+) -> bool:
+    """Analyse every stored article again and replace the whole index (a settings change);
+    False if another process changed the library meanwhile (nothing is written then)."""
+    vocabulary = Vocabulary()
     rebuilt: list[tuple[int, str, Sequence[NewPassage]]] = []
-    all_terms: NewTerms = []
+    all_terms: IdTerms = []
     async for article in store.iter_articles():
         analysed = await asyncio.to_thread(analyse, article.text, article.title, analyzer, settings)
-        passages, new_terms = await asyncio.to_thread(with_term_ids, analysed, vocabulary)
+        passages, new = await asyncio.to_thread(with_term_ids, analysed, vocabulary)
+        new_terms = vocabulary.allocate(new)
+        passages = resolve_terms(passages, [term_id for term_id, _ in new_terms])
         vocabulary.commit(new_terms)
         all_terms.extend(new_terms)
         rebuilt.append((article.id, article.collection, passages))
-    await store.replace_index(stored_settings, all_terms, rebuilt)
+    return await store.replace_index(old, wanted, all_terms, rebuilt)

@@ -28,8 +28,8 @@ from index.passages import PassageSettings
 from index.rank import RankSettings, Result, candidates, rerank
 from index.sources import Progress, Sources, report
 from index.store import Store, open_store
-from index.store.base import ArticleInfo, FeedInfo, NewArticle, NewPassage
-from index.vocabulary import NewTerms, Vocabulary
+from index.store.base import ArticleInfo, FeedInfo, NewArticle, NewPassage, Written
+from index.vocabulary import Vocabulary
 from index.web import FeedReport, FetchSettings, normalize_url
 
 log = logging.getLogger(__name__)
@@ -233,9 +233,10 @@ class Library:
             if existing is not None:
                 return AddResult("duplicate", existing)
             passages, new_terms = await self._term_ids(analysed)
-            info, ids = await self._store.insert_article(article, passages, new_terms)
-            await self._committed(collection, new_terms, [], ids, passages)
-        log.info("added article %s (%d passages) to %s", info.id, len(ids), collection)
+            written = await self._store.insert_article(article, passages, new_terms)
+            await self._committed(collection, written)
+        info = written.article
+        log.info("added article %s (%d passages) to %s", info.id, info.passages, collection)
         return AddResult("added", info)
 
     async def refresh(
@@ -265,12 +266,10 @@ class Library:
                     + (f" ({current.title})" if current.title else "")
                 )
             passages, new_terms = await self._term_ids(analysed)
-            info, old_ids, new_ids = await self._store.replace_article(
-                article_id, article, passages, new_terms
-            )
-            await self._committed(collection, new_terms, old_ids, new_ids, passages)
-        log.info("refreshed article %s (%d passages)", article_id, len(new_ids))
-        return RefreshResult("updated", info)
+            written = await self._store.replace_article(article_id, article, passages, new_terms)
+            await self._committed(collection, written)
+        log.info("refreshed article %s (%d passages)", article_id, written.article.passages)
+        return RefreshResult("updated", written.article)
 
     async def _analyse(
         self, collection: str, document: Document, added_by: str | None
@@ -279,20 +278,15 @@ class Library:
             prepare, document, collection, added_by, self._analyzer, self.settings.passages
         )
 
-    async def _term_ids(self, analysed: Analysed) -> tuple[list[NewPassage], NewTerms]:
+    async def _term_ids(self, analysed: Analysed) -> tuple[list[NewPassage], list[str]]:
         return await asyncio.to_thread(with_term_ids, analysed, self._vocabulary)
 
-    async def _committed(
-        self,
-        collection: str,
-        new_terms: NewTerms,
-        removed: list[int],
-        added: list[int],
-        passages: list[NewPassage],
-    ) -> None:
-        """Bring memory in step with a committed write: new terms, then the index."""
-        self._vocabulary.commit(new_terms)
-        await self._indexes.apply(collection, removed, added, passages)
+    async def _committed(self, collection: str, written: Written) -> None:
+        """Bring memory in step with a committed write: the new terms' ids, then the index."""
+        self._vocabulary.commit(written.terms)
+        await self._indexes.apply(
+            collection, written.removed, written.passage_ids, written.passages
+        )
 
     # --- feeds -----------------------------------------------------------------------------
 
@@ -363,11 +357,17 @@ class Library:
     # --- settings changes ------------------------------------------------------------------
 
     async def _check_settings(self) -> None:
-        """Re-index every article if the stored analysis or passage settings differ."""
+        """Re-index every article if the stored analysis or passage settings differ.
+
+        Other processes may open the library at the same moment, or write to it while this one
+        re-indexes: a re-index whose library changed meanwhile is thrown away and the check
+        made again.
+        """
         wanted = self.settings.stored()
-        stored = {key: await self._store.get_meta(key) for key in wanted}
-        if stored == wanted:
-            return
-        if any(value is not None for value in stored.values()):
-            log.warning("the index's settings changed: re-indexing %s", self.path)
-        await reindex(self._store, wanted, self._analyzer, self.settings.passages, self._vocabulary)
+        while (stored := await self._store.get_settings(list(wanted))) != wanted:
+            if any(value is not None for value in stored.values()):
+                log.warning("the index's settings changed: re-indexing %s", self.path)
+            analyzer, passages = self._analyzer, self.settings.passages
+            if await reindex(self._store, stored, wanted, analyzer, passages):
+                break
+        self._vocabulary = Vocabulary(await self._store.load_vocabulary())

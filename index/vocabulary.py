@@ -7,11 +7,16 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 
-NewTerms = list[tuple[int, str]]  # (id, term) pairs not yet stored
+IdTerms = list[tuple[int, str]]  # (id, term) pairs
 
 
 class Vocabulary:
-    """Term ids as stored; new terms get the next free ids, kept once their write commits."""
+    """Term ids as this process knows them from the store.
+
+    Ids are given by the store, inside the transaction that writes the passages using them, so
+    that processes writing at once agree. Until then a passage names its new terms by
+    provisional ids: -1 for the first new term, -2 for the second, and so on.
+    """
 
     def __init__(self, ids: Mapping[str, int] | None = None) -> None:
         self._ids = dict(ids or {})
@@ -25,11 +30,9 @@ class Vocabulary:
 
     def assign(
         self, passages_terms: Iterable[Counter[str]]
-    ) -> tuple[list[tuple[np.ndarray, np.ndarray]], NewTerms]:
-        """Each passage's (term ids, counts) as int32 arrays, and the terms that need new ids.
-
-        Nothing is kept until `commit` is called with the new terms (after their write).
-        """
+    ) -> tuple[list[tuple[np.ndarray, np.ndarray]], list[str]]:
+        """Each passage's (term ids, counts) as int32 arrays, and the terms without an id yet
+        (named in the arrays by provisional ids -1, -2, ...)."""
         new: dict[str, int] = {}
         arrays = []
         for counts in passages_terms:
@@ -37,7 +40,7 @@ class Vocabulary:
             for term in counts:
                 term_id = self._ids.get(term) or new.get(term)
                 if term_id is None:
-                    term_id = new[term] = self._next + len(new)
+                    term_id = new[term] = -1 - len(new)
                 ids.append(term_id)
             arrays.append(
                 (
@@ -45,14 +48,15 @@ class Vocabulary:
                     np.fromiter(counts.values(), dtype=np.int32, count=len(counts)),
                 )
             )
-        return arrays, [(term_id, term) for term, term_id in new.items()]
+        return arrays, list(new)
+
+    def allocate(self, terms: Sequence[str]) -> IdTerms:
+        """Ids for new terms from this vocabulary alone: only for rebuilding the whole index,
+        which replaces the stored vocabulary in one transaction."""
+        return [(self._next + n, term) for n, term in enumerate(terms)]
 
     def commit(self, new_terms: Sequence[tuple[int, str]]) -> None:
-        """Keep terms whose ids are now stored."""
+        """Keep terms whose ids are now stored (given by this process or another)."""
         for term_id, term in new_terms:
             self._ids[term] = term_id
             self._next = max(self._next, term_id + 1)
-
-    def clear(self) -> None:
-        self._ids.clear()
-        self._next = 1

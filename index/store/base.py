@@ -6,8 +6,8 @@ together are one transaction inside a backend's method.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
@@ -110,7 +110,36 @@ def spans_of_blob(blob: bytes, offset: int = 0) -> tuple[Span, ...]:
 
 PostingsBatch = tuple[list[int], list[bytes], list[bytes]]  # passage ids, term ids, term counts
 Passages = Sequence[NewPassage]
-Terms = Sequence[tuple[int, str]]  # (id, term) pairs of new vocabulary
+Terms = Sequence[str]  # terms the writer has no id for; its passages name them -1, -2, ...
+IdTerms = Sequence[tuple[int, str]]  # (id, term) pairs
+Rebuilt = Sequence[tuple[int, str, Passages]]  # (article id, collection, its passages)
+
+
+@dataclass(frozen=True)
+class Written:
+    """What a committed write stored: the article, its passages as stored (every term id real)
+    with their ids, the passages it replaced, and the ids the new terms were given."""
+
+    article: ArticleInfo
+    passage_ids: list[int]
+    passages: list[NewPassage]
+    terms: list[tuple[int, str]]
+    removed: list[int] = field(default_factory=list)
+
+
+def resolve_terms(passages: Passages, ids: Sequence[int]) -> list[NewPassage]:
+    """The passages with their provisional term ids (-1, -2, ...) replaced by `ids` (the
+    first new term's id first)."""
+    real = np.asarray(ids, dtype=np.int32)
+    resolved = []
+    for passage in passages:
+        term_ids = passage.term_ids
+        if term_ids.size and term_ids.min() < 0:
+            term_ids = term_ids.copy()
+            new = term_ids < 0
+            term_ids[new] = real[-term_ids[new] - 1]
+        resolved.append(replace(passage, term_ids=term_ids))
+    return resolved
 
 
 class Store(Protocol):
@@ -118,7 +147,9 @@ class Store(Protocol):
 
     path: Path
 
-    async def get_meta(self, key: str) -> str | None: ...
+    async def get_settings(self, keys: Sequence[str]) -> dict[str, str | None]:
+        """The stored index settings named `keys` (None where unset), read at one moment."""
+        ...
 
     async def load_vocabulary(self) -> dict[str, int]: ...
 
@@ -130,14 +161,15 @@ class Store(Protocol):
 
     async def insert_article(
         self, article: NewArticle, passages: Passages, new_terms: Terms
-    ) -> tuple[ArticleInfo, list[int]]:
-        """Write an article, its passages and new terms at once; its passages' ids, in order."""
+    ) -> Written:
+        """Write an article, its passages and new terms at once (the terms get their ids
+        inside the transaction: any number of processes may write at once)."""
         ...
 
     async def replace_article(
         self, article_id: int, article: NewArticle, passages: Passages, new_terms: Terms
-    ) -> tuple[ArticleInfo, list[int], list[int]]:
-        """Replace an article's text and passages at once; its old and new passage ids."""
+    ) -> Written:
+        """Replace an article's text and passages at once (`removed`: the old passages)."""
         ...
 
     async def delete_article(
@@ -183,7 +215,13 @@ class Store(Protocol):
     def iter_articles(self) -> AsyncIterator[StoredArticle]: ...
 
     async def replace_index(
-        self, settings: dict[str, str], terms: Terms, passages: Sequence[tuple[int, str, Passages]]
-    ) -> None:
-        """Replace every passage and the whole vocabulary (a settings change), atomically."""
+        self,
+        old: Mapping[str, str | None],
+        new: dict[str, str],
+        terms: IdTerms,
+        rebuilt: Rebuilt,
+    ) -> bool:
+        """Replace every passage and the whole vocabulary (a settings change), atomically, if
+        the stored settings are still `old` and the articles still those rebuilt; else change
+        nothing and say so (another process re-indexed or wrote meanwhile)."""
         ...

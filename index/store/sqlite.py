@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,18 +23,24 @@ from index.errors import NotFoundError, StorageError
 from index.store.base import (
     ArticleInfo,
     FeedInfo,
+    IdTerms,
     NewArticle,
     Passages,
     PostingsBatch,
+    Rebuilt,
     StoredArticle,
     StoredPassage,
     Terms,
+    Written,
     int32_blob,
+    resolve_terms,
     spans_of_blob,
 )
 from index.store.sqlite_schema import BUSY_TIMEOUT, prepare
 
 log = logging.getLogger(__name__)
+
+_TERMS_PER_QUERY = 500  # well below SQLite's limit on a statement's parameters
 
 _FEED_COLUMNS = (
     "f.id, f.collection, f.url, f.title, f.added_by, f.added_at, f.last_polled, f.last_error,"
@@ -51,6 +57,21 @@ _ARTICLE_COLUMNS = (
     "a.id, a.collection, a.title, a.url, a.author, a.published, a.site, a.source, a.added_by, "
     "a.added_at, (SELECT count(*) FROM passages p2 WHERE p2.article_id = a.id)"
 )
+
+
+async def _term_ids(db: aiosqlite.Connection, terms: Terms) -> list[tuple[int, str]]:
+    """Ids for `terms`, in order: stored ones as they are (another process may just have added
+    them), the others given now. Called inside the writing transaction."""
+    await db.executemany(
+        "INSERT INTO terms (term) VALUES (?) ON CONFLICT (term) DO NOTHING", [(t,) for t in terms]
+    )
+    ids: dict[str, int] = {}
+    for start in range(0, len(terms), _TERMS_PER_QUERY):
+        chunk = terms[start : start + _TERMS_PER_QUERY]
+        marks = ",".join("?" * len(chunk))
+        async with db.execute(f"SELECT term, id FROM terms WHERE term IN ({marks})", chunk) as c:
+            ids.update({term: term_id for term, term_id in await c.fetchall()})
+    return [(ids[term], term) for term in terms]
 
 
 def _article(row: sqlite3.Row | tuple[Any, ...]) -> ArticleInfo:
@@ -102,9 +123,13 @@ class SQLiteStore:
 
     # --- settings --------------------------------------------------------------------------
 
-    async def get_meta(self, key: str) -> str | None:
-        value = await self._scalar("SELECT value FROM meta WHERE key = ?", (key,))
-        return None if value is None else str(value)
+    async def get_settings(self, keys: Sequence[str]) -> dict[str, str | None]:
+        marks = ",".join("?" * len(keys))
+        async with self._db.execute(
+            f"SELECT key, value FROM meta WHERE key IN ({marks})", list(keys)
+        ) as cursor:
+            found = {key: str(value) for key, value in await cursor.fetchall()}
+        return {key: found.get(key) for key in keys}
 
     # --- vocabulary ------------------------------------------------------------------------
 
@@ -133,14 +158,11 @@ class SQLiteStore:
 
     async def insert_article(
         self, article: NewArticle, passages: Passages, new_terms: Terms
-    ) -> tuple[ArticleInfo, list[int]]:
-        """Write an article, its passages and any new terms in one transaction.
-
-        Returns the article and its passages' ids, in order.
-        """
+    ) -> Written:
         added_at = _now()
         async with self._transaction() as db:
-            await db.executemany("INSERT INTO terms (id, term) VALUES (?, ?)", new_terms)
+            terms = await _term_ids(db, new_terms)
+            passages = resolve_terms(passages, [term_id for term_id, _ in terms])
             cursor = await db.execute(
                 "INSERT INTO articles (collection, title, url, author, published, site, source,"
                 " text, content_hash, added_by, added_at)"
@@ -163,7 +185,7 @@ class SQLiteStore:
             assert article_id is not None
             ids = await self._insert_passages(db, article_id, article.collection, passages)
             info = await self.get_article(article.collection, article_id)
-        return info, ids
+        return Written(info, ids, passages, terms)
 
     @staticmethod
     async def _insert_passages(
@@ -191,18 +213,15 @@ class SQLiteStore:
 
     async def replace_article(
         self, article_id: int, article: NewArticle, passages: Passages, new_terms: Terms
-    ) -> tuple[ArticleInfo, list[int], list[int]]:
-        """Replace an article's text, metadata and passages in one transaction.
-
-        Returns the article, its old passage ids and its new ones.
-        """
+    ) -> Written:
         async with self._transaction() as db:
             await self.get_article(article.collection, article_id)
             async with db.execute(
                 "SELECT id FROM passages WHERE article_id = ? ORDER BY id", (article_id,)
             ) as cursor:
                 old_ids = [row[0] for row in await cursor.fetchall()]
-            await db.executemany("INSERT INTO terms (id, term) VALUES (?, ?)", new_terms)
+            terms = await _term_ids(db, new_terms)
+            passages = resolve_terms(passages, [term_id for term_id, _ in terms])
             await db.execute("DELETE FROM passages WHERE article_id = ?", (article_id,))
             await db.execute(
                 "UPDATE articles SET title = ?, url = ?, author = ?, published = ?, site = ?,"
@@ -220,7 +239,7 @@ class SQLiteStore:
             )
             new_ids = await self._insert_passages(db, article_id, article.collection, passages)
             info = await self.get_article(article.collection, article_id)
-        return info, old_ids, new_ids
+        return Written(info, new_ids, passages, terms, old_ids)
 
     async def delete_article(
         self, collection: str, article_id: int
@@ -351,17 +370,26 @@ class SQLiteStore:
                 yield StoredArticle(*row)
 
     async def replace_index(
-        self, settings: dict[str, str], terms: Terms, passages: Sequence[tuple[int, str, Passages]]
-    ) -> None:
-        """Replace every passage and the whole vocabulary (after a settings change), atomically."""
+        self,
+        old: Mapping[str, str | None],
+        new: dict[str, str],
+        terms: IdTerms,
+        rebuilt: Rebuilt,
+    ) -> bool:
         async with self._transaction() as db:
+            if await self.get_settings(list(old)) != old:
+                return False
+            async with db.execute("SELECT id FROM articles ORDER BY id") as cursor:
+                if [row[0] for row in await cursor.fetchall()] != [a for a, _, _ in rebuilt]:
+                    return False
             await db.execute("DELETE FROM passages")
             await db.execute("DELETE FROM terms")
             await db.executemany("INSERT INTO terms (id, term) VALUES (?, ?)", terms)
-            for article_id, collection, article_passages in passages:
+            for article_id, collection, article_passages in rebuilt:
                 await self._insert_passages(db, article_id, collection, article_passages)
             await db.executemany(
                 "INSERT INTO meta (key, value) VALUES (?, ?)"
                 " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                list(settings.items()),
+                list(new.items()),
             )
+        return True

@@ -18,8 +18,8 @@ def _passage(term_ids: list[int]) -> NewPassage:
 
 async def _insert(store: SQLiteStore, collection: str, text: str, term_ids: list[int]) -> int:
     article = NewArticle(collection=collection, title=None, text=text, content_hash=text)
-    _, ids = await store.insert_article(article, [_passage(term_ids)], [])
-    return ids[0]
+    written = await store.insert_article(article, [_passage(term_ids)], [])
+    return written.passage_ids[0]
 
 
 async def test_a_collection_is_loaded_from_the_store_on_first_use(tmp_path: Path) -> None:

@@ -2,6 +2,9 @@
 
 import asyncio
 import sqlite3
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -261,3 +264,56 @@ async def test_closing_gives_up_waiting_after_the_grace_period(tmp_path: Path) -
             await library.close(grace=0.1)
         adding.cancel()
         assert await library.articles("c") == []
+
+
+_ADD_AT = """
+import asyncio, sys, time
+from index import Document, Library
+
+async def main():
+    time.sleep(max(0.0, float(sys.argv[2]) - time.time()))
+    async with Library.open(sys.argv[1]) as library:
+        for text in sys.argv[3:]:
+            await library.add("c", Document(title=None, text=text))
+
+asyncio.run(main())
+"""
+
+
+def _add_at_once(path: Path, texts: list[list[str]]) -> list[tuple[int, str]]:
+    start = time.time() + 1.5  # after every interpreter has started
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", _ADD_AT, str(path), str(start), *mine],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for mine in texts
+    ]
+    outcomes = [p.communicate(timeout=120) for p in processes]
+    return [(p.returncode, err.decode()) for p, (_, err) in zip(processes, outcomes, strict=True)]
+
+
+@pytest.mark.parametrize("existing", [False, True], ids=["new library", "existing library"])
+def test_processes_adding_new_words_at_once_all_succeed(tmp_path: Path, existing: bool) -> None:
+    """Four processes add articles sharing new words at the same moment: every add is stored."""
+    path = tmp_path / "lib.db"
+    if existing:
+        _add_at_once(path, [["An old article about harbours and their lights."]])
+    per_process = [
+        [
+            f"Keeper {p} saw the lighthouse{n} beam over quay{p} and the shared reef{n}."
+            for n in range(3)
+        ]
+        for p in range(4)
+    ]
+    assert _add_at_once(path, per_process) == [(0, "")] * 4
+
+    async def check() -> tuple[int, list[int]]:
+        async with Library.open(path) as library:
+            answer = await library.ask("c", "reef2 quay3 lighthouse1", k=10)
+            return len(await library.articles("c")), [r.article.id for r in answer.results]
+
+    count, found = asyncio.run(check())
+    assert count == 12 + existing
+    assert found

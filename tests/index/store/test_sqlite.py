@@ -12,7 +12,7 @@ import pytest
 from index.errors import NotFoundError, StorageError
 from index.library import Library, LibrarySettings
 from index.store import SQLiteStore
-from index.store.base import NewArticle, NewPassage
+from index.store.base import NewArticle, NewPassage, PostingsBatch
 from index.store.migrations import numbered_scripts
 
 
@@ -33,8 +33,10 @@ async def _postings(
     return ids, terms, freqs
 
 
-def _passage() -> NewPassage:
-    return NewPassage(0, 10, [(0, 10)], np.array([1], np.int32), np.array([2], np.int32))
+def _passage(*term_ids: int) -> NewPassage:
+    """A passage of the given term ids (default: the first new term, -1), each counted twice."""
+    ids = np.array(term_ids or (-1,), np.int32)
+    return NewPassage(0, 10, [(0, 10)], ids, np.full(ids.size, 2, np.int32))
 
 
 async def test_a_new_database_is_migrated_to_the_latest_version(tmp_path: Path) -> None:
@@ -90,9 +92,9 @@ async def test_a_folder_is_refused(tmp_path: Path) -> None:
 async def test_a_failed_write_leaves_nothing_behind(tmp_path: Path) -> None:
     """If any part of adding an article fails, none of it is stored."""
     async with SQLiteStore.open(tmp_path / "lib.db") as store:
-        await store.insert_article(_article("first"), [_passage()], [(1, "term")])
-        with pytest.raises(sqlite3.IntegrityError):  # term id 1 exists: the write must roll back
-            await store.insert_article(_article("second"), [_passage()], [(1, "other")])
+        await store.insert_article(_article("first"), [_passage()], ["term"])
+        with pytest.raises(sqlite3.IntegrityError):  # the same content: the write rolls back
+            await store.insert_article(_article("first"), [_passage()], ["other"])
         assert [a.title for a in await store.list_articles("c")] == ["T"]
         ids, _, _ = await _postings(store, "c")
         assert len(ids) == 1
@@ -102,9 +104,9 @@ async def test_a_failed_write_leaves_nothing_behind(tmp_path: Path) -> None:
 async def test_passages_round_trip_with_their_terms(tmp_path: Path) -> None:
     """Stored term ids and counts come back as written, per collection."""
     async with SQLiteStore.open(tmp_path / "lib.db") as store:
-        _, ids = await store.insert_article(_article(), [_passage()], [(1, "t")])
+        written = await store.insert_article(_article(), [_passage()], ["t"])
         loaded_ids, terms, freqs = await _postings(store, "c")
-        assert loaded_ids == ids
+        assert loaded_ids == written.passage_ids
         assert np.frombuffer(terms[0], "<i4").tolist() == [1]
         assert np.frombuffer(freqs[0], "<i4").tolist() == [2]
         assert await _postings(store, "other") == ([], [], [])
@@ -113,9 +115,10 @@ async def test_passages_round_trip_with_their_terms(tmp_path: Path) -> None:
 async def test_deleting_removes_the_article_and_its_passages(tmp_path: Path) -> None:
     """Delete returns the passage ids and leaves no orphan rows."""
     async with SQLiteStore.open(tmp_path / "lib.db") as store:
-        info, ids = await store.insert_article(_article(), [_passage(), _passage()], [])
+        written = await store.insert_article(_article(), [_passage(), _passage()], ["t"])
+        info = written.article
         _, deleted = await store.delete_article("c", info.id)
-        assert deleted == ids
+        assert deleted == written.passage_ids
         assert await _postings(store, "c") == ([], [], [])
         with pytest.raises(NotFoundError):
             await store.get_article("c", info.id)
@@ -124,7 +127,7 @@ async def test_deleting_removes_the_article_and_its_passages(tmp_path: Path) -> 
 async def test_an_article_is_not_found_from_another_collection(tmp_path: Path) -> None:
     """Ids are global, but an article is only reachable in its own collection."""
     async with SQLiteStore.open(tmp_path / "lib.db") as store:
-        info, _ = await store.insert_article(_article(collection="a"), [_passage()], [])
+        info = (await store.insert_article(_article(collection="a"), [_passage()], ["t"])).article
         with pytest.raises(NotFoundError, match="no article"):
             await store.get_article("b", info.id)
         with pytest.raises(NotFoundError):
@@ -228,9 +231,9 @@ async def test_a_removed_articles_id_is_never_given_again(tmp_path: Path) -> Non
     """Removing the newest article and adding another gives a new id, not the freed one."""
     async with SQLiteStore.open(tmp_path / "lib.db") as store:
         await store.insert_article(_article("One."), [], [])
-        second, _ = await store.insert_article(_article("Two."), [], [])
+        second = (await store.insert_article(_article("Two."), [], [])).article
         await store.delete_article("c", second.id)
-        third, _ = await store.insert_article(_article("Three."), [], [])
+        third = (await store.insert_article(_article("Three."), [], [])).article
     assert (second.id, third.id) == (2, 3)
 
 
@@ -249,7 +252,44 @@ async def test_ids_stay_unique_after_an_old_library_is_migrated(tmp_path: Path) 
     _version_2_database(path, ["A", "B", "C"], "Some text here.")
     async with SQLiteStore.open(path) as store:
         await store.delete_article("c", 3)
-        added, _ = await store.insert_article(_article("Other text."), [], [])
+        added = (await store.insert_article(_article("Other text."), [], [])).article
         ids = [a.id for a in await store.list_articles("c")]
     assert ids == [1, 2, 4]
     assert added.id == 4
+
+
+async def test_new_terms_get_their_ids_in_the_writing_transaction(tmp_path: Path) -> None:
+    """Provisional ids (-1, -2) become stored ids; a term stored meanwhile keeps its id."""
+    async with SQLiteStore.open(tmp_path / "lib.db") as store:
+        await store.insert_article(_article("first"), [_passage(-1, -2)], ["reef", "quay"])
+        # a writer that did not know "quay" yet (another process added it)
+        written = await store.insert_article(
+            _article("second"), [_passage(-1, 5), _passage(-2)], ["beam", "quay"]
+        )
+        vocabulary = await store.load_vocabulary()
+    assert vocabulary == {"reef": 1, "quay": 2, "beam": 3}
+    assert written.terms == [(3, "beam"), (2, "quay")]
+    assert [p.term_ids.tolist() for p in written.passages] == [[3, 5], [2]]
+    _, terms, _ = await _postings_of(tmp_path / "lib.db")
+    assert [np.frombuffer(t, "<i4").tolist() for t in terms] == [[1, 2], [3, 5], [2]]
+
+
+async def _postings_of(path: Path) -> PostingsBatch:
+    async with SQLiteStore.open(path) as store:
+        return await _postings(store, "c")
+
+
+async def test_a_re_index_is_refused_when_the_library_changed_meanwhile(tmp_path: Path) -> None:
+    """replace_index writes nothing if the settings or the articles are no longer as read."""
+    async with SQLiteStore.open(tmp_path / "lib.db") as store:
+        first = (await store.insert_article(_article("one"), [_passage()], ["t"])).article
+        old = await store.get_settings(["analyzer"])
+        stale = await store.replace_index({"analyzer": "other"}, {"analyzer": "x"}, [], [])
+        missing = await store.replace_index(old, {"analyzer": "x"}, [], [])  # article 1 unseen
+        rebuilt = [(first.id, "c", [_passage(1)])]
+        done = await store.replace_index(old, {"analyzer": "x"}, [(1, "u")], rebuilt)
+        settings = await store.get_settings(["analyzer", "passages"])
+        vocabulary = await store.load_vocabulary()
+    assert (stale, missing, done) == (False, False, True)
+    assert settings == {"analyzer": "x", "passages": None}
+    assert vocabulary == {"u": 1}

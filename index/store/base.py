@@ -113,6 +113,7 @@ Passages = Sequence[NewPassage]
 Terms = Sequence[str]  # terms the writer has no id for; its passages name them -1, -2, ...
 IdTerms = Sequence[tuple[int, str]]  # (id, term) pairs
 Rebuilt = Sequence[tuple[int, str, Passages]]  # (article id, collection, its passages)
+SettingsRead = Mapping[str, str | None]  # stored index settings, None where unset
 
 
 @dataclass(frozen=True)
@@ -215,11 +216,7 @@ class Store(Protocol):
     def iter_articles(self) -> AsyncIterator[StoredArticle]: ...
 
     async def replace_index(
-        self,
-        old: Mapping[str, str | None],
-        new: dict[str, str],
-        terms: IdTerms,
-        rebuilt: Rebuilt,
+        self, old: SettingsRead, new: dict[str, str], terms: IdTerms, rebuilt: Rebuilt
     ) -> bool:
         """Replace every passage and the whole vocabulary (a settings change), atomically, if
         the stored settings are still `old` and the articles still those rebuilt; else change

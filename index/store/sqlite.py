@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,6 +28,7 @@ from index.store.base import (
     Passages,
     PostingsBatch,
     Rebuilt,
+    SettingsRead,
     StoredArticle,
     StoredPassage,
     Terms,
@@ -370,11 +371,7 @@ class SQLiteStore:
                 yield StoredArticle(*row)
 
     async def replace_index(
-        self,
-        old: Mapping[str, str | None],
-        new: dict[str, str],
-        terms: IdTerms,
-        rebuilt: Rebuilt,
+        self, old: SettingsRead, new: dict[str, str], terms: IdTerms, rebuilt: Rebuilt
     ) -> bool:
         async with self._transaction() as db:
             if await self.get_settings(list(old)) != old:

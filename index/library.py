@@ -234,6 +234,8 @@ class Library:
                 return AddResult("duplicate", existing)
             passages, new_terms = await self._term_ids(analysed)
             written = await self._store.insert_article(article, passages, new_terms)
+            if written.duplicate:
+                return AddResult("duplicate", written.article)
             await self._committed(collection, written)
         info = written.article
         log.info("added article %s (%d passages) to %s", info.id, info.passages, collection)

@@ -119,13 +119,15 @@ SettingsRead = Mapping[str, str | None]  # stored index settings, None where uns
 @dataclass(frozen=True)
 class Written:
     """What a committed write stored: the article, its passages as stored (every term id real)
-    with their ids, the passages it replaced, and the ids the new terms were given."""
+    with their ids, the passages it replaced, and the ids the new terms were given. A
+    `duplicate` wrote nothing: `article` is the one already stored with the same content."""
 
     article: ArticleInfo
     passage_ids: list[int]
     passages: list[NewPassage]
     terms: list[tuple[int, str]]
     removed: list[int] = field(default_factory=list)
+    duplicate: bool = False
 
 
 def resolve_terms(passages: Passages, ids: Sequence[int]) -> list[NewPassage]:
@@ -164,7 +166,8 @@ class Store(Protocol):
         self, article: NewArticle, passages: Passages, new_terms: Terms
     ) -> Written:
         """Write an article, its passages and new terms at once (the terms get their ids
-        inside the transaction: any number of processes may write at once)."""
+        inside the transaction: any number of processes may write at once); nothing if the
+        collection already holds the same content (`duplicate`)."""
         ...
 
     async def replace_article(

@@ -162,6 +162,9 @@ class SQLiteStore:
     ) -> Written:
         added_at = _now()
         async with self._transaction() as db:
+            existing = await self.find_by_hash(article.collection, article.content_hash)
+            if existing is not None:  # added by another process since the caller looked
+                return Written(existing, [], [], [], duplicate=True)
             terms = await _term_ids(db, new_terms)
             passages = resolve_terms(passages, [term_id for term_id, _ in terms])
             cursor = await db.execute(

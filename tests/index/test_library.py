@@ -317,3 +317,16 @@ def test_processes_adding_new_words_at_once_all_succeed(tmp_path: Path, existing
     count, found = asyncio.run(check())
     assert count == 12 + existing
     assert found
+
+
+def test_processes_adding_the_same_article_at_once_store_it_once(tmp_path: Path) -> None:
+    """Four processes add the same text at the same moment: all succeed, one article stored."""
+    path = tmp_path / "lib.db"
+    same = "The keeper of the northern light kept a log of every passing ship."
+    assert _add_at_once(path, [[same]] * 4) == [(0, "")] * 4
+
+    async def count() -> int:
+        async with Library.open(path) as library:
+            return len(await library.articles("c"))
+
+    assert asyncio.run(count()) == 1

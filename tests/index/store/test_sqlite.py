@@ -93,8 +93,8 @@ async def test_a_failed_write_leaves_nothing_behind(tmp_path: Path) -> None:
     """If any part of adding an article fails, none of it is stored."""
     async with SQLiteStore.open(tmp_path / "lib.db") as store:
         await store.insert_article(_article("first"), [_passage()], ["term"])
-        with pytest.raises(sqlite3.IntegrityError):  # the same content: the write rolls back
-            await store.insert_article(_article("first"), [_passage()], ["other"])
+        with pytest.raises(IndexError):  # names a second new term it does not give
+            await store.insert_article(_article("second"), [_passage(-1, -2)], ["other"])
         assert [a.title for a in await store.list_articles("c")] == ["T"]
         ids, _, _ = await _postings(store, "c")
         assert len(ids) == 1
@@ -293,3 +293,16 @@ async def test_a_re_index_is_refused_when_the_library_changed_meanwhile(tmp_path
     assert (stale, missing, done) == (False, False, True)
     assert settings == {"analyzer": "x", "passages": None}
     assert vocabulary == {"u": 1}
+
+
+async def test_the_same_content_again_is_reported_and_writes_nothing(tmp_path: Path) -> None:
+    """A duplicate found inside the transaction: the stored article back, no new rows."""
+    async with SQLiteStore.open(tmp_path / "lib.db") as store:
+        first = await store.insert_article(_article("same"), [_passage()], ["term"])
+        again = await store.insert_article(_article("same"), [_passage()], ["other"])
+        vocabulary = await store.load_vocabulary()
+        ids, _, _ = await _postings(store, "c")
+    assert again.duplicate
+    assert again.article == first.article
+    assert vocabulary == {"term": 1}
+    assert ids == first.passage_ids

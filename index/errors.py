@@ -17,6 +17,13 @@ class StorageError(CitebotError):
     """The database cannot be opened or used (not SQLite, newer schema, read-only, ...)."""
 
 
+class BusyError(StorageError):
+    """Another process held the library's write lock for longer than a write waits."""
+
+    def __init__(self) -> None:
+        super().__init__("the library is busy: another process is writing; try again")
+
+
 class ClosingError(CitebotError):
     """The library is closing (the bot is restarting): a write is refused, not cut short."""
 

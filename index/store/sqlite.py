@@ -19,7 +19,7 @@ from typing import Any
 
 import aiosqlite
 
-from index.errors import NotFoundError, StorageError
+from index.errors import BusyError, NotFoundError, StorageError
 from index.store.base import (
     ArticleInfo,
     FeedInfo,
@@ -114,7 +114,12 @@ class SQLiteStore:
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         async with self._write_lock:
-            await self._db.execute("BEGIN IMMEDIATE")
+            try:
+                await self._db.execute("BEGIN IMMEDIATE")  # waits up to BUSY_TIMEOUT
+            except sqlite3.OperationalError as exc:
+                if "locked" in str(exc) or "busy" in str(exc):
+                    raise BusyError() from exc
+                raise
             try:
                 yield self._db
             except BaseException:

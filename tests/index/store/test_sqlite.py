@@ -5,13 +5,15 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from unittest import mock
 
 import numpy as np
 import pytest
 
-from index.errors import NotFoundError, StorageError
+from index.errors import BusyError, NotFoundError, StorageError
 from index.library import Library, LibrarySettings
 from index.store import SQLiteStore
+from index.store import sqlite as sqlite_store
 from index.store.base import NewArticle, NewPassage, PostingsBatch
 from index.store.migrations import numbered_scripts
 
@@ -306,3 +308,18 @@ async def test_the_same_content_again_is_reported_and_writes_nothing(tmp_path: P
     assert again.article == first.article
     assert vocabulary == {"term": 1}
     assert ids == first.passage_ids
+
+
+async def test_a_write_waiting_too_long_for_another_process_is_busy(tmp_path: Path) -> None:
+    """Past the busy timeout a write fails with one clear line; once free, it succeeds."""
+    path = tmp_path / "lib.db"
+    with mock.patch.object(sqlite_store, "BUSY_TIMEOUT", 0.2):
+        async with SQLiteStore.open(path) as store:
+            other = sqlite3.connect(path, isolation_level=None)
+            other.execute("BEGIN IMMEDIATE")  # another process writing
+            with pytest.raises(BusyError, match=r"^the library is busy: another process is wri"):
+                await store.insert_article(_article("one"), [_passage()], ["t"])
+            other.execute("ROLLBACK")
+            other.close()
+            written = await store.insert_article(_article("one"), [_passage()], ["t"])
+    assert written.article.id == 1

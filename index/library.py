@@ -101,11 +101,14 @@ class Library:
     @classmethod
     @asynccontextmanager
     async def open(
-        cls, path: str | Path, settings: LibrarySettings | None = None
+        cls, path: str | Path, settings: LibrarySettings | None = None, *, create: bool = True
     ) -> AsyncIterator[Library]:
-        """Open the library stored at `path`, re-indexing if the analysis settings changed."""
+        """Open the library stored at `path`, re-indexing if the analysis settings changed.
+
+        A library that does not exist yet is created if `create`, else "no library at PATH".
+        """
         settings = settings or LibrarySettings()
-        async with open_store(path) as store:
+        async with open_store(path, create=create) as store:
             library = cls(store, settings, Vocabulary(await store.load_vocabulary()))
             try:
                 await library._check_settings()

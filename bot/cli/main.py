@@ -38,9 +38,10 @@ class Options:
     collection: str
     verbose: bool
 
-    def open(self) -> AbstractAsyncContextManager[Library]:
-        """The library these options name, opened with the configured settings."""
-        return Library.open(self.settings.db, self.settings.library_settings())
+    def open(self, *, create: bool = True) -> AbstractAsyncContextManager[Library]:
+        """The library these options name, opened with the configured settings (a missing one
+        is created if `create`, else "no library at PATH": a mistyped --db creates nothing)."""
+        return Library.open(self.settings.db, self.settings.library_settings(), create=create)
 
 
 def _run(options: Options, coro: Coroutine[Any, Any, T]) -> T:
@@ -57,11 +58,14 @@ def _run(options: Options, coro: Coroutine[Any, Any, T]) -> T:
         raise click.ClickException(f"unexpected error: {type(exc).__name__}: {exc}{hint}") from None
 
 
-def _with_library(options: Options, work: Callable[[Library], Awaitable[T]]) -> T:
-    """Open the library, do one thing with it and close it; errors as in `_run`."""
+def _with_library(
+    options: Options, work: Callable[[Library], Awaitable[T]], *, create: bool = False
+) -> T:
+    """Open the library (an existing one unless `create`), do one thing with it and close it;
+    errors as in `_run`."""
 
     async def run() -> T:
-        async with options.open() as library:
+        async with options.open(create=create) as library:
             return await work(library)
 
     return _run(options, run())
@@ -201,7 +205,7 @@ async def _stdin_questions() -> AsyncIterator[str]:
 
 
 async def _ask(options: Options, question: str | None, k: int, as_json: bool) -> None:
-    async with options.open() as library:
+    async with options.open(create=False) as library:
         if question is not None:
             answer = await library.ask(options.collection, question, k)
             if as_json:
@@ -313,7 +317,9 @@ def feed() -> None:
 def feed_add(options: Options, url: str) -> None:
     """Follow a feed, given its link or a page that links to one."""
     info = _with_library(
-        options, lambda library: library.add_feed(options.collection, url, added_by="cli")
+        options,
+        lambda library: library.add_feed(options.collection, url, added_by="cli"),
+        create=True,
     )
     click.echo(f"following feed #{info.id} {info.title or info.url}; `citebot feed poll` reads it")
 

@@ -11,9 +11,10 @@ from index.store.sqlite import SQLiteStore
 
 
 @asynccontextmanager
-async def open_store(location: str | Path) -> AsyncIterator[Store]:
-    """Open (creating and migrating if needed) the store at `location`, a database file."""
-    async with SQLiteStore.open(location) as store:
+async def open_store(location: str | Path, *, create: bool = True) -> AsyncIterator[Store]:
+    """Open (migrating if needed) the store at `location`, a database file; a missing one is
+    created if `create`, else a NotFoundError."""
+    async with SQLiteStore.open(location, create=create) as store:
         yield store
 
 

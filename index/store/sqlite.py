@@ -89,11 +89,14 @@ class SQLiteStore:
 
     @classmethod
     @asynccontextmanager
-    async def open(cls, path: str | Path) -> AsyncIterator[SQLiteStore]:
-        """Open (creating if needed) and migrate the database at `path`."""
+    async def open(cls, path: str | Path, *, create: bool = True) -> AsyncIterator[SQLiteStore]:
+        """Open and migrate the database at `path`, creating it (and its folder) if `create`;
+        else a missing file is a NotFoundError and nothing is created."""
         path = Path(path)
         if path.is_dir():
             raise StorageError(f"{path} is a folder, not a database file")
+        if not create and not path.exists():
+            raise NotFoundError(f"no library at {path}")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             db = await aiosqlite.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT)

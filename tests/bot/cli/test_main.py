@@ -182,8 +182,9 @@ def test_a_dot_env_file_configures_the_command_line(tmp_path: Path) -> None:
     chosen = tmp_path / "from-dot-env.db"
     Path(".env").write_text(f"CITEBOT_DB={chosen}\n")  # the tests run in tmp_path
     result = CliRunner().invoke(cli, ["list"])
-    assert result.exit_code == 0, result.output
-    assert chosen.exists()
+    assert result.exit_code == 1, result.output
+    assert f"no library at {chosen}" in result.output
+    assert not chosen.exists()
 
 
 def test_a_bad_setting_is_a_one_line_error(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -201,13 +202,16 @@ def test_an_article_without_a_title_is_untitled(db: Path, tmp_path: Path) -> Non
 
 
 def test_the_installed_command_runs(db: Path) -> None:
-    """The `citebot` console script is installed and prints its help."""
+    """The `citebot` console script is installed: it adds a file and lists it."""
     script = Path(sys.executable).parent / "citebot"
-    done = subprocess.run(
-        [str(script), "--db", str(db), "list"], capture_output=True, text=True, check=False
-    )
-    assert done.returncode == 0, done.stderr
-    assert "empty" in done.stdout
+    notes = db.parent / "keeper-notes.txt"
+    notes.write_text("The keeper lit the lamp at dusk.\n")
+    for command in (["add", str(notes)], ["list"]):
+        done = subprocess.run(
+            [str(script), "--db", str(db), *command], capture_output=True, text=True, check=False
+        )
+        assert done.returncode == 0, done.stderr
+    assert "keeper-notes.txt" in done.stdout
 
 
 async def citebot(db: Path, *args: str, allow_private: bool = True) -> tuple[int, str, str]:
@@ -267,3 +271,13 @@ async def test_feed_commands_follow_poll_and_forget_a_feed(db: Path, site: Site)
     assert out.startswith("stopped following #1")
     code, out, _ = await citebot(db, "list", "--json")
     assert [a["title"] for a in json.loads(out)] == ["The northern lighthouse"]
+
+
+def test_reading_commands_on_a_missing_library_create_nothing(tmp_path: Path) -> None:
+    """list, show and ask on a mistyped --db: "no library at PATH", exit 1, no file made."""
+    missing = tmp_path / "typo" / "citebot.db"
+    for command in (["list"], ["show", "1"], ["ask", "Who lit the lamp?"]):
+        result = CliRunner().invoke(cli, ["--db", str(missing), *command])
+        assert result.exit_code == 1, result.output
+        assert result.output == f"Error: no library at {missing}\n"
+    assert not missing.parent.exists()

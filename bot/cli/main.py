@@ -196,12 +196,12 @@ def add(options: Options, paths: tuple[str, ...], jsonl: Path | None, as_json: b
 
 
 async def _stdin_questions() -> AsyncIterator[str]:
+    """Each line of stdin as it arrives, blank ones too (each gets its answer line)."""
     while True:
         line = await asyncio.to_thread(sys.stdin.readline)
         if not line:
             return
-        if line.strip():
-            yield line.rstrip("\n")
+        yield line.rstrip("\r\n")
 
 
 async def _ask(options: Options, question: str | None, k: int, as_json: bool) -> None:

@@ -1,6 +1,7 @@
 """The `citebot` command (bot/cli/main.py), run as a user runs it."""
 
 import asyncio
+import concurrent.futures
 import json
 import os
 import subprocess
@@ -57,12 +58,41 @@ def test_ask_json_has_the_stable_shape(db: Path, shared: Path) -> None:
 
 
 def test_ask_reads_questions_from_stdin_as_json_lines(db: Path, shared: Path) -> None:
-    """With no question argument, one JSON object per input line."""
+    """With no question argument, one JSON object per input line; a blank one is an error."""
     run(db, "add", str(shared / "samples/china-russia-article.txt"))
     result = run(db, "ask", stdin=f"{XI_QUESTION}\n\nWho is the ambassador?\n")
     lines = [json.loads(line) for line in result.output.splitlines()]
-    assert [line["question"] for line in lines] == [XI_QUESTION, "Who is the ambassador?"]
-    assert "Denisov" in lines[1]["results"][0]["quote"]
+    assert [line["question"] for line in lines] == [XI_QUESTION, "", "Who is the ambassador?"]
+    assert lines[1]["results"] == []
+    assert lines[1]["error"].startswith("the question is empty")
+    assert "Denisov" in lines[2]["results"][0]["quote"]
+
+
+def test_ask_answers_each_stdin_line_as_it_arrives(db: Path, shared: Path) -> None:
+    """A long-lived `citebot ask` (a pipe kept open) prints each answer before the next line."""
+    run(db, "add", str(shared / "samples/china-russia-article.txt"))
+    script = Path(sys.executable).parent / "citebot"
+    process = subprocess.Popen(
+        [str(script), "--db", str(db), "ask"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdin is not None and process.stdout is not None
+    answers = []
+    reader = concurrent.futures.ThreadPoolExecutor(1)  # no answer in time: fail, not hang
+    try:
+        for question in (XI_QUESTION, "Who is the ambassador?"):
+            process.stdin.write(question + "\n")
+            process.stdin.flush()
+            answers.append(json.loads(reader.submit(process.stdout.readline).result(60)))
+        process.stdin.close()
+        process.wait(timeout=60)
+    finally:
+        process.kill()  # nothing if it has ended
+        reader.shutdown(wait=False)
+    assert [a["question"] for a in answers] == [XI_QUESTION, "Who is the ambassador?"]
+    assert process.returncode == 0
 
 
 def test_add_json_reports_each_input_and_fails_if_any_failed(db: Path, tmp_path: Path) -> None:

@@ -84,11 +84,11 @@ class Answer:
 class Library:
     """Articles grouped in collections, searchable with BM25, answering with verbatim quotes."""
 
-    def __init__(self, store: Store, settings: LibrarySettings, vocabulary: Vocabulary) -> None:
+    def __init__(self, store: Store, settings: LibrarySettings) -> None:
         self._store = store
         self.settings = settings
         self._analyzer = Analyzer(settings.analyzer)
-        self._vocabulary = vocabulary
+        self._vocabulary = Vocabulary()  # read from the store by `_check_settings`
         self._write_lock = asyncio.Lock()  # one write at a time: commit, then apply to memory
         self._indexes = Indexes(settings.bm25, store, self._write_lock)
         self._sources = Sources(settings.fetch, settings.extract_time_limit)
@@ -109,7 +109,7 @@ class Library:
         """
         settings = settings or LibrarySettings()
         async with open_store(path, create=create) as store:
-            library = cls(store, settings, Vocabulary(await store.load_vocabulary()))
+            library = cls(store, settings)
             try:
                 await library._check_settings()
                 yield library
@@ -362,7 +362,8 @@ class Library:
     # --- settings changes ------------------------------------------------------------------
 
     async def _check_settings(self) -> None:
-        """Re-index every article if the stored analysis or passage settings differ.
+        """Re-index every article if the stored analysis or passage settings differ; then read
+        the vocabulary.
 
         Other processes may open the library at the same moment, or write to it while this one
         re-indexes: a re-index whose library changed meanwhile is thrown away and the check

@@ -1,9 +1,18 @@
-"""The collections' in-memory BM25 indexes: loaded from the stored terms on first use, then
-kept in step with every write this process commits."""
+"""What this process holds in memory: the vocabulary and each collection's BM25 index, kept in
+step with the store's change log.
+
+Every write, this process's or another's, is a change in the log. A question first makes the
+store's cheap test (has another process written?); if so, or after a write of its own, the
+library catches up: it reads the changes since the last one applied, adds the new terms to the
+vocabulary, and applies each loaded collection's removed and added passages. The cost follows
+the size of the change, not of the collection. Only a re-index (or a process so far behind that
+the log no longer reaches back) reloads everything.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 from collections.abc import Callable, Sequence
 from typing import TypeVar
@@ -12,7 +21,10 @@ import numpy as np
 
 from index.bm25 import BM25Params
 from index.postings import PassageIndex
-from index.store.base import NewPassage, PostingsBatch, Store
+from index.store.base import Change, PostingsBatch, Store
+from index.vocabulary import Vocabulary
+
+log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
@@ -35,17 +47,18 @@ class _Loaded:
 
 
 class Indexes:
-    """One `PassageIndex` per collection; a search never crosses collections.
+    """The vocabulary and one `PassageIndex` per collection; a search never crosses
+    collections. Loading a collection and catching up never run at once (one lock), so that no
+    change slips between reading a collection and registering it."""
 
-    `lock` must be held while a write is committed and applied (the library's write lock), so
-    that no write slips between loading a collection and registering it.
-    """
-
-    def __init__(self, params: BM25Params, store: Store, lock: asyncio.Lock) -> None:
+    def __init__(self, params: BM25Params, store: Store) -> None:
         self._params = params
         self._store = store
-        self._lock = lock
+        self._lock = asyncio.Lock()
         self._loaded: dict[str, _Loaded] = {}
+        self.vocabulary = Vocabulary()
+        self._seen: int | None = None  # the last change applied; None: nothing loaded yet
+        self._version: int | None = None  # the store's version when last caught up
 
     async def get(self, collection: str) -> _Loaded:
         """The collection's index, loaded from the store on first use."""
@@ -61,17 +74,57 @@ class Indexes:
                 loaded = self._loaded[collection] = _Loaded(index)
         return loaded
 
-    async def apply(
-        self,
-        collection: str,
-        removed: Sequence[int],
-        added: Sequence[int],
-        passages: Sequence[NewPassage],
-    ) -> None:
-        """Apply a committed change to the collection's index, if it is loaded."""
-        loaded = self._loaded.get(collection)
-        if loaded is not None:
-            await loaded.run(_apply, removed, added, passages)
+    async def check(self) -> None:
+        """Catch up if another process has written since the last catch-up (one cheap query)."""
+        if await self._store.version() != self._version:
+            await self.catch_up()
+
+    async def catch_up(self) -> None:
+        """Apply every change since the last one applied (this process's writes included)."""
+        async with self._lock:
+            version = await self._store.version()  # before reading: a later write shows
+            found = None if self._seen is None else await self._store.changes_since(self._seen)
+            if found is None or any(change.collection is None for change in found):
+                await self._reload()
+            elif found:
+                await self._apply(found)
+            self._version = version
+
+    async def _reload(self) -> None:
+        if self._seen is not None:
+            log.info("reloading the index of %s: it was rebuilt", self._store.path)
+        seen = await self._store.latest_change()  # before reading: nothing is missed
+        self.vocabulary = Vocabulary(await self._store.load_vocabulary())
+        self._loaded.clear()
+        self._seen = seen
+
+    async def _apply(self, found: Sequence[Change]) -> None:
+        terms = [term_id for change in found for term_id in change.terms]
+        if terms:
+            self.vocabulary.commit(await self._store.get_terms(terms))
+        for collection, loaded in list(self._loaded.items()):
+            removed, added = net(found, collection)
+            if removed or added:
+                batch = await self._store.get_postings(collection, added)
+                await loaded.run(_update, removed, batch)
+        self._seen = found[-1].seq
+
+
+def net(changes: Sequence[Change], collection: str) -> tuple[list[int], list[int]]:
+    """The passages of `collection` that the changes removed and added, in all: a passage
+    added and removed again within them is neither (passage ids are never reused)."""
+    removed: set[int] = set()
+    added: dict[int, None] = {}
+    for change in changes:
+        if change.collection != collection:
+            continue
+        for passage_id in change.removed:
+            if passage_id in added:
+                del added[passage_id]
+            else:
+                removed.add(passage_id)
+        added.update(dict.fromkeys(change.added))
+    return sorted(removed), sorted(added)
 
 
 def _load(index: PassageIndex, batch: PostingsBatch) -> None:
@@ -84,12 +137,8 @@ def _load(index: PassageIndex, batch: PostingsBatch) -> None:
     )
 
 
-def _apply(
-    index: PassageIndex,
-    removed: Sequence[int],
-    added: Sequence[int],
-    passages: Sequence[NewPassage],
-) -> None:
-    index.remove(removed)
-    for passage_id, passage in zip(added, passages, strict=True):
-        index.add(passage_id, passage.term_ids, passage.term_freqs)
+def _update(index: PassageIndex, removed: Sequence[int], batch: PostingsBatch) -> None:
+    """Remove passages, then load a batch; passages the index already holds (it was loaded
+    after the change was made) are replaced, so applying a change twice is harmless."""
+    index.remove([*removed, *batch[0]])
+    _load(index, batch)

@@ -28,8 +28,7 @@ from index.passages import PassageSettings
 from index.rank import RankSettings, Result, candidates, rerank
 from index.sources import Progress, Sources, report
 from index.store import Store, open_store
-from index.store.base import ArticleInfo, FeedInfo, NewArticle, NewPassage, Written
-from index.vocabulary import Vocabulary
+from index.store.base import ArticleInfo, FeedInfo, NewArticle, NewPassage
 from index.web import FeedReport, FetchSettings, normalize_url
 
 log = logging.getLogger(__name__)
@@ -88,9 +87,8 @@ class Library:
         self._store = store
         self.settings = settings
         self._analyzer = Analyzer(settings.analyzer)
-        self._vocabulary = Vocabulary()  # read from the store by `_check_settings`
-        self._write_lock = asyncio.Lock()  # one write at a time: commit, then apply to memory
-        self._indexes = Indexes(settings.bm25, store, self._write_lock)
+        self._write_lock = asyncio.Lock()  # one write at a time
+        self._indexes = Indexes(settings.bm25, store)
         self._sources = Sources(settings.fetch, settings.extract_time_limit)
         self._feeds = Following(store, self._sources, self._add_url)
         self._writes = 0
@@ -239,7 +237,7 @@ class Library:
             written = await self._store.insert_article(article, passages, new_terms)
             if written.duplicate:
                 return AddResult("duplicate", written.article)
-            await self._committed(collection, written)
+            await self._indexes.catch_up()
         info = written.article
         log.info("added article %s (%d passages) to %s", info.id, info.passages, collection)
         return AddResult("added", info)
@@ -272,7 +270,7 @@ class Library:
                 )
             passages, new_terms = await self._term_ids(analysed)
             written = await self._store.replace_article(article_id, article, passages, new_terms)
-            await self._committed(collection, written)
+            await self._indexes.catch_up()
         log.info("refreshed article %s (%d passages)", article_id, written.article.passages)
         return RefreshResult("updated", written.article)
 
@@ -284,14 +282,7 @@ class Library:
         )
 
     async def _term_ids(self, analysed: Analysed) -> tuple[list[NewPassage], list[str]]:
-        return await asyncio.to_thread(with_term_ids, analysed, self._vocabulary)
-
-    async def _committed(self, collection: str, written: Written) -> None:
-        """Bring memory in step with a committed write: the new terms' ids, then the index."""
-        self._vocabulary.commit(written.terms)
-        await self._indexes.apply(
-            collection, written.removed, written.passage_ids, written.passages
-        )
+        return await asyncio.to_thread(with_term_ids, analysed, self._indexes.vocabulary)
 
     # --- feeds -----------------------------------------------------------------------------
 
@@ -318,10 +309,11 @@ class Library:
         if not question.strip():
             raise InputError("the question is empty: ask something about the articles")
         k = max(1, min(k, MAX_RESULTS))
+        await self._indexes.check()  # another process may have written since
         tokens = await asyncio.to_thread(self._analyzer.tokens, question)
+        vocabulary = self._indexes.vocabulary
         query = {
-            term: (self._vocabulary.get(term), n)
-            for term, n in Counter(t.term for t in tokens).items()
+            term: (vocabulary.get(term), n) for term, n in Counter(t.term for t in tokens).items()
         }
         results: list[Result] = []
         present: set[str] = set()
@@ -354,8 +346,8 @@ class Library:
 
     async def remove(self, collection: str, article_id: int) -> ArticleInfo:
         async with self._writing(), self._write_lock:
-            info, passage_ids = await self._store.delete_article(collection, article_id)
-            await self._indexes.apply(collection, passage_ids, [], [])
+            info, _ = await self._store.delete_article(collection, article_id)
+            await self._indexes.catch_up()
         log.info("removed article %s from %s", article_id, collection)
         return info
 
@@ -363,7 +355,7 @@ class Library:
 
     async def _check_settings(self) -> None:
         """Re-index every article if the stored analysis or passage settings differ; then read
-        the vocabulary.
+        the vocabulary (the indexes are read when first asked).
 
         Other processes may open the library at the same moment, or write to it while this one
         re-indexes: a re-index whose library changed meanwhile is thrown away and the check
@@ -376,4 +368,4 @@ class Library:
             analyzer, passages = self._analyzer, self.settings.passages
             if await reindex(self._store, stored, wanted, analyzer, passages):
                 break
-        self._vocabulary = Vocabulary(await self._store.load_vocabulary())
+        await self._indexes.catch_up()

@@ -130,6 +130,18 @@ class Written:
     duplicate: bool = False
 
 
+@dataclass(frozen=True)
+class Change:
+    """One committed write as the change log keeps it: the passages it removed and added and
+    the terms it created. `collection` None: every passage and the vocabulary were replaced."""
+
+    seq: int
+    collection: str | None
+    removed: list[int]
+    added: list[int]
+    terms: list[int]
+
+
 def resolve_terms(passages: Passages, ids: Sequence[int]) -> list[NewPassage]:
     """The passages with their provisional term ids (-1, -2, ...) replaced by `ids` (the
     first new term's id first)."""
@@ -155,6 +167,26 @@ class Store(Protocol):
         ...
 
     async def load_vocabulary(self) -> dict[str, int]: ...
+
+    async def get_terms(self, ids: Sequence[int]) -> list[tuple[int, str]]:
+        """The (id, term) pairs of these term ids."""
+        ...
+
+    # --- changes -------------------------------------------------------------------------
+
+    async def version(self) -> int:
+        """A number that changes when another process commits a write: the cheap test made
+        before every question (SQLite's `data_version`)."""
+        ...
+
+    async def latest_change(self) -> int:
+        """The newest change's number (0 when nothing was ever written)."""
+        ...
+
+    async def changes_since(self, seq: int) -> list[Change] | None:
+        """Every change after `seq`, oldest first; None when the log no longer reaches back
+        that far (old changes are dropped): the caller reloads instead."""
+        ...
 
     # --- articles ------------------------------------------------------------------------
 
@@ -210,6 +242,10 @@ class Store(Protocol):
 
     def load_postings(self, collection: str) -> AsyncIterator[PostingsBatch]:
         """Every passage of a collection, in batches (to keep start-up's memory peak low)."""
+        ...
+
+    async def get_postings(self, collection: str, ids: Sequence[int]) -> PostingsBatch:
+        """The stored terms of these passages (those that still exist), as `load_postings`."""
         ...
 
     async def get_passages(

@@ -13,7 +13,6 @@ import logging
 import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +21,7 @@ import aiosqlite
 from index.errors import BusyError, NotFoundError, StorageError
 from index.store.base import (
     ArticleInfo,
-    FeedInfo,
+    Change,
     IdTerms,
     NewArticle,
     Passages,
@@ -37,22 +36,11 @@ from index.store.base import (
     resolve_terms,
     spans_of_blob,
 )
+from index.store.sqlite_changes import latest, record, select_in, since
+from index.store.sqlite_feeds import SQLiteFeeds, now
 from index.store.sqlite_schema import BUSY_TIMEOUT, prepare
 
 log = logging.getLogger(__name__)
-
-_TERMS_PER_QUERY = 500  # well below SQLite's limit on a statement's parameters
-
-_FEED_COLUMNS = (
-    "f.id, f.collection, f.url, f.title, f.added_by, f.added_at, f.last_polled, f.last_error,"
-    " (SELECT count(*) FROM feed_entries e WHERE e.feed_id = f.id),"
-    " (SELECT count(article_id) FROM feed_entries e WHERE e.feed_id = f.id)"
-)
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
 
 _ARTICLE_COLUMNS = (
     "a.id, a.collection, a.title, a.url, a.author, a.published, a.site, a.source, a.added_by, "
@@ -66,12 +54,8 @@ async def _term_ids(db: aiosqlite.Connection, terms: Terms) -> list[tuple[int, s
     await db.executemany(
         "INSERT INTO terms (term) VALUES (?) ON CONFLICT (term) DO NOTHING", [(t,) for t in terms]
     )
-    ids: dict[str, int] = {}
-    for start in range(0, len(terms), _TERMS_PER_QUERY):
-        chunk = terms[start : start + _TERMS_PER_QUERY]
-        marks = ",".join("?" * len(chunk))
-        async with db.execute(f"SELECT term, id FROM terms WHERE term IN ({marks})", chunk) as c:
-            ids.update({term: term_id for term, term_id in await c.fetchall()})
+    rows = await select_in(db, "SELECT term, id FROM terms WHERE term IN ({marks})", terms)
+    ids = dict(rows)
     return [(ids[term], term) for term in terms]
 
 
@@ -79,7 +63,7 @@ def _article(row: sqlite3.Row | tuple[Any, ...]) -> ArticleInfo:
     return ArticleInfo(*row[:11])
 
 
-class SQLiteStore:
+class SQLiteStore(SQLiteFeeds):
     """The database in one SQLite file (see `base.Store` for what each method promises)."""
 
     def __init__(self, db: aiosqlite.Connection, path: Path) -> None:
@@ -146,6 +130,20 @@ class SQLiteStore:
         async with self._db.execute("SELECT term, id FROM terms") as cursor:
             return {term: term_id for term, term_id in await cursor.fetchall()}
 
+    async def get_terms(self, ids: Sequence[int]) -> list[tuple[int, str]]:
+        return await select_in(self._db, "SELECT id, term FROM terms WHERE id IN ({marks})", ids)
+
+    # --- changes ---------------------------------------------------------------------------
+
+    async def version(self) -> int:
+        return int(await self._scalar("PRAGMA data_version"))
+
+    async def latest_change(self) -> int:
+        return await latest(self._db)
+
+    async def changes_since(self, seq: int) -> list[Change] | None:
+        return await since(self._db, seq)
+
     # --- articles --------------------------------------------------------------------------
 
     async def find_by_hash(self, collection: str, content_hash: str) -> ArticleInfo | None:
@@ -168,7 +166,7 @@ class SQLiteStore:
     async def insert_article(
         self, article: NewArticle, passages: Passages, new_terms: Terms
     ) -> Written:
-        added_at = _now()
+        added_at = now()
         async with self._transaction() as db:
             existing = await self.find_by_hash(article.collection, article.content_hash)
             if existing is not None:  # added by another process since the caller looked
@@ -196,6 +194,8 @@ class SQLiteStore:
             article_id = cursor.lastrowid
             assert article_id is not None
             ids = await self._insert_passages(db, article_id, article.collection, passages)
+            new_term_ids = [term_id for term_id, _ in terms]
+            await record(db, article.collection, added=ids, terms=new_term_ids)
             info = await self.get_article(article.collection, article_id)
         return Written(info, ids, passages, terms)
 
@@ -250,6 +250,8 @@ class SQLiteStore:
                 ),
             )
             new_ids = await self._insert_passages(db, article_id, article.collection, passages)
+            new_term_ids = [term_id for term_id, _ in terms]
+            await record(db, article.collection, old_ids, new_ids, new_term_ids)
             info = await self.get_article(article.collection, article_id)
         return Written(info, new_ids, passages, terms, old_ids)
 
@@ -264,6 +266,7 @@ class SQLiteStore:
             ) as cursor:
                 passage_ids = [row[0] for row in await cursor.fetchall()]
             await db.execute("DELETE FROM articles WHERE id = ?", (article_id,))
+            await record(db, collection, removed=passage_ids)
         return info, passage_ids
 
     async def get_article(self, collection: str, article_id: int) -> ArticleInfo:
@@ -286,61 +289,6 @@ class SQLiteStore:
         ) as cursor:
             return [_article(row) for row in await cursor.fetchall()]
 
-    # --- feeds -----------------------------------------------------------------------------
-
-    async def add_feed(
-        self, collection: str, url: str, title: str | None, added_by: str | None
-    ) -> FeedInfo:
-        """Register a feed; an already registered URL returns the existing feed."""
-        async with self._transaction() as db:
-            await db.execute(
-                "INSERT INTO feeds (collection, url, title, added_by, added_at)"
-                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (collection, url) DO NOTHING",
-                (collection, url, title, added_by, _now()),
-            )
-        feeds = [f for f in await self.list_feeds(collection) if f.url == url]
-        return feeds[0]
-
-    async def list_feeds(self, collection: str | None = None) -> list[FeedInfo]:
-        """The feeds of a collection, or of every collection."""
-        where, params = ("WHERE f.collection = ?", (collection,)) if collection else ("", ())
-        async with self._db.execute(
-            f"SELECT {_FEED_COLUMNS} FROM feeds f {where} ORDER BY f.id", params
-        ) as cursor:
-            return [FeedInfo(*row) for row in await cursor.fetchall()]
-
-    async def remove_feed(self, collection: str, feed_id: int) -> FeedInfo:
-        feeds = [f for f in await self.list_feeds(collection) if f.id == feed_id]
-        if not feeds:
-            raise NotFoundError(f"there is no feed {feed_id} in the library {collection!r}")
-        async with self._transaction() as db:
-            await db.execute("DELETE FROM feeds WHERE id = ?", (feed_id,))
-        return feeds[0]
-
-    async def seen_entries(self, feed_id: int) -> set[str]:
-        async with self._db.execute(
-            "SELECT entry_key FROM feed_entries WHERE feed_id = ?", (feed_id,)
-        ) as cursor:
-            return {row[0] for row in await cursor.fetchall()}
-
-    async def record_entry(
-        self, feed_id: int, key: str, url: str | None, article_id: int | None, error: str | None
-    ) -> None:
-        async with self._transaction() as db:
-            await db.execute(
-                "INSERT OR REPLACE INTO feed_entries"
-                " (feed_id, entry_key, url, article_id, error, seen_at) VALUES (?, ?, ?, ?, ?, ?)",
-                (feed_id, key, url, article_id, error, _now()),
-            )
-
-    async def record_poll(self, feed_id: int, title: str | None, error: str | None) -> None:
-        async with self._transaction() as db:
-            await db.execute(
-                "UPDATE feeds SET last_polled = ?, last_error = ?, title = coalesce(?, title)"
-                " WHERE id = ?",
-                (_now(), error, title, feed_id),
-            )
-
     # --- passages --------------------------------------------------------------------------
 
     async def load_postings(
@@ -353,6 +301,16 @@ class SQLiteStore:
         ) as cursor:
             while rows := await cursor.fetchmany(batch):
                 yield [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
+
+    async def get_postings(self, collection: str, ids: Sequence[int]) -> PostingsBatch:
+        rows = await select_in(
+            self._db,
+            "SELECT id, term_ids, term_freqs FROM passages WHERE collection = ? AND id IN ({marks})"
+            " ORDER BY id",
+            ids,
+            (collection,),
+        )
+        return [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
 
     async def get_passages(self, collection: str, ids: Sequence[int]) -> dict[int, StoredPassage]:
         """The passages with these ids (in this collection), with text and article."""
@@ -400,4 +358,5 @@ class SQLiteStore:
                 " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 list(new.items()),
             )
+            await record(db, None)
         return True

@@ -1,14 +1,15 @@
-"""The collections' in-memory indexes: loaded from the store on first use, kept in step."""
+"""What a process holds in memory: loaded on first use, kept in step with the change log."""
 
-import asyncio
+from collections.abc import Sequence
 from pathlib import Path
+from unittest import mock
 
 import numpy as np
 
 from index.bm25 import BM25Params
-from index.indexes import Indexes
-from index.store import SQLiteStore
-from index.store.base import NewArticle, NewPassage
+from index.indexes import Indexes, net
+from index.store import SQLiteStore, sqlite_changes
+from index.store.base import Change, NewArticle, NewPassage
 
 
 def _passage(term_ids: list[int]) -> NewPassage:
@@ -16,10 +17,24 @@ def _passage(term_ids: list[int]) -> NewPassage:
     return NewPassage(0, 5, [(0, 5)], np.array(term_ids, np.int32), ones)
 
 
-async def _insert(store: SQLiteStore, collection: str, text: str, term_ids: list[int]) -> int:
+async def _insert(
+    store: SQLiteStore, collection: str, text: str, term_ids: list[int], new: Sequence[str] = ()
+) -> int:
     article = NewArticle(collection=collection, title=None, text=text, content_hash=text)
-    written = await store.insert_article(article, [_passage(term_ids)], [])
+    written = await store.insert_article(article, [_passage(term_ids)], new)
     return written.passage_ids[0]
+
+
+async def _ready(store: SQLiteStore) -> Indexes:
+    indexes = Indexes(BM25Params(), store)
+    await indexes.catch_up()
+    return indexes
+
+
+async def _ids(indexes: Indexes, collection: str, term_id: int) -> list[int]:
+    loaded = await indexes.get(collection)
+    hits = await loaded.run(lambda index: index.search({term_id: 1}, 10))
+    return sorted(hit.doc_id for hit in hits)
 
 
 async def test_a_collection_is_loaded_from_the_store_on_first_use(tmp_path: Path) -> None:
@@ -27,26 +42,98 @@ async def test_a_collection_is_loaded_from_the_store_on_first_use(tmp_path: Path
     async with SQLiteStore.open(tmp_path / "lib.db") as store:
         mine = await _insert(store, "a", "ships", [1, 2])
         await _insert(store, "b", "boats", [1, 3])
-        indexes = Indexes(BM25Params(), store, asyncio.Lock())
+        indexes = await _ready(store)
         loaded = await indexes.get("a")
-        hits = await loaded.run(lambda index: index.search({1: 1}, 5))
+        assert await _ids(indexes, "a", 1) == [mine]
+        assert await indexes.get("a") is loaded
     assert len(loaded.index) == 1
-    assert [hit.doc_id for hit in hits] == [mine]
-    assert await indexes.get("a") is loaded
 
 
-async def test_changes_reach_a_loaded_collection_and_wait_for_an_unloaded_one(
+async def test_another_connections_add_and_remove_reach_a_loaded_collection(
     tmp_path: Path,
 ) -> None:
-    """`apply` updates a loaded index; an unloaded one reads the change when first used."""
+    """After another connection (as another process would) adds and removes, `check` finds
+    the change and applies it: the new passage is searchable, the removed one gone."""
+    path = tmp_path / "lib.db"
+    async with SQLiteStore.open(path) as mine, SQLiteStore.open(path) as theirs:
+        kept = await _insert(theirs, "a", "ships", [-1], ["ship"])
+        indexes = await _ready(mine)
+        assert await _ids(indexes, "a", 1) == [kept]
+        added = await _insert(theirs, "a", "more ships", [1, -1], ["harbour"])
+        await theirs.delete_article("a", 1)
+        await indexes.check()
+        assert await _ids(indexes, "a", 1) == [added]
+    assert indexes.vocabulary.get("harbour") == 2
+
+
+async def test_a_check_with_nothing_written_reads_no_changes(tmp_path: Path) -> None:
+    """The test before each question is one cheap query while nobody else writes."""
     async with SQLiteStore.open(tmp_path / "lib.db") as store:
-        indexes = Indexes(BM25Params(), store, asyncio.Lock())
-        loaded = await indexes.get("a")
-        first = await _insert(store, "a", "ships", [1])
-        await indexes.apply("a", [], [first], [_passage([1])])
-        second = await _insert(store, "b", "boats", [1])
-        await indexes.apply("b", [], [second], [_passage([1])])  # not loaded: nothing to do
-        await indexes.apply("a", [first], [], [])
-        later = await indexes.get("b")
-    assert len(loaded.index) == 0
-    assert len(later.index) == 1
+        await _insert(store, "a", "ships", [-1], ["ship"])
+        indexes = await _ready(store)
+        await indexes.get("a")
+        with mock.patch.object(store, "changes_since", side_effect=AssertionError("read")):
+            await indexes.check()
+            await indexes.check()
+
+
+async def test_applying_a_change_the_loaded_index_already_holds_is_harmless(
+    tmp_path: Path,
+) -> None:
+    """A collection loaded after a change was written, but before it was applied, holds its
+    passage already: applying the change keeps one copy."""
+    path = tmp_path / "lib.db"
+    async with SQLiteStore.open(path) as mine, SQLiteStore.open(path) as theirs:
+        indexes = await _ready(mine)
+        added = await _insert(theirs, "a", "ships", [-1], ["ship"])
+        loaded = await indexes.get("a")  # reads the new passage before any catch-up
+        await indexes.catch_up()
+        assert len(loaded.index) == 1
+        assert await _ids(indexes, "a", 1) == [added]
+
+
+async def test_a_rebuilt_index_is_reloaded_whole(tmp_path: Path) -> None:
+    """A re-index (a change of no collection) drops what is loaded and reads the new
+    vocabulary, whose ids all changed."""
+    path = tmp_path / "lib.db"
+    async with SQLiteStore.open(path) as mine, SQLiteStore.open(path) as theirs:
+        await _insert(theirs, "a", "ships", [-1], ["ship"])
+        indexes = await _ready(mine)
+        before = await indexes.get("a")
+        stored = await theirs.get_settings(["passages"])
+        rebuilt = [(1, "a", [_passage([7])])]
+        assert await theirs.replace_index(stored, {"passages": "x"}, [(7, "vessel")], rebuilt)
+        await indexes.check()
+        assert indexes.vocabulary.get("vessel") == 7
+        assert indexes.vocabulary.get("ship") is None
+        assert await indexes.get("a") is not before
+        assert len(await _ids(indexes, "a", 7)) == 1
+
+
+async def test_a_process_behind_the_kept_log_reloads(tmp_path: Path) -> None:
+    """When the log no longer reaches back to the last change applied, everything is read
+    again: nothing is missed."""
+    path = tmp_path / "lib.db"
+    async with SQLiteStore.open(path) as mine, SQLiteStore.open(path) as theirs:
+        indexes = await _ready(mine)
+        await indexes.get("a")
+        with mock.patch.object(sqlite_changes, "KEEP", 2):
+            for n in range(5):
+                await _insert(theirs, "a", f"text {n}", [-1], [f"word{n}"])
+        assert await mine.changes_since(0) is None
+        await indexes.check()
+        assert len((await indexes.get("a")).index) == 5
+        assert indexes.vocabulary.get("word4") is not None
+
+
+def test_net_cancels_a_passage_added_and_removed_within_the_changes() -> None:
+    """Added then removed is neither; removed is what the index may hold; other collections
+    are not this one's."""
+    changes = [
+        Change(1, "a", removed=[1], added=[5, 6], terms=[]),
+        Change(2, "b", removed=[2], added=[7], terms=[]),
+        Change(3, "a", removed=[5], added=[8], terms=[]),
+    ]
+    assert net(changes, "a") == ([1], [6, 8])
+    assert net(changes, "b") == ([2], [7])
+    assert net(changes, "c") == ([], [])

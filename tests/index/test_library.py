@@ -15,6 +15,9 @@ from index.errors import ClosingError, InputError, NotFoundError
 from index.ingest import Document, load_file
 from index.library import Library, LibrarySettings
 from index.passages import PassageSettings
+from index.web import FetchSettings
+from tests.helpers.documents import LIGHTHOUSE, page
+from tests.helpers.website import Site
 
 XI_QUESTION = "What did Xi Jinping say about the relationship between China and Russia?"
 
@@ -370,14 +373,8 @@ def test_a_writer_killed_at_any_moment_leaves_no_half_article(tmp_path: Path) ->
         process.wait()
         with sqlite3.connect(path) as db:
             assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-            orphans = (
-                "SELECT count(*) FROM passages WHERE article_id NOT IN (SELECT id FROM articles)"
-            )
-            empty = (
-                "SELECT count(*) FROM articles WHERE id NOT IN (SELECT article_id FROM passages)"
-            )
-            assert db.execute(orphans).fetchone() == (0,)
-            assert db.execute(empty).fetchone() == (0,)
+            assert db.execute(_ORPHAN_PASSAGES).fetchone() == (0,)
+            assert db.execute(_ARTICLES_WITHOUT_PASSAGES).fetchone() == (0,)
     done = subprocess.run(
         [sys.executable, "-c", _ADD_ALL, str(path), str(articles)],
         capture_output=True,
@@ -389,3 +386,65 @@ def test_a_writer_killed_at_any_moment_leaves_no_half_article(tmp_path: Path) ->
     with sqlite3.connect(path) as db:
         titles = [row[0] for row in db.execute("SELECT title FROM articles ORDER BY title")]
     assert titles == sorted(f"Article {n}" for n in range(articles))
+
+
+_WRITE = """
+import asyncio, sys
+from index import Document, FetchSettings, Library, LibrarySettings
+
+async def main():
+    command, *args = sys.argv[2:]
+    settings = LibrarySettings(fetch=FetchSettings(allow_private=True))
+    async with Library.open(sys.argv[1], settings) as library:
+        if command == "add":
+            await library.add("c", Document(title=args[0], text=args[1]))
+        elif command == "add_url":
+            await library.add_url("c", args[0])
+        elif command == "refresh":
+            await library.refresh("c", int(args[0]))
+        else:
+            await library.remove("c", int(args[0]))
+
+asyncio.run(main())
+"""
+
+
+async def _in_another_process(path: Path, *args: str) -> None:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", _WRITE, str(path), *args, stderr=asyncio.subprocess.PIPE
+    )
+    _, err = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 0, err.decode()
+
+
+async def _titles(library: Library, question: str) -> list[str | None]:
+    answer = await library.ask("c", question, k=5)
+    return [result.article.title for result in answer.results]
+
+
+async def test_a_long_lived_library_sees_other_processes_writes_at_its_next_question(
+    tmp_path: Path, site: Site
+) -> None:
+    """Another process adds, refreshes and removes while this library stays open (its index
+    and vocabulary loaded): each question sees the library as it is now."""
+    path = tmp_path / "lib.db"
+    url = site.put("/light", page("Northern light", LIGHTHOUSE))
+    async with Library.open(path, LibrarySettings(fetch=FetchSettings(allow_private=True))) as lib:
+        await lib.add("c", _doc("Herons stand still in shallow water for hours.", "Herons"))
+        assert await _titles(lib, "herons water") == ["Herons"]
+        await _in_another_process(path, "add", "Quays", "Zanzibar quays unload cloves at dawn.")
+        assert await _titles(lib, "When do Zanzibar quays unload cloves?") == ["Quays"]
+        await _in_another_process(path, "add_url", url)
+        assert await _titles(lib, "Who was the first keeper?") == ["Northern light"]
+        rewritten = [*LIGHTHOUSE[:1], "Its keeper today is a robot named Orrin.", *LIGHTHOUSE[2:]]
+        site.put("/light", page("Northern light", rewritten))
+        await _in_another_process(path, "refresh", "3")
+        assert "Orrin" in (await lib.ask("c", "Which robot keeps it?")).results[0].quote
+        assert (await lib.ask("c", "Thomas Reid")).results == []
+        await _in_another_process(path, "remove", "2")
+        assert await _titles(lib, "When do Zanzibar quays unload cloves?") == []
+        assert [a.id for a in await lib.articles("c")] == [1, 3]
+        assert (
+            await lib.add("c", _doc("Orrin oils the Zanzibar lamp nightly.", "Oil"))
+        ).status == "added"
+        assert await _titles(lib, "Who oils the Zanzibar lamp?") == ["Oil"]

@@ -1,0 +1,84 @@
+"""Feeds in SQLite: the feeds registered for each collection and the entries already seen
+(mixed into `SQLiteStore`, whose connection and transactions they use)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from datetime import UTC, datetime
+
+import aiosqlite
+
+from index.errors import NotFoundError
+from index.store.base import FeedInfo
+
+_FEED_COLUMNS = (
+    "f.id, f.collection, f.url, f.title, f.added_by, f.added_at, f.last_polled, f.last_error,"
+    " (SELECT count(*) FROM feed_entries e WHERE e.feed_id = f.id),"
+    " (SELECT count(article_id) FROM feed_entries e WHERE e.feed_id = f.id)"
+)
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class SQLiteFeeds:
+    """The feed half of the SQLite store."""
+
+    _db: aiosqlite.Connection
+
+    _transaction: Callable[[], AbstractAsyncContextManager[aiosqlite.Connection]]
+
+    async def add_feed(
+        self, collection: str, url: str, title: str | None, added_by: str | None
+    ) -> FeedInfo:
+        """Register a feed; an already registered URL returns the existing feed."""
+        async with self._transaction() as db:
+            await db.execute(
+                "INSERT INTO feeds (collection, url, title, added_by, added_at)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (collection, url) DO NOTHING",
+                (collection, url, title, added_by, now()),
+            )
+        feeds = [f for f in await self.list_feeds(collection) if f.url == url]
+        return feeds[0]
+
+    async def list_feeds(self, collection: str | None = None) -> list[FeedInfo]:
+        """The feeds of a collection, or of every collection."""
+        where, params = ("WHERE f.collection = ?", (collection,)) if collection else ("", ())
+        async with self._db.execute(
+            f"SELECT {_FEED_COLUMNS} FROM feeds f {where} ORDER BY f.id", params
+        ) as cursor:
+            return [FeedInfo(*row) for row in await cursor.fetchall()]
+
+    async def remove_feed(self, collection: str, feed_id: int) -> FeedInfo:
+        feeds = [f for f in await self.list_feeds(collection) if f.id == feed_id]
+        if not feeds:
+            raise NotFoundError(f"there is no feed {feed_id} in the library {collection!r}")
+        async with self._transaction() as db:
+            await db.execute("DELETE FROM feeds WHERE id = ?", (feed_id,))
+        return feeds[0]
+
+    async def seen_entries(self, feed_id: int) -> set[str]:
+        async with self._db.execute(
+            "SELECT entry_key FROM feed_entries WHERE feed_id = ?", (feed_id,)
+        ) as cursor:
+            return {row[0] for row in await cursor.fetchall()}
+
+    async def record_entry(
+        self, feed_id: int, key: str, url: str | None, article_id: int | None, error: str | None
+    ) -> None:
+        async with self._transaction() as db:
+            await db.execute(
+                "INSERT OR REPLACE INTO feed_entries"
+                " (feed_id, entry_key, url, article_id, error, seen_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (feed_id, key, url, article_id, error, now()),
+            )
+
+    async def record_poll(self, feed_id: int, title: str | None, error: str | None) -> None:
+        async with self._transaction() as db:
+            await db.execute(
+                "UPDATE feeds SET last_polled = ?, last_error = ?, title = coalesce(?, title)"
+                " WHERE id = ?",
+                (now(), error, title, feed_id),
+            )

@@ -12,6 +12,7 @@ import asyncio
 import logging
 import os
 import signal
+import sys
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
@@ -152,3 +153,47 @@ async def test_a_rejected_token_is_one_clear_error(
     """A token Discord refuses stops start-up with one line saying so."""
     with pytest.raises(StartupError, match="Discord rejected the token"):
         await asyncio.wait_for(serve(settings, connector=discord_server.connector()), TIMEOUT)
+
+
+async def citebot_add(settings: Settings, collection: str, text: str) -> None:
+    """`citebot add` in another process, on the bot's library and its server's collection."""
+    path = settings.db.parent / "cloves.txt"
+    path.write_text(text)
+    process = await asyncio.create_subprocess_exec(
+        str(Path(sys.executable).parent / "citebot"),
+        *("--db", str(settings.db), "--collection", collection, "add", str(path)),
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _, err = await asyncio.wait_for(process.communicate(), TIMEOUT)
+    assert process.returncode == 0, err.decode()
+
+
+async def test_an_article_the_cli_adds_while_the_bot_runs_is_answered(
+    running: FakeDiscord, settings: Settings
+) -> None:
+    """The command line adds to the running bot's library (another process, new words): the
+    bot's next answer quotes it, and its next /article add with new words succeeds."""
+    await running_answer(running, AMBASSADOR)  # the collection is loaded and in memory
+    collection = f"guild:{running.guild_id}"
+    await citebot_add(settings, collection, "Zanzibar quays unload cloves at dawn each day.")
+    assert "at dawn" in await running_answer(running, "When do Zanzibar quays unload cloves?")
+    interaction_id, token = await running.interact(
+        running.curator,
+        "article",
+        {"text": "Quokkas of Rottnest\n\nQuokkas on Rottnest island smile at ferries."},
+        subcommand="add",
+    )
+    await running.wait_for(is_callback(interaction_id))
+    original = f"/webhooks/{running.application_id}/{token}/messages/@original"
+    added = await running.wait_for(
+        lambda r: r.path == original and "Added" in r.json.get("content", "")
+    )
+    assert "Added `#3` Quokkas of Rottnest" in added.json["content"]
+    assert "Rottnest island" in await running_answer(running, "Where do quokkas smile at ferries?")
+
+
+async def running_answer(server: FakeDiscord, question: str) -> str:
+    """The content of the bot's answer to `/ask question`."""
+    _, token = await server.interact(server.member, "ask", {"question": question})
+    answer = await server.wait_for(is_webhook_post(server, token))
+    return str(answer.json["content"])

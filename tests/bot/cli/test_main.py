@@ -95,6 +95,46 @@ def test_ask_answers_each_stdin_line_as_it_arrives(db: Path, shared: Path) -> No
     assert process.returncode == 0
 
 
+def test_ask_from_a_pipe_sees_what_other_processes_add_and_remove(
+    db: Path, shared: Path, tmp_path: Path
+) -> None:
+    """Between two questions on one open `citebot ask`, another `citebot` adds an article and
+    then removes it: each answer reflects the library as it is at that question."""
+    run(db, "add", str(shared / "samples/china-russia-article.txt"))
+    note = tmp_path / "cloves.txt"
+    note.write_text("Zanzibar quays unload cloves at dawn each day.")
+    script = str(Path(sys.executable).parent / "citebot")
+    process = subprocess.Popen(
+        [script, "--db", str(db), "ask"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    assert process.stdin is not None and process.stdout is not None
+    reader = concurrent.futures.ThreadPoolExecutor(1)  # no answer in time: fail, not hang
+
+    def answer(question: str) -> list[str]:
+        assert process.stdin is not None and process.stdout is not None
+        process.stdin.write(question + "\n")
+        process.stdin.flush()
+        line = json.loads(reader.submit(process.stdout.readline).result(60))
+        return [result["quote"] for result in line["results"]]
+
+    def elsewhere(*args: str) -> None:
+        done = subprocess.run([script, "--db", str(db), *args], capture_output=True, check=False)
+        assert done.returncode == 0, done.stderr
+
+    try:
+        assert answer("When are cloves unloaded?") == []
+        elsewhere("add", str(note))
+        assert answer("When are cloves unloaded?") == [note.read_text()]
+        elsewhere("remove", "2")
+        assert answer("When are cloves unloaded?") == []
+        process.stdin.close()
+        process.wait(timeout=60)
+    finally:
+        process.kill()  # nothing if it has ended
+        reader.shutdown(wait=False)
+    assert process.returncode == 0
+
+
 def test_add_json_reports_each_input_and_fails_if_any_failed(db: Path, tmp_path: Path) -> None:
     """One JSON line per input; good inputs are added even when others fail."""
     good = tmp_path / "good.txt"

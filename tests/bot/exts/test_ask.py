@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import subprocess
+import sys
 from pathlib import Path
 
 import simcord
@@ -148,6 +151,32 @@ async def test_servers_never_see_each_others_articles(
     here = await first.member.slash(first.channel, "ask", question=AMBASSADOR)
     assert there.response is not None and "no articles yet" in there.response.content
     assert here.response is not None and "Denisov" in here.response.content
+
+
+async def test_an_article_another_process_adds_is_answered(
+    world: World, shared: Path, tmp_path: Path
+) -> None:
+    """`citebot add` in another process, to this server's collection while the bot runs:
+    the next /ask quotes it, and the next /article add with new words succeeds."""
+    await add_sample(world, shared)
+    await world.member.slash(world.channel, "ask", question=AMBASSADOR)  # loaded in memory
+    note = tmp_path / "cloves.txt"
+    note.write_text("Zanzibar quays unload cloves at dawn each day.")
+    citebot = [str(Path(sys.executable).parent / "citebot"), "--db", str(world.library.path)]
+    done = await asyncio.to_thread(
+        subprocess.run,
+        [*citebot, "--collection", world.collection, "add", str(note)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    answer = await world.member.slash(world.channel, "ask", question="When are cloves unloaded?")
+    assert answer.response is not None and "at dawn" in answer.response.content
+    added = await world.curator.slash(
+        world.channel, "article add", text="Quokkas on Rottnest island smile at ferries."
+    )
+    assert added.response is not None and "Added `#3`" in added.response.content
 
 
 async def test_article_text_cannot_ping_or_format(world: World) -> None:

@@ -135,6 +135,38 @@ def test_ask_from_a_pipe_sees_what_other_processes_add_and_remove(
     assert process.returncode == 0
 
 
+@pytest.mark.parametrize("existing", [False, True], ids=["new library", "existing library"])
+def test_four_citebot_adds_at_once_all_succeed(tmp_path: Path, existing: bool) -> None:
+    """Four `citebot add` processes started together, with new words some share and some do
+    not: each exits 0 and every article is stored exactly once."""
+    db = tmp_path / "lib.db"
+    if existing:
+        assert (
+            run(db, "add", str(_note(tmp_path, "old", "Harbour lights guide ships."))).exit_code
+            == 0
+        )
+    script = str(Path(sys.executable).parent / "citebot")
+    processes = []
+    for p in range(4):
+        files = [
+            _note(tmp_path, f"p{p}n{n}", f"Keeper{p} saw lighthouse{n} beams over reef{n}{p}.")
+            for n in range(3)
+        ]
+        command = [script, "--db", str(db), "add", *map(str, files)]
+        processes.append(subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE))
+    errors = [p.communicate(timeout=120)[1].decode() for p in processes]
+    assert [(p.returncode, err) for p, err in zip(processes, errors, strict=True)] == [(0, "")] * 4
+    listed = json.loads(run(db, "list", "--json").output)
+    assert len(listed) == 12 + existing
+    assert len({a["title"] for a in listed}) == len(listed)
+
+
+def _note(folder: Path, name: str, text: str) -> Path:
+    path = folder / f"{name}.txt"
+    path.write_text(text)
+    return path
+
+
 def test_add_json_reports_each_input_and_fails_if_any_failed(db: Path, tmp_path: Path) -> None:
     """One JSON line per input; good inputs are added even when others fail."""
     good = tmp_path / "good.txt"

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Iterator
 from dataclasses import replace
+from unittest import mock
 
 import pytest
 import simcord
@@ -11,6 +14,7 @@ from discord import app_commands
 from bot.errors import NotCurator
 from bot.exts.articles import TEXT_MAX
 from index import Document
+from index.store import sqlite as sqlite_store
 from tests.helpers.documents import LIGHTHOUSE, make_pdf, page
 from tests.helpers.world import ADMIN_ROLE, World
 
@@ -117,6 +121,31 @@ async def test_add_url_that_fails_says_why(world: World, site) -> None:
     content = result.response.content
     assert content.startswith("\N{CROSS MARK} Not added: ") and "404" in content
     assert not await world.library.articles(world.collection)
+
+
+@pytest.fixture
+def short_busy_timeout() -> Iterator[None]:
+    """Libraries opened meanwhile wait 0.2 s, not 10 s, for another process's write."""
+    with mock.patch.object(sqlite_store, "BUSY_TIMEOUT", 0.2):
+        yield
+
+
+async def test_add_while_another_process_writes_too_long_says_busy(
+    short_busy_timeout: None, world: World
+) -> None:
+    """Another process holding the library's write lock past the busy timeout: the reply says
+    the library is busy and to try again; once it is free, the same add works."""
+    other = sqlite3.connect(world.library.path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process, writing
+    try:
+        busy = await world.curator.slash(world.channel, "article add", text=OTTERS)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert busy.response is not None
+    assert "the library is busy: another process is writing; try again" in busy.response.content
+    again = await world.curator.slash(world.channel, "article add", text=OTTERS)
+    assert again.response is not None and "Added `#1`" in again.response.content
 
 
 async def test_add_with_several_sources_is_refused(world: World) -> None:

@@ -16,7 +16,7 @@ from discord import app_commands
 from bot import render
 from bot.app import Citebot
 from bot.errors import GuildOnly, NotCurator
-from index import Library
+from index import Library, guild_collection
 
 T = TypeVar("T")
 
@@ -25,7 +25,7 @@ MAX_CHOICES = 25  # Discord's limit for autocomplete
 
 def collection_name(guild_id: int) -> str:
     """The library collection holding one server's articles."""
-    return f"guild:{guild_id}"
+    return guild_collection(guild_id)
 
 
 def collection_of(interaction: discord.Interaction) -> str:

@@ -7,6 +7,7 @@ Callers (the bot, the CLI, benchmarks) import from here, never from the modules;
 from index.analyzer import AnalyzerSettings
 from index.bm25 import BM25Params
 from index.errors import CitebotError, ClosingError, InputError, NotFoundError, StorageError
+from index.guilds import Shards, guild_collection, guild_of
 from index.ingest import Document, clean_text
 from index.library import (
     AddResult,
@@ -43,9 +44,12 @@ __all__ = [
     "RankSettings",
     "RefreshResult",
     "Result",
+    "Shards",
     "Span",
     "StorageError",
     "clean_text",
+    "guild_collection",
+    "guild_of",
     "is_link",
     "too_large",
 ]

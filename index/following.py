@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 from index.errors import InputError
+from index.guilds import Shards
 from index.sources import Sources
 from index.store.base import ArticleInfo, FeedInfo, Store
 from index.web import FeedReport
@@ -45,9 +46,10 @@ class Following:
         feed_url, parsed = await self._sources.find_feed(url)
         return await self._store.add_feed(collection, feed_url, parsed.title, added_by)
 
-    async def poll(self, collection: str | None) -> list[FeedReport]:
-        """One round over the feeds of a collection (or of all)."""
-        return [await self._poll(feed) for feed in await self._store.list_feeds(collection)]
+    async def poll(self, collection: str | None, shards: Shards | None) -> list[FeedReport]:
+        """One round over the feeds of a collection (or of all; of these shards' servers)."""
+        feeds = await self._store.list_feeds(collection, shards)
+        return [await self._poll(feed) for feed in feeds]
 
     async def _poll(self, feed: FeedInfo) -> FeedReport:
         """Poll one feed; its failure is recorded on it, never raised."""
@@ -56,8 +58,10 @@ class Following:
             seen = await self._store.seen_entries(feed.id)
             added = failed = 0
             for entry in reversed(parsed.entries):  # oldest first
-                if entry.key in seen:
-                    continue
+                if entry.key in seen or not await self._store.claim_entry(
+                    feed.id, entry.key, entry.url
+                ):
+                    continue  # seen before, or just claimed by another poller
                 try:
                     result = await self._add_url(feed.collection, entry.url, f"feed {feed.id}")
                 except InputError as exc:

@@ -21,6 +21,7 @@ from index.analyzer import Analyzer, AnalyzerSettings
 from index.bm25 import BM25Params
 from index.errors import ClosingError, InputError
 from index.following import Following
+from index.guilds import Shards
 from index.indexes import Indexes
 from index.indexing import Analysed, prepare, reindex, with_term_ids
 from index.ingest import Document
@@ -297,9 +298,12 @@ class Library:
         """Stop following a feed (the articles it brought stay)."""
         return await self._write(lambda: self._store.remove_feed(collection, feed_id))
 
-    async def poll_feeds(self, collection: str | None = None) -> list[FeedReport]:
-        """One round: add the new entries of every feed (of one collection, or all)."""
-        return await self._write(lambda: self._feeds.poll(collection))
+    async def poll_feeds(
+        self, collection: str | None = None, shards: Shards | None = None
+    ) -> list[FeedReport]:
+        """One round: add the new entries of every feed (of one collection, or all; with
+        `shards`, only of the servers on those shards)."""
+        return await self._write(lambda: self._feeds.poll(collection, shards))
 
     # --- asking ----------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from typing import Protocol
 
 import numpy as np
 
+from index.guilds import Shards
 from index.passages import Span
 
 
@@ -226,11 +227,21 @@ class Store(Protocol):
         self, collection: str, url: str, title: str | None, added_by: str | None
     ) -> FeedInfo: ...
 
-    async def list_feeds(self, collection: str | None = None) -> list[FeedInfo]: ...
+    async def list_feeds(
+        self, collection: str | None = None, shards: Shards | None = None
+    ) -> list[FeedInfo]:
+        """The feeds of a collection (or of every one); with `shards`, only those of the
+        servers on these shards (by the server id the collection carries)."""
+        ...
 
     async def remove_feed(self, collection: str, feed_id: int) -> FeedInfo: ...
 
     async def seen_entries(self, feed_id: int) -> set[str]: ...
+
+    async def claim_entry(self, feed_id: int, key: str, url: str | None) -> bool:
+        """Mark a feed entry seen, if no one has: False when another poller already claimed
+        it (the entry's key is unique per feed), so that no entry is added twice."""
+        ...
 
     async def record_entry(
         self, feed_id: int, key: str, url: str | None, article_id: int | None, error: str | None

@@ -37,7 +37,7 @@ from index.store.base import (
     spans_of_blob,
 )
 from index.store.sqlite_changes import latest, record, select_in, since
-from index.store.sqlite_feeds import SQLiteFeeds, now
+from index.store.sqlite_feeds import SQLiteFeeds, now, register
 from index.store.sqlite_schema import BUSY_TIMEOUT, prepare
 
 log = logging.getLogger(__name__)
@@ -171,6 +171,7 @@ class SQLiteStore(SQLiteFeeds):
             existing = await self.find_by_hash(article.collection, article.content_hash)
             if existing is not None:  # added by another process since the caller looked
                 return Written(existing, [], [], [], duplicate=True)
+            await register(db, article.collection)
             terms = await _term_ids(db, new_terms)
             passages = resolve_terms(passages, [term_id for term_id, _ in terms])
             cursor = await db.execute(

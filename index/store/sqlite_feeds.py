@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import aiosqlite
 
 from index.errors import NotFoundError
+from index.guilds import Shards, guild_of
 from index.store.base import FeedInfo
 
 _FEED_COLUMNS = (
@@ -21,6 +22,14 @@ _FEED_COLUMNS = (
 
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+async def register(db: aiosqlite.Connection, collection: str) -> None:
+    """Keep the collection, with the server id it carries (inside the caller's transaction)."""
+    await db.execute(
+        "INSERT INTO collections (name, guild_id) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
+        (collection, guild_of(collection)),
+    )
 
 
 class SQLiteFeeds:
@@ -35,6 +44,7 @@ class SQLiteFeeds:
     ) -> FeedInfo:
         """Register a feed; an already registered URL returns the existing feed."""
         async with self._transaction() as db:
+            await register(db, collection)
             await db.execute(
                 "INSERT INTO feeds (collection, url, title, added_by, added_at)"
                 " VALUES (?, ?, ?, ?, ?) ON CONFLICT (collection, url) DO NOTHING",
@@ -43,11 +53,24 @@ class SQLiteFeeds:
         feeds = [f for f in await self.list_feeds(collection) if f.url == url]
         return feeds[0]
 
-    async def list_feeds(self, collection: str | None = None) -> list[FeedInfo]:
-        """The feeds of a collection, or of every collection."""
-        where, params = ("WHERE f.collection = ?", (collection,)) if collection else ("", ())
+    async def list_feeds(
+        self, collection: str | None = None, shards: Shards | None = None
+    ) -> list[FeedInfo]:
+        """The feeds of a collection (or of every one), of the servers on `shards` only."""
+        where, params = ["1"], list[object]()
+        if collection:
+            where.append("f.collection = ?")
+            params.append(collection)
+        if shards:
+            marks = ",".join("?" * len(shards.ids))
+            where.append(
+                "f.collection IN (SELECT name FROM collections"
+                f" WHERE guild_id IS NOT NULL AND (guild_id >> 22) % ? IN ({marks}))"
+            )
+            params += [shards.count, *sorted(shards.ids)]
         async with self._db.execute(
-            f"SELECT {_FEED_COLUMNS} FROM feeds f {where} ORDER BY f.id", params
+            f"SELECT {_FEED_COLUMNS} FROM feeds f WHERE {' AND '.join(where)} ORDER BY f.id",
+            params,
         ) as cursor:
             return [FeedInfo(*row) for row in await cursor.fetchall()]
 
@@ -64,6 +87,15 @@ class SQLiteFeeds:
             "SELECT entry_key FROM feed_entries WHERE feed_id = ?", (feed_id,)
         ) as cursor:
             return {row[0] for row in await cursor.fetchall()}
+
+    async def claim_entry(self, feed_id: int, key: str, url: str | None) -> bool:
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "INSERT INTO feed_entries (feed_id, entry_key, url, seen_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (feed_id, entry_key) DO NOTHING",
+                (feed_id, key, url, now()),
+            )
+            return cursor.rowcount == 1
 
     async def record_entry(
         self, feed_id: int, key: str, url: str | None, article_id: int | None, error: str | None

@@ -323,3 +323,25 @@ async def test_a_write_waiting_too_long_for_another_process_is_busy(tmp_path: Pa
             other.close()
             written = await store.insert_article(_article("one"), [_passage()], ["t"])
     assert written.article.id == 1
+
+
+async def test_existing_collections_are_registered_with_their_server_id(tmp_path: Path) -> None:
+    """Migration 0005: the collections of a library written before it are registered, a
+    server's with its id as a number, so that a shard's feeds are one query."""
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as db:
+        for _, script in numbered_scripts("sqlite")[:4]:
+            db.executescript(script)
+        db.execute("PRAGMA user_version = 4")
+        db.execute(
+            "INSERT INTO articles (collection, title, text, content_hash, added_at)"
+            " VALUES ('guild:81384788765712384', NULL, 'x', 'h', '2026-12-01')"
+        )
+        db.execute(
+            "INSERT INTO feeds (collection, url, added_at) VALUES ('console', 'u', '2026-12-01')"
+        )
+    async with SQLiteStore.open(path):
+        pass
+    with sqlite3.connect(path) as db:
+        rows = db.execute("SELECT name, guild_id FROM collections ORDER BY name").fetchall()
+    assert rows == [("console", None), ("guild:81384788765712384", 81384788765712384)]

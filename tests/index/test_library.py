@@ -15,6 +15,7 @@ from index.errors import ClosingError, InputError, NotFoundError
 from index.ingest import Document, load_file
 from index.library import Library, LibrarySettings
 from index.passages import PassageSettings
+from tests.helpers import confined
 
 XI_QUESTION = "What did Xi Jinping say about the relationship between China and Russia?"
 
@@ -389,3 +390,44 @@ def test_a_writer_killed_at_any_moment_leaves_no_half_article(tmp_path: Path) ->
     with sqlite3.connect(path) as db:
         titles = [row[0] for row in db.execute("SELECT title FROM articles ORDER BY title")]
     assert titles == sorted(f"Article {n}" for n in range(articles))
+
+
+# Opens the library at argv[1] to read, with passages of another size than it was indexed with.
+_READ_WITH_OTHER_SETTINGS = """
+import asyncio, sys
+from index import Library, LibrarySettings, PassageSettings, StorageError
+
+async def main():
+    other = LibrarySettings(passages=PassageSettings(target_words=40, max_words=60, min_words=20))
+    try:
+        async with Library.open(sys.argv[1], other, create=False, writable=False):
+            print("opened")
+    except StorageError as exc:
+        print(exc)
+
+asyncio.run(main())
+"""
+
+
+@pytest.mark.usefixtures("permissions_apply")
+async def test_a_library_read_without_write_access_is_not_reindexed(tmp_path: Path) -> None:
+    """Other analysis settings and no write access: one line, and the index stays as it was."""
+    folder = tmp_path / "lib"
+    async with Library.open(folder / "lib.db") as library:
+        await library.add("console", _doc("The keeper climbed the stairs every evening."))
+    before = (folder / "lib.db").read_bytes()
+    confined.make_read_only(folder / "lib.db", folder)
+    try:
+        ran = confined.run(
+            confined.without_override(
+                confined.python(_READ_WITH_OTHER_SETTINGS, str(folder / "lib.db"))
+            )
+        )
+    finally:
+        confined.make_writable(folder)
+    assert (ran.out, ran.err) == (
+        f"{folder / 'lib.db'} was indexed with other settings: open it once with write access"
+        " to re-index it\n",
+        "",
+    )
+    assert (folder / "lib.db").read_bytes() == before

@@ -19,7 +19,7 @@ from typing import Literal, TypeVar
 
 from index.analyzer import Analyzer, AnalyzerSettings
 from index.bm25 import BM25Params
-from index.errors import ClosingError, InputError
+from index.errors import ClosingError, InputError, StorageError
 from index.following import Following
 from index.guilds import Shards
 from index.indexes import Indexes
@@ -100,14 +100,21 @@ class Library:
     @classmethod
     @asynccontextmanager
     async def open(
-        cls, path: str | Path, settings: LibrarySettings | None = None, *, create: bool = True
+        cls,
+        path: str | Path,
+        settings: LibrarySettings | None = None,
+        *,
+        create: bool = True,
+        writable: bool = True,
     ) -> AsyncIterator[Library]:
         """Open the library stored at `path`, re-indexing if the analysis settings changed.
 
         A library that does not exist yet is created if `create`, else "no library at PATH".
+        A caller that only reads passes `writable=False`: a library this process may not write
+        is then opened read-only (writes refused, never re-indexed) instead of refused.
         """
         settings = settings or LibrarySettings()
-        async with open_store(path, create=create) as store:
+        async with open_store(path, create=create, writable=writable) as store:
             library = cls(store, settings)
             try:
                 await library._check_settings()
@@ -367,6 +374,11 @@ class Library:
         """
         wanted = self.settings.stored()
         while (stored := await self._store.get_settings(list(wanted))) != wanted:
+            if self._store.read_only:
+                raise StorageError(
+                    f"{self.path} was indexed with other settings: open it once with write"
+                    " access to re-index it"
+                )
             if any(value is not None for value in stored.values()):
                 log.warning("the index's settings changed: re-indexing %s", self.path)
             analyzer, passages = self._analyzer, self.settings.passages

@@ -1,4 +1,5 @@
-"""Shared fixtures: paths to the read-only shared data beside the project."""
+"""Shared fixtures: the read-only shared data beside the project, the test web site, and
+whether write access can really be taken away here (tests/helpers/confined.py)."""
 
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -7,6 +8,7 @@ import pytest
 from aiohttp import web
 from hypothesis import settings
 
+from tests.helpers import confined
 from tests.helpers.website import Site
 
 # The machine is shared and noisy: property tests check results, not timings.
@@ -46,3 +48,17 @@ async def site() -> AsyncIterator[Site]:
     served.base = f"http://127.0.0.1:{port}"
     yield served
     await runner.cleanup()
+
+
+@pytest.fixture
+def permissions_apply() -> None:
+    """Skip unless file permissions can be made to bind child processes (as root too)."""
+    if reason := confined.why_permissions_cannot_apply():
+        pytest.skip(reason)
+
+
+@pytest.fixture
+def read_only_mounts() -> None:
+    """Skip unless a read-only filesystem can be mounted for a child shell."""
+    if reason := confined.why_no_read_only_mount():
+        pytest.skip(reason)

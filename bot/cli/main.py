@@ -38,10 +38,15 @@ class Options:
     collection: str
     verbose: bool
 
-    def open(self, *, create: bool = True) -> AbstractAsyncContextManager[Library]:
+    def open(
+        self, *, create: bool = True, writable: bool = True
+    ) -> AbstractAsyncContextManager[Library]:
         """The library these options name, opened with the configured settings (a missing one
-        is created if `create`, else "no library at PATH": a mistyped --db creates nothing)."""
-        return Library.open(self.settings.db, self.settings.library_settings(), create=create)
+        is created if `create`, else "no library at PATH": a mistyped --db creates nothing;
+        not `writable`: one this user may only read is opened read-only)."""
+        return Library.open(
+            self.settings.db, self.settings.library_settings(), create=create, writable=writable
+        )
 
 
 def _run(options: Options, coro: Coroutine[Any, Any, T]) -> T:
@@ -59,13 +64,17 @@ def _run(options: Options, coro: Coroutine[Any, Any, T]) -> T:
 
 
 def _with_library(
-    options: Options, work: Callable[[Library], Awaitable[T]], *, create: bool = False
+    options: Options,
+    work: Callable[[Library], Awaitable[T]],
+    *,
+    create: bool = False,
+    writable: bool = True,
 ) -> T:
-    """Open the library (an existing one unless `create`), do one thing with it and close it;
-    errors as in `_run`."""
+    """Open the library (an existing one unless `create`; read-only where the user may only
+    read it, unless `writable`), do one thing with it and close it; errors as in `_run`."""
 
     async def run() -> T:
-        async with options.open(create=create) as library:
+        async with options.open(create=create, writable=writable) as library:
             return await work(library)
 
     return _run(options, run())
@@ -205,7 +214,7 @@ async def _stdin_questions() -> AsyncIterator[str]:
 
 
 async def _ask(options: Options, question: str | None, k: int, as_json: bool) -> None:
-    async with options.open(create=False) as library:
+    async with options.open(create=False, writable=False) as library:
         if question is not None:
             answer = await library.ask(options.collection, question, k)
             if as_json:
@@ -248,7 +257,9 @@ def _listing(
     @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
     @click.pass_obj
     def list_(options: Options, as_json: bool) -> None:
-        items = _with_library(options, lambda library: fetch(library, options.collection))
+        items = _with_library(
+            options, lambda library: fetch(library, options.collection), writable=False
+        )
         if as_json:
             _echo_json([to_json(item) for item in items])
         else:
@@ -273,7 +284,7 @@ _listing(
 def show(options: Options, article_id: int, as_json: bool) -> None:
     """Show an article: its details and full stored text."""
     article, text = _with_library(
-        options, lambda library: library.get(options.collection, article_id)
+        options, lambda library: library.get(options.collection, article_id), writable=False
     )
     if as_json:
         _echo_json({**output.article_json(article), "text": text})

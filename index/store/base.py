@@ -162,6 +162,7 @@ class Store(Protocol):
     """A database of articles, their passages (with terms), the vocabulary and feeds."""
 
     path: Path
+    read_only: bool  # opened read-only (the process may not write): every write is refused
 
     async def get_settings(self, keys: Sequence[str]) -> dict[str, str | None]:
         """The stored index settings named `keys` (None where unset), read at one moment."""

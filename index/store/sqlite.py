@@ -18,7 +18,7 @@ from typing import Any
 
 import aiosqlite
 
-from index.errors import BusyError, NotFoundError, StorageError
+from index.errors import BusyError, NotFoundError
 from index.store.base import (
     ArticleInfo,
     Change,
@@ -36,9 +36,10 @@ from index.store.base import (
     resolve_terms,
     spans_of_blob,
 )
+from index.store.sqlite_access import connect
 from index.store.sqlite_changes import latest, record, select_in, since
 from index.store.sqlite_feeds import SQLiteFeeds, now, register
-from index.store.sqlite_schema import BUSY_TIMEOUT, prepare
+from index.store.sqlite_schema import prepare
 
 log = logging.getLogger(__name__)
 
@@ -66,29 +67,26 @@ def _article(row: sqlite3.Row | tuple[Any, ...]) -> ArticleInfo:
 class SQLiteStore(SQLiteFeeds):
     """The database in one SQLite file (see `base.Store` for what each method promises)."""
 
-    def __init__(self, db: aiosqlite.Connection, path: Path) -> None:
+    def __init__(self, db: aiosqlite.Connection, path: Path, *, read_only: bool = False) -> None:
         self._db = db
         self.path = path
+        self.read_only = read_only
         self._write_lock = asyncio.Lock()
 
     @classmethod
     @asynccontextmanager
-    async def open(cls, path: str | Path, *, create: bool = True) -> AsyncIterator[SQLiteStore]:
+    async def open(
+        cls, path: str | Path, *, create: bool = True, writable: bool = True
+    ) -> AsyncIterator[SQLiteStore]:
         """Open and migrate the database at `path`, creating it (and its folder) if `create`;
-        else a missing file is a NotFoundError and nothing is created."""
+        else a missing file is a NotFoundError and nothing is created. Without write access it
+        is a StorageError naming the cause, unless not `writable`: then it is opened read-only
+        (not migrated; writes refused with a StorageError). See `sqlite_access`."""
         path = Path(path)
-        if path.is_dir():
-            raise StorageError(f"{path} is a folder, not a database file")
-        if not create and not path.exists():
-            raise NotFoundError(f"no library at {path}")
+        db, read_only = await connect(path, create=create, writable=writable)
+        store = cls(db, path, read_only=read_only)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            db = await aiosqlite.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT)
-        except (OSError, sqlite3.Error) as exc:
-            raise StorageError(f"cannot open the database {path}: {exc}") from exc
-        store = cls(db, path)
-        try:
-            await prepare(db, path)
+            await prepare(db, path, read_only=read_only)
             yield store
         finally:
             await db.close()

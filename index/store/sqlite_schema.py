@@ -2,7 +2,8 @@
 
 Any number of processes may open the same library at the same moment, new or old: exactly one
 applies the pending migrations (inside `BEGIN IMMEDIATE`, from the version check on) and the
-others wait, then find nothing left to do.
+others wait, then find nothing left to do. A read-only connection (`sqlite_access`) is only
+checked: it cannot migrate, so an older schema is refused with a line asking for write access.
 """
 
 from __future__ import annotations
@@ -21,10 +22,12 @@ from index.store.migrations import numbered_scripts
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT = 10.0  # seconds a statement waits for another process's write to finish
+_NOT_A_DATABASE = (sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT)  # else an I/O problem
 
 
-async def prepare(db: aiosqlite.Connection, path: Path) -> None:
-    """Make the database at `path` ready: check it is citebot's, WAL, migrations applied.
+async def prepare(db: aiosqlite.Connection, path: Path, *, read_only: bool = False) -> None:
+    """Make the database at `path` ready: check it is citebot's, WAL, migrations applied; a
+    `read_only` connection only checks, and a schema that needs migrating is a StorageError.
 
     Tried again for up to `BUSY_TIMEOUT` while another process holds the database: SQLite
     answers "locked" at once, without waiting, where waiting could deadlock (new processes
@@ -33,7 +36,7 @@ async def prepare(db: aiosqlite.Connection, path: Path) -> None:
     deadline = time.monotonic() + BUSY_TIMEOUT
     while True:
         try:
-            return await _prepare(db, path)
+            return await _prepare(db, path, read_only)
         except StorageError as exc:
             if not isinstance(exc.__cause__, sqlite3.OperationalError):
                 raise
@@ -42,10 +45,18 @@ async def prepare(db: aiosqlite.Connection, path: Path) -> None:
         await asyncio.sleep(0.05)
 
 
-async def _prepare(db: aiosqlite.Connection, path: Path) -> None:
+async def _prepare(db: aiosqlite.Connection, path: Path, read_only: bool) -> None:
     migrations = numbered_scripts("sqlite")
     try:
         version = await _check_version(db, path, len(migrations))
+        if read_only:
+            if version < len(migrations):
+                raise StorageError(
+                    f"{path} has an older schema ({version}; this citebot needs"
+                    f" {len(migrations)}): open it once with write access to upgrade it"
+                )
+            await db.execute("PRAGMA foreign_keys = ON")
+            return
         await db.execute("PRAGMA journal_mode = WAL")
         await db.execute("PRAGMA synchronous = NORMAL")
         # off while migrating, so that a migration may rebuild a table (SQLite's documented
@@ -72,7 +83,9 @@ async def _check_version(db: aiosqlite.Connection, path: Path, latest: int) -> i
         assert row is not None
         version, tables = int(row[0]), int(row[1])
     except sqlite3.DatabaseError as exc:
-        raise StorageError(f"{path} is not a citebot database ({exc})") from exc
+        if getattr(exc, "sqlite_errorcode", 0) & 0xFF in _NOT_A_DATABASE:
+            raise StorageError(f"{path} is not a citebot database ({exc})") from exc
+        raise StorageError(f"cannot read {path}: {exc}") from exc
     if version == 0 and tables:
         raise StorageError(f"{path} is an SQLite file of another program, not citebot's")
     if version > latest:

@@ -16,6 +16,7 @@ from index.ingest import Document, load_file
 from index.library import Library, LibrarySettings
 from index.passages import PassageSettings
 from index.web import FetchSettings
+from tests.helpers import confined
 from tests.helpers.documents import LIGHTHOUSE, page
 from tests.helpers.website import Site
 
@@ -409,6 +410,23 @@ asyncio.run(main())
 """
 
 
+# Opens the library at argv[1] to read, with passages of another size than it was indexed with.
+_READ_WITH_OTHER_SETTINGS = """
+import asyncio, sys
+from index import Library, LibrarySettings, PassageSettings, StorageError
+
+async def main():
+    other = LibrarySettings(passages=PassageSettings(target_words=40, max_words=60, min_words=20))
+    try:
+        async with Library.open(sys.argv[1], other, create=False, writable=False):
+            print("opened")
+    except StorageError as exc:
+        print(exc)
+
+asyncio.run(main())
+"""
+
+
 async def _in_another_process(path: Path, *args: str) -> None:
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-c", _WRITE, str(path), *args, stderr=asyncio.subprocess.PIPE
@@ -448,3 +466,27 @@ async def test_a_long_lived_library_sees_other_processes_writes_at_its_next_ques
             await lib.add("c", _doc("Orrin oils the Zanzibar lamp nightly.", "Oil"))
         ).status == "added"
         assert await _titles(lib, "Who oils the Zanzibar lamp?") == ["Oil"]
+
+
+@pytest.mark.usefixtures("permissions_apply")
+async def test_a_library_read_without_write_access_is_not_reindexed(tmp_path: Path) -> None:
+    """Other analysis settings and no write access: one line, and the index stays as it was."""
+    folder = tmp_path / "lib"
+    async with Library.open(folder / "lib.db") as library:
+        await library.add("console", _doc("The keeper climbed the stairs every evening."))
+    before = (folder / "lib.db").read_bytes()
+    confined.make_read_only(folder / "lib.db", folder)
+    try:
+        ran = confined.run(
+            confined.without_override(
+                confined.python(_READ_WITH_OTHER_SETTINGS, str(folder / "lib.db"))
+            )
+        )
+    finally:
+        confined.make_writable(folder)
+    assert (ran.out, ran.err) == (
+        f"{folder / 'lib.db'} was indexed with other settings: open it once with write access"
+        " to re-index it\n",
+        "",
+    )
+    assert (folder / "lib.db").read_bytes() == before

@@ -14,7 +14,7 @@ from discord import app_commands
 from bot.errors import NotCurator
 from bot.exts.articles import TEXT_MAX
 from index import Document
-from index.store import sqlite as sqlite_store
+from index.store import sqlite_access
 from tests.helpers.documents import LIGHTHOUSE, make_pdf, page
 from tests.helpers.world import ADMIN_ROLE, World
 
@@ -126,7 +126,7 @@ async def test_add_url_that_fails_says_why(world: World, site) -> None:
 @pytest.fixture
 def short_busy_timeout() -> Iterator[None]:
     """Libraries opened meanwhile wait 0.2 s, not 10 s, for another process's write."""
-    with mock.patch.object(sqlite_store, "BUSY_TIMEOUT", 0.2):
+    with mock.patch.object(sqlite_access, "BUSY_TIMEOUT", 0.2):
         yield
 
 

@@ -12,8 +12,7 @@ import pytest
 
 from index.errors import BusyError, NotFoundError, StorageError
 from index.library import Library, LibrarySettings
-from index.store import SQLiteStore
-from index.store import sqlite as sqlite_store
+from index.store import SQLiteStore, sqlite_access
 from index.store.base import NewArticle, NewPassage, PostingsBatch
 from index.store.migrations import numbered_scripts
 
@@ -313,7 +312,7 @@ async def test_the_same_content_again_is_reported_and_writes_nothing(tmp_path: P
 async def test_a_write_waiting_too_long_for_another_process_is_busy(tmp_path: Path) -> None:
     """Past the busy timeout a write fails with one clear line; once free, it succeeds."""
     path = tmp_path / "lib.db"
-    with mock.patch.object(sqlite_store, "BUSY_TIMEOUT", 0.2):
+    with mock.patch.object(sqlite_access, "BUSY_TIMEOUT", 0.2):
         async with SQLiteStore.open(path) as store:
             other = sqlite3.connect(path, isolation_level=None)
             other.execute("BEGIN IMMEDIATE")  # another process writing

@@ -44,7 +44,7 @@ async def serve(settings: Settings, *, connector: aiohttp.BaseConnector | None =
         raise StartupError(str(exc)) from None
     try:
         async with Library.open(settings.db, settings.library_settings()) as library:
-            log.info("library: %s", library.path)
+            log.info("library: %s", library.location)
             async with Citebot(library, settings, connector=connector) as bot:
                 with _stop_on_signals(bot):
                     await bot.start(token)

@@ -92,7 +92,7 @@ class Indexes:
 
     async def _reload(self) -> None:
         if self._seen is not None:
-            log.info("reloading the index of %s: it was rebuilt", self._store.path)
+            log.info("reloading the index of %s: it was rebuilt", self._store.location)
         seen = await self._store.latest_change()  # before reading: nothing is missed
         self.vocabulary = Vocabulary(await self._store.load_vocabulary())
         self._loaded.clear()

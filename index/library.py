@@ -101,20 +101,21 @@ class Library:
     @asynccontextmanager
     async def open(
         cls,
-        path: str | Path,
+        location: str | Path,
         settings: LibrarySettings | None = None,
         *,
         create: bool = True,
         writable: bool = True,
     ) -> AsyncIterator[Library]:
-        """Open the library stored at `path`, re-indexing if the analysis settings changed.
+        """Open the library at `location` (a file's path, or a `postgresql://` URL),
+        re-indexing if the analysis settings changed.
 
         A library that does not exist yet is created if `create`, else "no library at PATH".
         A caller that only reads passes `writable=False`: a library this process may not write
         is then opened read-only (writes refused, never re-indexed) instead of refused.
         """
         settings = settings or LibrarySettings()
-        async with open_store(path, create=create, writable=writable) as store:
+        async with open_store(location, create=create, writable=writable) as store:
             library = cls(store, settings)
             try:
                 await library._check_settings()
@@ -158,8 +159,9 @@ class Library:
             return await work()
 
     @property
-    def path(self) -> Path:
-        return self._store.path
+    def location(self) -> str:
+        """Where the library is: its file's path, or its database's URL (without password)."""
+        return self._store.location
 
     # --- adding ----------------------------------------------------------------------------
 
@@ -376,11 +378,11 @@ class Library:
         while (stored := await self._store.get_settings(list(wanted))) != wanted:
             if self._store.read_only:
                 raise StorageError(
-                    f"{self.path} was indexed with other settings: open it once with write"
+                    f"{self.location} was indexed with other settings: open it once with write"
                     " access to re-index it"
                 )
             if any(value is not None for value in stored.values()):
-                log.warning("the index's settings changed: re-indexing %s", self.path)
+                log.warning("the index's settings changed: re-indexing %s", self.location)
             analyzer, passages = self._analyzer, self.settings.passages
             if await reindex(self._store, stored, wanted, analyzer, passages):
                 break

@@ -1,7 +1,7 @@
 """Shared fixtures: the read-only shared data beside the project, the test web site, and
 whether write access can really be taken away here (tests/helpers/confined.py)."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -9,6 +9,7 @@ from aiohttp import web
 from hypothesis import settings
 
 from tests.helpers import confined
+from tests.helpers.postgres import PostgresServer
 from tests.helpers.website import Site
 
 # The machine is shared and noisy: property tests check results, not timings.
@@ -62,3 +63,26 @@ def read_only_mounts() -> None:
     """Skip unless a read-only filesystem can be mounted for a child shell."""
     if reason := confined.why_no_read_only_mount():
         pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """A real PostgreSQL server for the whole session, started on first use. It must start:
+    the tests fail (never skip) without one, saying how to install it."""
+    server = PostgresServer()
+    try:
+        server.start()
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where a test's library lives, once for each backend: a new SQLite file, then a new
+    database on the test PostgreSQL server."""
+    if request.param == "sqlite":
+        return str(tmp_path / "lib.db")
+    server: PostgresServer = request.getfixturevalue("postgres")
+    return server.new_database()

@@ -1,4 +1,5 @@
-"""Storage: the interface the library uses (`base`) and its backends (`sqlite`)."""
+"""Storage: the interface the library uses (`base`) and its backends: SQLite (a file, the
+default) and PostgreSQL (a `postgresql://` URL)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from index.store.base import Store
+from index.store.postgres import PostgresStore
+from index.store.postgres_schema import is_postgres
 from index.store.sqlite import SQLiteStore
 
 
@@ -14,11 +17,16 @@ from index.store.sqlite import SQLiteStore
 async def open_store(
     location: str | Path, *, create: bool = True, writable: bool = True
 ) -> AsyncIterator[Store]:
-    """Open (migrating if needed) the store at `location`, a database file; a missing one is
-    created if `create`, else a NotFoundError. A caller that only reads passes `writable=False`
-    and gets a read-only store where the process may not write."""
-    async with SQLiteStore.open(location, create=create, writable=writable) as store:
-        yield store
+    """Open (migrating if needed) the store at `location`: a `postgresql://` URL, or else a
+    database file. A missing library is created if `create`, else a NotFoundError. A caller
+    that only reads passes `writable=False` and gets a read-only SQLite store where the
+    process may not write to the file."""
+    if is_postgres(location):
+        async with PostgresStore.open(str(location), create=create) as postgres:
+            yield postgres
+        return
+    async with SQLiteStore.open(location, create=create, writable=writable) as sqlite:
+        yield sqlite
 
 
-__all__ = ["SQLiteStore", "Store", "open_store"]
+__all__ = ["PostgresStore", "SQLiteStore", "Store", "is_postgres", "open_store"]

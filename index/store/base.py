@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path
+from datetime import UTC, datetime
 from typing import Protocol
 
 import numpy as np
@@ -98,9 +98,19 @@ class StoredArticle:
     text: str
 
 
+def now() -> str:
+    """The time now as stored (UTC, ISO 8601, to the second)."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
 def int32_blob(values: Iterable[int] | np.ndarray) -> bytes:
     """Integers as stored: little-endian int32."""
     return np.asarray(values, dtype="<i4").tobytes()
+
+
+def ints_of_blob(blob: bytes) -> list[int]:
+    """Stored int32 values as Python ints."""
+    return [int(i) for i in np.frombuffer(blob, dtype="<i4")]
 
 
 def spans_of_blob(blob: bytes, offset: int = 0) -> tuple[Span, ...]:
@@ -161,7 +171,7 @@ def resolve_terms(passages: Passages, ids: Sequence[int]) -> list[NewPassage]:
 class Store(Protocol):
     """A database of articles, their passages (with terms), the vocabulary and feeds."""
 
-    path: Path
+    location: str  # what to call it in messages: a file's path, or a URL without its password
     read_only: bool  # opened read-only (the process may not write): every write is refused
 
     async def get_settings(self, keys: Sequence[str]) -> dict[str, str | None]:

@@ -33,12 +33,13 @@ from index.store.base import (
     Terms,
     Written,
     int32_blob,
+    now,
     resolve_terms,
     spans_of_blob,
 )
 from index.store.sqlite_access import connect
 from index.store.sqlite_changes import latest, record, select_in, since
-from index.store.sqlite_feeds import SQLiteFeeds, now, register
+from index.store.sqlite_feeds import SQLiteFeeds, register
 from index.store.sqlite_schema import prepare
 
 log = logging.getLogger(__name__)
@@ -70,6 +71,7 @@ class SQLiteStore(SQLiteFeeds):
     def __init__(self, db: aiosqlite.Connection, path: Path, *, read_only: bool = False) -> None:
         self._db = db
         self.path = path
+        self.location = str(path)
         self.read_only = read_only
         self._write_lock = asyncio.Lock()
 

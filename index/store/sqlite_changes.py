@@ -12,9 +12,8 @@ from collections.abc import Sequence
 from typing import Any
 
 import aiosqlite
-import numpy as np
 
-from index.store.base import Change, int32_blob
+from index.store.base import Change, int32_blob, ints_of_blob
 
 KEEP = 10_000  # changes kept; a process further behind than that reloads instead
 
@@ -53,11 +52,9 @@ async def since(db: aiosqlite.Connection, seq: int) -> list[Change] | None:
         rows = list(await cursor.fetchall())
     if (rows and rows[0][0] != seq + 1) or (not rows and await latest(db) < seq):
         return None  # dropped, or the database was replaced under this reader
-    return [Change(s, c, _ids(r), _ids(a), _ids(t)) for s, c, r, a, t in rows]
-
-
-def _ids(blob: bytes) -> list[int]:
-    return [int(i) for i in np.frombuffer(blob, dtype="<i4")]
+    return [
+        Change(s, c, ints_of_blob(r), ints_of_blob(a), ints_of_blob(t)) for s, c, r, a, t in rows
+    ]
 
 
 async def select_in(

@@ -5,23 +5,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
-from datetime import UTC, datetime
 
 import aiosqlite
 
 from index.errors import NotFoundError
 from index.guilds import Shards, guild_of
-from index.store.base import FeedInfo
+from index.store.base import FeedInfo, now
 
 _FEED_COLUMNS = (
     "f.id, f.collection, f.url, f.title, f.added_by, f.added_at, f.last_polled, f.last_error,"
     " (SELECT count(*) FROM feed_entries e WHERE e.feed_id = f.id),"
     " (SELECT count(article_id) FROM feed_entries e WHERE e.feed_id = f.id)"
 )
-
-
-def now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 async def register(db: aiosqlite.Connection, collection: str) -> None:

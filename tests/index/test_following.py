@@ -1,7 +1,6 @@
 """Following feeds: a process polls only its shards' servers, and no entry is added twice."""
 
 import asyncio
-from pathlib import Path
 
 from index.guilds import Shards, guild_collection
 from index.library import Library, LibrarySettings
@@ -15,13 +14,13 @@ ON_SHARD_1 = ON_SHARD_0 + (1 << 22)
 
 
 async def test_a_poll_for_some_shards_reads_only_their_servers_feeds(
-    tmp_path: Path, site: Site
+    location: str, site: Site
 ) -> None:
     """Feeds in a server of shard 0, one of shard 1 and the CLI's collection: shard 1's poll
     reads only shard 1's feed."""
     article = site.put("/light", page("Northern light", LIGHTHOUSE))
     feed = site.put("/feed.xml", rss([("Light", article)]), "application/rss+xml")
-    async with Library.open(tmp_path / "lib.db", SETTINGS) as library:
+    async with Library.open(location, SETTINGS) as library:
         for collection in (guild_collection(ON_SHARD_0), guild_collection(ON_SHARD_1), "cli"):
             await library.add_feed(collection, feed)
         reports = await library.poll_feeds(shards=Shards(2, frozenset({1})))
@@ -32,7 +31,7 @@ async def test_a_poll_for_some_shards_reads_only_their_servers_feeds(
         assert not await library.articles("cli")
 
 
-async def test_two_pollers_at_once_add_each_entry_once(tmp_path: Path, site: Site) -> None:
+async def test_two_pollers_at_once_add_each_entry_once(location: str, site: Site) -> None:
     """Two libraries on one file (as two processes) poll the same feed at the same moment:
     each entry is claimed by one of them, and stored once."""
     links = [
@@ -44,8 +43,7 @@ async def test_two_pollers_at_once_add_each_entry_once(tmp_path: Path, site: Sit
         rss([(f"Story {n}", link) for n, link in enumerate(links)]),
         "application/rss+xml",
     )
-    path = tmp_path / "lib.db"
-    async with Library.open(path, SETTINGS) as one, Library.open(path, SETTINGS) as two:
+    async with Library.open(location, SETTINGS) as one, Library.open(location, SETTINGS) as two:
         await one.add_feed("c", feed)
         first, second = await asyncio.gather(one.poll_feeds(), two.poll_feeds())
         articles = await one.articles("c")

@@ -1,15 +1,15 @@
 """What a process holds in memory: loaded on first use, kept in step with the change log."""
 
 from collections.abc import Sequence
-from pathlib import Path
 from unittest import mock
 
 import numpy as np
 
 from index.bm25 import BM25Params
 from index.indexes import Indexes, net
-from index.store import SQLiteStore, sqlite_changes
+from index.store import Store, is_postgres, open_store, postgres, sqlite_changes
 from index.store.base import Change, NewArticle, NewPassage
+from tests.helpers.databases import version_changes
 
 
 def _passage(term_ids: list[int]) -> NewPassage:
@@ -18,14 +18,14 @@ def _passage(term_ids: list[int]) -> NewPassage:
 
 
 async def _insert(
-    store: SQLiteStore, collection: str, text: str, term_ids: list[int], new: Sequence[str] = ()
+    store: Store, collection: str, text: str, term_ids: list[int], new: Sequence[str] = ()
 ) -> int:
     article = NewArticle(collection=collection, title=None, text=text, content_hash=text)
     written = await store.insert_article(article, [_passage(term_ids)], new)
     return written.passage_ids[0]
 
 
-async def _ready(store: SQLiteStore) -> Indexes:
+async def _ready(store: Store) -> Indexes:
     indexes = Indexes(BM25Params(), store)
     await indexes.catch_up()
     return indexes
@@ -37,9 +37,9 @@ async def _ids(indexes: Indexes, collection: str, term_id: int) -> list[int]:
     return sorted(hit.doc_id for hit in hits)
 
 
-async def test_a_collection_is_loaded_from_the_store_on_first_use(tmp_path: Path) -> None:
+async def test_a_collection_is_loaded_from_the_store_on_first_use(location: str) -> None:
     """The first `get` reads the collection's stored terms; other collections stay out."""
-    async with SQLiteStore.open(tmp_path / "lib.db") as store:
+    async with open_store(location) as store:
         mine = await _insert(store, "a", "ships", [1, 2])
         await _insert(store, "b", "boats", [1, 3])
         indexes = await _ready(store)
@@ -50,26 +50,30 @@ async def test_a_collection_is_loaded_from_the_store_on_first_use(tmp_path: Path
 
 
 async def test_another_connections_add_and_remove_reach_a_loaded_collection(
-    tmp_path: Path,
+    location: str,
 ) -> None:
     """After another connection (as another process would) adds and removes, `check` finds
     the change and applies it: the new passage is searchable, the removed one gone."""
-    path = tmp_path / "lib.db"
-    async with SQLiteStore.open(path) as mine, SQLiteStore.open(path) as theirs:
+    async with open_store(location) as mine, open_store(location) as theirs:
         kept = await _insert(theirs, "a", "ships", [-1], ["ship"])
         indexes = await _ready(mine)
         assert await _ids(indexes, "a", 1) == [kept]
+        before = await mine.version()
         added = await _insert(theirs, "a", "more ships", [1, -1], ["harbour"])
         await theirs.delete_article("a", 1)
+        await version_changes(mine, before)
         await indexes.check()
         assert await _ids(indexes, "a", 1) == [added]
     assert indexes.vocabulary.get("harbour") == 2
 
 
-async def test_a_check_with_nothing_written_reads_no_changes(tmp_path: Path) -> None:
+async def test_a_check_with_nothing_written_reads_no_changes(location: str) -> None:
     """The test before each question is one cheap query while nobody else writes."""
-    async with SQLiteStore.open(tmp_path / "lib.db") as store:
+    async with open_store(location) as store:
+        before = await store.version()
         await _insert(store, "a", "ships", [-1], ["ship"])
+        if is_postgres(location):  # its own write is heard too; SQLite's version ignores it
+            await version_changes(store, before)
         indexes = await _ready(store)
         await indexes.get("a")
         with mock.patch.object(store, "changes_since", side_effect=AssertionError("read")):
@@ -78,12 +82,11 @@ async def test_a_check_with_nothing_written_reads_no_changes(tmp_path: Path) -> 
 
 
 async def test_applying_a_change_the_loaded_index_already_holds_is_harmless(
-    tmp_path: Path,
+    location: str,
 ) -> None:
     """A collection loaded after a change was written, but before it was applied, holds its
     passage already: applying the change keeps one copy."""
-    path = tmp_path / "lib.db"
-    async with SQLiteStore.open(path) as mine, SQLiteStore.open(path) as theirs:
+    async with open_store(location) as mine, open_store(location) as theirs:
         indexes = await _ready(mine)
         added = await _insert(theirs, "a", "ships", [-1], ["ship"])
         loaded = await indexes.get("a")  # reads the new passage before any catch-up
@@ -92,17 +95,18 @@ async def test_applying_a_change_the_loaded_index_already_holds_is_harmless(
         assert await _ids(indexes, "a", 1) == [added]
 
 
-async def test_a_rebuilt_index_is_reloaded_whole(tmp_path: Path) -> None:
+async def test_a_rebuilt_index_is_reloaded_whole(location: str) -> None:
     """A re-index (a change of no collection) drops what is loaded and reads the new
     vocabulary, whose ids all changed."""
-    path = tmp_path / "lib.db"
-    async with SQLiteStore.open(path) as mine, SQLiteStore.open(path) as theirs:
+    async with open_store(location) as mine, open_store(location) as theirs:
         await _insert(theirs, "a", "ships", [-1], ["ship"])
         indexes = await _ready(mine)
         before = await indexes.get("a")
         stored = await theirs.get_settings(["passages"])
         rebuilt = [(1, "a", [_passage([7])])]
+        before = await mine.version()
         assert await theirs.replace_index(stored, {"passages": "x"}, [(7, "vessel")], rebuilt)
+        await version_changes(mine, before)
         await indexes.check()
         assert indexes.vocabulary.get("vessel") == 7
         assert indexes.vocabulary.get("ship") is None
@@ -110,17 +114,21 @@ async def test_a_rebuilt_index_is_reloaded_whole(tmp_path: Path) -> None:
         assert len(await _ids(indexes, "a", 7)) == 1
 
 
-async def test_a_process_behind_the_kept_log_reloads(tmp_path: Path) -> None:
+async def test_a_process_behind_the_kept_log_reloads(location: str) -> None:
     """When the log no longer reaches back to the last change applied, everything is read
     again: nothing is missed."""
-    path = tmp_path / "lib.db"
-    async with SQLiteStore.open(path) as mine, SQLiteStore.open(path) as theirs:
+    async with open_store(location) as mine, open_store(location) as theirs:
         indexes = await _ready(mine)
         await indexes.get("a")
-        with mock.patch.object(sqlite_changes, "KEEP", 2):
+        before = await mine.version()
+        with (
+            mock.patch.object(sqlite_changes, "KEEP", 2),
+            mock.patch.object(postgres, "KEEP", 2),
+        ):
             for n in range(5):
                 await _insert(theirs, "a", f"text {n}", [-1], [f"word{n}"])
         assert await mine.changes_since(0) is None
+        await version_changes(mine, before)
         await indexes.check()
         assert len((await indexes.get("a")).index) == 5
         assert indexes.vocabulary.get("word4") is not None

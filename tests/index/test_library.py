@@ -3,7 +3,6 @@
 import asyncio
 import random
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -15,8 +14,10 @@ from index.errors import ClosingError, InputError, NotFoundError
 from index.ingest import Document, load_file
 from index.library import Library, LibrarySettings
 from index.passages import PassageSettings
+from index.store import is_postgres
 from index.web import FetchSettings
 from tests.helpers import confined
+from tests.helpers.databases import query
 from tests.helpers.documents import LIGHTHOUSE, page
 from tests.helpers.website import Site
 
@@ -28,32 +29,32 @@ def _doc(text: str, title: str | None = "T") -> Document:
 
 
 async def test_the_china_russia_sample_is_answered_with_its_quote(
-    tmp_path: Path, shared: Path
+    location: str, shared: Path
 ) -> None:
     """The pasted article answers the Xi question with 'cannot be broken'."""
     document = load_file(shared / "samples/china-russia-article.txt")
-    async with Library.open(tmp_path / "lib.db") as library:
+    async with Library.open(location) as library:
         await library.add("console", document)
         answer = await library.ask("console", XI_QUESTION)
     assert answer.results
     assert "cannot be broken" in answer.results[0].quote
 
 
-async def test_page_furniture_of_the_sample_is_not_indexed(tmp_path: Path, shared: Path) -> None:
+async def test_page_furniture_of_the_sample_is_not_indexed(location: str, shared: Path) -> None:
     """'Related posts' headlines are not article text: jobs on Mars find nothing."""
     document = load_file(shared / "samples/china-russia-article.txt")
-    async with Library.open(tmp_path / "lib.db") as library:
+    async with Library.open(location) as library:
         await library.add("console", document)
         answer = await library.ask("console", "How many jobs will there be on Mars?")
     assert answer.results == []
 
 
 async def test_every_quote_is_an_exact_substring_of_the_stored_article(
-    tmp_path: Path, shared: Path
+    location: str, shared: Path
 ) -> None:
     """Quotes and passages are verbatim slices of the stored text."""
     document = load_file(shared / "samples/china-russia-article.txt")
-    async with Library.open(tmp_path / "lib.db") as library:
+    async with Library.open(location) as library:
         added = await library.add("console", document)
         _, text = await library.get("console", added.article.id)
         answer = await library.ask("console", "Andrey Denisov ambassador Beijing", k=5)
@@ -66,9 +67,9 @@ async def test_every_quote_is_an_exact_substring_of_the_stored_article(
             assert result.quote[start:end].strip()
 
 
-async def test_collections_never_see_each_others_articles(tmp_path: Path) -> None:
+async def test_collections_never_see_each_others_articles(location: str) -> None:
     """An article added to one collection is never an answer in another."""
-    async with Library.open(tmp_path / "lib.db") as library:
+    async with Library.open(location) as library:
         await library.add("guild-a", _doc("Penguins live in Antarctica and eat krill."))
         await library.add("guild-b", _doc("Camels live in deserts and store fat."))
         in_a = await library.ask("guild-a", "Where do penguins live?")
@@ -78,9 +79,9 @@ async def test_collections_never_see_each_others_articles(tmp_path: Path) -> Non
     assert in_b.unknown_words == ["penguins"]
 
 
-async def test_adding_the_same_content_twice_is_reported(tmp_path: Path) -> None:
+async def test_adding_the_same_content_twice_is_reported(location: str) -> None:
     """The second add returns the first article, marked duplicate; nothing is stored twice."""
-    async with Library.open(tmp_path / "lib.db") as library:
+    async with Library.open(location) as library:
         first = await library.add("c", _doc("Same words here.\n\nAnd more."))
         second = await library.add("c", _doc("Same  words here.\nAnd more.", title="Other"))
         assert (first.status, second.status) == ("added", "duplicate")
@@ -88,16 +89,16 @@ async def test_adding_the_same_content_twice_is_reported(tmp_path: Path) -> None
         assert len(await library.articles("c")) == 1
 
 
-async def test_the_same_content_may_be_in_two_collections(tmp_path: Path) -> None:
+async def test_the_same_content_may_be_in_two_collections(location: str) -> None:
     """Duplicates are per collection: two servers can both add an article."""
-    async with Library.open(tmp_path / "lib.db") as library:
+    async with Library.open(location) as library:
         assert (await library.add("a", _doc("Shared text."))).status == "added"
         assert (await library.add("b", _doc("Shared text."))).status == "added"
 
 
-async def test_tiny_collections_rank_an_obvious_match(tmp_path: Path) -> None:
+async def test_tiny_collections_rank_an_obvious_match(location: str) -> None:
     """With one or two passages, the matching one is found (rank-bm25's IDF would be <= 0)."""
-    async with Library.open(tmp_path / "lib.db") as library:
+    async with Library.open(location) as library:
         await library.add("c", _doc("The lighthouse keeper lit the lamp every night."))
         one = await library.ask("c", "Who lit the lamp?")
         await library.add("c", _doc("Bakers bake bread before dawn."))
@@ -106,9 +107,9 @@ async def test_tiny_collections_rank_an_obvious_match(tmp_path: Path) -> None:
     assert "lighthouse" in two.results[0].passage
 
 
-async def test_an_empty_collection_or_stop_word_question_is_no_match(tmp_path: Path) -> None:
+async def test_an_empty_collection_or_stop_word_question_is_no_match(location: str) -> None:
     """No articles, only stop words, or unknown words: an empty answer, not an error."""
-    async with Library.open(tmp_path / "lib.db") as library:
+    async with Library.open(location) as library:
         assert (await library.ask("empty", "anything at all")).results == []
         await library.add("c", _doc("Some article about owls."))
         assert (await library.ask("c", "what is it?")).results == []
@@ -117,26 +118,26 @@ async def test_an_empty_collection_or_stop_word_question_is_no_match(tmp_path: P
     assert unknown.unknown_words == ["zyxwv", "quux"]
 
 
-async def test_an_empty_question_is_an_input_error(tmp_path: Path) -> None:
+async def test_an_empty_question_is_an_input_error(location: str) -> None:
     """A blank question gets a one-line message."""
-    async with Library.open(tmp_path / "lib.db") as library:
+    async with Library.open(location) as library:
         with pytest.raises(InputError, match="empty"):
             await library.ask("c", "   ")
 
 
-async def test_a_10000_character_question_gets_an_answer(tmp_path: Path, shared: Path) -> None:
+async def test_a_10000_character_question_gets_an_answer(location: str, shared: Path) -> None:
     """A huge question is answered sensibly, using its most specific words."""
     document = load_file(shared / "samples/china-russia-article.txt")
     question = (XI_QUESTION + " ") * (10_000 // (len(XI_QUESTION) + 1))
-    async with Library.open(tmp_path / "lib.db") as library:
+    async with Library.open(location) as library:
         await library.add("console", document)
         answer = await library.ask("console", question[:10_000])
     assert answer.results
 
 
-async def test_removing_an_article_removes_it_from_answers(tmp_path: Path) -> None:
+async def test_removing_an_article_removes_it_from_answers(location: str) -> None:
     """After remove, its passages are gone from the index and the store."""
-    async with Library.open(tmp_path / "lib.db") as library:
+    async with Library.open(location) as library:
         added = await library.add("c", _doc("Owls hunt mice at night."))
         await library.add("c", _doc("Foxes hunt rabbits at dusk."))
         assert (await library.ask("c", "owls")).results
@@ -145,18 +146,18 @@ async def test_removing_an_article_removes_it_from_answers(tmp_path: Path) -> No
         assert [a.title for a in await library.articles("c")] == ["T"]
 
 
-async def test_an_unknown_article_id_is_not_found(tmp_path: Path) -> None:
+async def test_an_unknown_article_id_is_not_found(location: str) -> None:
     """show/remove of a missing id is a one-line error."""
-    async with Library.open(tmp_path / "lib.db") as library:
+    async with Library.open(location) as library:
         with pytest.raises(NotFoundError, match="no article 42"):
             await library.remove("c", 42)
         with pytest.raises(NotFoundError):
             await library.get("c", 42)
 
 
-async def test_reopening_loads_the_index_without_losing_anything(tmp_path: Path) -> None:
+async def test_reopening_loads_the_index_without_losing_anything(location: str) -> None:
     """Answers after a restart equal answers before it."""
-    path = tmp_path / "lib.db"
+    path = location
     texts = [f"Article {i} talks about topic{i} and shared things." for i in range(5)]
     async with Library.open(path) as library:
         for text in texts:
@@ -169,9 +170,9 @@ async def test_reopening_loads_the_index_without_losing_anything(tmp_path: Path)
     ]
 
 
-async def test_changed_passage_settings_rebuild_the_index(tmp_path: Path) -> None:
+async def test_changed_passage_settings_rebuild_the_index(location: str) -> None:
     """Opening with other stored settings re-splits every article instead of mismatching."""
-    path = tmp_path / "lib.db"
+    path = location
     text = " ".join(f"Sentence {i} mentions the harbour and ships." for i in range(60))
     async with Library.open(path) as library:
         await library.add("c", _doc(text))
@@ -183,9 +184,9 @@ async def test_changed_passage_settings_rebuild_the_index(tmp_path: Path) -> Non
     assert after > before
 
 
-async def test_concurrent_adds_and_questions_are_consistent(tmp_path: Path) -> None:
+async def test_concurrent_adds_and_questions_are_consistent(location: str) -> None:
     """Many adds and asks at once: every article stored once, every answer well-formed."""
-    async with Library.open(tmp_path / "lib.db") as library:
+    async with Library.open(location) as library:
         adds = [library.add("c", _doc(f"Fact number {i} concerns item{i}.")) for i in range(20)]
         asks = [library.ask("c", f"item{i}") for i in range(20)]
         await asyncio.gather(*adds, *asks)
@@ -194,32 +195,31 @@ async def test_concurrent_adds_and_questions_are_consistent(tmp_path: Path) -> N
     assert "item7" in answer.results[0].quote
 
 
-async def test_a_cp1252_file_is_stored_and_answered(tmp_path: Path) -> None:
+async def test_a_cp1252_file_is_stored_and_answered(location: str, tmp_path: Path) -> None:
     """A Windows-encoded file keeps its accents and curly quotes."""
     path = tmp_path / "cafe.txt"
     path.write_bytes("Le café “Procope” opened in 1686 in Paris.".encode("cp1252"))
-    async with Library.open(tmp_path / "lib.db") as library:
+    async with Library.open(location) as library:
         await library.add("c", load_file(path))
         answer = await library.ask("c", "When did the café Procope open?")
     assert answer.results[0].quote == "Le café “Procope” opened in 1686 in Paris."
 
 
-async def test_nothing_is_lost_when_a_later_add_fails(tmp_path: Path) -> None:
+async def test_nothing_is_lost_when_a_later_add_fails(location: str) -> None:
     """A failing add leaves the articles already stored intact."""
-    path = tmp_path / "lib.db"
+    path = location
     async with Library.open(path) as library:
         await library.add("c", _doc("Kept article about rivers."))
         with pytest.raises(InputError):
             await library.add("c", _doc("   "))
         assert (await library.ask("c", "rivers")).results
-    with sqlite3.connect(path) as db:
-        assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == 1
+    assert await asyncio.to_thread(query, path, "SELECT count(*) FROM articles") == [(1,)]
 
 
-async def test_an_untitled_article_is_stored_and_indexed_without_a_title(tmp_path: Path) -> None:
+async def test_an_untitled_article_is_stored_and_indexed_without_a_title(location: str) -> None:
     """No placeholder is stored or indexed: "untitled" matches nothing, the title is None."""
     text = "The lighthouse keeper climbed the spiral stairs every evening at dusk."
-    async with Library.open(tmp_path / "lib.db") as library:
+    async with Library.open(location) as library:
         added = await library.add("c", Document(title=None, text=text))
         blank = await library.add("c", Document(title="  \n ", text=text + " Again."))
         answer = await library.ask("c", "untitled")
@@ -230,7 +230,7 @@ async def test_an_untitled_article_is_stored_and_indexed_without_a_title(tmp_pat
 
 
 async def test_closing_waits_for_a_write_in_progress_and_refuses_new_ones(
-    tmp_path: Path,
+    location: str,
 ) -> None:
     """close() lets a running add finish, then any further write is a ClosingError."""
     release = asyncio.Event()
@@ -239,7 +239,7 @@ async def test_closing_waits_for_a_write_in_progress_and_refuses_new_ones(
         if step == "indexing":
             await release.wait()
 
-    async with Library.open(tmp_path / "lib.db") as library:
+    async with Library.open(location) as library:
         adding = asyncio.create_task(
             library.add("c", _doc("A sentence about lighthouses."), progress=slow_progress)
         )
@@ -256,14 +256,14 @@ async def test_closing_waits_for_a_write_in_progress_and_refuses_new_ones(
         assert [a.id for a in await library.articles("c")] == [added.article.id]
 
 
-async def test_closing_gives_up_waiting_after_the_grace_period(tmp_path: Path) -> None:
+async def test_closing_gives_up_waiting_after_the_grace_period(location: str) -> None:
     """A write that does not finish in time does not hold closing up for ever."""
     never = asyncio.Event()
 
     async def stuck(step: str) -> None:
         await never.wait()
 
-    async with Library.open(tmp_path / "lib.db") as library:
+    async with Library.open(location) as library:
         adding = asyncio.create_task(library.add("c", _doc("Stuck text."), progress=stuck))
         await asyncio.sleep(0.05)
         async with asyncio.timeout(2):
@@ -286,7 +286,7 @@ asyncio.run(main())
 """
 
 
-def _add_at_once(path: Path, texts: list[list[str]]) -> list[tuple[int, str]]:
+def _add_at_once(path: str, texts: list[list[str]]) -> list[tuple[int, str]]:
     start = time.time() + 1.5  # after every interpreter has started
     processes = [
         subprocess.Popen(
@@ -301,9 +301,9 @@ def _add_at_once(path: Path, texts: list[list[str]]) -> list[tuple[int, str]]:
 
 
 @pytest.mark.parametrize("existing", [False, True], ids=["new library", "existing library"])
-def test_processes_adding_new_words_at_once_all_succeed(tmp_path: Path, existing: bool) -> None:
+def test_processes_adding_new_words_at_once_all_succeed(location: str, existing: bool) -> None:
     """Four processes add articles sharing new words at the same moment: every add is stored."""
-    path = tmp_path / "lib.db"
+    path = location
     if existing:
         _add_at_once(path, [["An old article about harbours and their lights."]])
     per_process = [
@@ -325,9 +325,9 @@ def test_processes_adding_new_words_at_once_all_succeed(tmp_path: Path, existing
     assert found
 
 
-def test_processes_adding_the_same_article_at_once_store_it_once(tmp_path: Path) -> None:
+def test_processes_adding_the_same_article_at_once_store_it_once(location: str) -> None:
     """Four processes add the same text at the same moment: all succeed, one article stored."""
-    path = tmp_path / "lib.db"
+    path = location
     same = "The keeper of the northern light kept a log of every passing ship."
     assert _add_at_once(path, [[same]] * 4) == [(0, "")] * 4
 
@@ -358,10 +358,10 @@ _ARTICLES_WITHOUT_PASSAGES = (
 )
 
 
-def test_a_writer_killed_at_any_moment_leaves_no_half_article(tmp_path: Path) -> None:
+def test_a_writer_killed_at_any_moment_leaves_no_half_article(location: str) -> None:
     """kill -9 of an adding process, 20 times at random moments: whole articles only; a re-run
     adds exactly the missing ones."""
-    path, articles = tmp_path / "lib.db", 30
+    path, articles = location, 30
     rng = random.Random(7)
     for _ in range(20):
         process = subprocess.Popen(
@@ -372,10 +372,10 @@ def test_a_writer_killed_at_any_moment_leaves_no_half_article(tmp_path: Path) ->
         time.sleep(rng.uniform(0.3, 2.5))
         process.send_signal(signal.SIGKILL)
         process.wait()
-        with sqlite3.connect(path) as db:
-            assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-            assert db.execute(_ORPHAN_PASSAGES).fetchone() == (0,)
-            assert db.execute(_ARTICLES_WITHOUT_PASSAGES).fetchone() == (0,)
+        if not is_postgres(location):
+            assert query(location, "PRAGMA integrity_check") == [("ok",)]
+        assert query(location, _ORPHAN_PASSAGES) == [(0,)]
+        assert query(location, _ARTICLES_WITHOUT_PASSAGES) == [(0,)]
     done = subprocess.run(
         [sys.executable, "-c", _ADD_ALL, str(path), str(articles)],
         capture_output=True,
@@ -384,8 +384,7 @@ def test_a_writer_killed_at_any_moment_leaves_no_half_article(tmp_path: Path) ->
         timeout=120,
     )
     assert done.stdout == "done\n", done.stderr
-    with sqlite3.connect(path) as db:
-        titles = [row[0] for row in db.execute("SELECT title FROM articles ORDER BY title")]
+    titles = [row[0] for row in query(location, "SELECT title FROM articles ORDER BY title")]
     assert titles == sorted(f"Article {n}" for n in range(articles))
 
 
@@ -427,7 +426,7 @@ asyncio.run(main())
 """
 
 
-async def _in_another_process(path: Path, *args: str) -> None:
+async def _in_another_process(path: str, *args: str) -> None:
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-c", _WRITE, str(path), *args, stderr=asyncio.subprocess.PIPE
     )
@@ -441,11 +440,11 @@ async def _titles(library: Library, question: str) -> list[str | None]:
 
 
 async def test_a_long_lived_library_sees_other_processes_writes_at_its_next_question(
-    tmp_path: Path, site: Site
+    location: str, site: Site
 ) -> None:
     """Another process adds, refreshes and removes while this library stays open (its index
     and vocabulary loaded): each question sees the library as it is now."""
-    path = tmp_path / "lib.db"
+    path = location
     url = site.put("/light", page("Northern light", LIGHTHOUSE))
     async with Library.open(path, LibrarySettings(fetch=FetchSettings(allow_private=True))) as lib:
         await lib.add("c", _doc("Herons stand still in shallow water for hours.", "Herons"))

@@ -135,7 +135,7 @@ async def test_add_while_another_process_writes_too_long_says_busy(
 ) -> None:
     """Another process holding the library's write lock past the busy timeout: the reply says
     the library is busy and to try again; once it is free, the same add works."""
-    other = sqlite3.connect(world.library.path, isolation_level=None)
+    other = sqlite3.connect(world.library.location, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")  # another process, writing
     try:
         busy = await world.curator.slash(world.channel, "article add", text=OTTERS)

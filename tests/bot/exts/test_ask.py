@@ -162,7 +162,7 @@ async def test_an_article_another_process_adds_is_answered(
     await world.member.slash(world.channel, "ask", question=AMBASSADOR)  # loaded in memory
     note = tmp_path / "cloves.txt"
     note.write_text("Zanzibar quays unload cloves at dawn each day.")
-    citebot = [str(Path(sys.executable).parent / "citebot"), "--db", str(world.library.path)]
+    citebot = [str(Path(sys.executable).parent / "citebot"), "--db", str(world.library.location)]
     done = await asyncio.to_thread(
         subprocess.run,
         [*citebot, "--collection", world.collection, "add", str(note)],

@@ -9,6 +9,7 @@ for it with `Settings.token()`.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import replace
 from pathlib import Path
@@ -18,7 +19,7 @@ import platformdirs
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from index import FetchSettings, LibrarySettings
+from index import FetchSettings, LibrarySettings, is_postgres
 
 MB = 1024 * 1024
 _FETCH = FetchSettings()  # the library's defaults, which these settings override
@@ -54,7 +55,8 @@ class Settings(BaseSettings):
     discord_token: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("DISCORD_TOKEN")
     )
-    db: Path = Field(default_factory=default_db_path)
+    # the library: a file (SQLite, the default) or a postgresql:// URL (several processes)
+    db: str = Field(default_factory=lambda: str(default_db_path()))
     admin_role: str | None = None  # a role's name or id, allowed to add and remove articles
     dev_guild: int | None = Field(default=None, gt=0)  # sync commands to this server only
     log_level: LogLevel = "INFO"
@@ -72,6 +74,14 @@ class Settings(BaseSettings):
         if not token:
             raise ValueError("is empty")
         return SecretStr(token)
+
+    @field_validator("db", mode="before")
+    @classmethod
+    def _location(cls, value: object) -> object:
+        """A path as a string (with ~ expanded); a postgresql:// URL as it is."""
+        if isinstance(value, Path) or (isinstance(value, str) and not is_postgres(value)):
+            return str(Path(value).expanduser())
+        return value
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -91,8 +101,12 @@ class Settings(BaseSettings):
 
     @property
     def sync_state(self) -> Path:
-        """The small file next to the database recording which command set was last synced."""
-        return self.db.with_name(self.db.name + ".commands.json")
+        """The small file recording which command set was last synced: next to an SQLite
+        database, or in the user's data folder for a PostgreSQL one."""
+        if is_postgres(self.db):
+            digest = hashlib.sha256(self.db.encode()).hexdigest()[:12]
+            return default_db_path().with_name(f"postgres-{digest}.commands.json")
+        return Path(self.db + ".commands.json")
 
     def library_settings(self) -> LibrarySettings:
         """The library's settings, with the fetch limits configured here."""
@@ -105,7 +119,7 @@ class Settings(BaseSettings):
         return LibrarySettings(fetch=fetch)
 
 
-def load_settings(db: Path | None = None) -> Settings:
+def load_settings(db: str | None = None) -> Settings:
     """The settings from the environment and `.env`; `db` (from `citebot --db`) overrides.
 
     A value that cannot be used is a `SettingsError` of one line naming its variable.

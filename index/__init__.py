@@ -19,6 +19,7 @@ from index.library import (
 from index.passages import PassageSettings, Span
 from index.rank import RankSettings, Result
 from index.sources import Progress
+from index.store import is_postgres
 from index.store.base import ArticleInfo, FeedInfo
 from index.web import FeedReport, FetchSettings, is_link
 from index.web.messages import too_large
@@ -51,5 +52,6 @@ __all__ = [
     "guild_collection",
     "guild_of",
     "is_link",
+    "is_postgres",
     "too_large",
 ]

@@ -189,7 +189,7 @@ async def run(settings: Settings, collection: str, load_guide: bool = False) -> 
         count = len(await library.articles(collection))
         session = Session(library, collection, console)
         console.print(
-            f"citebot console: library {collection!r} in {settings.db} ({count} articles). "
+            f"citebot console: library {collection!r} in {library.location} ({count} articles). "
             "Type a question, or /help.",
             markup=False,
         )

@@ -87,13 +87,13 @@ def _echo_json(data: object) -> None:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--db",
-    type=click.Path(path_type=Path),
-    help="The library's SQLite file (default: CITEBOT_DB, else one in your data folder).",
+    help="The library: an SQLite file, or a postgresql:// URL (default: CITEBOT_DB, else a"
+    " file in your data folder).",
 )
 @click.option("--collection", default="console", show_default=True, help="Which library to use.")
 @click.option("-v", "--verbose", is_flag=True, help="Log what happens, with tracebacks.")
 @click.pass_context
-def cli(ctx: click.Context, db: Path | None, collection: str, verbose: bool) -> None:
+def cli(ctx: click.Context, db: str | None, collection: str, verbose: bool) -> None:
     """citebot: answers questions about articles with verbatim, cited quotes."""
     try:
         settings = load_settings(db)

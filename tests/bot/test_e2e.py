@@ -157,7 +157,7 @@ async def test_a_rejected_token_is_one_clear_error(
 
 async def citebot_add(settings: Settings, collection: str, text: str) -> None:
     """`citebot add` in another process, on the bot's library and its server's collection."""
-    path = settings.db.parent / "cloves.txt"
+    path = Path(settings.db).parent / "cloves.txt"
     path.write_text(text)
     process = await asyncio.create_subprocess_exec(
         str(Path(sys.executable).parent / "citebot"),

@@ -57,7 +57,7 @@ def test_db_option_of_the_command_line_overrides(
     given.write_text("not a database")  # so that start-up stops there, naming the file it used
     monkeypatch.setenv("DISCORD_TOKEN", "t")
     monkeypatch.setenv("CITEBOT_DB", str(tmp_path / "env.db"))
-    assert load_settings().db == tmp_path / "env.db"
+    assert load_settings().db == str(tmp_path / "env.db")
     result = CliRunner().invoke(cli, ["--db", str(given), "run"])
     assert result.exit_code == 1 and "given.db" in result.output
 

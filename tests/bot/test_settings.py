@@ -33,7 +33,7 @@ def test_reads_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
     monkeypatch.setenv("CITEBOT_LOG_LEVEL", "debug")
     settings = load()
     assert settings.discord_token.get_secret_value() == "abc.def"
-    assert settings.db == tmp_path / "x.db"
+    assert settings.db == str(tmp_path / "x.db")
     assert settings.admin_role == "Librarians" and settings.dev_guild == 1234
     assert settings.log_level == "DEBUG"
 
@@ -51,7 +51,7 @@ def test_empty_values_mean_the_default(monkeypatch: pytest.MonkeyPatch) -> None:
     """`CITEBOT_DB=` (as in a copied .env.example) means the default path."""
     Path(".env").write_text("DISCORD_TOKEN=t\nCITEBOT_DB=\nCITEBOT_DEV_GUILD=\n")
     settings = load()
-    assert settings.db == default_db_path() and settings.dev_guild is None
+    assert settings.db == str(default_db_path()) and settings.dev_guild is None
 
 
 def test_token_is_never_shown(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,6 +1,7 @@
 """The library end to end: real SQLite files, real articles, real questions."""
 
 import asyncio
+import json
 import random
 import signal
 import subprocess
@@ -19,6 +20,7 @@ from index.web import FetchSettings
 from tests.helpers import confined
 from tests.helpers.databases import query
 from tests.helpers.documents import LIGHTHOUSE, page
+from tests.helpers.postgres import PostgresServer
 from tests.helpers.website import Site
 
 XI_QUESTION = "What did Xi Jinping say about the relationship between China and Russia?"
@@ -489,3 +491,31 @@ async def test_a_library_read_without_write_access_is_not_reindexed(tmp_path: Pa
         "",
     )
     assert (folder / "lib.db").read_bytes() == before
+
+
+async def _answers(location: str, shared: Path) -> list[list[tuple[str | None, str, float]]]:
+    """Six SQuAD articles and the sample, then 150 of their questions: every result's
+    article, quote and score."""
+    squad = shared / "eval/squad-dev-a"
+    with (squad / "articles.jsonl").open() as f:
+        articles = [json.loads(line) for line in f][:6]
+    with (squad / "questions.jsonl").open() as f:
+        ids = {a["id"] for a in articles}
+        questions = [q["question"] for q in map(json.loads, f) if q["article_id"] in ids][:150]
+    async with Library.open(location) as library:
+        await library.add("c", load_file(shared / "samples/china-russia-article.txt"))
+        for article in articles:
+            await library.add("c", Document(title=article["title"], text=article["text"]))
+        answers = [await library.ask("c", q, k=3) for q in [XI_QUESTION, *questions]]
+    return [[(r.article.title, r.quote, round(r.score, 9)) for r in a.results] for a in answers]
+
+
+async def test_the_seed_questions_are_answered_the_same_on_both_backends(
+    tmp_path: Path, shared: Path, postgres: PostgresServer
+) -> None:
+    """The same articles and questions through SQLite and through PostgreSQL: the same
+    results, quotes and scores, in the same order."""
+    on_sqlite = await _answers(str(tmp_path / "lib.db"), shared)
+    on_postgres = await _answers(postgres.new_database(), shared)
+    assert sum(map(len, on_sqlite)) > 300
+    assert on_postgres == on_sqlite

@@ -13,12 +13,13 @@ from click.testing import CliRunner, Result
 
 from bot.cli.main import cli
 from tests.helpers.documents import LIGHTHOUSE, page, rss
+from tests.helpers.postgres import PostgresServer
 from tests.helpers.website import Site
 
 XI_QUESTION = "What did Xi Jinping say about the relationship between China and Russia?"
 
 
-def run(db: Path, *args: str, stdin: str | None = None) -> Result:
+def run(db: Path | str, *args: str, stdin: str | None = None) -> Result:
     return CliRunner().invoke(cli, ["--db", str(db), *args], input=stdin)
 
 
@@ -383,3 +384,44 @@ def test_reading_commands_on_a_missing_library_create_nothing(tmp_path: Path) ->
         assert result.exit_code == 1, result.output
         assert result.output == f"Error: no library at {missing}\n"
     assert not missing.parent.exists()
+
+
+def test_a_postgresql_url_holds_a_library_like_a_file(
+    postgres: PostgresServer, shared: Path
+) -> None:
+    """`--db postgresql://…`: add, list and ask work as on a file."""
+    url = postgres.new_database()
+    assert run(url, "add", str(shared / "samples/china-russia-article.txt")).exit_code == 0
+    listed = json.loads(run(url, "list", "--json").output)
+    answer = json.loads(run(url, "ask", XI_QUESTION, "--json").output)
+    assert [a["id"] for a in listed] == [1]
+    assert "cannot be broken" in answer["results"][0]["quote"]
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        (
+            "postgresql://citebot@127.0.0.1:1/library",
+            "cannot reach PostgreSQL at 127.0.0.1:1: connection refused",
+        ),
+        (
+            "postgresql://citebot:secret@/library?host=/nonexistent",
+            "cannot reach PostgreSQL at /nonexistent: no such file or directory",
+        ),
+    ],
+)
+def test_an_unreachable_postgresql_is_one_line(url: str, message: str) -> None:
+    """No server there: one line naming it and why, exit 1, no traceback, no password."""
+    result = run(url, "list")
+    assert (result.exit_code, result.output) == (1, f"Error: {message}\n")
+
+
+def test_a_missing_postgresql_database_says_to_create_it(postgres: PostgresServer) -> None:
+    url = postgres.url("nosuchlibrary")
+    result = run(url, "list")
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: there is no database nosuchlibrary on PostgreSQL at {postgres.folder}:"
+        " create it first (createdb nosuchlibrary)\n"
+    )

@@ -1,0 +1,83 @@
+"""What is particular to the PostgreSQL store: hearing other processes through LISTEN/NOTIFY
+(and carrying on when that connection drops), refusing databases that are not citebot's."""
+
+import asyncio
+
+import asyncpg
+import pytest
+
+from index.bm25 import BM25Params
+from index.errors import StorageError
+from index.indexes import Indexes
+from index.store import PostgresStore
+from index.store.postgres_schema import describe
+from tests.helpers.databases import version_changes
+from tests.helpers.postgres import PostgresServer
+from tests.helpers.records import article, passage
+
+
+async def test_a_dropped_listener_reconnects_and_nothing_is_missed(
+    postgres: PostgresServer,
+) -> None:
+    """The connection that hears changes is killed: while it is down the version differs at
+    every reading (so every question reads the change log), and once it is back it is steady
+    again and hears the next write."""
+    url = postgres.new_database()
+    async with PostgresStore.open(url) as mine, PostgresStore.open(url) as theirs:
+        indexes = Indexes(BM25Params(), mine)
+        await indexes.catch_up()
+        await indexes.get("c")
+        await _kill_listeners(url)
+        await theirs.insert_article(article("one"), [passage()], ["herons"])
+        await indexes.check()  # the notification was lost with the connection
+        assert indexes.vocabulary.get("herons") == 1
+        async with asyncio.timeout(10):  # reconnected in the background
+            while await mine.version() != await mine.version():  # noqa: ASYNC110
+                await asyncio.sleep(0.05)
+        before = await mine.version()
+        await theirs.insert_article(article("two"), [passage()], ["quays"])
+        await version_changes(mine, before)
+        await indexes.check()
+        assert indexes.vocabulary.get("quays") == 2
+        assert len((await indexes.get("c")).index) == 2
+
+
+async def _kill_listeners(url: str) -> None:
+    admin = await asyncpg.connect(url)
+    try:
+        killed = await admin.fetchval(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND query LIKE 'LISTEN%'"
+        )
+    finally:
+        await admin.close()
+    assert killed == 2  # both stores' listeners
+
+
+async def test_a_database_with_other_programs_tables_is_refused(postgres: PostgresServer) -> None:
+    """An existing database that is not citebot's is left alone, with one line."""
+    url = postgres.new_database()
+    conn = await asyncpg.connect(url)
+    await conn.execute("CREATE TABLE invoices (id int)")
+    await conn.close()
+    with pytest.raises(StorageError, match="holds another program's tables"):
+        async with PostgresStore.open(url):
+            pass
+
+
+async def test_a_newer_schema_is_refused(postgres: PostgresServer) -> None:
+    url = postgres.new_database()
+    async with PostgresStore.open(url):
+        pass
+    conn = await asyncpg.connect(url)
+    await conn.execute("UPDATE citebot_schema SET version = 999")
+    await conn.close()
+    with pytest.raises(StorageError, match="newer citebot"):
+        async with PostgresStore.open(url):
+            pass
+
+
+def test_a_password_is_never_shown() -> None:
+    assert describe("postgresql://bot:s3cret@db.example:5433/lib") == (
+        "postgresql://bot:***@db.example:5433/lib"
+    )

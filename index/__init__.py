@@ -6,6 +6,7 @@ Callers (the bot, the CLI, benchmarks) import from here, never from the modules;
 
 from index.analyzer import AnalyzerSettings
 from index.bm25 import BM25Params
+from index.copying import CopyReport
 from index.errors import CitebotError, ClosingError, InputError, NotFoundError, StorageError
 from index.guilds import Shards, guild_collection, guild_of
 from index.ingest import Document, clean_text
@@ -32,6 +33,7 @@ __all__ = [
     "BM25Params",
     "CitebotError",
     "ClosingError",
+    "CopyReport",
     "Document",
     "FeedInfo",
     "FeedReport",

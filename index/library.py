@@ -19,6 +19,7 @@ from typing import Literal, TypeVar
 
 from index.analyzer import Analyzer, AnalyzerSettings
 from index.bm25 import BM25Params
+from index.copying import CopyProgress, CopyReport, copy_library
 from index.errors import ClosingError, InputError, StorageError
 from index.following import Following
 from index.guilds import Shards
@@ -236,8 +237,11 @@ class Library:
         document: Document,
         added_by: str | None,
         progress: Progress | None = None,
+        keep: ArticleInfo | None = None,
     ) -> AddResult:
         analysed, article = await self._analyse(collection, document, added_by)
+        if keep is not None:  # a copy keeps the article's number and date
+            article = replace(article, id=keep.id, added_at=keep.added_at)
         await report(progress, "indexing")
         async with self._write_lock:
             existing = await self._store.find_by_hash(collection, analysed.digest)
@@ -352,6 +356,9 @@ class Library:
     async def articles(self, collection: str) -> list[ArticleInfo]:
         return await self._store.list_articles(collection)
 
+    async def collections(self) -> list[str]:
+        return await self._store.list_collections()
+
     async def get(self, collection: str, article_id: int) -> tuple[ArticleInfo, str]:
         """An article's metadata and its full stored text."""
         info = await self._store.get_article(collection, article_id)
@@ -363,6 +370,22 @@ class Library:
             await self._indexes.catch_up()
         log.info("removed article %s from %s", article_id, collection)
         return info
+
+    # --- copying ---------------------------------------------------------------------------
+
+    async def copy_to(self, target: Library, progress: CopyProgress | None = None) -> CopyReport:
+        """Copy every article (keeping its number), feed and seen feed entry into `target`;
+        a second run copies nothing (see `copying`)."""
+        return await copy_library(self._store, target._store, target._copy_article, progress)
+
+    async def _copy_article(self, info: ArticleInfo, text: str) -> AddResult:
+        document = Document(
+            info.title, text, url=info.url, author=info.author, date=info.date,
+            site=info.site, source=info.source,
+        )  # fmt: skip
+        return await self._write(
+            lambda: self._add(info.collection, document, info.added_by, keep=info)
+        )
 
     # --- settings changes ------------------------------------------------------------------
 

@@ -23,7 +23,7 @@ import click
 from bot.cli import console as console_mode
 from bot.cli import output
 from bot.settings import Settings, SettingsError, configure_logging, load_settings
-from index import AddResult, CitebotError, Document, InputError, Library, is_link
+from index import AddResult, CitebotError, CopyReport, Document, InputError, Library, is_link
 
 log = logging.getLogger(__name__)
 
@@ -312,6 +312,31 @@ def refresh(options: Options, article_id: int) -> None:
         click.echo(f"unchanged: {output.label(article)}")
     else:
         click.echo(f"updated {output.label(article)} ({article.passages} passages)")
+
+
+@cli.command()
+@click.option(
+    "--to",
+    "target",
+    required=True,
+    metavar="DB",
+    help="The library to copy into: a postgresql:// URL or a file (created if missing).",
+)
+@click.pass_obj
+def copy(options: Options, target: str) -> None:
+    """Copy the whole library (every collection's articles, keeping their numbers, and feeds)
+    into another; run it again to finish an interrupted copy."""
+
+    def progress(done: int, total: int) -> None:
+        if done % 100 == 0 or done == total:
+            click.echo(f"{done}/{total} articles", err=True)
+
+    async def work(source: Library) -> CopyReport:
+        into = options.settings.model_copy(update={"db": target})
+        async with Library.open(into.db, into.library_settings()) as destination:
+            return await source.copy_to(destination, progress)
+
+    click.echo(output.copy_text(_with_library(options, work)))
 
 
 # --- feeds ---------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from bot import render
-from index import AddResult, Answer, ArticleInfo, CitebotError, FeedInfo, FeedReport
+from index import AddResult, Answer, ArticleInfo, CitebotError, CopyReport, FeedInfo, FeedReport
 
 # --- JSON ------------------------------------------------------------------------------------
 
@@ -195,3 +195,14 @@ class ProgressBar:
     def __exit__(self, *exc: object) -> None:
         if self._bar is not None:
             self._bar.stop()
+
+
+def copy_text(report: CopyReport) -> str:
+    """What `citebot copy` did, and what each collection now holds in both libraries."""
+    lines = [
+        f"copied {report.copied} articles ({report.present} were there already) and"
+        f" {report.feeds} feeds; the copy matches:"
+    ]
+    for collection, (articles, passages, feeds) in report.counts.items():
+        lines.append(f"  {collection}: {articles} articles, {passages} passages, {feeds} feeds")
+    return "\n".join(lines)

@@ -51,6 +51,16 @@ class FeedInfo:
 
 
 @dataclass(frozen=True)
+class FeedEntry:
+    """An entry of a feed, as seen: the article it became, or why it did not."""
+
+    key: str
+    url: str | None
+    article_id: int | None
+    error: str | None
+
+
+@dataclass(frozen=True)
 class NewArticle:
     """An article ready to be written: text, metadata and its passages' stored form."""
 
@@ -64,6 +74,8 @@ class NewArticle:
     site: str | None = None
     source: str | None = None
     added_by: str | None = None
+    id: int | None = None  # given by the store, except when a library is copied
+    added_at: str | None = None  # now, except when a library is copied
 
 
 @dataclass(frozen=True)
@@ -232,6 +244,10 @@ class Store(Protocol):
 
     async def list_articles(self, collection: str) -> list[ArticleInfo]: ...
 
+    async def list_collections(self) -> list[str]:
+        """Every collection that holds (or held) articles or feeds."""
+        ...
+
     # --- feeds ---------------------------------------------------------------------------
 
     async def add_feed(
@@ -248,6 +264,10 @@ class Store(Protocol):
     async def remove_feed(self, collection: str, feed_id: int) -> FeedInfo: ...
 
     async def seen_entries(self, feed_id: int) -> set[str]: ...
+
+    async def list_entries(self, feed_id: int) -> list[FeedEntry]:
+        """A feed's entries seen so far, oldest first."""
+        ...
 
     async def claim_entry(self, feed_id: int, key: str, url: str | None) -> bool:
         """Mark a feed entry seen, if no one has: False when another poller already claimed

@@ -225,6 +225,9 @@ class PostgresStore(PostgresFeeds):
         row = await self._fetchrow("SELECT text FROM articles WHERE id = $1", article_id)
         return "" if row is None else str(row[0])
 
+    async def list_collections(self) -> list[str]:
+        return [row[0] for row in await self._fetch("SELECT name FROM collections ORDER BY name")]
+
     async def list_articles(self, collection: str) -> list[ArticleInfo]:
         rows = await self._fetch(
             f"SELECT {_ARTICLE_COLUMNS} FROM articles a WHERE collection = $1 ORDER BY id",
@@ -249,12 +252,20 @@ class PostgresStore(PostgresFeeds):
             passages = resolve_terms(passages, [term_id for term_id, _ in terms])
             article_id = await conn.fetchval(
                 "INSERT INTO articles (collection, title, url, author, published, site, source,"
-                " text, content_hash, added_by, added_at)"
-                " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+                " text, content_hash, added_by, added_at, id) OVERRIDING SYSTEM VALUE"
+                " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
+                " coalesce($12, nextval(pg_get_serial_sequence('articles', 'id')))) RETURNING id",
                 *_article_values(article),
                 article.added_by,
-                now(),
+                article.added_at or now(),
+                article.id,
             )
+            if article.id is not None:  # a copied article keeps its id; later ones follow it
+                await conn.execute(
+                    "SELECT setval(pg_get_serial_sequence('articles', 'id'), greatest($1::bigint,"
+                    " pg_sequence_last_value(pg_get_serial_sequence('articles', 'id'))))",
+                    article.id,
+                )
             ids = await _insert_passages(conn, article_id, article.collection, passages)
             await self._record(conn, article.collection, added=ids, terms=[t for t, _ in terms])
             info = await self.get_article(article.collection, article_id, conn)

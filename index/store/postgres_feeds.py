@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 from index.errors import NotFoundError
 from index.guilds import Shards, guild_of
-from index.store.base import FeedInfo, now
+from index.store.base import FeedEntry, FeedInfo, now
 
 if TYPE_CHECKING:
     Conn = PoolConnectionProxy[asyncpg.Record]  # a connection taken from the pool
@@ -89,6 +89,14 @@ class PostgresFeeds:
     async def seen_entries(self, feed_id: int) -> set[str]:
         rows = await self._fetch("SELECT entry_key FROM feed_entries WHERE feed_id = $1", feed_id)
         return {row[0] for row in rows}
+
+    async def list_entries(self, feed_id: int) -> list[FeedEntry]:
+        rows = await self._fetch(
+            "SELECT entry_key, url, article_id, error FROM feed_entries WHERE feed_id = $1"
+            " ORDER BY seen_at, ctid",
+            feed_id,
+        )
+        return [FeedEntry(*row) for row in rows]
 
     async def claim_entry(self, feed_id: int, key: str, url: str | None) -> bool:
         async with self._transaction() as conn:

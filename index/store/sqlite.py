@@ -166,7 +166,6 @@ class SQLiteStore(SQLiteFeeds):
     async def insert_article(
         self, article: NewArticle, passages: Passages, new_terms: Terms
     ) -> Written:
-        added_at = now()
         async with self._transaction() as db:
             existing = await self.find_by_hash(article.collection, article.content_hash)
             if existing is not None:  # added by another process since the caller looked
@@ -175,10 +174,11 @@ class SQLiteStore(SQLiteFeeds):
             terms = await _term_ids(db, new_terms)
             passages = resolve_terms(passages, [term_id for term_id, _ in terms])
             cursor = await db.execute(
-                "INSERT INTO articles (collection, title, url, author, published, site, source,"
-                " text, content_hash, added_by, added_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO articles (id, collection, title, url, author, published, site,"
+                " source, text, content_hash, added_by, added_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
+                    article.id,
                     article.collection,
                     article.title,
                     article.url,
@@ -189,7 +189,7 @@ class SQLiteStore(SQLiteFeeds):
                     article.text,
                     article.content_hash,
                     article.added_by,
-                    added_at,
+                    article.added_at or now(),
                 ),
             )
             article_id = cursor.lastrowid
@@ -282,6 +282,10 @@ class SQLiteStore(SQLiteFeeds):
 
     async def get_text(self, article_id: int) -> str:
         return str(await self._scalar("SELECT text FROM articles WHERE id = ?", (article_id,)))
+
+    async def list_collections(self) -> list[str]:
+        async with self._db.execute("SELECT name FROM collections ORDER BY name") as cursor:
+            return [row[0] for row in await cursor.fetchall()]
 
     async def list_articles(self, collection: str) -> list[ArticleInfo]:
         async with self._db.execute(

@@ -10,7 +10,7 @@ import aiosqlite
 
 from index.errors import NotFoundError
 from index.guilds import Shards, guild_of
-from index.store.base import FeedInfo, now
+from index.store.base import FeedEntry, FeedInfo, now
 
 _FEED_COLUMNS = (
     "f.id, f.collection, f.url, f.title, f.added_by, f.added_at, f.last_polled, f.last_error,"
@@ -82,6 +82,14 @@ class SQLiteFeeds:
             "SELECT entry_key FROM feed_entries WHERE feed_id = ?", (feed_id,)
         ) as cursor:
             return {row[0] for row in await cursor.fetchall()}
+
+    async def list_entries(self, feed_id: int) -> list[FeedEntry]:
+        async with self._db.execute(
+            "SELECT entry_key, url, article_id, error FROM feed_entries WHERE feed_id = ?"
+            " ORDER BY seen_at, rowid",
+            (feed_id,),
+        ) as cursor:
+            return [FeedEntry(*row) for row in await cursor.fetchall()]
 
     async def claim_entry(self, feed_id: int, key: str, url: str | None) -> bool:
         async with self._transaction() as db:

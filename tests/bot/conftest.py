@@ -16,6 +16,7 @@ import simcord
 from bot.app import Citebot
 from bot.settings import Settings
 from index import Library
+from tests.helpers.fake_discord import Certificate, make_certificate
 from tests.helpers.world import ADMIN_ROLE, World, make_world
 
 
@@ -53,3 +54,9 @@ def simcord_bot(library: Library, settings: Settings) -> Citebot:
 @pytest.fixture
 def world(simcord_env: simcord.Env, library: Library) -> World:
     return make_world(simcord_env, library)
+
+
+@pytest.fixture(scope="session")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> Certificate:
+    """The fake Discord's TLS certificate (made once: openssl takes a moment)."""
+    return make_certificate(tmp_path_factory.mktemp("tls"))

@@ -23,14 +23,9 @@ from bot.__main__ import StartupError, serve
 from bot.settings import Settings
 from index import Library
 from index.ingest import load_file
-from tests.helpers.fake_discord import TIMEOUT, Certificate, FakeDiscord, Request, make_certificate
+from tests.helpers.fake_discord import TIMEOUT, Certificate, FakeDiscord, Request
 
 AMBASSADOR = "Who is Russia's ambassador to China?"
-
-
-@pytest.fixture(scope="session")
-def certificate(tmp_path_factory: pytest.TempPathFactory) -> Certificate:
-    return make_certificate(tmp_path_factory.mktemp("tls"))
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ import click
 
 from bot.cli import console as console_mode
 from bot.cli import output
-from bot.settings import Settings, SettingsError, configure_logging, load_settings
+from bot.settings import Settings, SettingsError, configure_logging, load_settings, override
 from index import AddResult, CitebotError, Document, InputError, Library, is_link
 
 log = logging.getLogger(__name__)
@@ -373,9 +373,18 @@ def demo(options: Options) -> None:
 
 
 @cli.command()
+@click.option(
+    "--shard-count", type=click.IntRange(min=1), help="Total shards (CITEBOT_SHARD_COUNT)."
+)
+@click.option("--shard-ids", metavar="IDS", help="The shards this process runs, e.g. 0-3 or 0,2.")
 @click.pass_obj
-def run(options: Options) -> None:
+def run(options: Options, shard_count: int | None, shard_ids: str | None) -> None:
     """Start the Discord bot (settings from the environment and .env; see .env.example)."""
     from bot.__main__ import run as run_bot  # discord.py is imported only for this command
 
-    run_bot(options.settings)
+    given = {"shard_count": shard_count, "shard_ids": shard_ids}
+    try:
+        settings = override(options.settings, **{k: v for k, v in given.items() if v is not None})
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from None
+    run_bot(settings)

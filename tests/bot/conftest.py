@@ -2,6 +2,10 @@
 
 `simcord_bot` is what simcord's `simcord_env` fixture runs: the real `Citebot`, against an
 in-process simulated Discord. `world` is a server with a channel, a curator and a member.
+
+`Citebot` is an `AutoShardedBot`: without shard settings the real client asks Discord how many
+shards to run; simcord needs that count given, so tests without their own `simcord` marker run
+with the one shard Discord recommends to a small bot.
 """
 
 from __future__ import annotations
@@ -18,6 +22,14 @@ from bot.settings import Settings
 from index import Library
 from tests.helpers.fake_discord import Certificate, make_certificate
 from tests.helpers.world import ADMIN_ROLE, World, make_world
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "simcord_env" in getattr(item, "fixturenames", ()) and not item.get_closest_marker(
+            "simcord"
+        ):
+            item.add_marker(pytest.mark.simcord(shard_count=1))
 
 
 @pytest.fixture(autouse=True)

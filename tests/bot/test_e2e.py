@@ -2,8 +2,8 @@
 
 The client connects over real TLS, HTTP and a websocket to `fake_discord.FakeDiscord` on
 127.0.0.1 (see that module for how, without patching discord.py): it logs in, syncs its
-commands, answers `/ask` and a mention, refuses `/article add` to a member without the
-permission, and stops cleanly on SIGTERM.
+commands, runs the shards Discord recommends, answers `/ask` and a mention, refuses `/article
+add` to a member without the permission, and stops cleanly on SIGTERM.
 """
 
 from __future__ import annotations
@@ -93,6 +93,36 @@ async def test_bot_logs_in_and_syncs_its_commands(running: FakeDiscord) -> None:
     assert paths[:2] == [("GET", "/users/@me"), ("GET", "/oauth2/applications/@me")]
     assert ("PUT", f"/applications/{running.application_id}/commands") in paths
     assert {c["name"] for c in running.commands["global"]} == {"ask", "article", "feed", "help"}
+
+
+async def test_without_shard_settings_discord_chooses_the_shards(running: FakeDiscord) -> None:
+    """No shard settings: the bot asks Discord how many shards to run (here one) and runs them
+    all, as shard 0 of 1."""
+    assert ("GET", "/gateway/bot") in [(r.method, r.path) for r in running.requests]
+    assert running.identifies == [(0, 1)]
+
+
+async def test_one_process_runs_every_shard_discord_recommends(
+    certificate: Certificate, settings: Settings, sigterm_safety_net: None
+) -> None:
+    """When Discord recommends two shards, the one process opens both and serves the servers
+    of each (discord.py waits 5 s between two shards' IDENTIFYs)."""
+    async with FakeDiscord(certificate, shards=2) as server:
+        other = server.add_guild("Other", shard=1, of=2)
+        settings = settings.model_copy(update={"discord_token": SecretStr(server.token)})
+        task = asyncio.create_task(serve(settings, connector=server.connector()))
+        try:
+            await server.connection_of(1)
+            assert sorted(server.identifies) == [(0, 2), (1, 2)]
+            for guild in (server.guild, other):
+                _, token = await server.interact(
+                    server.member, "ask", {"question": AMBASSADOR}, guild=guild
+                )
+                answer = await server.wait_for(is_webhook_post(server, token))
+                assert "no articles yet" in answer.json["content"]
+        finally:
+            os.kill(os.getpid(), signal.SIGTERM)
+            await asyncio.wait_for(task, TIMEOUT)
 
 
 async def test_ask_is_answered_over_the_wire(running: FakeDiscord) -> None:

@@ -46,7 +46,10 @@ def intents() -> discord.Intents:
 
 
 class Citebot(commands.AutoShardedBot):
-    """citebot in Discord: slash commands and mentions over a `Library`."""
+    """citebot in Discord: slash commands and mentions over a `Library`.
+
+    `force_sync`: sync the commands even when the record says they are unchanged.
+    """
 
     def __init__(
         self,
@@ -54,6 +57,7 @@ class Citebot(commands.AutoShardedBot):
         settings: Settings,
         *,
         connector: aiohttp.BaseConnector | None = None,
+        force_sync: bool = False,
     ) -> None:
         shards = settings.shards()
         super().__init__(
@@ -72,6 +76,7 @@ class Citebot(commands.AutoShardedBot):
         self.library = library
         self.settings = settings
         self.own_shards: Shards | None = shards  # None: this process runs every shard
+        self.force_sync = force_sync
         self.ask_cooldown = Cooldown(ASK_RATE, ASK_PER)
 
     async def setup_hook(self) -> None:
@@ -82,7 +87,11 @@ class Citebot(commands.AutoShardedBot):
             return
         assert self.application_id is not None  # known after login
         await sync_if_changed(
-            self.tree, self.application_id, self.settings.sync_state, self.settings.dev_guild
+            self.tree,
+            self.application_id,
+            self.settings.sync_state,
+            self.settings.dev_guild,
+            force=self.force_sync,
         )
 
     @property

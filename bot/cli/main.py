@@ -1,4 +1,5 @@
-"""The `citebot` command: the library from a terminal, the console, and `citebot run` (the bot).
+"""The `citebot` command: the library from a terminal, the console, `citebot run` (the bot) and
+`citebot sync` (its slash commands).
 
 The group reads the settings once (`bot.settings`, the same as the bot's: environment and
 `.env`; `--db` overrides the database) and configures logging once. Every command opens the
@@ -93,7 +94,8 @@ def cli(ctx: click.Context, db: Path | None, collection: str, verbose: bool) -> 
     if verbose:
         configure_logging("DEBUG")
     else:  # the bot logs as configured; commands only say what went wrong
-        configure_logging(settings.log_level if ctx.invoked_subcommand == "run" else "WARNING")
+        bot = ctx.invoked_subcommand in ("run", "sync")
+        configure_logging(settings.log_level if bot else "WARNING")
     ctx.obj = Options(settings, collection, verbose)
 
 
@@ -388,3 +390,13 @@ def run(options: Options, shard_count: int | None, shard_ids: str | None) -> Non
     except SettingsError as exc:
         raise click.ClickException(str(exc)) from None
     run_bot(settings)
+
+
+@cli.command()
+@click.option("--force", is_flag=True, help="Sync even if the commands did not change.")
+@click.pass_obj
+def sync(options: Options, force: bool) -> None:
+    """Sync the bot's slash commands with Discord if they changed, then exit."""
+    from bot.__main__ import run as run_bot
+
+    run_bot(options.settings, sync_only=True, force=force)

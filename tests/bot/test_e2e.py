@@ -3,7 +3,8 @@
 The client connects over real TLS, HTTP and a websocket to `fake_discord.FakeDiscord` on
 127.0.0.1 (see that module for how, without patching discord.py): it logs in, syncs its
 commands, runs the shards Discord recommends, answers `/ask` and a mention, refuses `/article
-add` to a member without the permission, and stops cleanly on SIGTERM.
+add` to a member without the permission, and stops cleanly on SIGTERM; `citebot sync` syncs
+and stops.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from bot.__main__ import StartupError, serve
+from bot.__main__ import StartupError, serve, sync_commands
 from bot.settings import Settings
 from index import Library
 from index.ingest import load_file
@@ -123,6 +124,33 @@ async def test_one_process_runs_every_shard_discord_recommends(
         finally:
             os.kill(os.getpid(), signal.SIGTERM)
             await asyncio.wait_for(task, TIMEOUT)
+
+
+async def test_citebot_sync_syncs_and_stops(
+    discord_server: FakeDiscord, settings: Settings
+) -> None:
+    """`citebot sync` logs in, syncs the commands if they changed (or anyway with --force)
+    and stops, without connecting to the gateway, whatever shards the settings name."""
+    settings = settings.model_copy(
+        update={"discord_token": SecretStr(discord_server.token), "shard_count": 2,
+                "shard_ids": frozenset({1})}
+    )  # fmt: skip
+
+    def puts() -> int:
+        return sum(r.method == "PUT" for r in discord_server.requests)
+
+    for force, synced in ((False, 1), (False, 1), (True, 2)):
+        await asyncio.wait_for(
+            sync_commands(settings, force=force, connector=discord_server.connector()), TIMEOUT
+        )
+        assert puts() == synced
+    assert discord_server.identifies == []
+    assert {c["name"] for c in discord_server.commands["global"]} == {
+        "ask",
+        "article",
+        "feed",
+        "help",
+    }
 
 
 async def test_ask_is_answered_over_the_wire(running: FakeDiscord) -> None:

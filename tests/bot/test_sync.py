@@ -93,3 +93,11 @@ async def test_only_the_process_running_shard_0_syncs(
     )
     assert len(syncs(simcord_env)) == 2
     assert json.loads(settings.sync_state.read_text()) != stale
+
+
+async def test_force_syncs_unchanged_commands(
+    simcord_env: simcord.Env, library: Library, settings: Settings
+) -> None:
+    """`citebot sync --force` (force_sync) syncs even when the record says nothing changed."""
+    await simcord_env.restart_bot(Citebot(library, settings, force_sync=True))
+    assert len(syncs(simcord_env)) == 2

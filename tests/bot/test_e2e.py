@@ -4,7 +4,7 @@ The client connects over real TLS, HTTP and a websocket to `fake_discord.FakeDis
 127.0.0.1 (see that module for how, without patching discord.py): it logs in, syncs its
 commands, runs the shards Discord recommends, answers `/ask` and a mention, refuses `/article
 add` to a member without the permission, and stops cleanly on SIGTERM; `citebot sync` syncs
-and stops.
+and stops. Several bot processes sharing the shards are in test_sharding.py.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import asyncio
 import logging
 import os
 import signal
-import sys
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from bot.__main__ import StartupError, serve, sync_commands
 from bot.settings import Settings
 from index import Library
 from index.ingest import load_file
+from tests.helpers.bot_processes import citebot
 from tests.helpers.fake_discord import TIMEOUT, Certificate, FakeDiscord, Request
 
 AMBASSADOR = "Who is Russia's ambassador to China?"
@@ -212,13 +212,7 @@ async def citebot_add(settings: Settings, collection: str, text: str) -> None:
     """`citebot add` in another process, on the bot's library and its server's collection."""
     path = settings.db.parent / "cloves.txt"
     path.write_text(text)
-    process = await asyncio.create_subprocess_exec(
-        str(Path(sys.executable).parent / "citebot"),
-        *("--db", str(settings.db), "--collection", collection, "add", str(path)),
-        stderr=asyncio.subprocess.PIPE,
-    )
-    _, err = await asyncio.wait_for(process.communicate(), TIMEOUT)
-    assert process.returncode == 0, err.decode()
+    await citebot(str(settings.db), "--collection", collection, "add", str(path), cwd=path.parent)
 
 
 async def test_an_article_the_cli_adds_while_the_bot_runs_is_answered(

@@ -54,11 +54,11 @@ class BotProcess:
 async def start_bot(
     server: FakeDiscord, database: str, folder: Path, name: str, **settings: str
 ) -> BotProcess:
-    """`python -m bot` on `database`, connecting to `server`; `settings` are more variables
-    (e.g. CITEBOT_SHARD_IDS="1")."""
+    """`python -m bot` on `database`, connecting to `server`; `settings` are more variables,
+    or other values (e.g. CITEBOT_SHARD_IDS="1")."""
     log_path = folder / f"{name}.log"
     env = clean_environment(
-        **server.subprocess_env(), CITEBOT_DB=database, CITEBOT_LOG_LEVEL="INFO", **settings
+        **server.subprocess_env() | {"CITEBOT_DB": database, "CITEBOT_LOG_LEVEL": "INFO"} | settings
     )
     with log_path.open("wb") as log:
         process = await asyncio.create_subprocess_exec(

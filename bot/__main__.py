@@ -1,4 +1,5 @@
-"""Start the Discord bot: `python -m bot`, or `citebot run` (which comes through `run`).
+"""Start the Discord bot: `python -m bot`, or `citebot run` (which comes through `run`); and
+`citebot sync`, which only logs in to sync the slash commands.
 
 Settings are read once (environment and `.env`), logging is configured once (here, or by the
 `citebot` command), then `asyncio.run(serve(settings))`: the library and the bot are nested
@@ -22,7 +23,7 @@ import aiohttp
 import discord
 
 from bot.app import Citebot
-from bot.settings import Settings, SettingsError, configure_logging, load_settings
+from bot.settings import Settings, SettingsError, configure_logging, load_settings, override
 from index import CitebotError, Library
 
 log = logging.getLogger(__name__)
@@ -38,16 +39,46 @@ async def serve(settings: Settings, *, connector: aiohttp.BaseConnector | None =
     SIGTERM and SIGINT (Ctrl-C) close the bot gracefully: writes in progress finish, the gateway
     connection is closed normally, then the library; a second signal cancels at once.
     """
-    try:
-        token = settings.token()
-    except SettingsError as exc:
-        raise StartupError(str(exc)) from None
-    try:
+    token = _token(settings)
+    with _startup_errors():
         async with Library.open(settings.db, settings.library_settings()) as library:
             log.info("library: %s", library.location)
             async with Citebot(library, settings, connector=connector) as bot:
                 with _stop_on_signals(bot):
                     await bot.start(token)
+    log.info("stopped")
+
+
+async def sync_commands(
+    settings: Settings, *, force: bool = False, connector: aiohttp.BaseConnector | None = None
+) -> None:
+    """`citebot sync`: log in (which loads the extensions and syncs the commands if they
+    changed, or anyway if `force`), then stop; no gateway connection, whatever the shards."""
+    token = _token(settings)
+    try:
+        settings = override(settings, shard_count=None, shard_ids=None)  # a whole bot's commands
+    except SettingsError as exc:
+        raise StartupError(str(exc)) from None
+    with _startup_errors():
+        async with (
+            Library.open(settings.db, settings.library_settings()) as library,
+            Citebot(library, settings, connector=connector, force_sync=force) as bot,
+        ):
+            await bot.login(token)
+
+
+def _token(settings: Settings) -> str:
+    try:
+        return settings.token()
+    except SettingsError as exc:
+        raise StartupError(str(exc)) from None
+
+
+@contextlib.contextmanager
+def _startup_errors() -> Iterator[None]:
+    """What can stop start-up, as a `StartupError` of one line."""
+    try:
+        yield
     except CitebotError as exc:  # the database cannot be opened or used
         raise StartupError(str(exc)) from None
     except discord.LoginFailure:
@@ -60,7 +91,6 @@ async def serve(settings: Settings, *, connector: aiohttp.BaseConnector | None =
         raise StartupError(f"Discord closed the connection ({exc.code}: {reason})") from None
     except (aiohttp.ClientConnectionError, TimeoutError) as exc:
         raise StartupError(f"cannot reach Discord: {exc or type(exc).__name__}") from None
-    log.info("stopped")
 
 
 @contextlib.contextmanager
@@ -92,10 +122,11 @@ def _stop_on_signals(bot: Citebot) -> Iterator[None]:
             loop.remove_signal_handler(sig)
 
 
-def run(settings: Settings) -> None:
-    """Serve until stopped (logging is configured already); a start-up problem exits 1."""
+def run(settings: Settings, *, sync_only: bool = False, force: bool = False) -> None:
+    """Serve until stopped (logging is configured already), or with `sync_only` sync the
+    commands and stop (`citebot sync`); a start-up problem exits 1."""
     try:
-        asyncio.run(serve(settings))
+        asyncio.run(sync_commands(settings, force=force) if sync_only else serve(settings))
     except StartupError as exc:
         _fail(str(exc))
     except (KeyboardInterrupt, asyncio.CancelledError):

@@ -13,17 +13,26 @@ import hashlib
 import logging
 from dataclasses import replace
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 import platformdirs
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import (
+    AliasChoices,
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from index import FetchSettings, LibrarySettings, is_postgres
+from index import FetchSettings, LibrarySettings, Shards, is_postgres
 
 MB = 1024 * 1024
 _FETCH = FetchSettings()  # the library's defaults, which these settings override
 _WHERE = " (set it in the environment or in .env; see .env.example)"
+MAX_SHARDS = 100_000  # far more than any bot runs: a typo, not a plan
 LOG_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
@@ -64,6 +73,10 @@ class Settings(BaseSettings):
     fetch_timeout: float = Field(default=_FETCH.total_timeout, gt=0, le=600)  # a whole fetch
     fetch_max_mb: float = Field(default=_FETCH.max_bytes / MB, gt=0, le=100)  # a page or a file
     feed_interval_minutes: float = Field(default=30, ge=1)  # how often feeds are read
+    # sharding: the total number of shards, and those this process runs (all when not given)
+    shard_count: int | None = Field(default=None, ge=1, le=MAX_SHARDS)
+    shard_ids: Annotated[frozenset[int] | None, NoDecode] = None  # "0-3", "0,2"
+    proxy: str | None = None  # an HTTP proxy for every connection to Discord
 
     @field_validator("discord_token")
     @classmethod
@@ -93,11 +106,46 @@ class Settings(BaseSettings):
     def _strip(cls, value: str | None) -> str | None:
         return value.strip() or None if value is not None else None
 
+    @field_validator("shard_ids", mode="before")
+    @classmethod
+    def _parse_shard_ids(cls, value: object) -> object:
+        return parse_shard_ids(value) if isinstance(value, str) else value
+
+    @field_validator("shard_ids")
+    @classmethod
+    def _ids_within_count(cls, value: frozenset[int] | None, info: ValidationInfo) -> object:
+        if value is None or "shard_count" not in info.data:  # a bad count is reported already
+            return value
+        count = info.data["shard_count"]
+        if count is None:
+            raise ValueError("needs CITEBOT_SHARD_COUNT, the total number of shards")
+        if max(value) >= count:
+            raise ValueError(f"shard ids go from 0 to {count - 1} (CITEBOT_SHARD_COUNT={count})")
+        return value
+
+    @field_validator("proxy")
+    @classmethod
+    def _proxy_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        url = urlsplit(value.strip())
+        if url.scheme not in ("http", "https") or not url.hostname:
+            raise ValueError("must be a proxy's URL, such as http://proxy.example:3128")
+        return value.strip()
+
     def token(self) -> str:
         """The bot's token; a `SettingsError` naming DISCORD_TOKEN when it is not set."""
         if self.discord_token is None:
             raise SettingsError("DISCORD_TOKEN is not set" + _WHERE)
         return self.discord_token.get_secret_value()
+
+    def shards(self) -> Shards | None:
+        """The shards this process runs, when configured (None: discord.py asks Discord how
+        many shards to run, and this process runs them all)."""
+        if self.shard_count is None:
+            return None
+        ids = self.shard_ids or frozenset(range(self.shard_count))
+        return Shards(self.shard_count, ids)
 
     @property
     def sync_state(self) -> Path:
@@ -131,6 +179,31 @@ def load_settings(db: str | None = None) -> Settings:
     return settings if db is None else settings.model_copy(update={"db": db})
 
 
+def override(settings: Settings, **values: Any) -> Settings:
+    """`settings` with some values replaced (`citebot run --shard-count ...`), checked as a
+    whole again; a `SettingsError` of one line when they cannot be used."""
+    try:
+        return Settings.model_validate(settings.model_dump() | values)
+    except ValidationError as exc:
+        raise SettingsError(describe_error(exc)) from None
+
+
+def parse_shard_ids(text: str) -> frozenset[int]:
+    """`0-3`, `0,2` or `0-3,8` -> the shard ids it names (a `ValueError` otherwise)."""
+    ids: set[int] = set()
+    for part in text.replace(" ", "").split(","):
+        first, dash, last = part.partition("-")
+        if not first.isdigit() or (dash and not last.isdigit()):
+            raise ValueError(f"{text!r} is not a list of shard ids such as 0-3 or 0,2")
+        low, high = int(first), int(last) if dash else int(first)
+        if high < low:
+            raise ValueError(f"{part!r} is an empty range (write the lower id first)")
+        if high >= MAX_SHARDS:
+            raise ValueError(f"{high} is more shards than any bot runs")
+        ids.update(range(low, high + 1))
+    return frozenset(ids)
+
+
 def describe_error(error: ValidationError) -> str:
     """A settings error as one line naming the variables to fix."""
     problems = []
@@ -140,7 +213,7 @@ def describe_error(error: ValidationError) -> str:
         if item["type"] == "missing":
             problems.append(f"{name} is not set")
         else:
-            problems.append(f"{name}: {item['msg']}")
+            problems.append(f"{name}: {item['msg'].removeprefix('Value error, ')}")
     return "; ".join(problems) + _WHERE
 
 

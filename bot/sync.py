@@ -4,7 +4,8 @@ Discord rate-limits command syncs, and a global sync takes a while to reach ever
 start-up does not sync blindly. The payload discord.py would send is hashed; the hash of the last
 successful sync is kept in a small JSON file next to the database, per application and scope
 (global, or the development guild); a sync happens only when the hashes differ. Deleting the
-file forces the next start-up to sync.
+file forces the next start-up to sync (as does `citebot sync --force`). Of several bot processes
+only the one running shard 0 syncs and writes the file (`Citebot.syncs_commands`).
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ def _read(path: Path) -> dict[str, str]:
 
 def _write(path: Path, data: dict[str, str]) -> None:
     """Write atomically (a crash leaves the old record or the new one, never half of one)."""
-    temporary = path.with_name(path.name + ".tmp")
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")  # a process's own
     try:
         temporary.write_text(json.dumps(data, indent=1, sort_keys=True), encoding="utf-8")
         os.replace(temporary, path)
@@ -62,8 +63,11 @@ async def sync_if_changed(
     application_id: int,
     state: Path,
     dev_guild: int | None = None,
+    *,
+    force: bool = False,
 ) -> bool:
-    """Sync the tree's commands (to `dev_guild` if given, else globally) if they changed.
+    """Sync the tree's commands (to `dev_guild` if given, else globally) if they changed
+    (or anyway, if `force`).
 
     Returns whether a sync was sent. A failed sync is logged, not raised: the bot still runs
     with the commands Discord has, and the next start-up tries again.
@@ -74,7 +78,7 @@ async def sync_if_changed(
     key = f"{application_id}/{'guild:' + str(dev_guild) if dev_guild else 'global'}"
     digest = commands_hash(tree, guild)
     record = await asyncio.to_thread(_read, state)
-    if record.get(key) == digest:
+    if record.get(key) == digest and not force:
         log.info("application commands unchanged (%s): not syncing", key)
         return False
     try:

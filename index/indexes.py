@@ -72,6 +72,7 @@ class Indexes:
                 async for batch in self._store.load_postings(collection):
                     await asyncio.to_thread(_load, index, batch)
                 loaded = self._loaded[collection] = _Loaded(index)
+                log.info("loaded the collection %s: %d passages", collection, len(index))
         return loaded
 
     async def check(self) -> None:

@@ -1,4 +1,5 @@
-"""The `citebot` command: the library from a terminal, the console, and `citebot run` (the bot).
+"""The `citebot` command: the library from a terminal, the console, `citebot run` (the bot) and
+`citebot sync` (its slash commands).
 
 The group reads the settings once (`bot.settings`, the same as the bot's: environment and
 `.env`; `--db` overrides the database) and configures logging once. Every command opens the
@@ -12,7 +13,7 @@ import asyncio
 import json
 import logging
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,8 +23,9 @@ import click
 
 from bot.cli import console as console_mode
 from bot.cli import output
-from bot.settings import Settings, SettingsError, configure_logging, load_settings
-from index import AddResult, CitebotError, CopyReport, Document, InputError, Library, is_link
+from bot.cli.inputs import Input, jsonl_inputs, one_input
+from bot.settings import Settings, SettingsError, configure_logging, load_settings, override
+from index import AddResult, CitebotError, CopyReport, InputError, Library
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +104,8 @@ def cli(ctx: click.Context, db: str | None, collection: str, verbose: bool) -> N
     if verbose:
         configure_logging("DEBUG")
     else:  # the bot logs as configured; commands only say what went wrong
-        configure_logging(settings.log_level if ctx.invoked_subcommand == "run" else "WARNING")
+        bot = ctx.invoked_subcommand in ("run", "sync")
+        configure_logging(settings.log_level if bot else "WARNING")
     ctx.obj = Options(settings, collection, verbose)
 
 
@@ -113,53 +116,7 @@ def main() -> None:
 # --- add -----------------------------------------------------------------------------------
 
 
-Adder = Callable[[Library, str], Awaitable[AddResult]]  # (library, collection) -> result
-
-
-@dataclass(frozen=True)
-class _Input:
-    name: str
-    add: Adder
-
-
-def _input(arg: str) -> _Input:
-    """A command-line argument: a link to fetch or a file to read."""
-    if is_link(arg):
-        return _Input(arg, lambda library, collection: library.add_url(collection, arg, "cli"))
-    path = Path(arg)
-    return _Input(arg, lambda library, collection: library.add_file(collection, path, "cli"))
-
-
-def _jsonl_inputs(path: Path) -> Iterator[_Input]:
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read {path}: {exc}") from exc
-    for number, line in enumerate(lines, 1):
-        if line.strip():
-            yield _Input(f"{path}:{number}", _jsonl_adder(line, f"{path}:{number}"))
-
-
-def _jsonl_adder(line: str, where: str) -> Adder:
-    async def add(library: Library, collection: str) -> AddResult:
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{where} is not valid JSON: {exc.msg}") from None
-        if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
-            raise InputError(f'{where} needs an object with a "text" string')
-        title, url = obj.get("title"), obj.get("url")
-        if title is not None and not isinstance(title, str):
-            raise InputError(f'{where}: "title" must be a string')
-        if url is not None and not isinstance(url, str):
-            raise InputError(f'{where}: "url" must be a string')
-        document = Document(title=title or None, text=obj["text"], url=url, source=where)
-        return await library.add(collection, document, added_by="cli")
-
-    return add
-
-
-async def _add(options: Options, inputs: list[_Input], as_json: bool) -> int:
+async def _add(options: Options, inputs: list[Input], as_json: bool) -> int:
     """Add every input, printing each outcome; returns how many failed."""
     failed = 0
     async with options.open() as library:
@@ -189,10 +146,10 @@ async def _add(options: Options, inputs: list[_Input], as_json: bool) -> int:
 @click.pass_obj
 def add(options: Options, paths: tuple[str, ...], jsonl: Path | None, as_json: bool) -> None:
     """Add articles from links and from .txt, .md, .html and .pdf files (or a JSONL file)."""
-    inputs = [_input(p) for p in paths]
+    inputs = [one_input(p) for p in paths]
     if jsonl is not None:
         try:
-            inputs.extend(_jsonl_inputs(jsonl))
+            inputs.extend(jsonl_inputs(jsonl))
         except CitebotError as exc:
             raise click.ClickException(str(exc)) from None
     if not inputs:
@@ -409,9 +366,28 @@ def demo(options: Options) -> None:
 
 
 @cli.command()
+@click.option(
+    "--shard-count", type=click.IntRange(min=1), help="Total shards (CITEBOT_SHARD_COUNT)."
+)
+@click.option("--shard-ids", metavar="IDS", help="The shards this process runs, e.g. 0-3 or 0,2.")
 @click.pass_obj
-def run(options: Options) -> None:
+def run(options: Options, shard_count: int | None, shard_ids: str | None) -> None:
     """Start the Discord bot (settings from the environment and .env; see .env.example)."""
     from bot.__main__ import run as run_bot  # discord.py is imported only for this command
 
-    run_bot(options.settings)
+    given = {"shard_count": shard_count, "shard_ids": shard_ids}
+    try:
+        settings = override(options.settings, **{k: v for k, v in given.items() if v is not None})
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from None
+    run_bot(settings)
+
+
+@cli.command()
+@click.option("--force", is_flag=True, help="Sync even if the commands did not change.")
+@click.pass_obj
+def sync(options: Options, force: bool) -> None:
+    """Sync the bot's slash commands with Discord if they changed, then exit."""
+    from bot.__main__ import run as run_bot
+
+    run_bot(options.settings, sync_only=True, force=force)

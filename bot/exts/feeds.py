@@ -2,9 +2,10 @@
 
 A curator registers an RSS or Atom feed (or a site whose page links one) for the server; every
 `CITEBOT_FEED_INTERVAL_MINUTES` the poller reads every server's feeds and adds their new entries,
-with the same safety rules as any link. The poller is one task owned by this cog: started by
-`cog_load`, cancelled by `cog_unload`; a failing round is logged and the next one still runs, and a
-failing feed is recorded on that feed (shown by `/feed list`).
+with the same safety rules as any link; a process running some shards only reads the feeds of
+those shards' servers. The poller is one task owned by this cog: started by `cog_load`,
+cancelled by `cog_unload`; a failing round is logged and the next one still runs, and a failing
+feed is recorded on that feed (shown by `/feed list`).
 """
 
 from __future__ import annotations
@@ -51,9 +52,9 @@ class Feeds(commands.Cog):
             await asyncio.sleep(self.bot.settings.feed_interval_minutes * 60)
 
     async def poll_once(self) -> None:
-        """One round over every server's feeds; never raises."""
+        """One round over the feeds of this process's servers; never raises."""
         try:
-            reports = await self.bot.library.poll_feeds()
+            reports = await self.bot.library.poll_feeds(shards=self.bot.own_shards)
         except ClosingError:  # the bot is stopping
             return
         except Exception:

@@ -2,6 +2,10 @@
 
 `simcord_bot` is what simcord's `simcord_env` fixture runs: the real `Citebot`, against an
 in-process simulated Discord. `world` is a server with a channel, a curator and a member.
+
+`Citebot` is an `AutoShardedBot`: without shard settings the real client asks Discord how many
+shards to run; simcord needs that count given, so tests without their own `simcord` marker run
+with the one shard Discord recommends to a small bot.
 """
 
 from __future__ import annotations
@@ -16,7 +20,16 @@ import simcord
 from bot.app import Citebot
 from bot.settings import Settings
 from index import Library
+from tests.helpers.fake_discord import Certificate, make_certificate
 from tests.helpers.world import ADMIN_ROLE, World, make_world
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "simcord_env" in getattr(item, "fixturenames", ()) and not item.get_closest_marker(
+            "simcord"
+        ):
+            item.add_marker(pytest.mark.simcord(shard_count=1))
 
 
 @pytest.fixture(autouse=True)
@@ -53,3 +66,9 @@ def simcord_bot(library: Library, settings: Settings) -> Citebot:
 @pytest.fixture
 def world(simcord_env: simcord.Env, library: Library) -> World:
     return make_world(simcord_env, library)
+
+
+@pytest.fixture(scope="session")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> Certificate:
+    """The fake Discord's TLS certificate (made once: openssl takes a moment)."""
+    return make_certificate(tmp_path_factory.mktemp("tls"))

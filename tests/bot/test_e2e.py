@@ -2,8 +2,9 @@
 
 The client connects over real TLS, HTTP and a websocket to `fake_discord.FakeDiscord` on
 127.0.0.1 (see that module for how, without patching discord.py): it logs in, syncs its
-commands, answers `/ask` and a mention, refuses `/article add` to a member without the
-permission, and stops cleanly on SIGTERM.
+commands, runs the shards Discord recommends, answers `/ask` and a mention, refuses `/article
+add` to a member without the permission, and stops cleanly on SIGTERM; `citebot sync` syncs
+and stops. Several bot processes sharing the shards are in test_sharding.py.
 """
 
 from __future__ import annotations
@@ -12,25 +13,20 @@ import asyncio
 import logging
 import os
 import signal
-import sys
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
 
-from bot.__main__ import StartupError, serve
+from bot.__main__ import StartupError, serve, sync_commands
 from bot.settings import Settings
 from index import Library
 from index.ingest import load_file
-from tests.helpers.fake_discord import TIMEOUT, Certificate, FakeDiscord, Request, make_certificate
+from tests.helpers.bot_processes import citebot
+from tests.helpers.fake_discord import TIMEOUT, Certificate, FakeDiscord, Request
 
 AMBASSADOR = "Who is Russia's ambassador to China?"
-
-
-@pytest.fixture(scope="session")
-def certificate(tmp_path_factory: pytest.TempPathFactory) -> Certificate:
-    return make_certificate(tmp_path_factory.mktemp("tls"))
 
 
 @pytest.fixture
@@ -100,6 +96,63 @@ async def test_bot_logs_in_and_syncs_its_commands(running: FakeDiscord) -> None:
     assert {c["name"] for c in running.commands["global"]} == {"ask", "article", "feed", "help"}
 
 
+async def test_without_shard_settings_discord_chooses_the_shards(running: FakeDiscord) -> None:
+    """No shard settings: the bot asks Discord how many shards to run (here one) and runs them
+    all, as shard 0 of 1."""
+    assert ("GET", "/gateway/bot") in [(r.method, r.path) for r in running.requests]
+    assert running.identifies == [(0, 1)]
+
+
+async def test_one_process_runs_every_shard_discord_recommends(
+    certificate: Certificate, settings: Settings, sigterm_safety_net: None
+) -> None:
+    """When Discord recommends two shards, the one process opens both and serves the servers
+    of each (discord.py waits 5 s between two shards' IDENTIFYs)."""
+    async with FakeDiscord(certificate, shards=2) as server:
+        other = server.add_guild("Other", shard=1, of=2)
+        settings = settings.model_copy(update={"discord_token": SecretStr(server.token)})
+        task = asyncio.create_task(serve(settings, connector=server.connector()))
+        try:
+            await server.connection_of(1)
+            assert sorted(server.identifies) == [(0, 2), (1, 2)]
+            for guild in (server.guild, other):
+                _, token = await server.interact(
+                    server.member, "ask", {"question": AMBASSADOR}, guild=guild
+                )
+                answer = await server.wait_for(is_webhook_post(server, token))
+                assert "no articles yet" in answer.json["content"]
+        finally:
+            os.kill(os.getpid(), signal.SIGTERM)
+            await asyncio.wait_for(task, TIMEOUT)
+
+
+async def test_citebot_sync_syncs_and_stops(
+    discord_server: FakeDiscord, settings: Settings
+) -> None:
+    """`citebot sync` logs in, syncs the commands if they changed (or anyway with --force)
+    and stops, without connecting to the gateway, whatever shards the settings name."""
+    settings = settings.model_copy(
+        update={"discord_token": SecretStr(discord_server.token), "shard_count": 2,
+                "shard_ids": frozenset({1})}
+    )  # fmt: skip
+
+    def puts() -> int:
+        return sum(r.method == "PUT" for r in discord_server.requests)
+
+    for force, synced in ((False, 1), (False, 1), (True, 2)):
+        await asyncio.wait_for(
+            sync_commands(settings, force=force, connector=discord_server.connector()), TIMEOUT
+        )
+        assert puts() == synced
+    assert discord_server.identifies == []
+    assert {c["name"] for c in discord_server.commands["global"]} == {
+        "ask",
+        "article",
+        "feed",
+        "help",
+    }
+
+
 async def test_ask_is_answered_over_the_wire(running: FakeDiscord) -> None:
     """/ask: the bot defers, then posts the quote as the follow-up, pinging no one."""
     interaction_id, token = await running.interact(running.member, "ask", {"question": AMBASSADOR})
@@ -159,13 +212,7 @@ async def citebot_add(settings: Settings, collection: str, text: str) -> None:
     """`citebot add` in another process, on the bot's library and its server's collection."""
     path = Path(settings.db).parent / "cloves.txt"
     path.write_text(text)
-    process = await asyncio.create_subprocess_exec(
-        str(Path(sys.executable).parent / "citebot"),
-        *("--db", str(settings.db), "--collection", collection, "add", str(path)),
-        stderr=asyncio.subprocess.PIPE,
-    )
-    _, err = await asyncio.wait_for(process.communicate(), TIMEOUT)
-    assert process.returncode == 0, err.decode()
+    await citebot(str(settings.db), "--collection", collection, "add", str(path), cwd=path.parent)
 
 
 async def test_an_article_the_cli_adds_while_the_bot_runs_is_answered(

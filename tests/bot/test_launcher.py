@@ -15,7 +15,8 @@ from click.testing import CliRunner
 
 from bot.__main__ import main
 from bot.cli.main import cli
-from bot.settings import load_settings
+from bot.settings import Settings, load_settings
+from index import Shards
 
 
 def one_line_error(capsys: pytest.CaptureFixture[str]) -> str:
@@ -47,6 +48,46 @@ def test_unusable_database_is_one_line_and_exit_1(
     assert exited.value.code == 1
     line = one_line_error(capsys)
     assert line.startswith("citebot: ") and "notes.db" in line
+
+
+def test_bad_shard_settings_are_one_line_and_exit_1(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Shard ids beyond the shard count stop start-up with one line naming the variable."""
+    monkeypatch.setenv("DISCORD_TOKEN", "t")
+    monkeypatch.setenv("CITEBOT_SHARD_COUNT", "2")
+    monkeypatch.setenv("CITEBOT_SHARD_IDS", "0-2")
+    with pytest.raises(SystemExit) as exited:
+        main()
+    assert exited.value.code == 1
+    assert one_line_error(capsys).startswith("citebot: CITEBOT_SHARD_IDS: shard ids go from 0")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--shard-ids", "1"], "CITEBOT_SHARD_IDS: needs CITEBOT_SHARD_COUNT"),
+        (["--shard-count", "2", "--shard-ids", "0,5"], "CITEBOT_SHARD_IDS: shard ids go from"),
+        (["--shard-count", "0"], "Invalid value for '--shard-count'"),
+    ],
+)
+def test_bad_shard_options_of_citebot_run_are_one_line(
+    monkeypatch: pytest.MonkeyPatch, args: list[str], message: str
+) -> None:
+    """`citebot run --shard-count N --shard-ids IDS` are checked like the settings."""
+    monkeypatch.setenv("DISCORD_TOKEN", "t")
+    result = CliRunner().invoke(cli, ["run", *args])
+    assert result.exit_code != 0 and message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_shard_options_of_citebot_run_reach_the_launcher(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`citebot run --shard-count 4 --shard-ids 2-3` runs the bot with shards 2 and 3 of 4."""
+    started: list[Settings] = []
+    monkeypatch.setattr("bot.__main__.run", started.append)
+    result = CliRunner().invoke(cli, ["run", "--shard-count", "4", "--shard-ids", "2-3"])
+    assert result.exit_code == 0, result.output
+    assert [s.shards() for s in started] == [Shards(4, frozenset({2, 3}))]
 
 
 def test_db_option_of_the_command_line_overrides(

@@ -15,7 +15,10 @@ from bot.settings import (
     default_db_path,
     describe_error,
     load_settings,
+    override,
+    parse_shard_ids,
 )
+from index import Shards
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -128,3 +131,82 @@ def test_env_example_lists_every_setting() -> None:
     aliases = {"discord_token": "DISCORD_TOKEN"}
     expected = {aliases.get(name, f"CITEBOT_{name.upper()}") for name in Settings.model_fields}
     assert listed == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "ids"),
+    [("0", {0}), ("0-3", {0, 1, 2, 3}), ("0,2", {0, 2}), (" 0-1, 4 ", {0, 1, 4}), ("2-2", {2})],
+)
+def test_shard_ids_are_ranges_and_lists(text: str, ids: set[int]) -> None:
+    """CITEBOT_SHARD_IDS names shards as ranges, single ids, or both, comma-separated."""
+    assert parse_shard_ids(text) == ids
+
+
+@pytest.mark.parametrize("text", ["a", "1,", "-1", "3-1", "0-", "1.5", "0;2", "0-99999999999"])
+def test_malformed_shard_ids_are_refused(text: str) -> None:
+    """Anything but ids and ranges of ids, separated by commas, is refused."""
+    with pytest.raises(ValueError, match=r"shard ids|empty range|more shards"):
+        parse_shard_ids(text)
+
+
+def test_shards_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A count and ids are this process's shards; a count alone means all of them; neither
+    means discord.py decides (no shards given)."""
+    assert load().shards() is None
+    monkeypatch.setenv("CITEBOT_SHARD_COUNT", "4")
+    assert load().shards() == Shards(4, frozenset({0, 1, 2, 3}))
+    monkeypatch.setenv("CITEBOT_SHARD_IDS", "1,3")
+    assert load().shards() == Shards(4, frozenset({1, 3}))
+
+
+@pytest.mark.parametrize(
+    ("count", "ids", "message"),
+    [
+        ("", "0-1", "CITEBOT_SHARD_IDS: needs CITEBOT_SHARD_COUNT"),
+        ("2", "1-2", "CITEBOT_SHARD_IDS: shard ids go from 0 to 1"),
+        ("2", "x", "CITEBOT_SHARD_IDS: 'x' is not a list of shard ids"),
+        ("0", "0", "CITEBOT_SHARD_COUNT: "),
+        ("two", "0", "CITEBOT_SHARD_COUNT: "),
+    ],
+)
+def test_bad_shard_settings_are_one_line(
+    monkeypatch: pytest.MonkeyPatch, count: str, ids: str, message: str
+) -> None:
+    """Shard settings that cannot work are one line naming the variable to fix."""
+    monkeypatch.setenv("CITEBOT_SHARD_COUNT", count)
+    monkeypatch.setenv("CITEBOT_SHARD_IDS", ids)
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    assert str(caught.value).startswith(message) and "\n" not in str(caught.value)
+
+
+def test_override_checks_the_settings_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Values given on the command line are checked with those of the environment."""
+    monkeypatch.setenv("DISCORD_TOKEN", "t")
+    monkeypatch.setenv("CITEBOT_SHARD_COUNT", "2")
+    settings = load_settings()
+    assert override(settings, shard_ids="1").shards() == Shards(2, frozenset({1}))
+    assert override(settings, shard_ids="1").token() == "t"
+    with pytest.raises(SettingsError, match="CITEBOT_SHARD_IDS: shard ids go from 0 to 1"):
+        override(settings, shard_ids="2")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("http://proxy.example:3128", "http://proxy.example:3128"), ("", None), (None, None)],
+)
+def test_proxy_is_a_url(
+    monkeypatch: pytest.MonkeyPatch, value: str | None, expected: str | None
+) -> None:
+    """CITEBOT_PROXY is an http(s) URL; empty or unset means a direct connection."""
+    if value is not None:
+        monkeypatch.setenv("CITEBOT_PROXY", value)
+    assert load().proxy == expected
+
+
+@pytest.mark.parametrize("value", ["proxy.example:3128", "socks5://proxy.example", "http://"])
+def test_a_proxy_that_is_not_a_url_is_refused(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    """Anything else is one line naming CITEBOT_PROXY."""
+    monkeypatch.setenv("CITEBOT_PROXY", value)
+    with pytest.raises(SettingsError, match=r"^CITEBOT_PROXY: must be a proxy's URL"):
+        load_settings()

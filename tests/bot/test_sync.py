@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import discord
+import pytest
 import simcord
 from discord import app_commands
 
@@ -71,3 +72,32 @@ async def test_development_guild_gets_the_commands(
     dev = settings.model_copy(update={"dev_guild": guild.id})
     await simcord_env.restart_bot(Citebot(library, dev))
     assert syncs(simcord_env)[-1].endswith(f"/guilds/{guild.id}/commands")
+
+
+@pytest.mark.simcord(shard_count=2)
+async def test_only_the_process_running_shard_0_syncs(
+    simcord_env: simcord.Env, library: Library, settings: Settings
+) -> None:
+    """Of several processes, the one running shard 1 neither syncs nor writes the record, even
+    when the commands changed; the one running shard 0 does."""
+    stale = {key: "old" for key in json.loads(settings.sync_state.read_text())}
+    settings.sync_state.write_text(json.dumps(stale))
+    shard = {"shard_count": 2}
+    await simcord_env.restart_bot(
+        Citebot(library, settings.model_copy(update=shard | {"shard_ids": frozenset({1})}))
+    )
+    assert len(syncs(simcord_env)) == 1  # the first start's only
+    assert json.loads(settings.sync_state.read_text()) == stale
+    await simcord_env.restart_bot(
+        Citebot(library, settings.model_copy(update=shard | {"shard_ids": frozenset({0})}))
+    )
+    assert len(syncs(simcord_env)) == 2
+    assert json.loads(settings.sync_state.read_text()) != stale
+
+
+async def test_force_syncs_unchanged_commands(
+    simcord_env: simcord.Env, library: Library, settings: Settings
+) -> None:
+    """`citebot sync --force` (force_sync) syncs even when the record says nothing changed."""
+    await simcord_env.restart_bot(Citebot(library, settings, force_sync=True))
+    assert len(syncs(simcord_env)) == 2

@@ -1,22 +1,33 @@
 """A small fake Discord for end-to-end tests: REST and gateway on 127.0.0.1, over real TLS.
 
-The real, unmodified discord.py client reaches it through its documented `connector=` option:
-an aiohttp `TCPConnector` whose resolver sends `discord.com` and `gateway.discord.gg` (and
-nothing else: every other name fails) to this server's port on 127.0.0.1, and whose TLS context
-trusts a throwaway certificate made for those names. So discord.py uses its real URLs
-(`https://discord.com/api/v10`, `wss://gateway.discord.gg/`), verifies TLS as it always does,
-and nothing in discord.py is patched or reconfigured.
+The real, unmodified discord.py client reaches it in one of two ways, both documented options of
+discord.py, neither patching nor reconfiguring it:
 
-Implemented, just enough for a bot that logs in, syncs commands and answers:
+* in the test's own process, `connector=`: an aiohttp `TCPConnector` whose resolver sends
+  `discord.com` and `gateway.discord.gg` (and nothing else: every other name fails) to this
+  server's port on 127.0.0.1, and whose TLS context trusts a throwaway certificate made for
+  those names;
+* from another process (`python -m bot`), `proxy=` (the bot's `CITEBOT_PROXY`): this server is
+  also an HTTP CONNECT proxy that tunnels those two names to itself, and the process trusts the
+  certificate through `SSL_CERT_FILE` (see `tunnel.py`; `subprocess_env` gives both).
+
+Either way discord.py uses its real URLs (`https://discord.com/api/v10`,
+`wss://gateway.discord.gg/`) and verifies TLS as it always does.
+
+Implemented, just enough for bots that log in, sync commands and answer:
 
 * REST: `GET /users/@me` (401 unless `Authorization: Bot <token>`), `GET
-  /oauth2/applications/@me`, `GET /gateway/bot`, `PUT`/`GET` application commands (global and
-  guild), `POST /interactions/{id}/{token}/callback`, follow-ups and `@original` edits under
-  `/webhooks/{application}/{token}`, and `POST /channels/{id}/messages`. Anything else is a 404
-  and is recorded in `unhandled`, which a test should find empty.
-* Gateway (JSON text frames; discord.py reads them even when it asked for zlib): HELLO, heartbeat
-  ACKs, IDENTIFY (close 4004 for a wrong token), READY, one GUILD_CREATE, and dispatches the test
-  sends (`interact`, `post_message`).
+  /oauth2/applications/@me`, `GET /gateway/bot` (recommending `shards`), `PUT`/`GET` application
+  commands (global and guild), `POST /interactions/{id}/{token}/callback`, follow-ups and
+  `@original` edits under `/webhooks/{application}/{token}`, and `POST /channels/{id}/messages`.
+  Anything else is a 404 and is recorded in `unhandled`, which a test should find empty.
+* Gateway (JSON text frames; discord.py reads them even when it asked for zlib): HELLO,
+  heartbeat ACKs, IDENTIFY (close 4004 for a wrong token, 4010 for an impossible shard), READY
+  and a GUILD_CREATE for each server of the connection's shard, and dispatches the test sends
+  (`interact`, `interact_in_dm`, `post_message`). Several servers and several connections at
+  once: as on Discord, IDENTIFY's `shard: [id, count]` decides which servers a connection gets
+  (`(guild_id >> 22) % count == id`), and an event goes to the connection of its server's
+  shard; DMs go to shard 0. Without `shard`, a connection is shard 0 of 1.
 
 Every wait is bounded by a timeout.
 """
@@ -32,7 +43,6 @@ import ssl
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -40,12 +50,30 @@ import aiohttp
 from aiohttp import web
 from aiohttp.abc import AbstractResolver, ResolveResult
 
+from tests.helpers.discord_payloads import (
+    MANAGE_GUILD,
+    VIEW_AND_SEND,
+    Guild,
+    Member,
+    User,
+    command_data,
+    dm_channel,
+    message_payload,
+)
+from tests.helpers.tunnel import ConnectProxy
+
 HOSTS = ("discord.com", "gateway.discord.gg")
 API = "/api/v10"
 TIMEOUT = 10.0  # seconds any single wait may take
+_ENDED = (
+    aiohttp.WSMsgType.CLOSE,
+    aiohttp.WSMsgType.CLOSING,
+    aiohttp.WSMsgType.CLOSED,
+    aiohttp.WSMsgType.ERROR,
+)
+GUILD_EPOCH = 100_000_000_000  # servers' ids are (this + n) << 22: below every other id here
 
-VIEW_AND_SEND = (1 << 10) | (1 << 11) | (1 << 16) | (1 << 31)  # view, send, history, app commands
-MANAGE_GUILD = 1 << 5
+__all__ = ["HOSTS", "TIMEOUT", "Certificate", "FakeDiscord", "Guild", "Member", "Request", "User"]
 
 
 @dataclass(frozen=True)
@@ -98,7 +126,7 @@ class LoopbackResolver(AbstractResolver):
 
 @dataclass(frozen=True)
 class Request:
-    """A REST request the bot made."""
+    """A REST request a bot made."""
 
     method: str
     path: str  # without the /api/v10 prefix
@@ -107,75 +135,68 @@ class Request:
 
 
 @dataclass
-class User:
-    id: int
-    name: str
-    bot: bool = False
+class Connection:
+    """One gateway websocket; `shard` is (id, count) once it has identified."""
 
-    def payload(self) -> dict[str, Any]:
-        return {
-            "id": str(self.id),
-            "username": self.name,
-            "global_name": None,
-            "discriminator": "0",
-            "avatar": None,
-            "bot": self.bot,
-            "public_flags": 0,
-        }
-
-
-@dataclass
-class Member:
-    user: User
-    permissions: int
-
-    def payload(self) -> dict[str, Any]:
-        return {
-            "user": self.user.payload(),
-            "roles": [],
-            "nick": None,
-            "joined_at": _now(),
-            "deaf": False,
-            "mute": False,
-            "flags": 0,
-            "pending": False,
-            "permissions": str(self.permissions),
-        }
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat()
+    ws: web.WebSocketResponse
+    shard: tuple[int, int] | None = None
 
 
 @dataclass
 class FakeDiscord:
-    """One application, one bot user, one guild with a #general channel and two members."""
+    """One application and bot user; a first server ("Fake Server") with a #general channel,
+    more with `add_guild`; a curator and a member in every server. `shards`: the shard count
+    `GET /gateway/bot` recommends."""
 
     certificate: Certificate
     token: str = "fake-token"
+    shards: int = 1
     requests: list[Request] = field(default_factory=list)
     unhandled: list[str] = field(default_factory=list)
     commands: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # scope -> commands
+    identifies: list[tuple[int, int]] = field(default_factory=list)  # each IDENTIFY's shard
 
     def __post_init__(self) -> None:
         self._ids = itertools.count(1_100_000_000_000_000_000)
+        self._guild_times = itertools.count(GUILD_EPOCH)
         self.application_id = self.snowflake()
         self.bot = User(self.application_id, "citebot", bot=True)
         self.owner = User(self.snowflake(), "owner")
-        self.guild_id = self.snowflake()
-        self.channel_id = self.snowflake()
-        self.curator = Member(User(self.snowflake(), "curator"), VIEW_AND_SEND | MANAGE_GUILD)
-        self.member = Member(User(self.snowflake(), "member"), VIEW_AND_SEND)
-        self.identified = asyncio.Event()
-        self.closed_with: int | None = None  # the close code of the last gateway connection
+        self.guilds: list[Guild] = []
+        self.guild = self.add_guild("Fake Server")
+        self.curator = self.new_member("curator", VIEW_AND_SEND | MANAGE_GUILD)
+        self.member = self.new_member("member")
+        self.identified = asyncio.Event()  # set at the first READY
+        # how the last gateway connection ended: the close code the bot sent, else the server's
+        self.closed_with: int | None = None
         self._changed = asyncio.Condition()
-        self._sockets: list[web.WebSocketResponse] = []
+        self.connections: list[Connection] = []
         self._sequence = itertools.count(1)
         self._runner: web.AppRunner | None = None
+        self._proxy: ConnectProxy | None = None
         self.port = 0
 
     def snowflake(self) -> int:
         return next(self._ids)
+
+    def new_member(self, name: str, permissions: int = VIEW_AND_SEND) -> Member:
+        """Another member, in every server."""
+        return Member(User(self.snowflake(), name), permissions)
+
+    @property
+    def guild_id(self) -> int:
+        return self.guild.id
+
+    @property
+    def channel_id(self) -> int:
+        return self.guild.channel_id
+
+    def add_guild(self, name: str, shard: int = 0, of: int = 1) -> Guild:
+        """A new server whose events go to shard `shard` of `of` (its id makes it so)."""
+        time = next(t for t in self._guild_times if t % of == shard)
+        guild = Guild(time << 22, self.snowflake(), name)
+        self.guilds.append(guild)
+        return guild
 
     # --- lifecycle -------------------------------------------------------------------------
 
@@ -190,20 +211,42 @@ class FakeDiscord:
         site = web.TCPSite(self._runner, "127.0.0.1", 0, ssl_context=context)
         await site.start()
         self.port = self._runner.addresses[0][1]
+        self._proxy = await ConnectProxy(HOSTS, self.port).__aenter__()
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        for ws in list(self._sockets):
-            await asyncio.wait_for(ws.close(), TIMEOUT)
+        for connection in list(self.connections):
+            await asyncio.wait_for(connection.ws.close(), TIMEOUT)
+        if self._proxy is not None:
+            await self._proxy.__aexit__()
         if self._runner is not None:
             await asyncio.wait_for(self._runner.cleanup(), TIMEOUT)
 
     def connector(self) -> aiohttp.TCPConnector:
-        """What the bot gets as `connector=`: Discord's names resolve here; TLS trusts our cert."""
+        """What an in-process bot gets as `connector=`: Discord's names resolve here; TLS
+        trusts our certificate."""
         trusted = ssl.create_default_context(cafile=str(self.certificate.cert))
         return aiohttp.TCPConnector(resolver=LoopbackResolver(self.port), ssl=trusted)
 
+    @property
+    def proxy(self) -> ConnectProxy:
+        assert self._proxy is not None, "use `async with FakeDiscord(...)`"
+        return self._proxy
+
+    def subprocess_env(self) -> dict[str, str]:
+        """The environment a bot in another process needs to reach this server: the proxy
+        (`CITEBOT_PROXY`), trust in our certificate (`SSL_CERT_FILE`) and the token."""
+        return {
+            "CITEBOT_PROXY": self.proxy.url,
+            "SSL_CERT_FILE": str(self.certificate.cert),
+            "DISCORD_TOKEN": self.token,
+        }
+
     # --- waiting ---------------------------------------------------------------------------
+
+    async def _notify(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
 
     async def _record(self, request: Request) -> None:
         async with self._changed:
@@ -217,6 +260,15 @@ class FakeDiscord:
                 for request in self.requests:
                     if predicate(request):
                         return request
+                await self._changed.wait()
+
+    async def connection_of(self, shard: int) -> Connection:
+        """The open connection that identified as `shard` (the latest), once there is one."""
+        async with asyncio.timeout(TIMEOUT), self._changed:
+            while True:
+                for connection in reversed(self.connections):
+                    if connection.shard and connection.shard[0] == shard:
+                        return connection
                 await self._changed.wait()
 
     # --- REST ------------------------------------------------------------------------------
@@ -248,7 +300,7 @@ class FakeDiscord:
             case "GET", ["gateway", "bot"]:
                 return lambda _: {
                     "url": "wss://gateway.discord.gg",
-                    "shards": 1,
+                    "shards": self.shards,
                     "session_start_limit": {
                         "total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1
                     },
@@ -300,222 +352,169 @@ class FakeDiscord:
     def _callback(self, interaction_id: str, body: dict[str, Any]) -> dict[str, Any]:
         data = body.get("data") or {}
         kind = body["type"]
-        message = self._message(data) if kind in (4, 5) else None
+        sent = self._message(data) if kind in (4, 5) else None
         flags = data.get("flags", 0)
         return {
             "interaction": {
                 "id": interaction_id,
                 "type": 2,
-                "response_message_id": message["id"] if message else None,
+                "response_message_id": sent["id"] if sent else None,
                 "response_message_loading": kind == 5,
                 "response_message_ephemeral": bool(flags & 64),
             },
-            "resource": {"type": kind, **({"message": message} if message else {})},
+            "resource": {"type": kind, **({"message": sent} if sent else {})},
         }
 
     def _message(
         self, body: dict[str, Any] | None, channel_id: int | None = None
     ) -> dict[str, Any]:
-        body = body or {}
-        return {
-            "id": str(self.snowflake()),
-            "channel_id": str(channel_id or self.channel_id),
-            "author": self.bot.payload(),
-            "content": body.get("content", ""),
-            "timestamp": _now(),
-            "edited_timestamp": None,
-            "tts": False,
-            "mention_everyone": False,
-            "mentions": [],
-            "mention_roles": [],
-            "attachments": [],
-            "embeds": [],
-            "components": body.get("components", []),
-            "pinned": False,
-            "type": 19 if body.get("message_reference") else 0,
-            "flags": body.get("flags", 0),
-        } | (
-            {"message_reference": body["message_reference"]} if "message_reference" in body else {}
-        )
+        """What the bot posted, as Discord returns it."""
+        body = {k: v for k, v in (body or {}).items() if k != "mentions"}
+        return message_payload(self.snowflake(), channel_id or self.channel_id, self.bot, body)
 
     # --- gateway ---------------------------------------------------------------------------
 
     async def _gateway(self, request: web.Request) -> web.StreamResponse:
         ws = web.WebSocketResponse()
         await ws.prepare(request)
-        self._sockets.append(ws)
+        connection = Connection(ws)
+        self.connections.append(connection)
         await ws.send_json({"op": 10, "d": {"heartbeat_interval": 41250}, "s": None, "t": None})
-        async for frame in ws:
+        sent_code = None  # the close code the bot sent, if it sent a close frame
+        while True:
+            frame = await ws.receive()
+            if frame.type is aiohttp.WSMsgType.CLOSE:
+                sent_code = frame.data
+            if frame.type in _ENDED:
+                break
             if frame.type is not aiohttp.WSMsgType.TEXT:
                 continue
-            message = json.loads(frame.data)
-            if message["op"] == 1:  # heartbeat
+            data = json.loads(frame.data)
+            if data["op"] == 1:  # heartbeat
                 await ws.send_json({"op": 11, "d": None, "s": None, "t": None})
-            elif message["op"] == 2:  # identify
-                if message["d"]["token"] != self.token:
-                    self.closed_with = 4004
-                    await ws.close(code=4004, message=b"Authentication failed.")
-                    break
-                await self._ready(ws)
-        self._sockets.remove(ws)
+            elif data["op"] == 2 and not await self._identify(connection, data["d"]):
+                break
+        self.connections.remove(connection)
         if self.closed_with != 4004:
-            self.closed_with = ws.close_code
+            self.closed_with = sent_code or ws.close_code
+        await self._notify()
         return ws
 
-    async def _ready(self, ws: web.WebSocketResponse) -> None:
-        await self._send(ws, "READY", {
+    async def _identify(self, connection: Connection, data: dict[str, Any]) -> bool:
+        """IDENTIFY: READY and this shard's servers, or close (and False) when refused."""
+        if data["token"] != self.token:
+            self.closed_with = 4004
+            await connection.ws.close(code=4004, message=b"Authentication failed.")
+            return False
+        shard_id, count = data.get("shard", [0, 1])
+        self.identifies.append((shard_id, count))
+        if not 0 <= shard_id < count:
+            await connection.ws.close(code=4010, message=b"Invalid shard.")
+            return False
+        guilds = [g for g in self.guilds if g.shard(count) == shard_id]
+        await self._send(connection.ws, "READY", {
             "v": 10,
             "user": self.bot.payload(),
-            "guilds": [{"id": str(self.guild_id), "unavailable": True}],
-            "session_id": "fake-session",
+            "guilds": [{"id": str(g.id), "unavailable": True} for g in guilds],
+            "session_id": f"fake-session-{shard_id}",
             "resume_gateway_url": "wss://gateway.discord.gg",
             "application": {"id": str(self.application_id), "flags": 0},
             "private_channels": [],
             "relationships": [],
-        })  # fmt: skip
-        await self._send(ws, "GUILD_CREATE", self._guild())
+        } | ({"shard": [shard_id, count]} if "shard" in data else {}))  # fmt: skip
+        for guild in guilds:
+            await self._send(connection.ws, "GUILD_CREATE", guild.payload(self.bot, self.owner))
+        connection.shard = (shard_id, count)
         self.identified.set()
-
-    def _guild(self) -> dict[str, Any]:
-        guild = str(self.guild_id)
-        bot = Member(self.bot, VIEW_AND_SEND).payload()
-        del bot["permissions"]
-        return {
-            "id": guild,
-            "name": "Fake Server",
-            "icon": None,
-            "owner_id": str(self.owner.id),
-            "roles": [
-                {
-                    "id": guild,
-                    "name": "@everyone",
-                    "permissions": str(VIEW_AND_SEND),
-                    "position": 0,
-                    "color": 0,
-                    "hoist": False,
-                    "managed": False,
-                    "mentionable": False,
-                    "flags": 0,
-                }
-            ],
-            "channels": [
-                {
-                    "id": str(self.channel_id),
-                    "type": 0,
-                    "guild_id": guild,
-                    "name": "general",
-                    "position": 0,
-                    "permission_overwrites": [],
-                    "nsfw": False,
-                    "parent_id": None,
-                    "topic": None,
-                    "last_message_id": None,
-                    "rate_limit_per_user": 0,
-                }
-            ],
-            "members": [bot],
-            "member_count": 4,
-            "large": False,
-            "unavailable": False,
-            "joined_at": _now(),
-            "features": [],
-            "emojis": [],
-            "stickers": [],
-            "threads": [],
-            "voice_states": [],
-            "presences": [],
-            "stage_instances": [],
-            "guild_scheduled_events": [],
-            "afk_timeout": 300,
-            "verification_level": 0,
-            "default_message_notifications": 0,
-            "explicit_content_filter": 0,
-            "mfa_level": 0,
-            "nsfw_level": 0,
-            "premium_tier": 0,
-            "preferred_locale": "en-US",
-            "system_channel_flags": 0,
-        }
+        await self._notify()
+        return True
 
     async def _send(self, ws: web.WebSocketResponse, event: str, data: dict[str, Any]) -> None:
         await ws.send_json({"op": 0, "t": event, "s": next(self._sequence), "d": data})
 
     async def dispatch(self, event: str, data: dict[str, Any]) -> None:
-        """Send a gateway event to the connected bot."""
+        """Send a gateway event to the connection that Discord would send it to: that of its
+        server's shard, or shard 0's for a DM (waiting for that shard to identify)."""
         await asyncio.wait_for(self.identified.wait(), TIMEOUT)
-        await self._send(self._sockets[-1], event, data)
+        guild_id = int(data["guild_id"]) if data.get("guild_id") else None
+        shard = 0
+        if guild_id is not None:
+            count = next(c.shard[1] for c in reversed(self.connections) if c.shard)
+            shard = (guild_id >> 22) % count
+        connection = await self.connection_of(shard)
+        await self._send(connection.ws, event, data)
 
     # --- what users do ---------------------------------------------------------------------
 
     async def interact(
-        self, member: Member, command: str, options: dict[str, Any], subcommand: str | None = None
+        self,
+        member: Member,
+        command: str,
+        options: dict[str, Any],
+        subcommand: str | None = None,
+        guild: Guild | None = None,
     ) -> tuple[str, str]:
-        """`member` runs a slash command in #general; returns the interaction's id and token."""
+        """`member` runs a slash command in #general of `guild` (the first server by default);
+        returns the interaction's id and token."""
+        guild = guild or self.guild
+        return await self._interaction(command, options, subcommand, {
+            "guild_id": str(guild.id),
+            "channel_id": str(guild.channel_id),
+            "channel": guild.channel(),
+            "member": member.payload(),
+            "authorizing_integration_owners": {"0": str(guild.id)},
+            "context": 0,
+        })  # fmt: skip
+
+    async def interact_in_dm(
+        self, user: User, command: str, options: dict[str, Any] | None = None
+    ) -> tuple[str, str]:
+        """`user` runs a slash command in their DM with the bot; returns its id and token."""
+        channel_id = self.snowflake()
+        return await self._interaction(command, options or {}, None, {
+            "channel_id": str(channel_id),
+            "channel": dm_channel(channel_id, user),
+            "user": user.payload(),
+            "authorizing_integration_owners": {"0": "0"},
+            "context": 1,
+        })  # fmt: skip
+
+    async def _interaction(
+        self, command: str, options: dict[str, Any], subcommand: str | None, where: dict[str, Any]
+    ) -> tuple[str, str]:
         interaction_id, token = str(self.snowflake()), f"token-{self.snowflake()}"
-        leaf = [{"name": k, "type": _option_type(v), "value": v} for k, v in options.items()]
-        data = {
-            "id": str(self.snowflake()),
-            "name": command,
-            "type": 1,
-            "options": [{"name": subcommand, "type": 1, "options": leaf}] if subcommand else leaf,
-        }
         await self.dispatch("INTERACTION_CREATE", {
             "id": interaction_id,
             "application_id": str(self.application_id),
             "type": 2,
             "token": token,
             "version": 1,
-            "guild_id": str(self.guild_id),
-            "channel_id": str(self.channel_id),
-            "channel": {"id": str(self.channel_id), "type": 0, "guild_id": str(self.guild_id),
-                        "name": "general", "position": 0, "permission_overwrites": []},
-            "member": member.payload(),
             "app_permissions": str(VIEW_AND_SEND),
             "locale": "en-US",
             "guild_locale": "en-US",
             "entitlements": [],
-            "authorizing_integration_owners": {"0": str(self.guild_id)},
-            "context": 0,
             "attachment_size_limit": 10 * 1024 * 1024,
-            "data": data,
+            "data": command_data(self.snowflake(), command, options, subcommand),
+            **where,
         })  # fmt: skip
         return interaction_id, token
 
-    async def post_message(self, author: Member, content: str, mentions: list[User]) -> str:
-        """`author` posts a message in #general; returns its id."""
-        message_id = str(self.snowflake())
+    async def post_message(
+        self, author: Member, content: str, mentions: list[User], guild: Guild | None = None
+    ) -> str:
+        """`author` posts a message in #general of `guild` (the first by default); its id."""
+        guild = guild or self.guild
+        message_id = self.snowflake()
         member = author.payload()
         member.pop("user")
         member.pop("permissions")
+        body = {"content": content, "mentions": [user.payload() for user in mentions]}
         await self.dispatch("MESSAGE_CREATE", {
-            "id": message_id,
-            "channel_id": str(self.channel_id),
-            "guild_id": str(self.guild_id),
-            "author": author.user.payload(),
+            **message_payload(message_id, guild.channel_id, author.user, body),
+            "guild_id": str(guild.id),
             "member": member,
-            "content": content,
-            "timestamp": _now(),
-            "edited_timestamp": None,
-            "tts": False,
-            "mention_everyone": False,
-            "mentions": [user.payload() for user in mentions],
-            "mention_roles": [],
-            "attachments": [],
-            "embeds": [],
-            "components": [],
-            "pinned": False,
-            "type": 0,
-            "flags": 0,
         })  # fmt: skip
-        return message_id
-
-
-def _option_type(value: object) -> int:
-    if isinstance(value, bool):
-        return 5
-    if isinstance(value, int):
-        return 4
-    return 3
+        return str(message_id)
 
 
 def _json(data: Any, status: int = 200) -> web.Response:

@@ -7,7 +7,10 @@ from typing import cast
 import pytest
 import simcord
 
+from bot.app import Citebot
 from bot.exts.feeds import Feeds
+from bot.settings import Settings
+from index import Library, guild_collection
 from tests.helpers.documents import LIGHTHOUSE, page, rss
 from tests.helpers.website import Site
 from tests.helpers.world import World
@@ -75,3 +78,20 @@ async def test_a_poll_once_stopping_has_begun_does_nothing(
     await poller(world).poll_once()
     assert not await world.library.articles(world.collection)
     assert "feed poll failed" not in caplog.text
+
+
+async def test_a_process_running_some_shards_reads_only_their_servers_feeds(
+    library: Library, settings: Settings, site: Site
+) -> None:
+    """The poller of a process running shard 1 of 2 reads the feeds of shard 1's servers only
+    (another process reads the others')."""
+    on_shard = {0: 2 << 22, 1: 1 << 22}  # (id >> 22) % 2 is the shard
+    one = site.put("/one", page("The Northern Light", LIGHTHOUSE))
+    feed_url = site.put("/feed.xml", rss([("Lighthouse", one)]), "application/rss+xml")
+    for guild_id in on_shard.values():
+        await library.add_feed(guild_collection(guild_id), feed_url)
+    sharded = settings.model_copy(update={"shard_count": 2, "shard_ids": frozenset({1})})
+    await Feeds(Citebot(library, sharded)).poll_once()
+    assert await library.articles(guild_collection(on_shard[0])) == []
+    [article] = await library.articles(guild_collection(on_shard[1]))
+    assert article.title == "The Northern Light"

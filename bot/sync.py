@@ -50,6 +50,7 @@ def _write(path: Path, data: dict[str, str]) -> None:
     """Write atomically (a crash leaves the old record or the new one, never half of one)."""
     temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")  # a process's own
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)  # the data folder, for PostgreSQL
         temporary.write_text(json.dumps(data, indent=1, sort_keys=True), encoding="utf-8")
         os.replace(temporary, path)
     except OSError:

@@ -1,4 +1,5 @@
-"""Sharding end to end: two real `python -m bot` processes, shards 0 and 1 of 2, one database.
+"""Sharding end to end: two real `python -m bot` processes, shards 0 and 1 of 2, over one
+PostgreSQL database (a real server, started by the tests).
 
 The fake Discord routes as Discord does: server A's events go to shard 0's connection, server
 B's to shard 1's, DMs to shard 0. The processes reach it through its CONNECT proxy
@@ -25,6 +26,7 @@ from tests.helpers.bot_processes import (
     until,
 )
 from tests.helpers.fake_discord import Certificate, FakeDiscord, Guild, Request
+from tests.helpers.postgres import PostgresServer
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -44,10 +46,10 @@ class Cluster:
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def cluster(
-    certificate: Certificate, tmp_path_factory: pytest.TempPathFactory
+    certificate: Certificate, tmp_path_factory: pytest.TempPathFactory, postgres: PostgresServer
 ) -> AsyncIterator[Cluster]:
     folder = tmp_path_factory.mktemp("shards")
-    database = str(folder / "citebot.db")
+    database = postgres.new_database()
     async with FakeDiscord(certificate, shards=2) as server:
         a, b = server.guild, server.add_guild("Server B", shard=1, of=2)
         assert (a.shard(2), b.shard(2)) == (0, 1)
@@ -68,9 +70,11 @@ async def cluster(
         assert server.unhandled == [] and server.proxy.refused == []
 
 
-def sync_record(database: str) -> dict[str, str]:
-    """The record of the last command sync, beside the database."""
-    return dict(json.loads(Path(database + ".commands.json").read_text()))
+def sync_record(folder: Path) -> dict[str, str]:
+    """The record of the last command sync: for a PostgreSQL library, in the user's data
+    folder (the bot processes' XDG_DATA_HOME is the test's folder)."""
+    [record] = folder.glob("citebot/postgres-*.commands.json")
+    return dict(json.loads(record.read_text()))
 
 
 def is_webhook_post(server: FakeDiscord, token: str) -> Callable[[Request], bool]:
@@ -105,7 +109,7 @@ async def test_only_shard_0_syncs_the_commands(cluster: Cluster) -> None:
     assert puts == [f"/applications/{server.application_id}/commands"]
     assert "synced 4 application commands" in cluster.bots[0].log()
     assert "synced by the process running shard 0" in cluster.bots[1].log()
-    assert list(sync_record(cluster.database)) == [f"{server.application_id}/global"]
+    assert list(sync_record(cluster.folder)) == [f"{server.application_id}/global"]
 
 
 async def test_an_article_added_in_a_is_answered_in_a_only(cluster: Cluster) -> None:

@@ -58,7 +58,9 @@ async def start_bot(
     or other values (e.g. CITEBOT_SHARD_IDS="1")."""
     log_path = folder / f"{name}.log"
     env = clean_environment(
-        **server.subprocess_env() | {"CITEBOT_DB": database, "CITEBOT_LOG_LEVEL": "INFO"} | settings
+        **server.subprocess_env()
+        | {"CITEBOT_DB": database, "CITEBOT_LOG_LEVEL": "INFO", "XDG_DATA_HOME": str(folder)}
+        | settings
     )
     with log_path.open("wb") as log:
         process = await asyncio.create_subprocess_exec(

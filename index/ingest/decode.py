@@ -61,6 +61,8 @@ _UNLIKELY_DETECTIONS = frozenset({"cp037", "cp273", "cp424", "cp500", "cp875", "
 # A detection within this much "chaos" of the best one is as good; windows-1252 then wins, being
 # by far the most common legacy encoding of the (mostly English and Western) articles we get.
 _CHAOS_TOLERANCE = 0.1
+# A text with this many well-formed non-ASCII UTF-8 characters per damaged place is UTF-8.
+_UTF8_PER_DAMAGE = 2
 
 
 def decode(data: bytes, declared: str | None = None) -> str:
@@ -139,7 +141,13 @@ def _count_control_bytes(data: bytes) -> int:
 
 
 def _decode_utf8(data: bytes) -> str | None:
-    """UTF-8, forgiving a character cut off at the end or a few damaged bytes in a UTF-8 text."""
+    """UTF-8, forgiving a character cut off at the end or a few damaged bytes in a UTF-8 text.
+
+    A text with at least as many well-formed UTF-8 characters beyond ASCII as damaged places
+    is UTF-8 with damage (each damaged place becomes U+FFFD). In legacy 8-bit and multi-byte
+    encodings nearly every byte beyond ASCII is malformed UTF-8, and well-formed sequences occur
+    only by accident, so those texts go on to detection.
+    """
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as err:
@@ -150,7 +158,7 @@ def _decode_utf8(data: bytes) -> str | None:
     lenient = data.decode("utf-8", errors="replace")
     damaged = lenient.count("\ufffd") - data.count("\ufffd".encode())
     non_ascii = len(lenient) - len(lenient.encode("ascii", "ignore")) - damaged
-    if non_ascii >= 20 * damaged:
+    if non_ascii >= _UTF8_PER_DAMAGE * damaged:
         return lenient
     return None
 

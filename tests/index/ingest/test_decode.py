@@ -63,3 +63,30 @@ def test_control_bytes_rejected() -> None:
     with pytest.raises(InputError) as err:
         decode(b"ab\x01\x02\x03\x04\x05\x06cd" * 50)
     assert "binary" in message(err)
+
+
+def test_utf8_with_one_stray_byte_stays_utf8() -> None:
+    """A UTF-8 text with one stray byte is read as UTF-8, the byte replaced (not as iso8859_10)."""
+    data = "Wir tranken Kaffee im café in München.\n".encode() + b"\xff Danach gingen wir.\n"
+    assert decode(data) == "Wir tranken Kaffee im café in München.\n\ufffd Danach gingen wir.\n"
+
+
+def test_utf8_with_a_few_damaged_bytes_stays_utf8() -> None:
+    """A longer UTF-8 text with a few damaged places keeps every intact character."""
+    text = "Ελλάδα, Россия, 日本, café, naïve. " * 5
+    data = text.encode() + b"\xe9t\xe9 \x80" + text.encode()
+    assert decode(data) == text + "\ufffdt\ufffd \ufffd" + text
+
+
+@pytest.mark.parametrize(
+    ("codec", "text"),
+    [
+        ("cp1252", "Le café était plein. « Ça coûte 5 € », dit-il — à l’hôtel de la Forêt."),
+        ("latin-1", "Über die Straße: café, naïve, São Paulo. À côté de l'église, où l'été."),
+        ("cp1251", "Москва — столица России, крупнейший город страны. Ёлки и ёжики в лесу."),
+        ("shift_jis", "東京は日本の首都であり、世界有数の大都市です。人口は約千四百万人です。"),
+    ],
+)
+def test_legacy_encodings_still_detected(codec: str, text: str) -> None:
+    """Real cp1252, latin-1, windows-1251 and Shift-JIS texts are detected, none read as UTF-8."""
+    assert decode(text.encode(codec)) == text

@@ -1,14 +1,18 @@
 """HTML pages: the article's main text and metadata, extracted with trafilatura (`extract_html`).
 
 Precision mode first (no comments); when that keeps next to nothing of what the balanced mode
-finds, the balanced result is used. Page furniture trafilatura kept at the end is dropped, and a
-page with too little prose is refused as "no article".
+finds, the balanced result is used. When that has too little prose to be an article, recall mode,
+then trafilatura's plain-text baseline, and, for a page nested deeper than the HTML parser goes
+(which drops what lies below), the same again on the page flattened. Page furniture trafilatura
+kept at the end is dropped, and a page where no attempt finds enough prose is refused as "no
+article".
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -25,14 +29,28 @@ _SENTENCE_MARK = re.compile(r"[.!?…。！？]")
 _RETRY_BELOW_WORDS = 100  # precision mode found this little: see what the balanced mode finds
 _RETRY_FACTOR = 3  # ... and take it when it finds this many times more
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# Flattening a page nested too deep: its tags, those kept, and those that are only inline.
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)\b[^>]*>")
+_KEPT = (
+    "html head body title meta link base p h1 h2 h3 h4 h5 h6 br"
+    " script style noscript template svg math iframe textarea"
+)
+_KEPT_TAGS = frozenset(_KEPT.split())
+_INLINE = (
+    "a abbr b bdi bdo big cite code data del dfn em font i ins kbd mark q s samp small span"
+    " strong sub sup time tt u var wbr"
+)
+_INLINE_TAGS = frozenset(_INLINE.split())
+_PARAGRAPH_RUN = re.compile(r"(?:<p>\s*)+")
 
 
 def extract_html(html: str, url: str | None = None) -> Document:
     """An HTML page -> its main text and metadata (title, author, date, site, canonical URL).
 
     Uses trafilatura in precision mode (no comments); when that keeps next to nothing of what the
-    balanced mode finds, the balanced result is used. Paragraphs are joined by a blank line.
-    Raises InputError when there is too little prose left to be an article.
+    balanced mode finds, the balanced result is used; when that has too little prose, the
+    fallbacks (see the module's docstring). Paragraphs are joined by a blank line. Raises
+    InputError when no attempt leaves enough prose to be an article.
     """
     if not html.strip():
         raise InputError(_NO_ARTICLE)
@@ -40,14 +58,13 @@ def extract_html(html: str, url: str | None = None) -> Document:
 
     try:
         tree = load_html(html)
-        paragraphs, data = _best_extraction(html, url)
+        paragraphs, data = _article(html, url)
         page_title = _page_title(tree)
         canonical = _canonical_url(tree, url)
     except Exception as exc:  # lxml and trafilatura raise many kinds; the user needs one message
         log.warning("could not parse HTML from %s: %r", url or "an upload", exc)
         raise InputError("could not read this page as HTML") from exc
-    paragraphs = [block[0] for block in drop_trailing_furniture([[p] for p in paragraphs])]
-    if _prose_words(paragraphs) < MIN_ARTICLE_WORDS:
+    if not paragraphs:
         raise InputError(_NO_ARTICLE)
     final_url = canonical or _http_url(data.get("url")) or url
     date = tidy(data.get("date"))
@@ -59,6 +76,33 @@ def extract_html(html: str, url: str | None = None) -> Document:
         date=date if date and _ISO_DATE.fullmatch(date) else None,
         site=tidy(data.get("sitename")) or tidy(data.get("hostname")) or _hostname(final_url),
     )
+
+
+def _article(html: str, url: str | None) -> tuple[list[str], dict[str, Any]]:
+    """The first extraction with enough prose (trailing furniture dropped), else no paragraphs.
+
+    The metadata of the first extraction is kept for a later one that has none (the baseline).
+    """
+    first: dict[str, Any] | None = None
+    for paragraphs, data in _extractions(html, url):
+        first = data if first is None else first
+        paragraphs = [block[0] for block in drop_trailing_furniture([[p] for p in paragraphs])]
+        if _prose_words(paragraphs) >= MIN_ARTICLE_WORDS:
+            return paragraphs, data or first
+    return [], first or {}
+
+
+def _extractions(html: str, url: str | None) -> Iterator[tuple[list[str], dict[str, Any]]]:
+    """Attempts, best first: precision or balanced, recall, the baseline; then the same on the
+    page flattened, when it is nested deeper than the parser goes."""
+    yield _best_extraction(html, url)
+    yield _extract(html, url, favor_recall=True)
+    yield _baseline(html), {}
+    if _too_deep(html):
+        flat = _flatten(html)
+        yield _best_extraction(flat, url)
+        yield _extract(flat, url, favor_recall=True)
+        yield _baseline(flat), {}
 
 
 def _best_extraction(html: str, url: str | None) -> tuple[list[str], dict[str, Any]]:
@@ -73,7 +117,7 @@ def _best_extraction(html: str, url: str | None) -> tuple[list[str], dict[str, A
 
 
 def _extract(
-    html: str, url: str | None, *, favor_precision: bool
+    html: str, url: str | None, *, favor_precision: bool = False, favor_recall: bool = False
 ) -> tuple[list[str], dict[str, Any]]:
     """Run trafilatura; returns the paragraphs and the metadata."""
     import trafilatura  # imported when first needed: it takes a while to load
@@ -83,14 +127,54 @@ def _extract(
         url=url,
         include_comments=False,
         favor_precision=favor_precision,
+        favor_recall=favor_recall,
         with_metadata=True,
     )
     if result is None:
         return [], {}
     data: dict[str, Any] = result if isinstance(result, dict) else result.as_dict()
     text = data.get("text") if isinstance(data.get("text"), str) else ""
-    paragraphs = [p for line in normalise(str(text)).split("\n") if (p := line.strip())]
-    return paragraphs, data
+    return _paragraphs(str(text)), data
+
+
+def _baseline(html: str) -> list[str]:
+    """trafilatura's plain-text baseline: the page's paragraphs, or else all its text."""
+    import trafilatura
+
+    _body, text, _length = trafilatura.baseline(html)
+    return _paragraphs(text)
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [p for line in normalise(text).split("\n") if (p := line.strip())]
+
+
+def _too_deep(html: str) -> bool:
+    """Whether the HTML parser stops at its nesting limit (dropping what lies deeper)."""
+    from lxml import etree
+
+    parser = etree.HTMLParser(encoding="utf-8")
+    try:
+        etree.fromstring(html.encode("utf-8", "replace"), parser)
+    except etree.LxmlError:
+        return False
+    return any("depth" in error.message for error in parser.error_log)
+
+
+def _flatten(html: str) -> str:
+    """The page without nesting: inline tags dropped, the start and end of other containers
+    made paragraph starts (paragraphs never nest; runs of them made one); what holds no text
+    (head, scripts, styles), paragraphs and headings kept as they are."""
+    return _PARAGRAPH_RUN.sub("<p>", _TAG.sub(_flat_tag, html))
+
+
+def _flat_tag(match: re.Match[str]) -> str:
+    name = match.group(2).lower()
+    if name in _KEPT_TAGS:
+        return match.group()
+    if name in _INLINE_TAGS:
+        return ""
+    return "<p>"  # an end too: it ends the paragraph, and what follows is another
 
 
 def _prose_words(paragraphs: list[str]) -> int:

@@ -7,7 +7,7 @@ import logging
 import re
 
 from index.errors import InputError
-from index.ingest.clean import MIN_ARTICLE_WORDS, clean_text, count_words, normalise, tidy
+from index.ingest.clean import clean_text, count_words, normalise, tidy
 from index.ingest.document import Document
 
 log = logging.getLogger(__name__)
@@ -43,7 +43,8 @@ def _pdf_paragraphs(page_text: str) -> list[str]:
 
 
 def extract_pdf(data: bytes) -> Document:
-    """A PDF's text (pypdf) and metadata; InputError for encrypted, broken or image-only PDFs.
+    """A PDF's text (pypdf) and metadata; InputError for encrypted, broken or image-only PDFs
+    (no words at all: a short text is accepted).
 
     The title is the PDF's own (metadata), else the first line when it looks like a title (see
     `clean_text`), else None.
@@ -66,7 +67,7 @@ def extract_pdf(data: bytes) -> Document:
         raise InputError("could not read this PDF (it may be damaged)") from exc
     text = "\n\n".join(p for page in pages for p in _pdf_paragraphs(normalise(page)))
     first_line, body = clean_text(text)
-    if count_words(body) < MIN_ARTICLE_WORDS:
+    if not count_words(body):  # short is fine: a one-page notice is an article too
         raise InputError("this PDF has no text to read (is it a scan?)")
     return Document(
         title=title or first_line,

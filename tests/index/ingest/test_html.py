@@ -87,6 +87,80 @@ def test_page_without_article_rejected() -> None:
     assert message(err) == "no article text found on this page"
 
 
+RACES = [
+    ("2 March", "Bahrain Grand Prix", "Sakhir"),
+    ("9 March", "Saudi Arabian Grand Prix", "Jeddah"),
+    ("24 March", "Australian Grand Prix", "Melbourne"),
+    ("7 April", "Japanese Grand Prix", "Suzuka"),
+    ("21 April", "Chinese Grand Prix", "Shanghai"),
+    ("5 May", "Miami Grand Prix", "Miami"),
+    ("19 May", "Emilia Romagna Grand Prix", "Imola"),
+    ("26 May", "Monaco Grand Prix", "Monte Carlo"),
+]
+SEASON = (
+    "The season opens in Bahrain on the second of March and ends in Abu Dhabi in December. "
+    "Every round below lists its circuit and the date of the race, and times are local."
+)
+
+
+def calendar_page(intro: str) -> str:
+    """A list-like page: a racing calendar (no sentences) with an introduction."""
+    rows = "".join(
+        f"<li>{date} — <a href='/races/{n}'>{race}</a> — {circuit}</li>"
+        for n, (date, race, circuit) in enumerate(RACES)
+    )
+    return (
+        "<html><head><title>2024 Racing Calendar</title></head><body>"
+        f"<h1>2024 Racing Calendar</h1>{intro}<ul class='calendar'>{rows}</ul></body></html>"
+    )
+
+
+def test_list_like_page_falls_back_to_recall_mode() -> None:
+    """A calendar whose only prose precision and balanced modes drop is read in recall mode."""
+    doc = extract_html(calendar_page(f"<aside><p>{SEASON}</p></aside>"))
+    assert SEASON in doc.text
+    assert "26 May — Monaco Grand Prix — Monte Carlo" in doc.text
+    assert doc.title == "2024 Racing Calendar"
+
+
+def test_page_that_only_the_baseline_reads_falls_back_to_it() -> None:
+    """Prose that every trafilatura mode drops (a block classed as comments) is read by the
+    plain-text baseline before the page is refused."""
+    doc = extract_html(calendar_page(f"<div class='comments'>{SEASON}</div>"))
+    assert SEASON in doc.text
+    assert doc.title == "2024 Racing Calendar"
+
+
+def test_paragraph_inside_100k_nested_divs_is_kept() -> None:
+    """A paragraph below 100,000 nested <div>s (past the parser's depth limit) is still read."""
+    depth = 100_000
+    page = (
+        "<html><head><title>Storm</title></head><body>"
+        + "<div>" * depth
+        + f"<p>{PARAGRAPH} {PARAGRAPH}</p>"
+        + "</div>" * depth
+        + "</body></html>"
+    )
+    doc = extract_html(page)
+    assert doc.text == f"{PARAGRAPH} {PARAGRAPH}"
+    assert doc.title == "Storm"
+
+
+def test_nesting_past_the_limit_keeps_scripts_out_of_the_text() -> None:
+    """Flattening a page nested too deep keeps scripts and styles out of the text."""
+    page = (
+        "<html><head><style>p { color: red }</style></head><body>"
+        + "<section><span>" * 300
+        + "<script>var hidden = 'secret code';</script>"
+        + f"<p>{PARAGRAPH}</p><p>{PARAGRAPH}</p>"
+        + "</span></section>" * 300
+        + "</body></html>"
+    )
+    doc = extract_html(page)
+    assert PARAGRAPH in doc.text
+    assert "secret" not in doc.text and "color" not in doc.text
+
+
 def test_garbage_html_rejected() -> None:
     """Markup soup without text is an InputError, not a parser exception."""
     with pytest.raises(InputError) as err:

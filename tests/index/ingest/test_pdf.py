@@ -38,6 +38,13 @@ def test_pdf_without_text_is_refused() -> None:
     assert "no text" in message(err)
 
 
+def test_short_pdf_with_readable_text_is_accepted() -> None:
+    """A short PDF whose text pypdf reads (one notice of a dozen words) is an article."""
+    notice = "The harbour office is closed on Monday for the festival. It opens on Tuesday."
+    doc = load_bytes(make_pdf([[notice]]), "notice.pdf")
+    assert doc.text == notice
+
+
 def test_damaged_pdf_is_refused() -> None:
     """A truncated PDF is one clear line, not a pypdf traceback."""
     with pytest.raises(InputError) as err:

@@ -117,7 +117,7 @@ class Session:
         for arg in args:
             outcome: AddResult | CitebotError
             try:
-                if is_link(arg):
+                if is_link(arg, any_scheme=True):
                     outcome = await self.library.add_url(
                         self.collection, arg, "console", progress=self._progress
                     )

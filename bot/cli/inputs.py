@@ -23,7 +23,7 @@ class Input:
 
 def one_input(arg: str) -> Input:
     """A command-line argument: a link to fetch or a file to read."""
-    if is_link(arg):
+    if is_link(arg, any_scheme=True):
         return Input(arg, lambda library, collection: library.add_url(collection, arg, "cli"))
     path = Path(arg)
     return Input(arg, lambda library, collection: library.add_file(collection, path, "cli"))

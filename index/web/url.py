@@ -65,6 +65,7 @@ DEFAULT_PORTS = {"http": 80, "https": 443}  # also the schemes citebot fetches
 
 _MAX_URL_LENGTH = 8192
 _SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*):")
+_ANY_LINK = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://")
 _PORT_ONLY = re.compile(r"\d*(?:[/?#]|$)")  # "example.com:8080/x" has no scheme, just a port
 _HOST_LABEL = re.compile(r"[a-z0-9_](?:[a-z0-9_-]{0,62})?")
 _NUMBER_LABEL = re.compile(r"(?:0[xX][0-9a-fA-F]*|[0-9]+)")
@@ -74,9 +75,16 @@ _QUERY_SAFE = _PATH_SAFE + "?"
 _NOT_A_LINK = "that is not a link; paste a full address such as https://example.com/article"
 
 
-def is_link(text: str) -> bool:
-    """Whether a text is a web link (rather than, say, a file name): it starts http(s)://."""
-    return text.strip().lower().startswith(("http://", "https://"))
+def is_link(text: str, *, any_scheme: bool = False) -> bool:
+    """Whether a text is a web link (rather than, say, a file name): it starts http(s)://.
+
+    With `any_scheme`, a link of any scheme counts (`ftp://…`, `file:///…`): what a user means
+    as a link, though `normalize_url` refuses all but http and https.
+    """
+    text = text.strip()
+    if any_scheme:
+        return _ANY_LINK.match(text) is not None
+    return text.lower().startswith(("http://", "https://"))
 
 
 def normalize_url(url: str) -> str:

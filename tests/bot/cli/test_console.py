@@ -37,3 +37,10 @@ def test_pasted_text_without_a_title_is_untitled(db: Path) -> None:
     result = run(db, "console", stdin=f"/paste\n{text}\n.\n/list\n")
     assert result.exit_code == 0, result.output
     assert "added #1 Untitled (1 passages)" in result.output
+
+
+def test_add_of_an_ftp_link_is_refused_as_a_link(db: Path) -> None:
+    """/add ftp://… says only http and https links can be added (not "file not found")."""
+    result = run(db, "console", stdin="/add ftp://example.com/file.txt\n/quit\n")
+    assert "only http and https links can be added" in result.output
+    assert "not found" not in result.output

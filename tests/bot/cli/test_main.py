@@ -251,6 +251,12 @@ def test_bad_files_are_one_line_errors(
     assert json.loads(run(db, "list", "--json").output) == []
 
 
+@pytest.mark.parametrize("link", ["ftp://example.com/file.txt", "file:///etc/hostname"])
+def test_links_of_other_schemes_are_refused_as_links(db: Path, link: str) -> None:
+    """`ftp://…` and `file:///…` are links citebot cannot add, not file paths."""
+    assert _one_line_error(run(db, "add", link)).endswith("only http and https links can be added")
+
+
 def test_a_20_mb_text_file_is_refused_without_losing_anything(db: Path, tmp_path: Path) -> None:
     """An oversized file is a one-line error and the library keeps what it had."""
     small = tmp_path / "small.txt"

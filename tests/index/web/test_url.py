@@ -26,6 +26,19 @@ def test_other_text_is_not_a_link(text: str) -> None:
     assert is_link(text) is False
 
 
+@pytest.mark.parametrize("text", ["ftp://example.com/a.txt", "file:///etc/passwd", "FTP://x"])
+def test_any_scheme_counts_other_schemes_as_links(text: str) -> None:
+    """With any_scheme, ftp://, file:/// and the like are links too (to be refused as such)."""
+    assert is_link(text, any_scheme=True) is True
+    assert is_link(text) is False
+
+
+@pytest.mark.parametrize("text", ["notes.txt", "C:\\notes.txt", "dir/ftp://x", "example.com/a"])
+def test_any_scheme_still_tells_files_from_links(text: str) -> None:
+    """With any_scheme, file names and paths are still not links."""
+    assert is_link(text, any_scheme=True) is False
+
+
 @pytest.mark.parametrize(
     ("url", "expected"),
     [

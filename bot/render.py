@@ -22,11 +22,20 @@ UNTITLED = "Untitled"
 _MARKDOWN = re.compile(r"([\\*_~`|>#\-\[\]()<:])")
 _MENTION = re.compile(r"@(everyone|here|[!&]?\d+)")
 _LINE_START = re.compile(r"^", re.MULTILINE)
+# Bidirectional controls reorder what follows them, the bot's own words too; a lone surrogate
+# cannot be sent. Neither is ever shown, whatever the text's source.
+_BIDI = re.compile(r"[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def visible(text: str) -> str:
+    """Text without bidirectional controls, lone surrogates made U+FFFD."""
+    return _SURROGATE.sub("\ufffd", _BIDI.sub("", text))
 
 
 def escape(text: str) -> str:
-    """Text shown verbatim: no Markdown, no mentions, no masked links."""
-    text = _MARKDOWN.sub(r"\\\1", text)
+    """Text shown verbatim: no Markdown, no mentions, no masked links, no bidi controls."""
+    text = _MARKDOWN.sub(r"\\\1", visible(text))
     return _MENTION.sub("@\u200b\\1", text)
 
 
@@ -41,7 +50,7 @@ def shorten(text: str, limit: int) -> str:
 
 def title_text(title: str | None) -> str:
     """A title as shown (not escaped), on one line: "Untitled" when the article has none."""
-    return " ".join((title or "").split()) or UNTITLED
+    return " ".join(visible(title or "").split()) or UNTITLED
 
 
 def blockquote(text: str) -> str:

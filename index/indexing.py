@@ -11,13 +11,13 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from index.analyzer import Analyzer
 from index.errors import InputError
-from index.ingest import Document
+from index.ingest import Document, normalise
 from index.passages import PassageSettings, split_passages
 from index.store.base import NewArticle, NewPassage, Store, resolve_terms
 from index.vocabulary import IdTerms, Vocabulary
@@ -96,7 +96,12 @@ def prepare(
     analyzer: Analyzer,
     settings: PassageSettings,
 ) -> tuple[Analysed, NewArticle]:
-    """Check, split and analyse a document into the article the store writes."""
+    """Check, split and analyse a document into the article the store writes.
+
+    Whatever its source, its text and details are normalised as every article's and question's
+    are (`normalise`: invisible and bidirectional control characters, lone surrogates).
+    """
+    document = _normalised(document)
     text = document.text
     title = " ".join((document.title or "").split()) or None
     if not text.strip():
@@ -117,6 +122,22 @@ def prepare(
         added_by=added_by,
     )
     return analysed, article
+
+
+def _normalised(document: Document) -> Document:
+    def tidy(value: str | None) -> str | None:
+        return normalise(value) if value else value
+
+    return replace(
+        document,
+        title=tidy(document.title),
+        text=normalise(document.text),
+        url=tidy(document.url),
+        author=tidy(document.author),
+        date=tidy(document.date),
+        site=tidy(document.site),
+        source=tidy(document.source),
+    )
 
 
 async def reindex(

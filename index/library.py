@@ -25,7 +25,7 @@ from index.following import Following
 from index.guilds import Shards
 from index.indexes import Indexes
 from index.indexing import Analysed, prepare, reindex, with_term_ids
-from index.ingest import Document
+from index.ingest import Document, normalise
 from index.passages import PassageSettings
 from index.rank import RankSettings, Result, candidates, rerank
 from index.sources import Progress, Sources, report
@@ -321,8 +321,10 @@ class Library:
     # --- asking ----------------------------------------------------------------------------
 
     async def ask(self, collection: str, question: str, k: int = 3) -> Answer:
-        """The k passages that best answer `question`, each with its quote."""
+        """The k passages that best answer `question` (normalised as articles are: "harb\u200bour"
+        finds what "harbour" finds), each with its quote."""
         started = time.perf_counter()
+        question = normalise(question)
         if not question.strip():
             raise InputError("the question is empty: ask something about the articles")
         k = max(1, min(k, MAX_RESULTS))

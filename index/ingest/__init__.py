@@ -5,7 +5,7 @@ message) out. `reader.Reader` runs `load_bytes` in a time-limited child process
 (`python -m index.ingest`). The README's "How it works" maps the modules.
 """
 
-from index.ingest.clean import clean_text
+from index.ingest.clean import clean_text, normalise
 from index.ingest.decode import decode
 from index.ingest.document import Document
 from index.ingest.html import extract_html
@@ -22,5 +22,6 @@ __all__ = [
     "extract_pdf",
     "load_bytes",
     "load_file",
+    "normalise",
     "read_file",
 ]

@@ -4,13 +4,15 @@
 
 The article text is kept verbatim, because every quote shown later must be an exact substring of
 it. The only changes made are to whitespace (line endings, trailing spaces, blank lines),
-invisible characters (zero-width and control characters, soft hyphens) and, for pasted text,
+invisible characters (zero-width, control and bidirectional control characters, soft hyphens),
+lone surrogates (made U+FFFD) and, for pasted text,
 page furniture at the very end (`index.ingest.furniture`).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from index.ingest.furniture import drop_trailing_furniture, ends_sentence, is_furniture
 
@@ -20,10 +22,15 @@ _WORD = re.compile(r"\w+")
 
 _LINE_BREAK = re.compile("\r\n?|[\x0b\x0c\x85\u2028]")  # and U+2029 ends a paragraph
 # Control characters (but tab and newline), soft hyphen, zero-width space, direction marks,
-# word joiner and invisible operators, BOM / zero-width no-break space.
+# bidirectional embeddings, overrides and isolates, word joiner and invisible operators, BOM /
+# zero-width no-break space.
 _INVISIBLE = re.compile(
-    r"[\x00-\x08\x0e-\x1f\x7f-\x9f\u00ad\u180e\u200b\u200e\u200f\u2060-\u2064\ufeff]"
+    r"[\x00-\x08\x0e-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b\u200e\u200f\u202a-\u202e"
+    r"\u2060-\u2069\ufeff]"
 )
+# Half of a UTF-16 surrogate pair on its own (from JSON escapes, or undecodable file names): it
+# cannot be encoded, so it is shown as the replacement character, as a damaged byte is.
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 # Zero-width (non-)joiners matter between two non-ASCII letters (Persian, Indic scripts, emoji
 # sequences); anywhere else (e.g. "\u200ciPhone") they are web-page debris.
 _STRAY_JOINER = re.compile(
@@ -33,10 +40,39 @@ _STRAY_JOINER = re.compile(
 _PARAGRAPH_LINE_CHARS = 100
 
 
+_CHUNK = 1 << 16  # characters normalised at a time: no regex holds the GIL for long
+# Chunks are never cut beside these: "\r\n" is one break, and whether a joiner stays depends
+# on its neighbours once invisible characters are gone.
+_NO_CUT = re.compile(f"[\r\u200c\u200d]|{_INVISIBLE.pattern}")
+
+
 def normalise(text: str) -> str:
-    """Line breaks made "\\n", invisible characters and stray zero-width joiners removed."""
+    """Line breaks made "\\n", invisible characters (control, zero-width and bidirectional
+    controls) and stray zero-width joiners removed, lone surrogates made U+FFFD.
+
+    The same for articles and questions. A long text is done in chunks, so that no single
+    regular expression holds the GIL (and so the event loop) for long.
+    """
+    if len(text) <= _CHUNK:
+        return _normalise(text)
+    return "".join(map(_normalise, _chunks(text)))
+
+
+def _normalise(text: str) -> str:
     text = _LINE_BREAK.sub("\n", text).replace("\u2029", "\n\n")
+    text = _SURROGATE.sub("\ufffd", text)
     return _STRAY_JOINER.sub("", _INVISIBLE.sub("", text))
+
+
+def _chunks(text: str) -> Iterator[str]:
+    """The text in pieces of about `_CHUNK` characters, never cut where a neighbour matters."""
+    start = 0
+    while start < len(text):
+        end = min(start + _CHUNK, len(text))
+        while end < len(text) and (_NO_CUT.match(text, end - 1) or _NO_CUT.match(text, end)):
+            end += 1
+        yield text[start:end]
+        start = end
 
 
 def _blocks(text: str, *, split_long_lines: bool) -> list[list[str]]:

@@ -36,6 +36,16 @@ def test_titles_cannot_mention_or_format() -> None:
     assert "@everyone" not in line and "\\*\\*Big\\*\\*" in line
 
 
+def test_bidi_controls_and_surrogates_never_reach_a_message() -> None:
+    """A stored title or question with bidi controls (or a lone surrogate) is shown without
+    them: they would reorder the bot's own words."""
+    line = render.article_line(article(title="Otters \u202egnilttes\u202c \u2066now\u2069"))
+    asked = render.render_asked("Where \u202edo\u202c otters\ud800 sleep?", "They float.")
+    for shown in (line, asked, render.title_text("\u2067Otters\u2069")):
+        assert not any(c in shown for c in "\u202e\u202c\u2066\u2067\u2069\ud800")
+    assert "Otters gnilttes now" in line and "otters\ufffd sleep" in asked
+
+
 def test_a_title_links_to_its_source() -> None:
     """An article with a URL links its title, without an embed."""
     line = render.article_line(article(url="https://example.com/a"))

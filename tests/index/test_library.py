@@ -120,6 +120,33 @@ async def test_an_empty_collection_or_stop_word_question_is_no_match(location: s
     assert unknown.unknown_words == ["zyxwv", "quux"]
 
 
+async def test_zero_width_characters_in_a_question_do_not_break_matching(location: str) -> None:
+    """ "harb\u200bour" (and other invisible characters) finds what "harbour" finds."""
+    async with Library.open(location) as library:
+        await library.add("c", _doc("The harbour master rang the bell at the old harbour."))
+        await library.add("c", _doc("Bakers bake bread before dawn."))
+        plain = await library.ask("c", "harbour")
+        hidden = await library.ask("c", "harb\u200bour \u2066bell\u2069\u00ad")
+        assert hidden.results and plain.results
+        assert hidden.results[0].passage == plain.results[0].passage
+        assert hidden.unknown_words == []
+
+
+async def test_a_document_from_any_source_is_stored_without_invisible_characters(
+    location: str,
+) -> None:
+    """A Document built by hand (a JSONL line) with a lone surrogate, bidi and zero-width
+    characters is added, stored without them and found by its words."""
+    text = "The harbour\ud800 master \u202erang\u202c the bell at the old harb\u200bour."
+    async with Library.open(location) as library:
+        added = await library.add("c", Document(title="Bell\u2067 \udcff", text=text))
+        info, stored = await library.get("c", added.article.id)
+        answer = await library.ask("c", "old harbour bell")
+    assert stored == "The harbour\ufffd master rang the bell at the old harbour."
+    assert info.title == "Bell \ufffd"
+    assert answer.results and answer.results[0].passage == stored
+
+
 async def test_an_empty_question_is_an_input_error(location: str) -> None:
     """A blank question gets a one-line message."""
     async with Library.open(location) as library:

@@ -204,6 +204,24 @@ def test_add_jsonl_adds_one_article_per_line(db: Path, tmp_path: Path) -> None:
     ]
 
 
+def test_jsonl_line_with_a_lone_surrogate_is_added_and_so_are_the_rest(
+    db: Path, tmp_path: Path
+) -> None:
+    """A lone surrogate (and bidi controls) in a JSONL line is no UnicodeEncodeError: the line
+    is added without them and the next line is added too."""
+    jsonl = tmp_path / "articles.jsonl"
+    odd = {"title": "Otters\ud800", "text": "Otters \u202ehold\u202c hands\udcff."}
+    jsonl.write_text(
+        json.dumps(odd) + "\n" + json.dumps({"title": "Bees", "text": "Bees dance to talk."})
+    )
+    result = run(db, "add", "--jsonl", str(jsonl))
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    shown = json.loads(run(db, "show", "1", "--json").output)
+    assert (shown["title"], shown["text"]) == ("Otters\ufffd", "Otters hold hands\ufffd.")
+    assert [a["title"] for a in json.loads(run(db, "list", "--json").output)][1] == "Bees"
+
+
 def test_show_json_carries_the_full_text(db: Path, tmp_path: Path) -> None:
     """`show --json` has the metadata, the stored text and the passage count."""
     path = tmp_path / "a.txt"

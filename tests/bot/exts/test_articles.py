@@ -179,6 +179,24 @@ async def test_pasted_text_without_a_title_is_untitled(world: World) -> None:
     assert article.title is None
 
 
+async def test_text_with_a_lone_surrogate_and_bidi_controls_is_added_cleanly(
+    world: World,
+) -> None:
+    """A lone surrogate in the text option is added (not "Something went wrong"), and bidi
+    controls reach neither the stored text nor the answer to a question."""
+    text = OTTERS.replace("hold hands", "hold\ud800 \u202ehands\u202c") + " \u2067Rafts\u2069."
+    added = await world.curator.slash(world.channel, "article add", text=text)
+    assert added.response is not None
+    assert "Added `#1` Otters in the Bay" in added.response.content
+    [article] = await world.library.articles(world.collection)
+    _info, stored = await world.library.get(world.collection, article.id)
+    assert "\ufffd" in stored and not any(c in stored for c in "\u202e\u202c\u2067\u2069")
+    asked = await world.member.slash(world.channel, "ask", question="rafts \u202ehands\u202c?")
+    assert asked.response is not None
+    assert "hands" in asked.response.content
+    assert not any(c in asked.response.content for c in "\u202e\u202c\u2067\u2069\ud800")
+
+
 async def test_text_option_allows_discords_maximum(world: World) -> None:
     """The text option accepts up to 6,000 characters (Discord's limit for an option)."""
     command = await article_command(world)

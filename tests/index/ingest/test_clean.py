@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from index.ingest.clean import clean_text
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from index.ingest import clean
+from index.ingest.clean import clean_text, normalise
 from tests.index.ingest.samples import PARAGRAPH, SAMPLE
 
 
@@ -31,6 +36,32 @@ def test_invisible_characters_removed() -> None:
     """Zero-width spaces, stray joiners, soft hyphens and control characters are removed."""
     _, body = clean_text("Title\n\nThe \u200ciPhone\u200c is in\u00adformation\u200b.\x07")
     assert body == "The iPhone is information."
+
+
+def test_bidi_controls_removed() -> None:
+    """Bidirectional embeddings, overrides and isolates (U+202A-202E, U+2066-2069) are removed."""
+    controls = "".join(map(chr, [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]))
+    assert normalise(f"Pay {controls}the harbour\u202e fee\u2069.") == "Pay the harbour fee."
+
+
+def test_lone_surrogate_made_a_replacement_character() -> None:
+    """A lone surrogate (from a JSON escape) becomes U+FFFD, so the text can be encoded."""
+    text = normalise("The harbour\ud800 and the \udcff quay.")
+    assert text == "The harbour\ufffd and the \ufffd quay."
+    text.encode("utf-8")
+
+
+# Characters whose handling depends on their neighbours, and others around them.
+_TRICKY = st.text(alphabet=st.sampled_from("ab é\u200c\u200d\r\n\u2029\u200b\u202e\x01\ud800"))
+
+
+@given(_TRICKY)
+def test_long_text_normalised_in_chunks_as_in_one_piece(text: str) -> None:
+    """Normalising in chunks (so the event loop is never held long) changes nothing."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(clean, "_CHUNK", 4)
+        chunked = normalise(text)
+    assert chunked == normalise(text)
 
 
 def test_joiners_inside_words_kept() -> None:

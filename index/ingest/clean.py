@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterator
 
 from index.ingest.furniture import drop_trailing_furniture, ends_sentence, is_furniture
+from index.ingest.titles import run_in_headline
 
 MIN_ARTICLE_WORDS = 25  # fewer words of prose than this is not an article
 
@@ -123,7 +124,8 @@ _TITLE_MAX_WORDS = 20
 _TITLE_MAX_CHARS = 200
 
 
-def _looks_like_title(line: str) -> bool:
+def looks_like_title(line: str) -> bool:
+    """Whether a line reads as a headline: short, with letters, no final full stop."""
     return (
         len(line.strip()) <= _TITLE_MAX_CHARS
         and 0 < len(line.split()) <= _TITLE_MAX_WORDS
@@ -135,8 +137,14 @@ def _looks_like_title(line: str) -> bool:
 
 
 def _take_title(blocks: list[list[str]]) -> tuple[str | None, list[list[str]]]:
-    """Split off the first line as the title when it looks like one."""
-    if not blocks or not _looks_like_title(blocks[0][0]):
+    """Split off the first line as the title when it looks like one (in a one-line text, the
+    Title Case headline it opens with: `run_in_headline`)."""
+    if len(blocks) == 1 and len(blocks[0]) == 1:
+        found = run_in_headline(blocks[0][0])
+        if found is None or not looks_like_title(found[0]):
+            return None, blocks
+        return found[0], [[found[1]]]
+    if not blocks or not looks_like_title(blocks[0][0]):
         return None, blocks
     first, *rest = blocks[0]
     if rest:

@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from index.errors import InputError
-from index.ingest.clean import MIN_ARTICLE_WORDS, count_words, normalise, tidy
+from index.ingest.clean import MIN_ARTICLE_WORDS, count_words, looks_like_title, normalise, tidy
 from index.ingest.document import Document
 from index.ingest.furniture import drop_trailing_furniture
 from index.web.url import is_link
@@ -69,7 +69,7 @@ def extract_html(html: str, url: str | None = None) -> Document:
     final_url = canonical or _http_url(data.get("url")) or url
     date = tidy(data.get("date"))
     return Document(
-        title=tidy(data.get("title")) or page_title or _shorten(paragraphs[0]),
+        title=tidy(data.get("title")) or page_title or _headline(paragraphs[0]),
         text="\n\n".join(paragraphs),
         url=final_url,
         author=tidy(data.get("author")),
@@ -230,8 +230,7 @@ def _page_title(tree: Any) -> str | None:
     return None
 
 
-def _shorten(text: str, limit: int = 100) -> str:
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    return text[:limit].rsplit(" ", 1)[0] + "…"
+def _headline(paragraph: str) -> str | None:
+    """A page without a title: its first paragraph, if that looks like a headline."""
+    line = " ".join(paragraph.split())
+    return line if looks_like_title(line) else None

@@ -8,7 +8,6 @@ names the file.
 
 from __future__ import annotations
 
-import re
 import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -89,8 +88,9 @@ def load_bytes(
     the declared charset and wins over the header's. .txt/.text: decoded and cleaned
     (`clean_text`); .md/.markdown: kept as Markdown, the title from a leading '# Heading';
     .html/.htm/.xhtml: the article extracted (`extract_html`); .pdf: its text (`extract_pdf`).
-    A name without extension is sniffed (PDF, HTML or text). The title falls back to the file
-    name.
+    A name without extension is sniffed (PDF, HTML or text). The title comes from the document
+    (metadata, a heading, a first line that looks like one), never from the file name: when it
+    has none, it is None.
     """
     shown = show(name, keep_end=True)
     if len(data) > max_bytes:
@@ -111,7 +111,7 @@ def load_bytes(
     title, body = split_markdown(text) if kind == "markdown" else clean_text(text)
     if not body.strip():
         raise InputError(f"{shown} is empty")
-    return Document(title=title or _title_from_name(name), text=body, source=name)
+    return Document(title=title, text=body, source=name)
 
 
 def read_file(path: Path, max_bytes: int = MAX_TEXT_BYTES) -> bytes:
@@ -173,9 +173,3 @@ def _kind(name: str, mime: str, data: bytes) -> str:
         return "html" if head.startswith(_HTML_START) else "text"
     shown = show(suffix or mime, 40, keep_end=True)
     raise InputError(f"cannot read this kind of file ({shown}): {_KINDS_HINT}")
-
-
-def _title_from_name(name: str) -> str | None:
-    """A file name as a title ('council_budget-notes.txt' -> 'Council budget notes')."""
-    stem = " ".join(re.sub(r"[_-]+", " ", PurePath(name).stem).split())
-    return stem[:1].upper() + stem[1:] if stem else None

@@ -163,8 +163,9 @@ def test_four_citebot_adds_at_once_all_succeed(tmp_path: Path, existing: bool) -
 
 
 def _note(folder: Path, name: str, text: str) -> Path:
+    """A text file titled by its first line, "Note NAME"."""
     path = folder / f"{name}.txt"
-    path.write_text(text)
+    path.write_text(f"Note {name}\n\n{text}")
     return path
 
 

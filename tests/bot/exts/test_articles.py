@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import replace
+from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -195,6 +196,22 @@ async def test_text_with_a_lone_surrogate_and_bidi_controls_is_added_cleanly(
     assert asked.response is not None
     assert "hands" in asked.response.content
     assert not any(c in asked.response.content for c in "\u202e\u202c\u2067\u2069\ud800")
+
+
+async def test_text_option_takes_the_samples_headline_as_its_title(
+    world: World, shared: Path
+) -> None:
+    """The sample pasted into the text option (one line: Discord's options drop line breaks)
+    is titled with its headline, not "Untitled", and its text starts at the first sentence."""
+    raw = (shared / "samples/china-russia-article.txt").read_text(encoding="utf-8")
+    result = await world.curator.slash(world.channel, "article add", text=" ".join(raw.split()))
+    assert result.response is not None
+    headline = raw.splitlines()[0].strip()
+    assert f"Added `#1` {headline}" in result.response.content
+    [article] = await world.library.articles(world.collection)
+    _info, stored = await world.library.get(world.collection, article.id)
+    assert article.title == headline
+    assert stored.startswith("The relationship between China and Russia")
 
 
 async def test_text_option_allows_discords_maximum(world: World) -> None:

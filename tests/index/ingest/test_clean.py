@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from index.ingest import clean
 from index.ingest.clean import clean_text, normalise
-from tests.index.ingest.samples import PARAGRAPH, SAMPLE
+from tests.index.ingest.samples import ARTICLES, PARAGRAPH, SAMPLE, SHARED
 
 
 def test_sample_title_is_first_line() -> None:
@@ -97,3 +99,46 @@ def test_sentence_is_not_a_title() -> None:
 def test_single_line_is_text_not_title() -> None:
     """A one-line text is the body; there is no title."""
     assert clean_text("Just one short line") == (None, "Just one short line")
+
+
+def test_one_line_text_takes_its_title_case_headline() -> None:
+    """The sample with its line breaks lost (as Discord's text option sends it) still takes its
+    headline as the title, and the body starts at the first sentence."""
+    raw = SAMPLE.read_text(encoding="utf-8")
+    title, body = clean_text(" ".join(raw.split()))
+    assert title == raw.splitlines()[0].strip()
+    assert body.startswith("The relationship between China and Russia cannot be broken")
+
+
+CELLS = "Cells That Taste Danger Set Off Immune Responses"
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        (f"{CELLS} When the immunologist looked inside the lungs, he saw them.", CELLS),
+        ("Storm Hits The Coast The storm reached the coast at dawn.", "Storm Hits The Coast"),
+        ("The United Nations Security Council met on Monday to discuss the war.", None),
+        ("In The Beginning God Created The Heaven And The Earth and it was good.", None),
+        ("Sea otters hold hands while they sleep so that they do not drift apart.", None),
+    ],
+)
+def test_one_line_headline_only_before_a_sentence_opening(text: str, title: str | None) -> None:
+    """A Title Case run is a headline only when a function word ("The", "When") starts the
+    sentence after it; a sentence opening with a name is not split."""
+    assert clean_text(text)[0] == title
+
+
+def test_no_real_paragraph_run_together_is_taken_for_a_headline() -> None:
+    """None of the 913 SQuAD paragraphs and the real articles' paragraphs, each on one line,
+    gets a title: the run-in headline rule does not fire on ordinary prose."""
+    paragraphs = [
+        p
+        for line in (SHARED / "eval/squad-dev-a/articles.jsonl").read_text().splitlines()
+        for p in json.loads(line)["text"].split("\n\n")
+    ]
+    for gold in sorted((ARTICLES / "gold").glob("*.txt")):
+        paragraphs += gold.read_text(encoding="utf-8").split("\n\n")
+    titled = [p[:80] for p in paragraphs if p.strip() and clean_text(" ".join(p.split()))[0]]
+    assert len(paragraphs) > 1000
+    assert titled == []

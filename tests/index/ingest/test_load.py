@@ -51,15 +51,26 @@ def test_load_windows_1251_html(tmp_path: Path) -> None:
     assert RUSSIAN[-1] in doc.text
 
 
-def test_title_falls_back_to_file_name(tmp_path: Path) -> None:
-    """Without a title line, the tidied file name is the title."""
+def test_file_without_a_headline_has_no_title(tmp_path: Path) -> None:
+    """Without a first line that looks like a headline, the title is unknown (None), not the
+    file name: titles come from the text."""
     doc = load_file(write(tmp_path / "council_budget-notes.txt", PARAGRAPH.encode()))
-    assert doc.title == "Council budget notes"
+    assert doc.title is None
+    assert doc.source == "council_budget-notes.txt"
 
 
-def test_no_title_and_no_name_is_none() -> None:
-    """Without a title line and a name that has no words, the title is unknown (None)."""
-    assert load_bytes(PARAGRAPH.encode(), "__.txt").title is None
+def test_file_takes_its_headline_as_title(tmp_path: Path) -> None:
+    """A title-less file whose first line is a headline (short, no final full stop) takes it."""
+    text = f"Council fails to agree on the bridge budget\n\n{PARAGRAPH}"
+    doc = load_file(write(tmp_path / "council_budget-notes.txt", text.encode()))
+    assert (doc.title, doc.text) == ("Council fails to agree on the bridge budget", PARAGRAPH)
+
+
+def test_html_file_without_a_title_takes_a_headline_only() -> None:
+    """An HTML file with no <title> or heading is untitled unless its first paragraph reads
+    as a headline (it used to take the first sentence, cut at 100 characters)."""
+    page = f"<html><body><article><p>{PARAGRAPH}</p><p>{PARAGRAPH}</p></article></body></html>"
+    assert load_bytes(page.encode(), "notes.html").title is None
 
 
 def test_markdown_title_from_heading() -> None:

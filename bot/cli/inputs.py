@@ -45,6 +45,8 @@ def _jsonl_adder(line: str, where: str) -> Adder:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
             raise InputError(f"{where} is not valid JSON: {exc.msg}") from None
+        except RecursionError:
+            raise InputError(f"{where} is not valid JSON: nested too deeply") from None
         if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
             raise InputError(f'{where} needs an object with a "text" string')
         title, url = obj.get("title"), obj.get("url")

@@ -33,9 +33,9 @@ _INVISIBLE = re.compile(
 # cannot be encoded, so it is shown as the replacement character, as a damaged byte is.
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 # Zero-width (non-)joiners matter between two non-ASCII letters (Persian, Indic scripts, emoji
-# sequences); anywhere else (e.g. "\u200ciPhone") they are web-page debris.
+# sequences); anywhere else (e.g. "\u200ciPhone", or next to another joiner) they are debris.
 _STRAY_JOINER = re.compile(
-    r"[\u200c\u200d](?:(?![^\s\x00-\x7f])|(?<![^\s\x00-\x7f][\u200c\u200d]))"
+    r"[\u200c\u200d](?:(?![^\s\x00-\x7f\u200c\u200d])|(?<![^\s\x00-\x7f\u200c\u200d][\u200c\u200d]))"
 )
 # A block whose longest line is this long is one paragraph per line, not hard-wrapped text.
 _PARAGRAPH_LINE_CHARS = 100

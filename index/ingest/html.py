@@ -10,6 +10,7 @@ article".
 
 from __future__ import annotations
 
+import copy
 import logging
 import re
 from collections.abc import Iterator
@@ -42,6 +43,8 @@ _INLINE = (
 )
 _INLINE_TAGS = frozenset(_INLINE.split())
 _PARAGRAPH_RUN = re.compile(r"(?:<p>\s*)+")
+# An element this deep: the parser (libxml2, at most 256 levels) may have dropped deeper ones.
+_TOO_DEEP = "/" + "/".join(["*"] * 250)
 
 
 def extract_html(html: str, url: str | None = None) -> Document:
@@ -57,10 +60,10 @@ def extract_html(html: str, url: str | None = None) -> Document:
     from trafilatura.utils import load_html
 
     try:
-        tree = load_html(html)
-        paragraphs, data = _article(html, url)
+        tree = load_html(html)  # parsed once: every attempt works on a copy
         page_title = _page_title(tree)
         canonical = _canonical_url(tree, url)
+        paragraphs, data = _article(html, tree, url)
     except Exception as exc:  # lxml and trafilatura raise many kinds; the user needs one message
         log.warning("could not parse HTML from %s: %r", url or "an upload", exc)
         raise InputError("could not read this page as HTML") from exc
@@ -78,13 +81,13 @@ def extract_html(html: str, url: str | None = None) -> Document:
     )
 
 
-def _article(html: str, url: str | None) -> tuple[list[str], dict[str, Any]]:
+def _article(html: str, tree: Any, url: str | None) -> tuple[list[str], dict[str, Any]]:
     """The first extraction with enough prose (trailing furniture dropped), else no paragraphs.
 
     The metadata of the first extraction is kept for a later one that has none (the baseline).
     """
     first: dict[str, Any] | None = None
-    for paragraphs, data in _extractions(html, url):
+    for paragraphs, data in _extractions(html, tree, url):
         first = data if first is None else first
         paragraphs = [block[0] for block in drop_trailing_furniture([[p] for p in paragraphs])]
         if _prose_words(paragraphs) >= MIN_ARTICLE_WORDS:
@@ -92,24 +95,34 @@ def _article(html: str, url: str | None) -> tuple[list[str], dict[str, Any]]:
     return [], first or {}
 
 
-def _extractions(html: str, url: str | None) -> Iterator[tuple[list[str], dict[str, Any]]]:
+def _extractions(
+    html: str, tree: Any, url: str | None
+) -> Iterator[tuple[list[str], dict[str, Any]]]:
     """Attempts, best first: precision or balanced, recall, the baseline; then the same on the
-    page flattened, when it is nested deeper than the parser goes."""
-    yield _best_extraction(html, url)
-    yield _extract(html, url, favor_recall=True)
-    yield _baseline(html), {}
-    if _too_deep(html):
+    page flattened, when it is nested as deep as the parser goes (it drops what lies deeper) or
+    could not be parsed at all."""
+    if tree is not None:
+        yield from _attempts(tree, url)
+    if tree is None or tree.xpath(_TOO_DEEP):
+        from trafilatura.utils import load_html
+
         flat = _flatten(html)
-        yield _best_extraction(flat, url)
-        yield _extract(flat, url, favor_recall=True)
-        yield _baseline(flat), {}
+        flat_tree = load_html(flat) if flat != html else None
+        if flat_tree is not None:
+            yield from _attempts(flat_tree, url)
 
 
-def _best_extraction(html: str, url: str | None) -> tuple[list[str], dict[str, Any]]:
+def _attempts(tree: Any, url: str | None) -> Iterator[tuple[list[str], dict[str, Any]]]:
+    yield _best_extraction(tree, url)
+    yield _extract(tree, url, favor_recall=True)
+    yield _baseline(tree), {}
+
+
+def _best_extraction(tree: Any, url: str | None) -> tuple[list[str], dict[str, Any]]:
     """Precision mode's paragraphs and metadata, or balanced mode's when it finds far more."""
-    paragraphs, data = _extract(html, url, favor_precision=True)
+    paragraphs, data = _extract(tree, url, favor_precision=True)
     if count_words("\n".join(paragraphs)) < _RETRY_BELOW_WORDS:
-        more, more_data = _extract(html, url, favor_precision=False)
+        more, more_data = _extract(tree, url, favor_precision=False)
         enough = _RETRY_FACTOR * max(count_words("\n".join(paragraphs)), 1)
         if count_words("\n".join(more)) >= enough and _prose_words(more) >= MIN_ARTICLE_WORDS:
             return more, more_data
@@ -117,13 +130,14 @@ def _best_extraction(html: str, url: str | None) -> tuple[list[str], dict[str, A
 
 
 def _extract(
-    html: str, url: str | None, *, favor_precision: bool = False, favor_recall: bool = False
+    tree: Any, url: str | None, *, favor_precision: bool = False, favor_recall: bool = False
 ) -> tuple[list[str], dict[str, Any]]:
-    """Run trafilatura; returns the paragraphs and the metadata."""
+    """Run trafilatura on a copy of the page (it changes what it reads); returns the
+    paragraphs and the metadata."""
     import trafilatura  # imported when first needed: it takes a while to load
 
     result = trafilatura.bare_extraction(
-        html,
+        copy.deepcopy(tree),
         url=url,
         include_comments=False,
         favor_precision=favor_precision,
@@ -137,28 +151,16 @@ def _extract(
     return _paragraphs(str(text)), data
 
 
-def _baseline(html: str) -> list[str]:
+def _baseline(tree: Any) -> list[str]:
     """trafilatura's plain-text baseline: the page's paragraphs, or else all its text."""
     import trafilatura
 
-    _body, text, _length = trafilatura.baseline(html)
+    _body, text, _length = trafilatura.baseline(tree)  # it reads a copy
     return _paragraphs(text)
 
 
 def _paragraphs(text: str) -> list[str]:
     return [p for line in normalise(text).split("\n") if (p := line.strip())]
-
-
-def _too_deep(html: str) -> bool:
-    """Whether the HTML parser stops at its nesting limit (dropping what lies deeper)."""
-    from lxml import etree
-
-    parser = etree.HTMLParser(encoding="utf-8")
-    try:
-        etree.fromstring(html.encode("utf-8", "replace"), parser)
-    except etree.LxmlError:
-        return False
-    return any("depth" in error.message for error in parser.error_log)
 
 
 def _flatten(html: str) -> str:

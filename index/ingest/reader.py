@@ -131,8 +131,11 @@ def serve(requests: BinaryIO, replies: BinaryIO) -> None:
 
 def main() -> None:
     """The child process: serve requests on stdin, replies on stdout."""
-    # The child is a program of its own: its log goes to the parent's stderr, errors only.
-    logging.basicConfig(level=logging.ERROR)
+    # The child is a program of its own: its log goes to the parent's stderr, our errors only.
+    # What the libraries log (trafilatura's "not valid HTML", pypdf's complaints) is about the
+    # document, which the user hears of in one line from the parent.
+    logging.basicConfig(level=logging.CRITICAL)
+    logging.getLogger("index").setLevel(logging.ERROR)
     protocol_out = sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing a library prints may corrupt the replies
     serve(sys.stdin.buffer, protocol_out)

@@ -66,6 +66,12 @@ def test_long_text_normalised_in_chunks_as_in_one_piece(text: str) -> None:
     assert chunked == normalise(text)
 
 
+def test_text_of_joiners_only_is_empty() -> None:
+    """A run of zero-width joiners (nothing visible) is removed whole, not kept as text."""
+    assert normalise("\u200d" * 500 + "\u200c\u200d" * 100) == ""
+    assert clean_text("Title\n\n" + "\u200b\u200d\ufeff\u00ad" * 500) == (None, "Title")
+
+
 def test_joiners_inside_words_kept() -> None:
     """A zero-width non-joiner between two Persian letters is part of the word."""
     word = "می\u200cخواهم"

@@ -106,6 +106,8 @@ class Analyzer:
     def tokens(self, text: str) -> list[Token]:
         """Index terms with the spans of `text` they came from (for highlighting quotes)."""
         matches = list(_TOKEN.finditer(text))
+        if not matches:  # no words ("?"): joined, they would come back as one empty word
+            return []
         # normalise every word in one pass: NUL separates them (\w never matches it, and no
         # normalisation makes or removes one), so the words come back one for one
         words = self.normalize("\0".join(m.group() for m in matches)).split("\0")

@@ -38,6 +38,12 @@ def test_tokens_point_back_to_the_original_text() -> None:
     assert [t.term for t in tokens] == Analyzer().terms(text)
 
 
+@pytest.mark.parametrize("text", ["?", ":", "", "!!! ...", " \t"])
+def test_text_without_words_has_no_tokens(text: str) -> None:
+    """Punctuation alone (a question "?") has no tokens, rather than raising ValueError."""
+    assert Analyzer().tokens(text) == []
+
+
 def test_settings_are_stored_as_json_of_every_field() -> None:
     """Settings are stored with the index as JSON holding every field."""
     settings = AnalyzerSettings(stem=False, stopwords="none")

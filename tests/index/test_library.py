@@ -147,6 +147,14 @@ async def test_a_document_from_any_source_is_stored_without_invisible_characters
     assert answer.results and answer.results[0].passage == stored
 
 
+async def test_a_question_of_punctuation_only_is_no_match(location: str) -> None:
+    """ "?" is asked like any question: no match (it raised ValueError: "Something went wrong")."""
+    async with Library.open(location) as library:
+        await library.add("c", _doc("The harbour master rang the bell."))
+        answer = await library.ask("c", "?")
+    assert answer.results == [] and answer.unknown_words == []
+
+
 async def test_an_empty_question_is_an_input_error(location: str) -> None:
     """A blank question gets a one-line message."""
     async with Library.open(location) as library:

@@ -176,14 +176,16 @@ def show_article(console: Console, article: ArticleInfo, text: str) -> None:
 
 
 class ProgressBar:
-    """A progress bar on stderr for long runs; a no-op otherwise. `with` gives `advance`."""
+    """A progress bar on a terminal's stderr for long runs; a no-op otherwise (stderr piped
+    or captured holds only what went wrong). `with` gives `advance`."""
 
     def __init__(self, total: int, enabled: bool) -> None:
         self._bar: Any = None
-        if enabled:
+        console = stderr_console()
+        if enabled and console.is_terminal:
             from rich.progress import Progress
 
-            self._bar = Progress(console=stderr_console(), transient=True)
+            self._bar = Progress(console=console, transient=True)
             self._task = self._bar.add_task("adding", total=total)
 
     def __enter__(self) -> Callable[[], None]:

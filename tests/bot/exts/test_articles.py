@@ -12,9 +12,10 @@ import pytest
 import simcord
 from discord import app_commands
 
+from bot.app import ASK_PER
 from bot.errors import NotCurator
 from bot.exts.articles import TEXT_MAX
-from index import Document
+from index import Document, InputError
 from index.store import sqlite_access
 from tests.helpers.documents import LIGHTHOUSE, make_pdf, page
 from tests.helpers.world import ADMIN_ROLE, World
@@ -212,6 +213,39 @@ async def test_text_option_takes_the_samples_headline_as_its_title(
     _info, stored = await world.library.get(world.collection, article.id)
     assert article.title == headline
     assert stored.startswith("The relationship between China and Russia")
+
+
+HOSTILE_TEXTS = [
+    "\ud800" * 50,
+    "Otters\x00 hold\x00 hands.",
+    "\u202e\u2066\u2069" * 100,
+    "\u200b\u200d\ufeff" * 100,
+    "[" * 6000,
+    "<script>alert(1)</script>" * 100,
+    "@everyone <@&123> ||spoiler|| `code` **bold** " * 40,
+    "?",
+    "\x1b[31m red \x1b[0m" * 100,
+]
+
+
+async def test_hostile_text_is_added_or_refused_never_something_went_wrong(
+    world: World,
+) -> None:
+    """Whatever the text (surrogates, NUL, bidi or invisible only, markup, mentions), the
+    reply says it was added or why not, and asking about it answers: never "Something went
+    wrong"."""
+    for text in HOSTILE_TEXTS:
+        added = await world.curator.slash(world.channel, "article add", text=text)
+        assert added.response is not None
+        content = added.response.content
+        assert "Added" in content or "Not added" in content, (text[:20], content)
+        assert "went wrong" not in content, (text[:20], content)
+        asked = await world.member.slash(world.channel, "ask", question=text[:200])
+        assert asked.response is not None
+        assert "went wrong" not in asked.response.content, (text[:20], asked.response.content)
+        await world.env.advance_time(ASK_PER)  # past the rate limit: ask the next at once
+    # the only errors the bot met were the user's ("the question is empty")
+    assert all(isinstance(getattr(e, "original", e), InputError) for e in world.env.errors)
 
 
 async def test_text_option_allows_discords_maximum(world: World) -> None:

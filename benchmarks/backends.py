@@ -154,7 +154,9 @@ async def _build_single(location: str, passages: int) -> float:
     return (await build(location, passages))["passages"]
 
 
-_SINGLE = [  # (heading, key, format)
+Columns = list[tuple[str, str, str]]  # (heading, key, format)
+
+_SINGLE: Columns = [
     ("add ms", "add_ms", ".1f"),
     ("p50 ms", "p50_ms", ".2f"),
     ("p99 ms", "p99_ms", ".2f"),
@@ -165,8 +167,11 @@ _SINGLE = [  # (heading, key, format)
 ]
 
 
-def _single_row(label: str, figures: Figures) -> str:
-    return f"{label:<24}" + "".join(f" {figures[k]:>9{f}}" for _, k, f in _SINGLE)
+def _row(columns: Columns, label: str, figures: Figures | None = None) -> str:
+    """A line of a table: its label, then each column's figure (or heading, without figures)."""
+    width = 24 if columns is _SINGLE else 34
+    cells = (f"{h:>9}" if figures is None else f"{figures[k]:>9{f}}" for h, k, f in columns)
+    return f"{label:<{width}}" + "".join(f" {cell}" for cell in cells)
 
 
 def part_single(backends: Backends, passages: int, queries: int, repeats: int) -> None:
@@ -174,16 +179,16 @@ def part_single(backends: Backends, passages: int, queries: int, repeats: int) -
     for backend in ("sqlite", "postgresql"):
         _build(backends, backend, name, lambda loc: _build_single(loc, passages))
     runs: dict[str, list[Figures]] = {"sqlite": [], "postgresql": []}
-    header = f"{'':<24}" + "".join(f" {h:>9}" for h, _, _ in _SINGLE)
+    header = _row(_SINGLE, "")
     print(f"\n{passages} passages, one collection; each run a fresh process\n{header}")
     for n in range(repeats):
         for backend in runs:  # alternately, so that the machine's load falls on both
             runs[backend].append(backends.measure(backend, name, str(queries)))
-            print(_single_row(f"run {n + 1} {backend}", runs[backend][-1]), flush=True)
+            print(_row(_SINGLE, f"run {n + 1} {backend}", runs[backend][-1]), flush=True)
     print(f"medians of {repeats} runs:")
     medians = {b: {k: _median(r, k) for _, k, _ in _SINGLE} for b, r in runs.items()}
-    print(_single_row("sqlite (reference)", medians["sqlite"]))
-    print(_single_row("postgresql", medians["postgresql"]))
+    print(_row(_SINGLE, "sqlite (reference)", medians["sqlite"]))
+    print(_row(_SINGLE, "postgresql", medians["postgresql"]))
     ratio = {k: medians["postgresql"][k] / medians["sqlite"][k] for _, k, _ in _SINGLE}
     print(f"{'postgresql / sqlite':<24}" + "".join(f" {ratio[k]:>8.2f}x" for _, k, _ in _SINGLE))
 
@@ -246,7 +251,7 @@ async def measure_guilds(location: str, shard: str, count: int) -> Figures:
     }
 
 
-_GUILDS = [
+_GUILDS: Columns = [
     ("servers", "guilds", ".0f"),
     ("passages", "passages", ".0f"),
     ("open s", "open_s", ".2f"),
@@ -256,8 +261,7 @@ _GUILDS = [
 ]
 
 
-def _guild_row(label: str, figures: Figures) -> str:
-    return f"{label:<34}" + "".join(f" {figures[k]:>9{f}}" for _, k, f in _GUILDS)
+_LABELS = {"0": "shard 0 of 2", "1": "shard 1 of 2", "all": "all (reference)"}
 
 
 def _guild_runs(location: str, count: int, repeats: int, backend: str) -> dict[str, list[Figures]]:
@@ -268,16 +272,13 @@ def _guild_runs(location: str, count: int, repeats: int, backend: str) -> dict[s
             runs[shard].append(_result(child))
         runs["all"].append(_result(_spawn("guilds", location, "all", str(count))))
         for shard, label in _LABELS.items():
-            print(_guild_row(f"run {n + 1} {backend} {label}", runs[shard][-1]), flush=True)
+            print(_row(_GUILDS, f"run {n + 1} {backend} {label}", runs[shard][-1]), flush=True)
     return runs
-
-
-_LABELS = {"0": "shard 0 of 2", "1": "shard 1 of 2", "all": "all (reference)"}
 
 
 def part_guilds(backends: Backends, count: int, per_guild: int, repeats: int, sqlite: bool) -> None:
     name = f"guilds_{count}x{per_guild}"
-    header = f"{'':<34}" + "".join(f" {h:>9}" for h, _, _ in _GUILDS)
+    header = _row(_GUILDS, "")
     medians = {}
     for backend in ("postgresql", "sqlite") if sqlite else ("postgresql",):
         location = _build(backends, backend, name, lambda loc: build_guilds(loc, count, per_guild))
@@ -288,7 +289,7 @@ def part_guilds(backends: Backends, count: int, per_guild: int, repeats: int, sq
     print(f"medians of {repeats} runs:")
     for backend, by_shard in medians.items():
         for shard, label in _LABELS.items():
-            print(_guild_row(f"{backend} {label}", by_shard[shard]))
+            print(_row(_GUILDS, f"{backend} {label}", by_shard[shard]))
 
 
 # --- main ------------------------------------------------------------------------------------

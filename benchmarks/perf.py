@@ -79,7 +79,7 @@ def _percentile(values: list[float], q: float) -> float:
 # --- build (in the parent process) -----------------------------------------------------------
 
 
-async def build(db: Path, passages: int) -> dict[str, float]:
+async def build(db: str | Path, passages: int) -> dict[str, float]:
     from index.ingest import Document
     from index.library import Library
 
@@ -110,7 +110,7 @@ class LoopStall:
             self.worst_ms = max(self.worst_ms, (time.perf_counter() - t - 0.001) * 1000)
 
 
-async def measure_library(db: Path, n_queries: int) -> dict[str, float]:
+async def measure_library(db: str | Path, n_queries: int) -> dict[str, float]:
     from index.ingest import Document
     from index.library import Library
 

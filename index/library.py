@@ -17,15 +17,16 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal, TypeVar
 
-from index.analyzer import Analyzer, AnalyzerSettings
+from index.analyzer import Analyzer, AnalyzerSettings, Token
 from index.bm25 import BM25Params
+from index.compute import Compute
 from index.errors import ClosingError, InputError
 from index.following import Following
-from index.indexes import Indexes
+from index.indexes import Indexes, _Loaded
 from index.indexing import Analysed, prepare, reindex, with_term_ids
 from index.ingest import Document
 from index.passages import PassageSettings
-from index.rank import RankSettings, Result, candidates, rerank
+from index.rank import Candidates, RankSettings, Result, candidates, rerank
 from index.sources import Progress, Sources, report
 from index.store import Store, open_store
 from index.store.base import ArticleInfo, FeedInfo, NewArticle, NewPassage, Written
@@ -91,6 +92,7 @@ class Library:
         self._vocabulary = Vocabulary()  # read from the store by `_check_settings`
         self._write_lock = asyncio.Lock()  # one write at a time: commit, then apply to memory
         self._indexes = Indexes(settings.bm25, store, self._write_lock)
+        self._compute = Compute()  # the CPU work of asking
         self._sources = Sources(settings.fetch, settings.extract_time_limit)
         self._feeds = Following(store, self._sources, self._add_url)
         self._writes = 0
@@ -115,6 +117,7 @@ class Library:
                 yield library
             finally:
                 await library.close()
+                library._compute.close()
 
     async def close(self, grace: float = CLOSE_GRACE) -> None:
         """Refuse new writes, give those in progress `grace` seconds, release the resources.
@@ -313,34 +316,42 @@ class Library:
     # --- asking ----------------------------------------------------------------------------
 
     async def ask(self, collection: str, question: str, k: int = 3) -> Answer:
-        """The k passages that best answer `question`, each with its quote."""
+        """The k passages that best answer `question`, each with its quote.
+
+        Its CPU work (analysing, searching, quoting) runs on the compute thread, questions
+        first come, first served, so that a burst keeps the event loop responsive (see
+        `index.compute`).
+        """
         started = time.perf_counter()
         if not question.strip():
             raise InputError("the question is empty: ask something about the articles")
         k = max(1, min(k, MAX_RESULTS))
-        tokens = await asyncio.to_thread(self._analyzer.tokens, question)
+        loaded = await self._indexes.get(collection)
+        # more candidates than asked for: they are re-ranked, and some may cover too little of
+        # the question
+        pool = max(k + 2, self.settings.rank.pool)
+        tokens, found = await self._compute.run(started, self._search, loaded, question, pool)
+        results: list[Result] = []
+        if found.hits:
+            rows = await self._store.get_passages(collection, [h.doc_id for h in found.hits])
+            terms = [t.term for t in tokens]
+            results = await self._compute.run(
+                started, rerank, found, rows, terms, self._analyzer, self.settings.rank, k
+            )
+        unknown = [question[t.start : t.end] for t in tokens if t.term not in found.present]
+        took = (time.perf_counter() - started) * 1000
+        return Answer(question, took, results, list(dict.fromkeys(unknown)), len(loaded.index))
+
+    def _search(self, loaded: _Loaded, question: str, pool: int) -> tuple[list[Token], Candidates]:
+        """The question's tokens and BM25's candidates (on the compute thread)."""
+        tokens = self._analyzer.tokens(question)
         query = {
             term: (self._vocabulary.get(term), n)
             for term, n in Counter(t.term for t in tokens).items()
         }
-        results: list[Result] = []
-        present: set[str] = set()
-        loaded = await self._indexes.get(collection)
-        if query:
-            # more candidates than asked for: they are re-ranked, and some may cover too
-            # little of the question
-            pool = max(k + 2, self.settings.rank.pool)
-            found = await loaded.run(candidates, query, pool)
-            present = found.present
-            if found.hits:
-                rows = await self._store.get_passages(collection, [h.doc_id for h in found.hits])
-                terms = [t.term for t in tokens]
-                results = await asyncio.to_thread(
-                    rerank, found, rows, terms, self._analyzer, self.settings.rank, k
-                )
-        unknown = [question[t.start : t.end] for t in tokens if t.term not in present]
-        took = (time.perf_counter() - started) * 1000
-        return Answer(question, took, results, list(dict.fromkeys(unknown)), len(loaded.index))
+        if not query:
+            return tokens, Candidates([], {}, set())
+        return tokens, loaded.call(candidates, query, pool)
 
     # --- articles --------------------------------------------------------------------------
 

@@ -41,7 +41,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from perf import COLLECTION, LoopStall, _articles, _percentile, _questions, _sentences, build
+from perf import COLLECTION, LoopStall, _articles, _percentile, _questions, _sentences, prepared
 
 ASKS = 200
 WAVES = 10
@@ -215,11 +215,7 @@ def main() -> None:
     )
     rows = []
     for size in args.sizes:
-        db = workdir / f"bench-{size}.db"
-        if not db.exists():
-            built = asyncio.run(build(db, size))
-            print(f"built {built['passages']:.0f} passages in {built['build_s']:.1f} s", flush=True)
-        for mode, f in measure(db, workdir, args.repeats).items():
+        for mode, f in measure(prepared(workdir, size), workdir, args.repeats).items():
             rows.append(
                 f"{size:>9} {mode:<15} {f['asks_per_s']:>7.0f} {f['p50_ms']:>7.1f} "
                 f"{f['p99_ms']:>7.1f} {f['stall_ms']:>8.1f} {f['gc_ms']:>7.1f} "

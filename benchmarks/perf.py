@@ -94,6 +94,15 @@ async def build(db: Path, passages: int) -> dict[str, float]:
     return {"passages": count, "build_s": time.perf_counter() - started}
 
 
+def prepared(workdir: Path, passages: int) -> Path:
+    """The library of about `passages` passages in `workdir`, built first if it is not there."""
+    db = workdir / f"bench-{passages}.db"
+    if not db.exists():
+        built = asyncio.run(build(db, passages))
+        print(f"built {built['passages']:.0f} passages in {built['build_s']:.1f} s", flush=True)
+    return db
+
+
 # --- measure ours (child process) ------------------------------------------------------------
 
 
@@ -230,10 +239,7 @@ def main() -> None:
     )
     rows = []
     for size in args.sizes:
-        db = workdir / f"bench-{size}.db"
-        if not db.exists():
-            built = asyncio.run(build(db, size))
-            print(f"built {built['passages']:.0f} passages in {built['build_s']:.1f} s", flush=True)
+        db = prepared(workdir, size)
         ours = _child("library", db, args.queries)
         theirs = _child("rank-bm25", db, args.queries)
         rows.append(

@@ -5,7 +5,8 @@ The event loop's thread gives up the GIL at every system call it makes (waiting 
 reading the pipe that wakes it) and must win it back each time. A thread busy with Python code
 keeps it for up to the switch interval (5 ms) before handing it over, and with several busy
 threads the loop may wait a turn behind each: sent to the default executor, a burst of questions
-keeps up to six threads busy at once, and the loop stalled for 40 to 100 ms.
+keeps up to six threads busy at once, and the loop stalled for 40 to 130 ms
+(benchmarks/burst.py).
 
 Here the work runs on one dedicated thread, and only one piece at a time is handed to it; the
 others wait on the event loop, not in an executor's queue. Between two pieces the thread is

@@ -5,6 +5,7 @@ Starting for real is covered end to end in test_e2e.py.
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import sys
@@ -33,6 +34,17 @@ def test_missing_token_is_one_line_and_exit_1(capsys: pytest.CaptureFixture[str]
         main()
     assert exited.value.code == 1
     assert one_line_error(capsys).startswith("citebot: DISCORD_TOKEN is not set")
+
+
+def test_the_launcher_leaves_start_up_objects_out_of_full_collections() -> None:
+    """Before serving, what start-up built is frozen (gc.freeze): full collections skip it."""
+    gc.unfreeze()
+    try:
+        with pytest.raises(SystemExit):
+            main()  # no token: it stops, but only after the launcher's preparations
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
 
 
 def test_unusable_database_is_one_line_and_exit_1(

@@ -3,7 +3,8 @@
 import asyncio
 
 from index.guilds import Shards, guild_collection
-from index.library import Library, LibrarySettings
+from index.library import Library
+from index.settings import LibrarySettings
 from index.web import FetchSettings
 from tests.helpers.documents import LIGHTHOUSE, page, rss
 from tests.helpers.website import Site

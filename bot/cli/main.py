@@ -61,8 +61,7 @@ def _run(options: Options, coro: Coroutine[Any, Any, T]) -> T:
         raise click.exceptions.Exit(130) from None
     except Exception as exc:
         log.debug("unexpected error", exc_info=True)
-        hint = "" if options.verbose else "; run with --verbose to see the details"
-        raise click.ClickException(f"unexpected error: {type(exc).__name__}: {exc}{hint}") from None
+        raise click.ClickException(_unexpected(options, exc)) from None
 
 
 def _with_library(
@@ -123,18 +122,31 @@ async def _add(options: Options, inputs: list[Input], as_json: bool) -> int:
         with output.ProgressBar(len(inputs), enabled=len(inputs) >= PROGRESS_AT) as advance:
             for item in inputs:
                 outcome: AddResult | CitebotError
-                try:
-                    outcome = await item.add(library, options.collection)
-                except CitebotError as exc:
-                    outcome = exc
+                outcome = await _add_one(options, library, item)
                 is_error = isinstance(outcome, CitebotError)
                 failed += is_error
                 if as_json:
                     _echo_json(output.add_record(item.name, outcome))
                 else:
-                    click.echo(output.add_line(outcome), err=is_error)
+                    click.echo(output.add_line(outcome, item.place), err=is_error)
                 advance()
     return failed
+
+
+async def _add_one(options: Options, library: Library, item: Input) -> AddResult | CitebotError:
+    """Add one input: what it became, or why not (one bad input never stops the others)."""
+    try:
+        return await item.add(library, options.collection)
+    except CitebotError as exc:
+        return exc
+    except Exception as exc:  # a bug: said on this input's line, with details under --verbose
+        log.debug("unexpected error adding %s", item.name, exc_info=True)
+        return CitebotError(_unexpected(options, exc))
+
+
+def _unexpected(options: Options, exc: Exception) -> str:
+    hint = "" if options.verbose else "; run with --verbose to see the details"
+    return f"unexpected error: {type(exc).__name__}: {exc}{hint}"
 
 
 @cli.command()

@@ -82,10 +82,11 @@ def label(article: ArticleInfo) -> str:
     return f"#{article.id} {render.title_text(article.title)}"
 
 
-def add_line(outcome: AddResult | CitebotError) -> str:
-    """What adding one input did, as one line (the bot's words, unformatted)."""
+def add_line(outcome: AddResult | CitebotError, place: str | None = None) -> str:
+    """What adding one input did, as one line (the bot's words, unformatted); an error says
+    where it is first when the input has a `place` (a JSONL file's `file:line`)."""
     if isinstance(outcome, CitebotError):
-        return f"error: {outcome}"
+        return f"error: {place}: {outcome}" if place else f"error: {outcome}"
     return render.added_words(outcome.status, label(outcome.article), outcome.article.passages)
 
 

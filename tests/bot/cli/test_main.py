@@ -204,6 +204,42 @@ def test_add_jsonl_adds_one_article_per_line(db: Path, tmp_path: Path) -> None:
     ]
 
 
+def test_every_bad_jsonl_line_says_where_and_the_rest_are_added(db: Path, tmp_path: Path) -> None:
+    """Each failing line is one line `file:line: reason` (a JSON error with its column); the
+    good lines around them are all added."""
+    jsonl = tmp_path / "articles.jsonl"
+    good = [json.dumps({"title": f"Otters {n}", "text": f"Otters {n} hold hands."}) for n in (1, 2)]
+    lines = [
+        good[0],
+        '{"title": "x", "text": "y",}',
+        json.dumps({"title": "Empty", "text": ""}),
+        '{"text": "A lone \\ud800 surrogate."}',
+        json.dumps({"text": "Ftp.", "url": "ftp://example.com/file.txt"}),
+        json.dumps({"text": "Script.", "url": "javascript:alert(1)"}),
+        json.dumps(["not", "an", "object"]),
+        json.dumps({"text": "In \u2028 one line"}, ensure_ascii=False),
+        good[1],
+    ]
+    jsonl.write_bytes("\n".join(lines).encode() + b"\n\xff{}\n")
+    result = run(db, "add", "--jsonl", str(jsonl))
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    errors = [line for line in result.output.splitlines() if line.startswith("error:")]
+    assert [e.split(": ")[1] for e in errors] == [f"{jsonl}:{n}" for n in (2, 3, 4, 5, 6, 7, 10)]
+    assert "at column 28" in errors[0]
+    assert "lone surrogate" in errors[2]
+    assert all("http or https" in e for e in errors[3:5])
+    assert "not UTF-8" in errors[6]
+    titles = [a["title"] for a in json.loads(run(db, "list", "--json").output)]
+    assert titles == ["Otters 1", None, "Otters 2"]
+
+
+def test_a_missing_jsonl_file_is_one_line(db: Path, tmp_path: Path) -> None:
+    """--jsonl with a file that is not there says so in one line (not a raw [Errno 2])."""
+    result = run(db, "add", "--jsonl", str(tmp_path / "missing.jsonl"))
+    line = _one_line_error(result)
+    assert line.endswith(f"file not found: {tmp_path / 'missing.jsonl'}") and "Errno" not in line
+
+
 def test_show_json_carries_the_full_text(db: Path, tmp_path: Path) -> None:
     """`show --json` has the metadata, the stored text and the passage count."""
     path = tmp_path / "a.txt"

@@ -21,7 +21,7 @@ from index.analyzer import Analyzer, AnalyzerSettings
 from index.bm25 import BM25Params
 from index.copying import CopyProgress, CopyReport, copy_library
 from index.errors import ClosingError, InputError, StorageError
-from index.following import Following
+from index.following import FeedRetry, Following
 from index.guilds import Shards
 from index.indexes import Indexes
 from index.indexing import Analysed, prepare, reindex, with_term_ids
@@ -55,6 +55,7 @@ class LibrarySettings:
     rank: RankSettings = field(default_factory=RankSettings)
     fetch: FetchSettings = field(default_factory=FetchSettings)
     extract_time_limit: float = 30.0  # seconds a page or file may take to read
+    feed_retry: FeedRetry = field(default_factory=FeedRetry)  # when failed feed entries retry
 
     def stored(self) -> dict[str, str]:
         """The settings that shape the stored index (a change means re-indexing)."""
@@ -92,7 +93,7 @@ class Library:
         self._write_lock = asyncio.Lock()  # one write at a time
         self._indexes = Indexes(settings.bm25, store)
         self._sources = Sources(settings.fetch, settings.extract_time_limit)
-        self._feeds = Following(store, self._sources, self._add_url)
+        self._feeds = Following(store, self._sources, self._add_url, settings.feed_retry)
         self._writes = 0
         self._idle = asyncio.Event()
         self._idle.set()

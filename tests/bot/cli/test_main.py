@@ -418,7 +418,7 @@ def test_reading_commands_on_a_missing_library_create_nothing(tmp_path: Path) ->
     for command in (["list"], ["show", "1"], ["ask", "Who lit the lamp?"]):
         result = CliRunner().invoke(cli, ["--db", str(missing), *command])
         assert result.exit_code == 1, result.output
-        assert result.output == f"Error: no library at {missing}\n"
+        assert result.output == f"error: no library at {missing}\n"
     assert not missing.parent.exists()
 
 
@@ -450,7 +450,7 @@ def test_a_postgresql_url_holds_a_library_like_a_file(
 def test_an_unreachable_postgresql_is_one_line(url: str, message: str) -> None:
     """No server there: one line naming it and why, exit 1, no traceback, no password."""
     result = run(url, "list")
-    assert (result.exit_code, result.output) == (1, f"Error: {message}\n")
+    assert (result.exit_code, result.output) == (1, f"error: {message}\n")
 
 
 def test_a_missing_postgresql_database_says_to_create_it(postgres: PostgresServer) -> None:
@@ -458,6 +458,6 @@ def test_a_missing_postgresql_database_says_to_create_it(postgres: PostgresServe
     result = run(url, "list")
     assert result.exit_code == 1
     assert result.output == (
-        f"Error: there is no database nosuchlibrary on PostgreSQL at {postgres.folder}:"
+        f"error: there is no database nosuchlibrary on PostgreSQL at {postgres.folder}:"
         " create it first (createdb nosuchlibrary)\n"
     )

@@ -46,7 +46,7 @@ def shorten(text: str, limit: int) -> str:
 
 
 def plural(count: int, word: str) -> str:
-    """ "1 passage", "3 passages"."""
+    """A count and its word: "1 passage", "3 passages"."""
     return f"{count} {word}" + ("" if count == 1 else "s")
 
 

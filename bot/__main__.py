@@ -160,7 +160,7 @@ def main() -> None:
 
 
 def _fail(message: str) -> NoReturn:
-    print(f"citebot: {message}", file=sys.stderr)
+    print(f"error: {message}", file=sys.stderr)
     sys.exit(1)
 
 

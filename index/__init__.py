@@ -17,7 +17,7 @@ from index.settings import LibrarySettings
 from index.sources import Progress
 from index.store import is_postgres
 from index.store.base import ArticleInfo, FeedInfo
-from index.web import FeedReport, FetchSettings, is_link
+from index.web import FeedReport, FetchSettings, is_link, normalize_url
 from index.web.messages import too_large
 
 __all__ = [
@@ -50,5 +50,6 @@ __all__ = [
     "guild_of",
     "is_link",
     "is_postgres",
+    "normalize_url",
     "too_large",
 ]

@@ -73,7 +73,7 @@ class Library:
         self._indexes = Indexes(settings.bm25, store)
         self._compute = Compute()  # the CPU work of asking
         self._sources = Sources(settings.fetch, settings.extract_time_limit)
-        self._feeds = Following(store, self._sources, self._add_url)
+        self._feeds = Following(store, self._sources, self._add_url, settings.feed_retry)
         self._writes = 0
         self._idle = asyncio.Event()
         self._idle.set()

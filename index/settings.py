@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from index.analyzer import AnalyzerSettings
 from index.bm25 import BM25Params
+from index.following import FeedRetry
 from index.passages import PassageSettings
 from index.rank import RankSettings
 from index.web import FetchSettings
@@ -28,6 +29,7 @@ class LibrarySettings:
     rank: RankSettings = field(default_factory=RankSettings)
     fetch: FetchSettings = field(default_factory=FetchSettings)
     extract_time_limit: float = 30.0  # seconds a page or file may take to read
+    feed_retry: FeedRetry = field(default_factory=FeedRetry)  # when failed feed entries retry
 
     def stored(self) -> dict[str, str]:
         """The settings that shape the stored index (a change means re-indexing)."""

@@ -36,4 +36,4 @@ def test_pasted_text_without_a_title_is_untitled(db: Path) -> None:
     text = "Sea otters hold hands while they sleep so that they do not drift apart."
     result = run(db, "console", stdin=f"/paste\n{text}\n.\n/list\n")
     assert result.exit_code == 0, result.output
-    assert "added #1 Untitled (1 passages)" in result.output
+    assert "added #1 Untitled (1 passage)" in result.output

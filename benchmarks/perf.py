@@ -79,7 +79,7 @@ def _percentile(values: list[float], q: float) -> float:
 # --- build (in the parent process) -----------------------------------------------------------
 
 
-async def build(db: Path, passages: int) -> dict[str, float]:
+async def build(db: str | Path, passages: int) -> dict[str, float]:
     from index.ingest import Document
     from index.library import Library
 
@@ -92,6 +92,15 @@ async def build(db: Path, passages: int) -> dict[str, float]:
             result = await library.add(COLLECTION, Document(title=f"A{count}", text=next(articles)))
             count += result.article.passages
     return {"passages": count, "build_s": time.perf_counter() - started}
+
+
+def prepared(workdir: Path, passages: int) -> Path:
+    """The library of about `passages` passages in `workdir`, built first if it is not there."""
+    db = workdir / f"bench-{passages}.db"
+    if not db.exists():
+        built = asyncio.run(build(db, passages))
+        print(f"built {built['passages']:.0f} passages in {built['build_s']:.1f} s", flush=True)
+    return db
 
 
 # --- measure ours (child process) ------------------------------------------------------------
@@ -110,7 +119,7 @@ class LoopStall:
             self.worst_ms = max(self.worst_ms, (time.perf_counter() - t - 0.001) * 1000)
 
 
-async def measure_library(db: Path, n_queries: int) -> dict[str, float]:
+async def measure_library(db: str | Path, n_queries: int) -> dict[str, float]:
     from index.ingest import Document
     from index.library import Library
 
@@ -160,7 +169,7 @@ def measure_rank_bm25(db: Path, n_queries: int) -> dict[str, float]:
     from rank_bm25 import BM25Okapi
 
     from index.analyzer import Analyzer
-    from index.library import LibrarySettings
+    from index.settings import LibrarySettings
 
     params = LibrarySettings().bm25
     with sqlite3.connect(db) as conn:
@@ -230,10 +239,7 @@ def main() -> None:
     )
     rows = []
     for size in args.sizes:
-        db = workdir / f"bench-{size}.db"
-        if not db.exists():
-            built = asyncio.run(build(db, size))
-            print(f"built {built['passages']:.0f} passages in {built['build_s']:.1f} s", flush=True)
+        db = prepared(workdir, size)
         ours = _child("library", db, args.queries)
         theirs = _child("rank-bm25", db, args.queries)
         rows.append(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from urllib.parse import quote as percent_encode
+from urllib.parse import urlsplit
 
 from index import AddResult, Answer, ArticleInfo, FeedInfo, Result, is_link
 
@@ -17,11 +18,16 @@ MESSAGE_LIMIT = 2000
 QUOTE_LIMIT = 1000  # characters of quote shown; a 60-word quote is far below this
 QUESTION_LIMIT = 200  # characters of a question repeated above its answer
 CHOICE_LIMIT = 100  # characters of an autocomplete choice's name
+TITLE_LIMIT = 100  # characters of a title in a list or a reply
+LINK_LIMIT = 500  # longer links are not linked: they would crowd out the message
 UNTITLED = "Untitled"
 
 _MARKDOWN = re.compile(r"([\\*_~`|>#\-\[\]()<:])")
 _MENTION = re.compile(r"@(everyone|here|[!&]?\d+)")
 _LINE_START = re.compile(r"^", re.MULTILINE)
+# What a link may hold as it is; anything else (<, >, (, ), [, ], spaces, quotes, |, `, \,
+# controls, non-ASCII) is percent-encoded, so nothing can end the link or start another.
+_URL_UNSAFE = re.compile(r"[^A-Za-z0-9\-._~:/?#@!$&'*+,;=%]")
 # Bidirectional controls reorder what follows them, the bot's own words too; a lone surrogate
 # cannot be sent. Neither is ever shown, whatever the text's source.
 _BIDI = re.compile(r"[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -46,6 +52,34 @@ def fit(message: str, limit: int = MESSAGE_LIMIT) -> str:
 
 def shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def plural(count: int, word: str) -> str:
+    """A count and its word: "1 passage", "3 passages"."""
+    return f"{count} {word}" + ("" if count == 1 else "s")
+
+
+def safe_url(url: str | None) -> str | None:
+    """`url` as it may stand inside `[text](<url>)`: an http(s) link with a host, every
+    character that could end it or start other Markdown percent-encoded; None for anything
+    else (no link, another scheme, longer than `LINK_LIMIT`)."""
+    if not url or not is_link(url):
+        return None
+    encoded = _URL_UNSAFE.sub(
+        lambda m: percent_encode(m.group(), safe="", errors="replace"), url.strip()
+    )
+    try:
+        host = urlsplit(encoded).hostname
+    except ValueError:
+        return None
+    return encoded if host and len(encoded) <= LINK_LIMIT else None
+
+
+def link(text: str, url: str | None) -> str:
+    """`text` (Markdown already) linked to `url` without an embed, or `text` alone when `url`
+    is not a safe link: every link shown goes through here."""
+    target = safe_url(url)
+    return f"[{text}](<{target}>)" if target else text
 
 
 def title_text(title: str | None) -> str:
@@ -100,15 +134,16 @@ def text_fragment_url(url: str, quote: str) -> str:
 
 
 def _details(article: ArticleInfo) -> list[str]:
-    return [escape(d) for d in (article.author, article.site, article.date) if d]
+    return [
+        escape(shorten(d, TITLE_LIMIT)) for d in (article.author, article.site, article.date) if d
+    ]
 
 
 def source_line(article: ArticleInfo, quote: str | None = None) -> str:
     """The article's title (linked to its source where it has one) and what is known of it."""
-    title = escape(title_text(article.title))
+    title = escape(shorten(title_text(article.title), TITLE_LIMIT))
     if article.url:
-        link = text_fragment_url(article.url, quote) if quote else article.url
-        title = f"[{title}](<{link}>)"
+        title = link(title, text_fragment_url(article.url, quote) if quote else article.url)
     return " · ".join([title, *_details(article)])
 
 
@@ -123,7 +158,7 @@ def render_result(result: Result) -> str:
 def render_answer(answer: Answer, index: int = 0) -> str:
     """An answer message showing result `index`: its quote, its source, and where it stands."""
     if not answer.results:
-        return render_no_match(answer)
+        return fit(render_no_match(answer))
     result = answer.results[index]
     message = render_result(result)
     if len(answer.results) > 1:
@@ -142,7 +177,7 @@ def render_no_match(answer: Answer) -> str:
         return "This library has no articles yet: an admin can add some."
     message = "No passage in this library matches that question."
     if answer.unknown_words:
-        words = ", ".join(escape(w) for w in answer.unknown_words[:5])
+        words = ", ".join(escape(shorten(w, 40)) for w in answer.unknown_words[:5])
         message += f" These words occur in no article: {words}."
     return message + " Try other words, or ask an admin to add an article about it."
 
@@ -155,16 +190,11 @@ def render_asked(question: str, message: str) -> str:
 
 # --- articles --------------------------------------------------------------------------------
 
-ARTICLES_PER_PAGE = 10
-_TITLE_LIMIT = 100
-_LINK_LIMIT = 500  # longer links are not linked: they would crowd out the list
+PER_PAGE = 10  # lines of a list on one page, at most (fewer when they are long)
 
 
 def _title_link(article: ArticleInfo) -> str:
-    title = escape(shorten(title_text(article.title), _TITLE_LIMIT))
-    if article.url and len(article.url) <= _LINK_LIMIT and "<" not in article.url:
-        return f"[{title}](<{article.url.replace('>', '%3E')}>)"
-    return title
+    return link(escape(shorten(title_text(article.title), TITLE_LIMIT)), article.url)
 
 
 def article_title(article: ArticleInfo) -> str:
@@ -180,21 +210,34 @@ def choice_name(number: int, name: str | None) -> str:
 def article_line(article: ArticleInfo) -> str:
     """One line of the article list: number, linked title, size and date."""
     added = article.added_at[:10]
-    return f"{article_title(article)} · {article.passages} passages · {added}"
+    return f"{article_title(article)} · {plural(article.passages, 'passage')} · {added}"
 
 
-def article_pages(articles: list[ArticleInfo], per_page: int = ARTICLES_PER_PAGE) -> list[str]:
-    """The article list as pages of Markdown, each within Discord's limit."""
-    total = len(articles)
-    chunks = [articles[i : i + per_page] for i in range(0, total, per_page)] or [[]]
-    pages = []
+def pages(header: str, lines: list[str], per_page: int = PER_PAGE) -> list[str]:
+    """`lines` under `header`, as many to a page as fit in a message (at most `per_page`),
+    each page numbered when there are several: no line is ever cut off or left out."""
+    footer = len(f"\n-# Page {len(lines)} of {len(lines)}")
+    room = MESSAGE_LIMIT - len(header) - footer
+    chunks: list[list[str]] = [[]]
+    used = 0
+    for line in lines:
+        line = fit(line, room - 1)  # a line longer than a page (none is) would be cut, not lost
+        if chunks[-1] and (used + 1 + len(line) > room or len(chunks[-1]) == per_page):
+            chunks.append([])
+            used = 0
+        chunks[-1].append(line)
+        used += 1 + len(line)
+    shown = []
     for number, chunk in enumerate(chunks, 1):
-        lines = [f"**{total} article{'s' if total != 1 else ''}** in this server's library"]
-        lines += [article_line(a) for a in chunk]
-        if len(chunks) > 1:
-            lines.append(f"-# Page {number} of {len(chunks)}")
-        pages.append(fit("\n".join(lines)))
-    return pages
+        page = "\n".join([header, *chunk])
+        shown.append(page + (f"\n-# Page {number} of {len(chunks)}" if len(chunks) > 1 else ""))
+    return shown
+
+
+def article_pages(articles: list[ArticleInfo], per_page: int = PER_PAGE) -> list[str]:
+    """The article list as pages of Markdown, each within Discord's limit."""
+    header = f"**{plural(len(articles), 'article')}** in this server's library"
+    return pages(header, [article_line(a) for a in articles], per_page)
 
 
 def article_details(article: ArticleInfo, text: str, excerpt: int = 600) -> str:
@@ -203,7 +246,7 @@ def article_details(article: ArticleInfo, text: str, excerpt: int = 600) -> str:
     details = _details(article)
     if details:
         lines.append(" · ".join(details))
-    added = f"{article.passages} passages, added {article.added_at[:10]}"
+    added = f"{plural(article.passages, 'passage')}, added {article.added_at[:10]}"
     user_id = (article.added_by or "").removeprefix("discord:")
     if article.added_by != user_id and user_id.isdigit():
         added += f" by <@{user_id}>"  # shown as a name; messages never ping
@@ -238,7 +281,7 @@ def added_words(status: str, label: str, passages: int) -> str:
     """
     if status == "duplicate":
         return f"already in the library: {label}"
-    return f"added {label} ({passages} passages)"
+    return f"added {label} ({plural(passages, 'passage')})"
 
 
 def added_message(result: AddResult) -> str:
@@ -263,7 +306,7 @@ def failed_message(what: str, reason: str) -> str:
 
 def remove_question(article: ArticleInfo) -> str:
     return (
-        f"Remove {article_title(article)} ({article.passages} passages)? "
+        f"Remove {article_title(article)} ({plural(article.passages, 'passage')})? "
         "Its quotes will no longer appear in answers."
     )
 
@@ -276,32 +319,37 @@ def removed_message(article: ArticleInfo) -> str:
 
 
 def feed_name(feed: FeedInfo) -> str:
-    return escape(feed.title or feed.url)
+    """A feed's title (or else its link), escaped and short."""
+    return escape(shorten(title_text(feed.title or feed.url), TITLE_LIMIT))
 
 
 def feed_line(feed: FeedInfo) -> str:
     """One feed of `/feed list`: number, title and link, what it brought, how its last poll went."""
-    state = f"error: {escape(feed.last_error)}" if feed.last_error else "ok"
+    state = f"error: {escape(shorten(feed.last_error, 300))}" if feed.last_error else "ok"
     polled = feed.last_polled[:16].replace("T", " ") if feed.last_polled else "not yet"
-    link = f"`#{feed.id}` [{feed_name(feed)}](<{feed.url}>)"
-    return f"{link}: {feed.articles} articles; last read {polled}, {state}"
+    articles = plural(feed.articles, "article")
+    return (
+        f"`#{feed.id}` {link(feed_name(feed), feed.url)}: {articles}; last read {polled}, {state}"
+    )
 
 
-def feed_list(feeds: list[FeedInfo]) -> str:
+def feed_pages(feeds: list[FeedInfo]) -> list[str]:
+    """`/feed list` as pages, each within Discord's limit."""
     if not feeds:
-        return "This server follows no feeds: add one with `/feed add`."
-    return fit("\n".join(feed_line(f) for f in feeds))
+        return ["This server follows no feeds: add one with `/feed add`."]
+    header = f"**{plural(len(feeds), 'feed')}** followed in this server"
+    return pages(header, [feed_line(f) for f in feeds])
 
 
 def following_message(feed: FeedInfo, interval_minutes: float) -> str:
-    return (
+    return fit(
         f"Following {feed_line(feed)}\n"
         f"Its new articles are added every {interval_minutes:g} minutes."
     )
 
 
 def unfollowed_message(feed: FeedInfo) -> str:
-    return f"Stopped following {feed_name(feed)}; its articles stay."
+    return fit(f"Stopped following {feed_name(feed)}; its articles stay.")
 
 
 # --- asking and help -------------------------------------------------------------------------
@@ -316,8 +364,9 @@ EMPTY_MENTION = (
 
 
 def help_text(bot_mention: str, admin_role: str | None) -> str:
-    curators = "Manage Server" + (f" or the {escape(admin_role)} role" if admin_role else "")
-    return (
+    role = f" or the {escape(shorten(admin_role, TITLE_LIMIT))} role" if admin_role else ""
+    curators = "Manage Server" + role
+    return fit(
         "**citebot** answers questions with quotes, word for word, from the articles this "
         "server keeps, and links each quote to its source. No AI: what it shows is what the "
         "article says.\n"

@@ -36,6 +36,7 @@ MAX_SHARDS = 100_000  # far more than any bot runs: a typo, not a plan
 LOG_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+QUIET_LOGGERS = ("aiosqlite", "asyncio", "markdown_it")  # internals: warnings only
 
 
 class SettingsError(Exception):
@@ -218,5 +219,10 @@ def describe_error(error: ValidationError) -> str:
 
 
 def configure_logging(level: str) -> None:
-    """Logging for the whole process, configured once by whichever entry point starts it."""
+    """Logging for the whole process, configured once by whichever entry point starts it.
+    Libraries' internals (every SQL call, every Markdown rule) say warnings only, so that at
+    DEBUG (`citebot -v`) citebot's own lines are what shows."""
     logging.basicConfig(level=level, format=LOG_FORMAT)
+    quiet = max(logging.WARNING, logging.getLevelName(level))
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(quiet)

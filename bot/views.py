@@ -109,6 +109,20 @@ class Paginator(BaseView):
         await self._go(interaction, +1)
 
 
+async def send_pages(interaction: discord.Interaction, pages: Sequence[str]) -> None:
+    """Pages as a private reply: a single one alone, several with Previous and Next."""
+    if len(pages) == 1:
+        await interaction.response.send_message(
+            pages[0], ephemeral=True, allowed_mentions=NO_MENTIONS
+        )
+        return
+    view = Paginator(pages, interaction.user.id)
+    await interaction.response.send_message(
+        view.content(), view=view, ephemeral=True, allowed_mentions=NO_MENTIONS
+    )
+    view.message = await interaction.original_response()
+
+
 class AnswerView(Paginator):
     """Pages through an answer's results; anyone can read a result's whole passage."""
 

@@ -10,19 +10,14 @@ from index.copying import CopyReport
 from index.errors import CitebotError, ClosingError, InputError, NotFoundError, StorageError
 from index.guilds import Shards, guild_collection, guild_of
 from index.ingest import Document, clean_text
-from index.library import (
-    AddResult,
-    Answer,
-    Library,
-    LibrarySettings,
-    RefreshResult,
-)
+from index.library import AddResult, Answer, Library, RefreshResult
 from index.passages import PassageSettings, Span
 from index.rank import RankSettings, Result
+from index.settings import LibrarySettings
 from index.sources import Progress
 from index.store import is_postgres
 from index.store.base import ArticleInfo, FeedInfo
-from index.web import FeedReport, FetchSettings, is_link
+from index.web import FeedReport, FetchSettings, is_link, normalize_url
 from index.web.messages import too_large
 
 __all__ = [
@@ -55,5 +50,6 @@ __all__ = [
     "guild_of",
     "is_link",
     "is_postgres",
+    "normalize_url",
     "too_large",
 ]

@@ -86,9 +86,7 @@ async def _copy_feeds(source: Store, target: Store) -> int:
         seen = await target.seen_entries(copy.id)
         for entry in await source.list_entries(feed.id):
             if entry.key not in seen:
-                await target.record_entry(
-                    copy.id, entry.key, entry.url, entry.article_id, entry.error
-                )
+                await target.record_entry(copy.id, entry)
     return len(feeds)
 
 

@@ -38,12 +38,12 @@ class _Loaded:
 
     async def run(self, fn: Callable[..., T], *args: object) -> T:
         """`fn(index, *args)` in a worker thread, holding the lock."""
+        return await asyncio.to_thread(self.call, fn, *args)
 
-        def locked() -> T:
-            with self.lock:
-                return fn(self.index, *args)
-
-        return await asyncio.to_thread(locked)
+    def call(self, fn: Callable[..., T], *args: object) -> T:
+        """`fn(index, *args)` in this thread (never the event loop's), holding the lock."""
+        with self.lock:
+            return fn(self.index, *args)
 
 
 class Indexes:

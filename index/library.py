@@ -13,25 +13,25 @@ import time
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal, TypeVar
 
-from index.analyzer import Analyzer, AnalyzerSettings
-from index.bm25 import BM25Params
+from index.analyzer import Analyzer, Token
+from index.compute import Compute
 from index.copying import CopyProgress, CopyReport, copy_library
 from index.errors import ClosingError, InputError, StorageError
 from index.following import Following
 from index.guilds import Shards
-from index.indexes import Indexes
+from index.indexes import Indexes, _Loaded
 from index.indexing import Analysed, prepare, reindex, with_term_ids
 from index.ingest import Document, normalise
-from index.passages import PassageSettings
-from index.rank import RankSettings, Result, candidates, rerank
+from index.rank import Candidates, Result, candidates, rerank
+from index.settings import LibrarySettings
 from index.sources import Progress, Sources, report
 from index.store import Store, open_store
 from index.store.base import ArticleInfo, FeedInfo, NewArticle, NewPassage
-from index.web import FeedReport, FetchSettings, normalize_url
+from index.web import FeedReport, normalize_url
 
 log = logging.getLogger(__name__)
 
@@ -39,26 +39,6 @@ T = TypeVar("T")
 
 MAX_RESULTS = 10
 CLOSE_GRACE = 10.0  # seconds writes in progress get to finish when the library closes
-
-
-@dataclass(frozen=True)
-class LibrarySettings:
-    """How text is analysed, split and ranked. Analysis and splitting are stored with the index."""
-
-    analyzer: AnalyzerSettings = field(default_factory=AnalyzerSettings)
-    passages: PassageSettings = field(
-        default_factory=lambda: PassageSettings(
-            target_words=120, max_words=170, min_words=55, title_weight=1
-        )  # tuned on SQuAD (benchmarks/eval_squad.py)
-    )
-    bm25: BM25Params = field(default_factory=lambda: BM25Params(k1=0.6, b=0.45))  # tuned
-    rank: RankSettings = field(default_factory=RankSettings)
-    fetch: FetchSettings = field(default_factory=FetchSettings)
-    extract_time_limit: float = 30.0  # seconds a page or file may take to read
-
-    def stored(self) -> dict[str, str]:
-        """The settings that shape the stored index (a change means re-indexing)."""
-        return {"analyzer": self.analyzer.to_json(), "passages": self.passages.to_json()}
 
 
 @dataclass(frozen=True)
@@ -91,8 +71,9 @@ class Library:
         self._analyzer = Analyzer(settings.analyzer)
         self._write_lock = asyncio.Lock()  # one write at a time
         self._indexes = Indexes(settings.bm25, store)
+        self._compute = Compute()  # the CPU work of asking
         self._sources = Sources(settings.fetch, settings.extract_time_limit)
-        self._feeds = Following(store, self._sources, self._add_url)
+        self._feeds = Following(store, self._sources, self._add_url, settings.feed_retry)
         self._writes = 0
         self._idle = asyncio.Event()
         self._idle.set()
@@ -123,6 +104,7 @@ class Library:
                 yield library
             finally:
                 await library.close()
+                library._compute.close()
 
     async def close(self, grace: float = CLOSE_GRACE) -> None:
         """Refuse new writes, give those in progress `grace` seconds, release the resources.
@@ -322,36 +304,44 @@ class Library:
 
     async def ask(self, collection: str, question: str, k: int = 3) -> Answer:
         """The k passages that best answer `question` (normalised as articles are: "harb\u200bour"
-        finds what "harbour" finds), each with its quote."""
+        finds what "harbour" finds), each with its quote.
+
+        Its CPU work (analysing, searching, quoting) runs on the compute thread, questions
+        first come, first served, so that a burst keeps the event loop responsive (see
+        `index.compute`).
+        """
         started = time.perf_counter()
         question = normalise(question)
         if not question.strip():
             raise InputError("the question is empty: ask something about the articles")
         k = max(1, min(k, MAX_RESULTS))
         await self._indexes.check()  # another process may have written since
-        tokens = await asyncio.to_thread(self._analyzer.tokens, question)
+        loaded = await self._indexes.get(collection)
+        # more candidates than asked for: they are re-ranked, and some may cover too little of
+        # the question
+        pool = max(k + 2, self.settings.rank.pool)
+        tokens, found = await self._compute.run(started, self._search, loaded, question, pool)
+        results: list[Result] = []
+        if found.hits:
+            rows = await self._store.get_passages(collection, [h.doc_id for h in found.hits])
+            terms = [t.term for t in tokens]
+            results = await self._compute.run(
+                started, rerank, found, rows, terms, self._analyzer, self.settings.rank, k
+            )
+        unknown = [question[t.start : t.end] for t in tokens if t.term not in found.present]
+        took = (time.perf_counter() - started) * 1000
+        return Answer(question, took, results, list(dict.fromkeys(unknown)), len(loaded.index))
+
+    def _search(self, loaded: _Loaded, question: str, pool: int) -> tuple[list[Token], Candidates]:
+        """The question's tokens and BM25's candidates (on the compute thread)."""
+        tokens = self._analyzer.tokens(question)
         vocabulary = self._indexes.vocabulary
         query = {
             term: (vocabulary.get(term), n) for term, n in Counter(t.term for t in tokens).items()
         }
-        results: list[Result] = []
-        present: set[str] = set()
-        loaded = await self._indexes.get(collection)
-        if query:
-            # more candidates than asked for: they are re-ranked, and some may cover too
-            # little of the question
-            pool = max(k + 2, self.settings.rank.pool)
-            found = await loaded.run(candidates, query, pool)
-            present = found.present
-            if found.hits:
-                rows = await self._store.get_passages(collection, [h.doc_id for h in found.hits])
-                terms = [t.term for t in tokens]
-                results = await asyncio.to_thread(
-                    rerank, found, rows, terms, self._analyzer, self.settings.rank, k
-                )
-        unknown = [question[t.start : t.end] for t in tokens if t.term not in present]
-        took = (time.perf_counter() - started) * 1000
-        return Answer(question, took, results, list(dict.fromkeys(unknown)), len(loaded.index))
+        if not query:
+            return tokens, Candidates([], {}, set())
+        return tokens, loaded.call(candidates, query, pool)
 
     # --- articles --------------------------------------------------------------------------
 

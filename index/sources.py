@@ -65,11 +65,13 @@ class Sources:
         data = await asyncio.to_thread(read_file, path, self.settings.max_bytes)
         return await self._read(data, path.name, None, None)
 
-    async def fetch(self, url: str) -> Fetched:
+    async def fetch(
+        self, url: str, validators: tuple[str | None, str | None] = (None, None)
+    ) -> Fetched:
         """A page, fetched safely (see `index.web.fetch`) over the one session."""
         if self._session is None or self._session.closed:
             self._session = make_session(self.settings)
-        return await fetch(self._session, url, self.settings)
+        return await fetch(self._session, url, self.settings, validators)
 
     async def fetch_document(self, url: str, progress: Progress | None = None) -> Document:
         """A page's article; the Document's url is its canonical link, its source the page."""
@@ -85,13 +87,19 @@ class Sources:
                 log.info("ignoring the canonical link %r of %s", document.url, page.url)
         return replace(document, url=canonical, source=page.url)
 
-    async def read_feed(self, url: str) -> ParsedFeed:
-        """The feed at `url`; an InputError if it no longer serves one."""
-        page = await self.fetch(url)
+    async def read_feed(
+        self, url: str, validators: tuple[str | None, str | None] = (None, None)
+    ) -> tuple[ParsedFeed | None, Fetched]:
+        """The feed at `url` and the page it came in; None for the feed when the server says
+        it did not change since it had these `validators`; an InputError if it no longer
+        serves a feed."""
+        page = await self.fetch(url, validators)
+        if page.not_modified:
+            return None, page
         parsed = await asyncio.to_thread(parse_feed, page.data)
         if parsed is None:
             raise InputError("this link no longer serves an RSS or Atom feed")
-        return parsed
+        return parsed, page
 
     async def find_feed(self, url: str) -> tuple[str, ParsedFeed]:
         """The feed at `url`, or the one a page at `url` links to: (its url, the feed)."""

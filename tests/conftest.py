@@ -37,7 +37,11 @@ async def site() -> AsyncIterator[Site]:
         if request.path not in served.pages:
             raise web.HTTPNotFound()
         content_type, data = served.pages[request.path]
-        return web.Response(body=data, headers={"Content-Type": content_type})
+        validators = served.validators.get(request.path, {})
+        if served.unchanged(request.path, request.headers):
+            served.not_modified[request.path] += 1
+            return web.Response(status=304, headers=validators)
+        return web.Response(body=data, headers={"Content-Type": content_type, **validators})
 
     app = web.Application()
     app.router.add_route("GET", "/{tail:.*}", handle)

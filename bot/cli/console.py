@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import shlex
+import signal
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 
@@ -19,15 +23,20 @@ from bot.cli import output
 from bot.settings import Settings
 from index import AddResult, Answer, CitebotError, Document, Library, clean_text, is_link
 
-HELP = """\
-Type a question to ask the library, for example: *How do I add an article?*
-
-- `/add PATH_OR_URL...` add web pages, or .txt, .md, .html and .pdf files
-- `/paste` paste an article (end with a line holding a single `.`)
-- `/list` the articles; `/show ID` one of them; `/remove ID` delete one
-- `/more` the next result of the last answer; `/passage` its whole passage
-- `/help` this help; `/quit` (or Ctrl-D) leave
-"""
+COMMANDS = {  # every console command: what to type, what it does
+    "/add": ("/add PATH_OR_URL...", "add web pages, or .txt, .md, .html and .pdf files"),
+    "/paste": ("/paste", "paste an article (end with a line holding a single '.')"),
+    "/list": ("/list", "the articles"),
+    "/show": ("/show ID", "an article: its details and text"),
+    "/remove": ("/remove ID", "remove an article"),
+    "/more": ("/more", "the next result of the last answer"),
+    "/passage": ("/passage", "the whole passage of the result shown"),
+    "/help": ("/help", "this help"),
+    "/quit": ("/quit", "leave (or Ctrl-D; Ctrl-C clears the line)"),
+}
+HELP = "Type a question to ask the library, for example: *How do I add an article?*\n\n" + "".join(
+    f"- `{usage}` {what}\n" for usage, what in COMMANDS.values()
+)
 
 
 def guide_documents() -> list[Document]:
@@ -53,6 +62,7 @@ class Session:
         self.library = library
         self.collection = collection
         self.console = console
+        self.prompt = Prompt()
         self.last: Answer | None = None
         self.shown = 0
 
@@ -133,7 +143,7 @@ class Session:
     async def paste(self, args: list[str]) -> None:
         self.say("Paste the article; end with a line holding a single '.'")
         lines = []
-        while (line := await _read_line("")) is not None and line.strip() != ".":
+        while (line := await self.prompt.read("")) is not None and line.strip() != ".":
             lines.append(line)
         title, body = clean_text("\n".join(lines))
         document = Document(title=title, text=body, source="pasted")
@@ -142,7 +152,7 @@ class Session:
 
     async def list_articles(self, args: list[str]) -> None:
         articles = await self.library.articles(self.collection)
-        output.show_list(self.console, self.collection, articles)
+        output.show_list(self.console, self.collection, articles, how_to_add="/add")
 
     async def show(self, args: list[str]) -> None:
         article, text = await self.library.get(self.collection, _article_id(args, "/show"))
@@ -172,11 +182,47 @@ def _article_id(args: list[str], command: str) -> int:
     return int(args[0].lstrip("#"))
 
 
-async def _read_line(prompt: str) -> str | None:
-    try:
-        return await asyncio.to_thread(input, prompt)
-    except EOFError:
-        return None
+class Prompt:
+    """Lines typed at the console, read in a worker thread so that the loop stays free.
+
+    Ctrl-C while a line is being typed clears it (the terminal drops what was typed) and
+    prompts again; during a command, which cannot be cut short safely, it leaves the console.
+    Ctrl-D (the end of input) ends the line it was typed on.
+    """
+
+    def __init__(self) -> None:
+        self._reading: str | None = None  # the prompt of the line being read, if one is
+
+    async def read(self, prompt: str) -> str | None:
+        """A line, or None at the end of input."""
+        self._reading = prompt
+        try:
+            return await asyncio.to_thread(input, prompt)
+        except EOFError:
+            sys.stdout.write("\n")
+            return None
+        finally:
+            self._reading = None
+
+    def interrupted(self) -> None:
+        if self._reading is None:
+            raise KeyboardInterrupt  # leaves the console, as a command line's Ctrl-C does
+        sys.stdout.write("\n" + self._reading)
+        sys.stdout.flush()
+
+    @contextmanager
+    def ctrl_c_clears(self) -> Iterator[None]:
+        """Ctrl-C calls `interrupted` while this lasts (where the loop can catch signals)."""
+        loop = asyncio.get_running_loop()
+        try:
+            loop.add_signal_handler(signal.SIGINT, self.interrupted)
+        except (NotImplementedError, RuntimeError, ValueError):  # Windows; not the main thread
+            yield
+            return
+        try:
+            yield
+        finally:
+            loop.remove_signal_handler(signal.SIGINT)
 
 
 async def run(settings: Settings, collection: str, load_guide: bool = False) -> None:
@@ -189,10 +235,12 @@ async def run(settings: Settings, collection: str, load_guide: bool = False) -> 
         count = len(await library.articles(collection))
         session = Session(library, collection, console)
         console.print(
-            f"citebot console: library {collection!r} in {library.location} ({count} articles). "
+            f"citebot console: library {collection!r} in {library.location}"
+            f" ({render.plural(count, 'article')}). "
             "Type a question, or /help.",
             markup=False,
         )
-        while (line := await _read_line("> ")) is not None:
-            if not await session.handle(line):
-                break
+        with session.prompt.ctrl_c_clears():
+            while (line := await session.prompt.read("> ")) is not None:
+                if not await session.handle(line):
+                    break

@@ -8,17 +8,19 @@ from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from index import AddResult, Document, InputError, Library, is_link
+from index import AddResult, Document, InputError, Library, is_link, normalize_url
 
 Adder = Callable[[Library, str], Awaitable[AddResult]]  # (library, collection) -> result
 
 
 @dataclass(frozen=True)
 class Input:
-    """One thing to add, named as the user gave it."""
+    """One thing to add, named as the user gave it; `place` (a JSONL line's `file:line`) is
+    put before its error when it fails."""
 
     name: str
     add: Adder
+    place: str | None = None
 
 
 def one_input(arg: str) -> Input:
@@ -30,31 +32,56 @@ def one_input(arg: str) -> Input:
 
 
 def jsonl_inputs(path: Path) -> Iterator[Input]:
+    """Each non-blank line of a JSONL file, named `file:line`; a line is read when its turn
+    comes, so a bad one (not UTF-8, not JSON, no text, a bad link) fails alone."""
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read {path}: {exc}") from exc
-    for number, line in enumerate(lines, 1):
+        data = path.read_bytes()
+    except (FileNotFoundError, NotADirectoryError):
+        raise InputError(f"file not found: {path}") from None
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {(exc.strerror or 'error').lower()}") from None
+    # Split at newlines only: str.splitlines would also split at U+2028 inside a JSON string.
+    for number, line in enumerate(data.removeprefix(b"\xef\xbb\xbf").split(b"\n"), 1):
         if line.strip():
-            yield Input(f"{path}:{number}", _jsonl_adder(line, f"{path}:{number}"))
+            where = f"{path}:{number}"
+            yield Input(where, _jsonl_adder(line, where), place=where)
 
 
-def _jsonl_adder(line: str, where: str) -> Adder:
+def _jsonl_adder(line: bytes, where: str) -> Adder:
     async def add(library: Library, collection: str) -> AddResult:
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{where} is not valid JSON: {exc.msg}") from None
-        except RecursionError:
-            raise InputError(f"{where} is not valid JSON: nested too deeply") from None
-        if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
-            raise InputError(f'{where} needs an object with a "text" string')
-        title, url = obj.get("title"), obj.get("url")
-        if title is not None and not isinstance(title, str):
-            raise InputError(f'{where}: "title" must be a string')
-        if url is not None and not isinstance(url, str):
-            raise InputError(f'{where}: "url" must be a string')
-        document = Document(title=title or None, text=obj["text"], url=url, source=where)
-        return await library.add(collection, document, added_by="cli")
+        return await library.add(collection, jsonl_document(line, where), added_by="cli")
 
     return add
+
+
+def jsonl_document(line: bytes, source: str) -> Document:
+    """One JSONL line as a Document; an InputError saying what is wrong with it."""
+    try:
+        obj = json.loads(line.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        byte = f"{line[exc.start]:#04x}"
+        raise InputError(f"not UTF-8 (byte {byte} at column {exc.start + 1})") from None
+    except json.JSONDecodeError as exc:
+        raise InputError(f"not valid JSON: {exc.msg} at column {exc.colno}") from None
+    except RecursionError:
+        raise InputError("not valid JSON: nested too deeply") from None
+    if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
+        raise InputError('not an object with a "text" string')
+    title, url = obj.get("title"), obj.get("url")
+    if title is not None and not isinstance(title, str):
+        raise InputError('"title" must be a string')
+    if url is not None and not (isinstance(url, str) and is_link(url)):
+        raise InputError('"url" must be an http or https link')
+    for name, value in (("text", obj["text"]), ("title", title), ("url", url)):
+        if value is not None and not _encodable(value):
+            raise InputError(f'"{name}" holds an invalid character (a lone surrogate)')
+    url = normalize_url(url) if url is not None else None
+    return Document(title=title or None, text=obj["text"], url=url, source=source)
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

@@ -10,12 +10,9 @@ on stderr and a non-zero exit status, never a traceback (``--verbose`` shows one
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
-from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -24,7 +21,15 @@ import click
 from bot.cli import console as console_mode
 from bot.cli import output
 from bot.cli.inputs import Input, jsonl_inputs, one_input
-from bot.settings import Settings, SettingsError, configure_logging, load_settings, override
+from bot.cli.running import (
+    CitebotGroup,
+    Options,
+    echo_json,
+    run_async,
+    unexpected,
+    with_library,
+)
+from bot.settings import SettingsError, configure_logging, load_settings, override
 from index import AddResult, CitebotError, CopyReport, InputError, Library
 
 log = logging.getLogger(__name__)
@@ -32,61 +37,13 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 PROGRESS_AT = 5  # inputs from which `add` shows a progress bar
+ASK_HINT = (
+    "Type a question and press Enter: each answer is printed as one line of JSON; Ctrl-D ends."
+    ' To ask one question: citebot ask "QUESTION"; to talk with the library: citebot console.'
+)
 
 
-@dataclass(frozen=True)
-class Options:
-    settings: Settings
-    collection: str
-    verbose: bool
-
-    def open(
-        self, *, create: bool = True, writable: bool = True
-    ) -> AbstractAsyncContextManager[Library]:
-        """The library these options name, opened with the configured settings (a missing one
-        is created if `create`, else "no library at PATH": a mistyped --db creates nothing;
-        not `writable`: one this user may only read is opened read-only)."""
-        return Library.open(
-            self.settings.db, self.settings.library_settings(), create=create, writable=writable
-        )
-
-
-def _run(options: Options, coro: Coroutine[Any, Any, T]) -> T:
-    """Run a command's coroutine, turning errors into one line and an exit status."""
-    try:
-        return asyncio.run(coro)
-    except CitebotError as exc:
-        raise click.ClickException(str(exc)) from None
-    except KeyboardInterrupt:
-        raise click.exceptions.Exit(130) from None
-    except Exception as exc:
-        log.debug("unexpected error", exc_info=True)
-        hint = "" if options.verbose else "; run with --verbose to see the details"
-        raise click.ClickException(f"unexpected error: {type(exc).__name__}: {exc}{hint}") from None
-
-
-def _with_library(
-    options: Options,
-    work: Callable[[Library], Awaitable[T]],
-    *,
-    create: bool = False,
-    writable: bool = True,
-) -> T:
-    """Open the library (an existing one unless `create`; read-only where the user may only
-    read it, unless `writable`), do one thing with it and close it; errors as in `_run`."""
-
-    async def run() -> T:
-        async with options.open(create=create, writable=writable) as library:
-            return await work(library)
-
-    return _run(options, run())
-
-
-def _echo_json(data: object) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False))
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=CitebotGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--db",
     help="The library: an SQLite file, or a postgresql:// URL (default: CITEBOT_DB, else a"
@@ -94,6 +51,7 @@ def _echo_json(data: object) -> None:
 )
 @click.option("--collection", default="console", show_default=True, help="Which library to use.")
 @click.option("-v", "--verbose", is_flag=True, help="Log what happens, with tracebacks.")
+@click.version_option(package_name="citebot", prog_name="citebot", message="%(prog)s %(version)s")
 @click.pass_context
 def cli(ctx: click.Context, db: str | None, collection: str, verbose: bool) -> None:
     """citebot: answers questions about articles with verbatim, cited quotes."""
@@ -123,18 +81,26 @@ async def _add(options: Options, inputs: list[Input], as_json: bool) -> int:
         with output.ProgressBar(len(inputs), enabled=len(inputs) >= PROGRESS_AT) as advance:
             for item in inputs:
                 outcome: AddResult | CitebotError
-                try:
-                    outcome = await item.add(library, options.collection)
-                except CitebotError as exc:
-                    outcome = exc
+                outcome = await _add_one(options, library, item)
                 is_error = isinstance(outcome, CitebotError)
                 failed += is_error
                 if as_json:
-                    _echo_json(output.add_record(item.name, outcome))
+                    echo_json(output.add_record(item.name, outcome))
                 else:
-                    click.echo(output.add_line(outcome), err=is_error)
+                    click.echo(output.add_line(outcome, item.place), err=is_error)
                 advance()
     return failed
+
+
+async def _add_one(options: Options, library: Library, item: Input) -> AddResult | CitebotError:
+    """Add one input: what it became, or why not (one bad input never stops the others)."""
+    try:
+        return await item.add(library, options.collection)
+    except CitebotError as exc:
+        return exc
+    except Exception as exc:  # a bug: said on this input's line, with details under --verbose
+        log.debug("unexpected error adding %s", item.name, exc_info=True)
+        return CitebotError(unexpected(options, exc))
 
 
 @cli.command()
@@ -153,8 +119,10 @@ def add(options: Options, paths: tuple[str, ...], jsonl: Path | None, as_json: b
         except CitebotError as exc:
             raise click.ClickException(str(exc)) from None
     if not inputs:
-        raise click.UsageError("give one or more files, or --jsonl FILE")
-    if _run(options, _add(options, inputs, as_json)):
+        raise click.UsageError(
+            "give one or more links or files (.txt .md .html .pdf), or --jsonl FILE"
+        )
+    if run_async(options, _add(options, inputs, as_json)):
         sys.exit(1)
 
 
@@ -175,7 +143,7 @@ async def _ask(options: Options, question: str | None, k: int, as_json: bool) ->
         if question is not None:
             answer = await library.ask(options.collection, question, k)
             if as_json:
-                _echo_json(output.answer_json(answer))
+                echo_json(output.answer_json(answer))
             else:
                 output.show_all(output.stdout_console(), answer)
             return
@@ -184,17 +152,25 @@ async def _ask(options: Options, question: str | None, k: int, as_json: bool) ->
                 record = output.answer_json(await library.ask(options.collection, line, k))
             except InputError as exc:
                 record = output.question_error_json(line, exc)
-            _echo_json(record)
+            echo_json(record)
 
 
 @cli.command()
 @click.argument("question", required=False)
-@click.option("--k", default=3, show_default=True, type=click.IntRange(1, 10), help="Results.")
+@click.option(
+    "--k",
+    default=3,
+    show_default=True,
+    type=click.IntRange(1, 10),
+    help="How many results to show, best first (1 to 10).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
 @click.pass_obj
 def ask(options: Options, question: str | None, k: int, as_json: bool) -> None:
     """Ask a question; with none, read one per line from stdin and print JSON lines."""
-    _run(options, _ask(options, question, k, as_json))
+    if question is None and sys.stdin.isatty():
+        click.echo(ASK_HINT, err=True)
+    run_async(options, _ask(options, question, k, as_json))
 
 
 # --- list, show, remove, refresh -----------------------------------------------------------
@@ -214,11 +190,11 @@ def _listing(
     @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
     @click.pass_obj
     def list_(options: Options, as_json: bool) -> None:
-        items = _with_library(
+        items = with_library(
             options, lambda library: fetch(library, options.collection), writable=False
         )
         if as_json:
-            _echo_json([to_json(item) for item in items])
+            echo_json([to_json(item) for item in items])
         else:
             show(options, items)
 
@@ -240,11 +216,11 @@ _listing(
 @click.pass_obj
 def show(options: Options, article_id: int, as_json: bool) -> None:
     """Show an article: its details and full stored text."""
-    article, text = _with_library(
+    article, text = with_library(
         options, lambda library: library.get(options.collection, article_id), writable=False
     )
     if as_json:
-        _echo_json({**output.article_json(article), "text": text})
+        echo_json({**output.article_json(article), "text": text})
     else:
         output.show_article(output.stdout_console(), article, text)
 
@@ -254,7 +230,7 @@ def show(options: Options, article_id: int, as_json: bool) -> None:
 @click.pass_obj
 def remove(options: Options, article_id: int) -> None:
     """Remove an article and its passages."""
-    article = _with_library(options, lambda library: library.remove(options.collection, article_id))
+    article = with_library(options, lambda library: library.remove(options.collection, article_id))
     click.echo(f"removed {output.label(article)}")
 
 
@@ -263,7 +239,7 @@ def remove(options: Options, article_id: int) -> None:
 @click.pass_obj
 def refresh(options: Options, article_id: int) -> None:
     """Fetch an article's page again and re-index it if its text changed."""
-    result = _with_library(options, lambda library: library.refresh(options.collection, article_id))
+    result = with_library(options, lambda library: library.refresh(options.collection, article_id))
     article = result.article
     if result.status == "unchanged":
         click.echo(f"unchanged: {output.label(article)}")
@@ -293,7 +269,7 @@ def copy(options: Options, target: str) -> None:
         async with Library.open(into.db, into.library_settings()) as destination:
             return await source.copy_to(destination, progress)
 
-    click.echo(output.copy_text(_with_library(options, work)))
+    click.echo(output.copy_text(with_library(options, work)))
 
 
 # --- feeds ---------------------------------------------------------------------------------
@@ -309,7 +285,7 @@ def feed() -> None:
 @click.pass_obj
 def feed_add(options: Options, url: str) -> None:
     """Follow a feed, given its link or a page that links to one."""
-    info = _with_library(
+    info = with_library(
         options,
         lambda library: library.add_feed(options.collection, url, added_by="cli"),
         create=True,
@@ -331,7 +307,7 @@ _listing(
 @click.pass_obj
 def feed_remove(options: Options, feed_id: int) -> None:
     """Stop following a feed (its articles stay)."""
-    info = _with_library(options, lambda library: library.remove_feed(options.collection, feed_id))
+    info = with_library(options, lambda library: library.remove_feed(options.collection, feed_id))
     click.echo(f"stopped following #{info.id} {info.title or info.url}")
 
 
@@ -339,7 +315,7 @@ def feed_remove(options: Options, feed_id: int) -> None:
 @click.pass_obj
 def feed_poll(options: Options) -> None:
     """Read every feed now and add its new entries."""
-    reports = _with_library(options, lambda library: library.poll_feeds(options.collection))
+    reports = with_library(options, lambda library: library.poll_feeds(options.collection))
     if not reports:
         click.echo("No feeds to poll.")
     for r in reports:
@@ -351,18 +327,20 @@ def feed_poll(options: Options) -> None:
 # --- console, demo and the bot -------------------------------------------------------------
 
 
-@cli.command()
+@cli.command(
+    help="An interactive channel: type questions, or one of these commands:\n\n\b\n"
+    + "\n".join(f"{usage:22} {what}" for usage, what in console_mode.COMMANDS.values())
+)
 @click.pass_obj
 def console(options: Options) -> None:
-    """An interactive channel: type questions, or /add, /list, /remove, /help."""
-    _run(options, console_mode.run(options.settings, options.collection))
+    run_async(options, console_mode.run(options.settings, options.collection))
 
 
 @cli.command()
 @click.pass_obj
 def demo(options: Options) -> None:
     """Load citebot's own guide into the 'demo' library and open the console on it."""
-    _run(options, console_mode.run(options.settings, "demo", load_guide=True))
+    run_async(options, console_mode.run(options.settings, "demo", load_guide=True))
 
 
 @cli.command()

@@ -8,8 +8,10 @@ A title the article lacks is "Untitled" in text and null in JSON.
 
 from __future__ import annotations
 
+import io
+import sys
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TextIO, cast
 
 from rich.console import Console
 from rich.markdown import Markdown
@@ -82,10 +84,11 @@ def label(article: ArticleInfo) -> str:
     return f"#{article.id} {render.title_text(article.title)}"
 
 
-def add_line(outcome: AddResult | CitebotError) -> str:
-    """What adding one input did, as one line (the bot's words, unformatted)."""
+def add_line(outcome: AddResult | CitebotError, place: str | None = None) -> str:
+    """What adding one input did, as one line (the bot's words, unformatted); an error says
+    where it is first when the input has a `place` (a JSONL file's `file:line`)."""
     if isinstance(outcome, CitebotError):
-        return f"error: {outcome}"
+        return f"error: {place}: {outcome}" if place else f"error: {outcome}"
     return render.added_words(outcome.status, label(outcome.article), outcome.article.passages)
 
 
@@ -93,7 +96,8 @@ def feed_line(feed: FeedInfo) -> str:
     status = (
         f"error: {feed.last_error}" if feed.last_error else f"polled {feed.last_polled or 'never'}"
     )
-    return f"#{feed.id} {feed.title or ''} <{feed.url}> {feed.articles} articles, {status}"
+    articles = render.plural(feed.articles, "article")
+    return f"#{feed.id} {feed.title or ''} <{feed.url}> {articles}, {status}"
 
 
 def feeds_text(feeds: list[FeedInfo]) -> str:
@@ -112,8 +116,34 @@ def poll_line(report: FeedReport) -> str:
 # --- rich consoles ---------------------------------------------------------------------------
 
 
+PIPE_WIDTH = 10_000  # characters: piped output is not wrapped (lines are as long as the text)
+
+
+class Unpadded(io.TextIOBase):
+    """A text stream that drops the spaces at the end of each line (rich pads every line of a
+    block to the console's width)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self._line = ""  # the line written so far, sent once it ends
+
+    def write(self, text: str) -> int:
+        *lines, self._line = (self._line + text).split("\n")
+        for line in lines:
+            self._stream.write(line.rstrip(" ") + "\n")
+        return len(text)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+
 def stdout_console() -> Console:
-    return Console(highlight=False)
+    """The console for stdout: at a terminal, rich's own; piped, one neither padded to 80
+    columns nor wrapped, so that other programs get each line whole."""
+    if sys.stdout.isatty():
+        return Console(highlight=False)
+    piped = cast(TextIO, Unpadded(sys.stdout))
+    return Console(highlight=False, file=piped, width=PIPE_WIDTH, soft_wrap=True)
 
 
 def stderr_console() -> Console:
@@ -144,9 +174,14 @@ def show_all(console: Console, answer: Answer) -> None:
         console.print(markdown(f"**{result.rank}.**\n\n" + render.render_result(result)))
 
 
-def show_list(console: Console, collection: str, articles: list[ArticleInfo]) -> None:
+def show_list(
+    console: Console, collection: str, articles: list[ArticleInfo], how_to_add: str = "citebot add"
+) -> None:
+    """The articles as a table; an empty library says how to add (the console's own way)."""
     if not articles:
-        console.print(f"The library {collection!r} is empty: add articles with `citebot add`.")
+        console.print(
+            f"The library {collection!r} is empty: add articles with `{how_to_add}`.", markup=False
+        )
         return
     table = Table("id", "title", "passages", "source", "added", box=None)
     for a in articles:
@@ -170,7 +205,8 @@ def show_article(console: Console, article: ArticleInfo, text: str) -> None:
     ):
         if value:
             console.print(f"{name}: {value}", markup=False)
-    console.print(f"{article.passages} passages, added {article.added_at}", markup=False)
+    passages = render.plural(article.passages, "passage")
+    console.print(f"{passages}, added {article.added_at}", markup=False)
     console.print()
     console.print(text, markup=False)
 
@@ -201,10 +237,12 @@ class ProgressBar:
 
 def copy_text(report: CopyReport) -> str:
     """What `citebot copy` did, and what each collection now holds in both libraries."""
+    plural = render.plural
     lines = [
-        f"copied {report.copied} articles ({report.present} were there already) and"
-        f" {report.feeds} feeds; the copy matches:"
+        f"copied {plural(report.copied, 'article')} ({report.present} were there already) and"
+        f" {plural(report.feeds, 'feed')}; the copy matches:"
     ]
     for collection, (articles, passages, feeds) in report.counts.items():
-        lines.append(f"  {collection}: {articles} articles, {passages} passages, {feeds} feeds")
+        counts = [plural(articles, "article"), plural(passages, "passage"), plural(feeds, "feed")]
+        lines.append(f"  {collection}: {', '.join(counts)}")
     return "\n".join(lines)

@@ -20,7 +20,7 @@ from bot import render
 from bot.app import Citebot
 from bot.checks import article_choices, collection_of, curated_group, curators_only
 from bot.errors import NO_MENTIONS, UserError, describe
-from bot.views import ConfirmView, Paginator, PasteModal
+from bot.views import ConfirmView, PasteModal, send_pages
 from index import AddResult, Document, InputError, Progress, clean_text, too_large
 
 log = logging.getLogger(__name__)
@@ -154,17 +154,7 @@ class Articles(commands.Cog):
                 allowed_mentions=NO_MENTIONS,
             )
             return
-        pages = render.article_pages(articles)
-        if len(pages) == 1:
-            await interaction.response.send_message(
-                pages[0], ephemeral=True, allowed_mentions=NO_MENTIONS
-            )
-            return
-        view = Paginator(pages, interaction.user.id)
-        await interaction.response.send_message(
-            view.content(), view=view, ephemeral=True, allowed_mentions=NO_MENTIONS
-        )
-        view.message = await interaction.original_response()
+        await send_pages(interaction, render.article_pages(articles))
 
     @article.command(name="show", description="Show an article's details and its text.")
     @app_commands.describe(article="The article (type to search titles).")

@@ -22,6 +22,7 @@ from bot import render
 from bot.app import Citebot
 from bot.checks import collection_of, curated_group, curators_only, feed_choices
 from bot.errors import NO_MENTIONS
+from bot.views import send_pages
 from index import ClosingError
 
 log = logging.getLogger(__name__)
@@ -81,9 +82,7 @@ class Feeds(commands.Cog):
     @feed.command(name="list", description="The feeds this server follows.")
     async def list_(self, interaction: discord.Interaction) -> None:
         feeds = await self.bot.library.feeds(collection_of(interaction))
-        await interaction.response.send_message(
-            render.feed_list(feeds), ephemeral=True, allowed_mentions=NO_MENTIONS
-        )
+        await send_pages(interaction, render.feed_pages(feeds))
 
     @feed.command(name="remove", description="Stop following a feed (its articles stay).")
     @app_commands.describe(feed="The feed (type to search).")

@@ -81,6 +81,7 @@ class Reader:
                 "index.ingest",
                 stdin=asyncio.subprocess.PIPE,
                 stdout=asyncio.subprocess.PIPE,
+                process_group=0,  # Ctrl-C at a terminal reaches its owner only, not the child
             )
         return self._process
 

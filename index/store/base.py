@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 import numpy as np
@@ -48,16 +48,24 @@ class FeedInfo:
     last_error: str | None
     entries: int  # entries seen so far
     articles: int  # of which added as articles
+    etag: str | None = None  # the validators of the last full read: an unchanged feed is
+    last_modified: str | None = None  # then one small request (answered 304 Not Modified)
+
+
+Validators = tuple[str | None, str | None]  # a feed's (ETag, Last-Modified), to ask if it changed
 
 
 @dataclass(frozen=True)
 class FeedEntry:
-    """An entry of a feed, as seen: the article it became, or why it did not."""
+    """An entry of a feed, as seen: the article it became, or why it did not (yet). Stored
+    in this order (`astuple`)."""
 
     key: str
     url: str | None
     article_id: int | None
     error: str | None
+    attempts: int = 0  # failed tries so far
+    retry_at: str | None = None  # when it may be tried (again); None: added, or given up
 
 
 @dataclass(frozen=True)
@@ -110,9 +118,9 @@ class StoredArticle:
     text: str
 
 
-def now() -> str:
-    """The time now as stored (UTC, ISO 8601, to the second)."""
-    return datetime.now(UTC).isoformat(timespec="seconds")
+def now(later: float = 0.0) -> str:
+    """The time now (or `later` seconds from now) as stored (UTC, ISO 8601, to the second)."""
+    return (datetime.now(UTC) + timedelta(seconds=later)).isoformat(timespec="seconds")
 
 
 def int32_blob(values: Iterable[int] | np.ndarray) -> bytes:
@@ -269,16 +277,27 @@ class Store(Protocol):
         """A feed's entries seen so far, oldest first."""
         ...
 
-    async def claim_entry(self, feed_id: int, key: str, url: str | None) -> bool:
-        """Mark a feed entry seen, if no one has: False when another poller already claimed
-        it (the entry's key is unique per feed), so that no entry is added twice."""
+    async def claim_entry(self, feed_id: int, key: str, url: str | None, hold: str) -> bool:
+        """Take a feed entry to add it: a new one, or one whose retry is due. It is held until
+        `hold` (a time as `now` gives it): others skip it meanwhile, and if this poller dies it
+        is tried again then. False when it is added, given up, waiting or held by another
+        poller (the entry's key is unique per feed), so that no entry is added twice."""
         ...
 
-    async def record_entry(
-        self, feed_id: int, key: str, url: str | None, article_id: int | None, error: str | None
-    ) -> None: ...
+    async def record_entry(self, feed_id: int, entry: FeedEntry) -> None:
+        """Keep what became of an entry (written whole, over what was there)."""
+        ...
 
-    async def record_poll(self, feed_id: int, title: str | None, error: str | None) -> None: ...
+    async def record_poll(
+        self,
+        feed_id: int,
+        title: str | None,
+        error: str | None,
+        validators: Validators | None = None,
+    ) -> None:
+        """Keep how a poll went: a new `title` (None keeps it), the error, and the feed's new
+        `(etag, last_modified)` when it was read in full (None keeps them)."""
+        ...
 
     # --- passages ------------------------------------------------------------------------
 

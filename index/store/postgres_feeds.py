@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
+from dataclasses import astuple
 from typing import TYPE_CHECKING
 
 import asyncpg
@@ -14,7 +15,7 @@ if TYPE_CHECKING:
 
 from index.errors import NotFoundError
 from index.guilds import Shards, guild_of
-from index.store.base import FeedEntry, FeedInfo, now
+from index.store.base import FeedEntry, FeedInfo, Validators, now
 
 if TYPE_CHECKING:
     Conn = PoolConnectionProxy[asyncpg.Record]  # a connection taken from the pool
@@ -22,7 +23,8 @@ if TYPE_CHECKING:
 _FEED_COLUMNS = (
     "f.id, f.collection, f.url, f.title, f.added_by, f.added_at, f.last_polled, f.last_error,"
     " (SELECT count(*) FROM feed_entries e WHERE e.feed_id = f.id),"
-    " (SELECT count(article_id) FROM feed_entries e WHERE e.feed_id = f.id)"
+    " (SELECT count(article_id) FROM feed_entries e WHERE e.feed_id = f.id),"
+    " f.etag, f.last_modified"
 )
 
 
@@ -92,49 +94,60 @@ class PostgresFeeds:
 
     async def list_entries(self, feed_id: int) -> list[FeedEntry]:
         rows = await self._fetch(
-            "SELECT entry_key, url, article_id, error FROM feed_entries WHERE feed_id = $1"
-            " ORDER BY seen_at, ctid",
+            "SELECT entry_key, url, article_id, error, attempts, retry_at FROM feed_entries"
+            " WHERE feed_id = $1 ORDER BY seen_at, ctid",
             feed_id,
         )
         return [FeedEntry(*row) for row in rows]
 
-    async def claim_entry(self, feed_id: int, key: str, url: str | None) -> bool:
+    async def claim_entry(self, feed_id: int, key: str, url: str | None, hold: str) -> bool:
         async with self._transaction() as conn:
             claimed = await conn.fetchval(
-                "INSERT INTO feed_entries (feed_id, entry_key, url, seen_at)"
-                " VALUES ($1, $2, $3, $4) ON CONFLICT (feed_id, entry_key) DO NOTHING"
+                "INSERT INTO feed_entries (feed_id, entry_key, url, seen_at, retry_at)"
+                " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (feed_id, entry_key) DO UPDATE"
+                " SET retry_at = excluded.retry_at"
+                " WHERE feed_entries.retry_at IS NOT NULL AND feed_entries.retry_at <= $4"
                 " RETURNING true",
                 feed_id,
                 key,
                 url,
                 now(),
+                hold,
             )
         return bool(claimed)
 
-    async def record_entry(
-        self, feed_id: int, key: str, url: str | None, article_id: int | None, error: str | None
-    ) -> None:
+    async def record_entry(self, feed_id: int, entry: FeedEntry) -> None:
         async with self._transaction() as conn:
             await conn.execute(
-                "INSERT INTO feed_entries (feed_id, entry_key, url, article_id, error, seen_at)"
-                " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (feed_id, entry_key) DO UPDATE"
+                "INSERT INTO feed_entries (feed_id, entry_key, url, article_id, error, attempts,"
+                " retry_at, seen_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+                " ON CONFLICT (feed_id, entry_key) DO UPDATE"
                 " SET url = excluded.url, article_id = excluded.article_id,"
-                " error = excluded.error, seen_at = excluded.seen_at",
+                " error = excluded.error, seen_at = excluded.seen_at,"
+                " attempts = excluded.attempts, retry_at = excluded.retry_at",
                 feed_id,
-                key,
-                url,
-                article_id,
-                error,
+                *astuple(entry),
                 now(),
             )
 
-    async def record_poll(self, feed_id: int, title: str | None, error: str | None) -> None:
+    async def record_poll(
+        self,
+        feed_id: int,
+        title: str | None,
+        error: str | None,
+        validators: Validators | None = None,
+    ) -> None:
+        etag, modified = validators or (None, None)
         async with self._transaction() as conn:
             await conn.execute(
-                "UPDATE feeds SET last_polled = $1, last_error = $2, title = coalesce($3, title)"
-                " WHERE id = $4",
+                "UPDATE feeds SET last_polled = $1, last_error = $2, title = coalesce($3, title),"
+                " etag = CASE WHEN $4 THEN $5 ELSE etag END,"
+                " last_modified = CASE WHEN $4 THEN $6 ELSE last_modified END WHERE id = $7",
                 now(),
                 error,
                 title,
+                validators is not None,
+                etag,
+                modified,
                 feed_id,
             )

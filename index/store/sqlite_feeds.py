@@ -5,17 +5,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
+from dataclasses import astuple
 
 import aiosqlite
 
 from index.errors import NotFoundError
 from index.guilds import Shards, guild_of
-from index.store.base import FeedEntry, FeedInfo, now
+from index.store.base import FeedEntry, FeedInfo, Validators, now
 
 _FEED_COLUMNS = (
     "f.id, f.collection, f.url, f.title, f.added_by, f.added_at, f.last_polled, f.last_error,"
     " (SELECT count(*) FROM feed_entries e WHERE e.feed_id = f.id),"
-    " (SELECT count(article_id) FROM feed_entries e WHERE e.feed_id = f.id)"
+    " (SELECT count(article_id) FROM feed_entries e WHERE e.feed_id = f.id),"
+    " f.etag, f.last_modified"
 )
 
 
@@ -85,35 +87,52 @@ class SQLiteFeeds:
 
     async def list_entries(self, feed_id: int) -> list[FeedEntry]:
         async with self._db.execute(
-            "SELECT entry_key, url, article_id, error FROM feed_entries WHERE feed_id = ?"
-            " ORDER BY seen_at, rowid",
+            "SELECT entry_key, url, article_id, error, attempts, retry_at FROM feed_entries"
+            " WHERE feed_id = ? ORDER BY seen_at, rowid",
             (feed_id,),
         ) as cursor:
             return [FeedEntry(*row) for row in await cursor.fetchall()]
 
-    async def claim_entry(self, feed_id: int, key: str, url: str | None) -> bool:
+    async def claim_entry(self, feed_id: int, key: str, url: str | None, hold: str) -> bool:
         async with self._transaction() as db:
             cursor = await db.execute(
-                "INSERT INTO feed_entries (feed_id, entry_key, url, seen_at) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT (feed_id, entry_key) DO NOTHING",
-                (feed_id, key, url, now()),
+                "INSERT INTO feed_entries (feed_id, entry_key, url, seen_at, retry_at)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (feed_id, entry_key) DO UPDATE"
+                " SET retry_at = excluded.retry_at"
+                " WHERE feed_entries.retry_at IS NOT NULL AND feed_entries.retry_at <= ?",
+                (feed_id, key, url, now(), hold, now()),
             )
             return cursor.rowcount == 1
 
-    async def record_entry(
-        self, feed_id: int, key: str, url: str | None, article_id: int | None, error: str | None
-    ) -> None:
+    async def record_entry(self, feed_id: int, entry: FeedEntry) -> None:
         async with self._transaction() as db:
             await db.execute(
-                "INSERT OR REPLACE INTO feed_entries"
-                " (feed_id, entry_key, url, article_id, error, seen_at) VALUES (?, ?, ?, ?, ?, ?)",
-                (feed_id, key, url, article_id, error, now()),
+                "INSERT OR REPLACE INTO feed_entries (feed_id, entry_key, url, article_id,"
+                " error, attempts, retry_at, seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (feed_id, *astuple(entry), now()),
             )
 
-    async def record_poll(self, feed_id: int, title: str | None, error: str | None) -> None:
+    async def record_poll(
+        self,
+        feed_id: int,
+        title: str | None,
+        error: str | None,
+        validators: Validators | None = None,
+    ) -> None:
+        etag, modified = validators or (None, None)
         async with self._transaction() as db:
             await db.execute(
-                "UPDATE feeds SET last_polled = ?, last_error = ?, title = coalesce(?, title)"
-                " WHERE id = ?",
-                (now(), error, title, feed_id),
+                "UPDATE feeds SET last_polled = ?, last_error = ?, title = coalesce(?, title),"
+                " etag = CASE WHEN ? THEN ? ELSE etag END,"
+                " last_modified = CASE WHEN ? THEN ? ELSE last_modified END WHERE id = ?",
+                (
+                    now(),
+                    error,
+                    title,
+                    validators is not None,
+                    etag,
+                    validators is not None,
+                    modified,
+                    feed_id,
+                ),
             )

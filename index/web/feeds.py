@@ -17,6 +17,7 @@ from urllib.parse import urljoin
 log = logging.getLogger(__name__)
 
 MAX_ENTRIES_PER_POLL = 30  # the newest entries of a feed considered in one poll
+MAX_TITLE = 200  # characters of a feed's title kept (a remote feed's title has no limit)
 _FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json")
 
 
@@ -52,8 +53,17 @@ def parse_feed(data: bytes) -> ParsedFeed | None:
             continue
         key = item.get("id") or link
         entries.append(Entry(str(key), link.strip(), item.get("title")))
-    title = parsed.feed.get("title")
-    return ParsedFeed(title if isinstance(title, str) and title.strip() else None, entries)
+    return ParsedFeed(_title(parsed.feed.get("title")), entries)
+
+
+def _title(title: object) -> str | None:
+    """A feed's title on one line, at most `MAX_TITLE` characters; None when it has none."""
+    if not isinstance(title, str):
+        return None
+    text = " ".join(title[: MAX_TITLE * 4].split())
+    if len(text) > MAX_TITLE:
+        text = text[: MAX_TITLE - 1].rstrip() + "…"
+    return text or None
 
 
 class _FeedLinks(HTMLParser):

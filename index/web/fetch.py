@@ -47,6 +47,7 @@ _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _ACCEPT = "text/html,application/xhtml+xml,text/plain;q=0.9,text/markdown;q=0.9,*/*;q=0.5"
 _PRIVATE_HINT = "citebot only fetches public pages"
 _PAGE = "the page"
+_MAX_VALIDATOR = 256  # characters of an ETag or Last-Modified kept to send back
 
 DEFAULT_USER_AGENT = "citebot/0.1 (+https://github.com/citebot; article fetcher)"
 
@@ -71,6 +72,9 @@ class Fetched:
     content_type: str | None  # the media type, e.g. "text/html" (no parameters)
     charset: str | None  # from the Content-Type header, if any
     data: bytes  # decoded (decompressed) body, <= max_bytes
+    etag: str | None = None  # the validators the server gave, to ask next time whether the
+    last_modified: str | None = None  # page changed (`fetch(..., validators=...)`)
+    not_modified: bool = False  # it did not: 304 Not Modified, no body
 
 
 class FetchError(InputError):
@@ -149,13 +153,18 @@ def _timeout(settings: FetchSettings, *, total: float | None) -> aiohttp.ClientT
 
 
 async def fetch(
-    session: aiohttp.ClientSession, url: str, settings: FetchSettings | None = None
+    session: aiohttp.ClientSession,
+    url: str,
+    settings: FetchSettings | None = None,
+    validators: tuple[str | None, str | None] = (None, None),
 ) -> Fetched:
     """Fetch a page: the link normalised, redirects followed and checked, the body capped.
 
     `session` (from `make_session`) decides which addresses may be connected to; `settings`
-    (default: the session's) the limits of this fetch. Every failure is a FetchError with a
-    one-line message.
+    (default: the session's) the limits of this fetch. `validators`, a previous fetch's
+    `(etag, last_modified)`, ask the server whether the page changed since: if not, the
+    result is `not_modified`, without a body. Every failure is a FetchError with a one-line
+    message.
     """
     connector = session.connector
     if not isinstance(connector, _SessionConnector):
@@ -167,15 +176,19 @@ async def fetch(
         raise FetchError(str(err)) from None
     try:
         async with asyncio.timeout(settings.total_timeout):
-            return await _follow(session, connector.policy, current, settings)
+            return await _follow(session, connector.policy, current, settings, validators)
     except TimeoutError:
         raise FetchError(_no_answer(settings)) from None
 
 
 async def _follow(
-    session: aiohttp.ClientSession, policy: AddressPolicy, url: str, settings: FetchSettings
+    session: aiohttp.ClientSession,
+    policy: AddressPolicy,
+    url: str,
+    settings: FetchSettings,
+    validators: tuple[str | None, str | None],
 ) -> Fetched:
-    headers = {"User-Agent": settings.user_agent}
+    headers = {"User-Agent": settings.user_agent, **_conditions(*validators)}
     timeout = _timeout(settings, total=None)  # the whole fetch is timed by the caller
     current = url
     for hop in range(settings.max_redirects + 1):
@@ -196,13 +209,28 @@ async def _follow(
                         break
                     current = _redirect_target(current, response.headers["Location"])
                     continue
+                if response.status == 304 and any(validators):
+                    return Fetched(current, None, None, b"", *validators, not_modified=True)
                 _check_status(response)
                 data = await _read_body(response, settings)
                 content_type, charset = parse_content_type(response.headers.get("Content-Type"))
-                return Fetched(url=current, content_type=content_type, charset=charset, data=data)
+                etag, modified = (_validator(response, h) for h in ("ETag", "Last-Modified"))
+                return Fetched(current, content_type, charset, data, etag, modified)
         except (aiohttp.ClientError, OSError, ValueError) as err:
             raise FetchError(_describe(err, host, port, settings, redirected=redirected)) from err
     raise FetchError(f"too many redirects (more than {settings.max_redirects})")
+
+
+def _conditions(etag: str | None, last_modified: str | None) -> dict[str, str]:
+    """The request headers asking whether a page changed since it had these validators."""
+    asked = {"If-None-Match": etag, "If-Modified-Since": last_modified}
+    return {name: value for name, value in asked.items() if value}
+
+
+def _validator(response: aiohttp.ClientResponse, header: str) -> str | None:
+    """A validator the server gave, if it is one that can be sent back as it is."""
+    value = response.headers.get(header, "").strip()
+    return value if value and len(value) <= _MAX_VALIDATOR and value.isprintable() else None
 
 
 def _host_port(url: str) -> tuple[str, int]:

@@ -5,6 +5,7 @@ Starting for real is covered end to end in test_e2e.py.
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import sys
@@ -32,7 +33,18 @@ def test_missing_token_is_one_line_and_exit_1(capsys: pytest.CaptureFixture[str]
     with pytest.raises(SystemExit) as exited:
         main()
     assert exited.value.code == 1
-    assert one_line_error(capsys).startswith("citebot: DISCORD_TOKEN is not set")
+    assert one_line_error(capsys).startswith("error: DISCORD_TOKEN is not set")
+
+
+def test_the_launcher_leaves_start_up_objects_out_of_full_collections() -> None:
+    """Before serving, what start-up built is frozen (gc.freeze): full collections skip it."""
+    gc.unfreeze()
+    try:
+        with pytest.raises(SystemExit):
+            main()  # no token: it stops, but only after the launcher's preparations
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
 
 
 def test_unusable_database_is_one_line_and_exit_1(
@@ -47,7 +59,7 @@ def test_unusable_database_is_one_line_and_exit_1(
         main()
     assert exited.value.code == 1
     line = one_line_error(capsys)
-    assert line.startswith("citebot: ") and "notes.db" in line
+    assert line.startswith("error: ") and "notes.db" in line
 
 
 def test_bad_shard_settings_are_one_line_and_exit_1(
@@ -60,7 +72,7 @@ def test_bad_shard_settings_are_one_line_and_exit_1(
     with pytest.raises(SystemExit) as exited:
         main()
     assert exited.value.code == 1
-    assert one_line_error(capsys).startswith("citebot: CITEBOT_SHARD_IDS: shard ids go from 0")
+    assert one_line_error(capsys).startswith("error: CITEBOT_SHARD_IDS: shard ids go from 0")
 
 
 @pytest.mark.parametrize(
@@ -123,4 +135,4 @@ def test_python_dash_m_bot_starts_the_launcher(tmp_path: Path) -> None:
         timeout=60,
     )
     assert done.returncode == 1
-    assert done.stderr.strip().startswith("citebot: DISCORD_TOKEN is not set")
+    assert done.stderr.strip().startswith("error: DISCORD_TOKEN is not set")

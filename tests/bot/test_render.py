@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot import render
-from index import AddResult, ArticleInfo, Result
+from index import AddResult, Answer, ArticleInfo, FeedInfo, Result
 
 
 def article(
@@ -28,6 +28,86 @@ def test_article_pages_hold_ten_lines_and_say_where_they_are() -> None:
     assert len(pages) == 3
     assert pages[0].count("\n`#") == 10 and pages[2].count("\n`#") == 5
     assert pages[1].endswith("-# Page 2 of 3")
+
+
+def test_article_pages_show_every_article_however_long_their_lines() -> None:
+    """Long titles and links make fewer articles a page, never a page cut short: every
+    article is on exactly one page, and every page fits Discord."""
+    url = "https://example.com/" + "a" * 400
+    pages = render.article_pages([article(n, f"Title {n} " + "x" * 90, url) for n in range(1, 26)])
+    assert all(len(p) <= render.MESSAGE_LIMIT for p in pages)
+    assert not any(p.endswith("…") for p in pages)
+    for n in range(1, 26):
+        assert sum(p.count(f"`#{n}` ") for p in pages) == 1, n
+    assert pages[-1].endswith(f"-# Page {len(pages)} of {len(pages)}")
+
+
+def feed(title: str | None = "Coast News", url: str = "https://example.com/feed.xml") -> FeedInfo:
+    return FeedInfo(1, "guild:1", url, title, None, "2026-11-27T20:00:00", None, None, 3, 1)
+
+
+def test_feed_pages_show_every_feed() -> None:
+    """/feed list pages by what fits, like the article list."""
+    feeds = [
+        FeedInfo(n, "c", f"https://example.com/{n}/" + "f" * 300, "T" * 200, None, "", None,
+                 "e" * 300, 0, 0)
+        for n in range(1, 31)
+    ]  # fmt: skip
+    pages = render.feed_pages(feeds)
+    assert len(pages) > 1 and all(len(p) <= render.MESSAGE_LIMIT for p in pages)
+    for n in range(1, 31):
+        assert sum(p.count(f"`#{n}` ") for p in pages) == 1, n
+
+
+def test_every_reply_fits_discord_whatever_the_source() -> None:
+    """Titles, links, authors, errors and words of any length still make messages within
+    Discord's limit (a feed's title of 150,000 characters was stored once)."""
+    huge = "W" * 150_000
+    a = article(title=huge, url="https://example.com/" + huge, author=huge, site=huge, date=huge)
+    f = FeedInfo(1, "c", "https://example.com/" + huge, huge, None, "", huge, huge, 1, 1)
+    answer = Answer("q", 1.0, [], [huge] * 5, 10)
+    messages = [
+        render.following_message(f, 30),
+        render.unfollowed_message(f),
+        *render.feed_pages([f]),
+        *render.article_pages([a]),
+        render.article_details(a, huge),
+        render.added_message(AddResult("added", a)),
+        render.remove_question(a),
+        render.removed_message(a),
+        render.render_answer(answer),
+        render.render_passage(Result(1, 1.0, a, huge, 0, 10, ())),
+        render.render_answer(Answer("q", 1.0, [Result(1, 1.0, a, huge, 0, 10, ())], [], 1)),
+        render.help_text("<@1>", huge),
+    ]
+    assert all(len(m) <= render.MESSAGE_LIMIT for m in messages)
+    assert len(render.choice_name(1, huge)) <= render.CHOICE_LIMIT
+
+
+EVIL = "https://ok.example/a>)[Click to verify](https://evil.example/login)(<https://ok.example/b"
+
+
+def test_a_stored_url_cannot_make_another_link() -> None:
+    """A URL that tries to close its link and open another is shown as one link to its own
+    site: every link shown (sources, titles, feeds) is encoded the same way."""
+    a = article(url=EVIL)
+    shown = [
+        render.source_line(a),
+        render.source_line(a, "Otters hold hands."),
+        render.article_title(a),
+        render.feed_line(feed(url=EVIL)),
+    ]
+    for line in shown:
+        assert line.count("](") == 1 and line.count("<") == 1 and line.count(">") == 1, line
+        assert "(<https://ok.example/a%3E%29%5BClick%20to%20verify%5D%28https://evil" in line
+        assert line.index(">)") > line.index("ok.example/b")
+
+
+def test_only_web_links_are_linked() -> None:
+    """A URL that is not http(s), or has no host, is not linked at all."""
+    for url in ("javascript:alert(1)", "ftp://example.com/a", "https://", "file:///etc/passwd"):
+        assert "](" not in render.source_line(article(url=url)), url
+        assert "](" not in render.article_title(article(url=url)), url
 
 
 def test_titles_cannot_mention_or_format() -> None:
@@ -126,6 +206,7 @@ def test_an_untitled_article_is_shown_as_untitled() -> None:
 def test_added_words_say_what_adding_did() -> None:
     """An add's outcome: added with its passages, or already in the library."""
     assert render.added_words("added", "#1 Otters", 3) == "added #1 Otters (3 passages)"
+    assert render.added_words("added", "#1 Otters", 1) == "added #1 Otters (1 passage)"
     assert render.added_words("duplicate", "#1 Otters", 3) == "already in the library: #1 Otters"
 
 

@@ -61,12 +61,12 @@ def page(title: str, paragraphs: list[str], head: str = "") -> str:
     return ARTICLE.format(title=title, paragraphs=body, head=head)
 
 
-def rss(items: list[tuple[str, str]]) -> str:
+def rss(items: list[tuple[str, str]], title: str = "Coast News") -> str:
     entries = "".join(
-        f"<item><title>{title}</title><link>{link}</link><guid>{link}</guid></item>"
-        for title, link in items
+        f"<item><title>{name}</title><link>{link}</link><guid>{link}</guid></item>"
+        for name, link in items
     )
     return (
-        '<?xml version="1.0"?><rss version="2.0"><channel><title>Coast News</title>'
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>{title}</title>'
         f"<link>http://example.test/</link><description>d</description>{entries}</channel></rss>"
     )

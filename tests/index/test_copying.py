@@ -11,7 +11,8 @@ import pytest
 
 from index.errors import StorageError
 from index.ingest import Document
-from index.library import Library, LibrarySettings
+from index.library import Library
+from index.settings import LibrarySettings
 from index.web import FetchSettings
 from tests.helpers.databases import query
 from tests.helpers.documents import LIGHTHOUSE, page, rss

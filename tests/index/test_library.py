@@ -13,8 +13,9 @@ import pytest
 
 from index.errors import ClosingError, InputError, NotFoundError
 from index.ingest import Document, load_file
-from index.library import Library, LibrarySettings
+from index.library import Library
 from index.passages import PassageSettings
+from index.settings import LibrarySettings
 from index.store import is_postgres
 from index.web import FetchSettings
 from tests.helpers import confined

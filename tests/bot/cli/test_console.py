@@ -36,7 +36,7 @@ def test_pasted_text_without_a_title_is_untitled(db: Path) -> None:
     text = "Sea otters hold hands while they sleep so that they do not drift apart."
     result = run(db, "console", stdin=f"/paste\n{text}\n.\n/list\n")
     assert result.exit_code == 0, result.output
-    assert "added #1 Untitled (1 passages)" in result.output
+    assert "added #1 Untitled (1 passage)" in result.output
 
 
 def test_add_of_an_ftp_link_is_refused_as_a_link(db: Path) -> None:

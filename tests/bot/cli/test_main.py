@@ -205,22 +205,40 @@ def test_add_jsonl_adds_one_article_per_line(db: Path, tmp_path: Path) -> None:
     ]
 
 
-def test_jsonl_line_with_a_lone_surrogate_is_added_and_so_are_the_rest(
-    db: Path, tmp_path: Path
-) -> None:
-    """A lone surrogate (and bidi controls) in a JSONL line is no UnicodeEncodeError: the line
-    is added without them and the next line is added too."""
+def test_every_bad_jsonl_line_says_where_and_the_rest_are_added(db: Path, tmp_path: Path) -> None:
+    """Each failing line is one line `file:line: reason` (a JSON error with its column); the
+    good lines around them are all added."""
     jsonl = tmp_path / "articles.jsonl"
-    odd = {"title": "Otters\ud800", "text": "Otters \u202ehold\u202c hands\udcff."}
-    jsonl.write_text(
-        json.dumps(odd) + "\n" + json.dumps({"title": "Bees", "text": "Bees dance to talk."})
-    )
+    good = [json.dumps({"title": f"Otters {n}", "text": f"Otters {n} hold hands."}) for n in (1, 2)]
+    lines = [
+        good[0],
+        '{"title": "x", "text": "y",}',
+        json.dumps({"title": "Empty", "text": ""}),
+        '{"text": "A lone \\ud800 surrogate."}',
+        json.dumps({"text": "Ftp.", "url": "ftp://example.com/file.txt"}),
+        json.dumps({"text": "Script.", "url": "javascript:alert(1)"}),
+        json.dumps(["not", "an", "object"]),
+        json.dumps({"text": "In \u2028 one line"}, ensure_ascii=False),
+        good[1],
+    ]
+    jsonl.write_bytes("\n".join(lines).encode() + b"\n\xff{}\n")
     result = run(db, "add", "--jsonl", str(jsonl))
-    assert result.exit_code == 0, result.output
-    assert "Traceback" not in result.output
-    shown = json.loads(run(db, "show", "1", "--json").output)
-    assert (shown["title"], shown["text"]) == ("Otters\ufffd", "Otters hold hands\ufffd.")
-    assert [a["title"] for a in json.loads(run(db, "list", "--json").output)][1] == "Bees"
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    errors = [line for line in result.output.splitlines() if line.startswith("error:")]
+    assert [e.split(": ")[1] for e in errors] == [f"{jsonl}:{n}" for n in (2, 3, 4, 5, 6, 7, 10)]
+    assert "at column 28" in errors[0]
+    assert "lone surrogate" in errors[2]
+    assert all("http or https" in e for e in errors[3:5])
+    assert "not UTF-8" in errors[6]
+    titles = [a["title"] for a in json.loads(run(db, "list", "--json").output)]
+    assert titles == ["Otters 1", None, "Otters 2"]
+
+
+def test_a_missing_jsonl_file_is_one_line(db: Path, tmp_path: Path) -> None:
+    """--jsonl with a file that is not there says so in one line (not a raw [Errno 2])."""
+    result = run(db, "add", "--jsonl", str(tmp_path / "missing.jsonl"))
+    line = _one_line_error(result)
+    assert line.endswith(f"file not found: {tmp_path / 'missing.jsonl'}") and "Errno" not in line
 
 
 def test_show_json_carries_the_full_text(db: Path, tmp_path: Path) -> None:
@@ -407,7 +425,7 @@ def test_reading_commands_on_a_missing_library_create_nothing(tmp_path: Path) ->
     for command in (["list"], ["show", "1"], ["ask", "Who lit the lamp?"]):
         result = CliRunner().invoke(cli, ["--db", str(missing), *command])
         assert result.exit_code == 1, result.output
-        assert result.output == f"Error: no library at {missing}\n"
+        assert result.output == f"error: no library at {missing}\n"
     assert not missing.parent.exists()
 
 
@@ -439,7 +457,7 @@ def test_a_postgresql_url_holds_a_library_like_a_file(
 def test_an_unreachable_postgresql_is_one_line(url: str, message: str) -> None:
     """No server there: one line naming it and why, exit 1, no traceback, no password."""
     result = run(url, "list")
-    assert (result.exit_code, result.output) == (1, f"Error: {message}\n")
+    assert (result.exit_code, result.output) == (1, f"error: {message}\n")
 
 
 def test_a_missing_postgresql_database_says_to_create_it(postgres: PostgresServer) -> None:
@@ -447,6 +465,6 @@ def test_a_missing_postgresql_database_says_to_create_it(postgres: PostgresServe
     result = run(url, "list")
     assert result.exit_code == 1
     assert result.output == (
-        f"Error: there is no database nosuchlibrary on PostgreSQL at {postgres.folder}:"
+        f"error: there is no database nosuchlibrary on PostgreSQL at {postgres.folder}:"
         " create it first (createdb nosuchlibrary)\n"
     )

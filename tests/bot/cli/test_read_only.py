@@ -63,7 +63,7 @@ def _error_line(ran: Ran) -> str:
     assert ran.out == ""
     assert "Traceback" not in ran.err and "Event loop" not in ran.err
     assert ran.err.count("\n") == 1, ran.err
-    return ran.err.removeprefix("Error: ").rstrip("\n")
+    return ran.err.removeprefix("error: ").rstrip("\n")
 
 
 @pytest.fixture

@@ -48,7 +48,7 @@ async def test_add_text_reports_the_article_and_its_passages(world: World) -> No
     assert result.ephemeral and result.response is not None
     content = result.response.content
     assert content.startswith("\N{WHITE HEAVY CHECK MARK} Added `#1` Otters in the Bay")
-    assert "passages" in content
+    assert "(1 passage)" in content
     assert [a.title for a in await world.library.articles(world.collection)] == [
         "Otters in the Bay"
     ]
@@ -303,6 +303,21 @@ async def test_list_pages_through_the_articles(world: World) -> None:
     await world.curator.click(listed.response, label="Next")
     second = listed.response.message.content
     assert "Page 2 of 2" in second and "Article number 12" in second
+
+
+async def test_list_shows_every_article_however_long_their_titles(world: World) -> None:
+    """Ten articles with long titles and links: no article is left off a page (#9 and #10
+    were cut off page 1 before, and page 2 began at #11)."""
+    for n in range(1, 13):
+        url = f"https://example.com/{n}/" + "a" * 400
+        await world.add(f"Article number {n} " + "x" * 80, f"Sentence {n} about keepers.", url)
+    listed = await world.curator.slash(world.channel, "article list")
+    assert listed.response is not None
+    seen = listed.response.content
+    while "`#12`" not in listed.response.message.content:
+        await world.curator.click(listed.response, label="Next")
+        seen += listed.response.message.content
+    assert all(f"`#{n}` " in seen for n in range(1, 13))
 
 
 async def test_list_of_an_empty_library_says_how_to_add(world: World) -> None:

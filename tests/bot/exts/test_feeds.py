@@ -61,6 +61,41 @@ async def test_remove_stops_following(world: World, site: Site) -> None:
     assert "follows no feeds" in listed.response.content
 
 
+async def test_a_feed_with_a_huge_title_gets_replies_within_discords_limit(
+    world: World, site: Site
+) -> None:
+    """A feed titled with 2,506 characters: /feed add, list and remove all answer (Discord
+    refused the reply before), and the title stored is short."""
+    feed_url = site.put("/feed.xml", rss([], title="Harbour " * 313 + "xy"), "application/rss+xml")
+    added = await world.curator.slash(world.channel, "feed add", url=feed_url)
+    assert added.response is not None and added.response.content.startswith("Following `#1`")
+    [stored] = await world.library.feeds(world.collection)
+    assert stored.title is not None and len(stored.title) <= 200
+    listed = await world.curator.slash(world.channel, "feed list")
+    assert listed.response is not None and "`#1`" in listed.response.content
+    removed = await world.curator.slash(world.channel, "feed remove", feed=1)
+    assert removed.response is not None
+    assert removed.response.content.startswith("Stopped following Harbour")
+
+
+async def test_feed_list_pages_through_every_feed(world: World, site: Site) -> None:
+    """Many feeds with long titles and links: /feed list pages by what fits, and every feed
+    is on some page."""
+    long_path = "/" + "f" * 300
+    site.put(long_path, rss([], title="Long " * 40), "application/rss+xml")
+    for n in range(1, 16):
+        site.put(f"{long_path}{n}", rss([], title="Long " * 40), "application/rss+xml")
+        await world.library.add_feed(world.collection, f"{site.base}{long_path}{n}")
+    listed = await world.curator.slash(world.channel, "feed list")
+    assert listed.response is not None
+    seen = listed.response.content
+    assert "Page 1 of" in seen
+    while "`#15`" not in listed.response.message.content:
+        await world.curator.click(listed.response, label="Next")
+        seen += listed.response.message.content
+    assert all(f"`#{n}` " in seen for n in range(1, 16))
+
+
 async def test_members_cannot_see_feed_commands(world: World) -> None:
     """Like /article, /feed is for curators."""
     with pytest.raises(simcord.SetupError, match="not visible"):

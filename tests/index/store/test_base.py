@@ -1,16 +1,19 @@
 """What every store promises (`base.Store`), checked on each backend: atomic writes, ids
-never given twice, term ids given inside the writing transaction, duplicates, busy writers."""
+never given twice, term ids given inside the writing transaction, duplicates, busy writers,
+feed entries claimed once (and again when their retry is due)."""
 
+import sqlite3
 import subprocess
 import sys
 import time
 
+import asyncpg
 import numpy as np
 import pytest
 
 from index.errors import BusyError, NotFoundError
 from index.store import is_postgres, open_store
-from index.store.base import NewPassage
+from index.store.base import FeedEntry, NewPassage, now
 from index.store.migrations import numbered_scripts
 from tests.helpers.databases import (
     holding_the_write_lock,
@@ -254,3 +257,85 @@ def test_processes_opening_a_new_library_at_once_migrate_it_once(location: str) 
         "SELECT version FROM citebot_schema" if is_postgres(location) else "PRAGMA user_version"
     )
     assert query(location, version) == [(len(numbered_scripts(backend)),)]
+
+
+def failed(attempts: int, retry_at: str | None) -> FeedEntry:
+    return FeedEntry("a", "https://e.org/a", None, "404", attempts, retry_at)
+
+
+async def test_a_feed_entry_is_claimed_by_one_poller_and_again_only_when_due(
+    location: str,
+) -> None:
+    """A new entry is claimed once; a failed one again once its retry is due (and then by
+    one poller only); an added or given-up entry never again."""
+    async with open_store(location) as store:
+        feed = await store.add_feed("c", "https://e.org/feed.xml", None, None)
+        hold, past = now(3600), now(-60)
+        assert await store.claim_entry(feed.id, "a", "https://e.org/a", hold)
+        assert not await store.claim_entry(feed.id, "a", "https://e.org/a", hold)  # held
+        await store.record_entry(feed.id, failed(1, now(600)))
+        assert not await store.claim_entry(feed.id, "a", "https://e.org/a", hold)  # waiting
+        await store.record_entry(feed.id, failed(1, past))
+        assert await store.claim_entry(feed.id, "a", "https://e.org/a", hold)  # due
+        assert not await store.claim_entry(feed.id, "a", "https://e.org/a", hold)
+        await store.record_entry(feed.id, failed(8, None))
+        assert not await store.claim_entry(feed.id, "a", "https://e.org/a", past)  # given up
+        [entry] = await store.list_entries(feed.id)
+    assert (entry.key, entry.error, entry.attempts, entry.retry_at) == ("a", "404", 8, None)
+
+
+async def test_a_feeds_validators_are_kept_until_it_is_read_in_full_again(location: str) -> None:
+    """record_poll keeps the ETag and Last-Modified it is given, and keeps them when given
+    none (an unchanged feed, or a failed poll)."""
+    async with open_store(location) as store:
+        feed = await store.add_feed("c", "https://e.org/feed.xml", "Feed", None)
+        await store.record_poll(feed.id, None, None, ('"v1"', "Wed, 02 Dec 2026 10:00:00 GMT"))
+        await store.record_poll(feed.id, None, "the server answered 500")
+        [kept] = await store.list_feeds("c")
+        await store.record_poll(feed.id, None, None, ('"v2"', None))
+        [replaced] = await store.list_feeds("c")
+    assert (kept.etag, kept.last_modified, kept.title) == (
+        '"v1"',
+        "Wed, 02 Dec 2026 10:00:00 GMT",
+        "Feed",
+    )
+    assert (replaced.etag, replaced.last_modified) == ('"v2"', None)
+
+
+async def _library_before_feed_retries(location: str) -> None:
+    """A library written before feed entries were retried (SQLite 0005, PostgreSQL 0001),
+    with one entry that failed and one whose article was removed."""
+    backend = "postgres" if is_postgres(location) else "sqlite"
+    scripts = numbered_scripts(backend)[: 1 if backend == "postgres" else 5]
+    rows = (
+        "INSERT INTO feeds (collection, url, added_at) VALUES ('c', 'https://e.org/f', 'x');"
+        "INSERT INTO feed_entries (feed_id, entry_key, url, error, seen_at) VALUES"
+        " (1, 'failed', 'https://e.org/a', '404', '2026-12-01'),"
+        " (1, 'removed', 'https://e.org/b', NULL, '2026-12-01');"
+    )
+    if backend == "sqlite":
+        with sqlite3.connect(location) as db:
+            for _, script in scripts:
+                db.executescript(script)
+            db.executescript(rows + f"PRAGMA user_version = {len(scripts)};")
+        return
+    conn = await asyncpg.connect(location)
+    try:
+        await conn.execute("CREATE TABLE citebot_schema (version INTEGER NOT NULL)")
+        await conn.execute("INSERT INTO citebot_schema VALUES (1)")
+        await conn.execute(scripts[0][1])
+        await conn.execute(rows)
+    finally:
+        await conn.close()
+
+
+async def test_entries_that_failed_before_the_upgrade_are_tried_again(location: str) -> None:
+    """The migration gives an entry that failed before (dropped for good then) a try at the
+    next poll, and leaves an entry whose article was removed alone."""
+    await _library_before_feed_retries(location)
+    async with open_store(location) as store:
+        entries = {e.key: e for e in await store.list_entries(1)}
+        assert await store.claim_entry(1, "failed", "https://e.org/a", now(3600))
+        assert not await store.claim_entry(1, "removed", "https://e.org/b", now(3600))
+    assert (entries["failed"].attempts, entries["failed"].retry_at) == (1, "2026-12-01")
+    assert (entries["removed"].attempts, entries["removed"].retry_at) == (0, None)

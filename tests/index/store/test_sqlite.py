@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from index.errors import StorageError
-from index.library import Library, LibrarySettings
+from index.library import Library
+from index.settings import LibrarySettings
 from index.store import SQLiteStore
 from index.store.migrations import numbered_scripts
 from tests.helpers.records import article, postings

@@ -22,6 +22,9 @@ CREATE TABLE articles (
     UNIQUE (collection, content_hash)
 );
 CREATE INDEX articles_collection_url ON articles (collection, url);
+-- stored uncompressed, so that a passage's text (a substring) reads only its own part of a long
+-- article instead of decompressing the whole of it for each candidate answer
+ALTER TABLE articles ALTER COLUMN text SET STORAGE EXTERNAL;
 
 CREATE TABLE passages (
     id         BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

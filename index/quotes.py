@@ -1,31 +1,85 @@
 """Choosing the verbatim quote: the sentence, or two adjacent sentences, that best answers.
 
 A candidate's score is the summed weight (the IDF the ranking used) of the distinct question terms
-it contains; ties go to the shorter candidate. Two adjacent sentences are chosen only when together
-they cover more of the question than either alone and still fit the word limit. The matched terms'
-spans are returned for highlighting.
+it contains. A sentence that fits the word limit is quoted whole; a longer one (stored as pieces,
+see `index.passages`) is quoted by a run of its pieces that fits, and the quote says which of
+its ends cut the sentence. Two adjacent whole sentences are chosen only when together they cover
+more of the question than either alone and still fit the limit. Ties go to the candidate cut the
+least (uncut, then cut only at its end, so that it starts where its sentence starts), then to the
+shorter (where nothing matches, not), then to the earlier. The matched terms' spans are returned
+for highlighting.
 """
 
 from __future__ import annotations
 
+import itertools
 from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from index.analyzer import Token
-from index.passages import Span
+from index.passages import CUT_END, CUT_START, Span
 
 MAX_QUOTE_WORDS = 60
+# How much a cut costs a tie: a quote cut at its end reads better than one cut at its start.
+_CUT_COST = {0: 0, CUT_END: 1, CUT_START: 2, CUT_START | CUT_END: 3}
 
 
 @dataclass(frozen=True)
 class Quote:
-    """A span of the article text and, inside it, the spans of the matched terms."""
+    """A span of the article text and, inside it, the spans of the matched terms; `cut_start`
+    and `cut_end` say whether the quote begins or ends inside a sentence."""
 
     start: int
     end: int
     highlights: tuple[Span, ...]
     terms: frozenset[str]  # the question's terms the quote contains
+    cut_start: bool = False
+    cut_end: bool = False
+
+
+class Candidate(NamedTuple):
+    """A run of pieces, `first` to `last`; `second` is where the second of a pair begins."""
+
+    first: int
+    last: int
+    second: int | None = None
+
+
+def _sentences(cuts: Sequence[int]) -> list[tuple[int, int]]:
+    """Runs of pieces that are one sentence, as (first, last) indexes."""
+    runs: list[tuple[int, int]] = []
+    for i, cut in enumerate(cuts):
+        if runs and cut & CUT_START and cuts[i - 1] & CUT_END:
+            runs[-1] = (runs[-1][0], i)
+        else:
+            runs.append((i, i))
+    return runs
+
+
+def _candidates(cuts: Sequence[int], words: Sequence[int], max_words: int) -> list[Candidate]:
+    """The runs of pieces a quote may be: each sentence that fits the limit, else every run of
+    its pieces that fits; and each pair of adjacent whole sentences that fits."""
+    runs: list[Candidate] = []
+    whole: list[tuple[int, int] | None] = []
+    for first, last in _sentences(cuts):
+        if sum(words[first : last + 1]) <= max_words:
+            runs.append(Candidate(first, last))
+            whole.append((first, last))
+            continue
+        whole.append(None)
+        for i in range(first, last + 1):
+            total = 0
+            for j in range(i, last + 1):
+                total += words[j]
+                if j > i and total > max_words:
+                    break
+                runs.append(Candidate(i, j))
+    for a, b in itertools.pairwise(whole):
+        if a is not None and b is not None and sum(words[a[0] : b[1] + 1]) <= max_words:
+            runs.append(Candidate(a[0], b[1], b[0]))
+    return runs
 
 
 def choose_quote(
@@ -34,13 +88,17 @@ def choose_quote(
     tokens: Sequence[Token],
     weights: Mapping[str, float],
     max_words: int = MAX_QUOTE_WORDS,
+    cuts: Sequence[int] = (),
 ) -> Quote:
-    """The best sentence or adjacent pair of `sentences` for a question with term `weights`.
+    """The best sentence, run of a long sentence's pieces, or adjacent pair of `sentences` for
+    a question with term `weights`.
 
-    `tokens` are the analysed tokens of all of `text` (`Analyzer.tokens`).
+    `tokens` are the analysed tokens of all of `text` (`Analyzer.tokens`); `cuts` says which
+    ends of each sentence are cuts inside a longer one (none when empty).
     """
     if not sentences:
         raise ValueError("a passage has at least one sentence")
+    cuts = cuts or [0] * len(sentences)
     starts = [start for start, _ in sentences]
     by_sentence: list[list[Token]] = [[] for _ in sentences]
     for token in tokens:  # words outside every sentence are not the quote's
@@ -50,24 +108,22 @@ def choose_quote(
     matched = [{t.term for t in toks if t.term in weights} for toks in by_sentence]
     words = [len(text[s:e].split()) for s, e in sentences]
 
-    def score(terms: set[str]) -> float:
-        return sum(weights[t] for t in terms)
+    def score(first: int, last: int) -> float:
+        return sum(weights[t] for t in set().union(*matched[first : last + 1]))
 
-    # (score, -words, -first index) so that ties prefer shorter, then earlier candidates
-    best_key = (score(matched[0]), -words[0], 0)
+    best_key: tuple[float, int, int, int] | None = None
     best = (0, 0)
-    for i in range(len(sentences)):
-        key = (score(matched[i]), -words[i], -i)
-        if key > best_key:
-            best_key, best = key, (i, i)
-    for i in range(len(sentences) - 1):
-        pair_words = words[i] + words[i + 1]
-        union = matched[i] | matched[i + 1]
-        pair_score = score(union)
-        if pair_words <= max_words and pair_score > max(score(matched[i]), score(matched[i + 1])):
-            key = (pair_score, -pair_words, -i)
-            if key > best_key:
-                best_key, best = key, (i, i + 1)
+    for first, last, second in _candidates(cuts, words, max_words):
+        value = score(first, last)
+        if second is not None and value <= max(score(first, second - 1), score(second, last)):
+            continue  # a pair must cover more than either of its sentences
+        cost = _CUT_COST[(cuts[first] & CUT_START) | (cuts[last] & CUT_END)]
+        # ties prefer fewer cuts, then shorter, then earlier candidates; where nothing matches,
+        # the passage's opening (a section's first sentence says what it is about)
+        length = sum(words[first : last + 1]) if value else 0
+        key = (value, -cost, -length, -first)
+        if best_key is None or key > best_key:
+            best_key, best = key, (first, last)
 
     first, last = best
     start, end = sentences[first][0], sentences[last][1]
@@ -78,4 +134,5 @@ def choose_quote(
         if t.term in weights
     )
     terms = frozenset().union(*matched[first : last + 1])
-    return Quote(start, end, highlights, terms)
+    cut_start, cut_end = bool(cuts[first] & CUT_START), bool(cuts[last] & CUT_END)
+    return Quote(start, end, highlights, terms, cut_start, cut_end)

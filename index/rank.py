@@ -32,7 +32,11 @@ class RankSettings:
 
 @dataclass(frozen=True)
 class Result:
-    """One ranked passage with its quote. Offsets: quote in passage, highlights in quote."""
+    """One ranked passage with its quote. Offsets: quote in passage, highlights in quote.
+
+    `quote_cut` says whether the quote begins and ends inside a sentence (a sentence longer
+    than a quote); `heading` is the heading the passage is under, if any.
+    """
 
     rank: int
     score: float
@@ -41,6 +45,8 @@ class Result:
     quote_start: int
     quote_end: int
     highlights: tuple[Span, ...]
+    quote_cut: tuple[bool, bool] = (False, False)
+    heading: str | None = None
 
     @property
     def quote(self) -> str:
@@ -91,7 +97,8 @@ def rerank(
 
     A passage's coverage is the weight of the question terms it contains over the weight of
     all of them; below `min_coverage` it matches the question only incidentally (a question
-    about jobs on Mars against an article that merely says "jobs") and is dropped. The rest
+    about jobs on Mars against an article that merely says "jobs") and is dropped; the words of
+    the heading the passage is under (shown with it) count as its first words. The rest
     are ranked by their BM25 score (relative to the best) plus `rerank` times how well their
     quote answers (`answer_score`). BM25 finds the neighbourhood; the quote and word order pick
     the answer in it. `question` is the question's terms in order.
@@ -105,10 +112,11 @@ def rerank(
         if row is None:  # removed since the search
             continue
         tokens = analyzer.tokens(row.text)
-        terms = [t.term for t in tokens]
+        # the heading the passage is under is shown with it: its words count as the passage's
+        terms = [*(analyzer.terms(row.heading) if row.heading else ()), *(t.term for t in tokens)]
         if sum(weights[t] for t in set(terms) & weights.keys()) < settings.min_coverage * total:
             continue
-        quote = choose_quote(row.text, row.sentences, tokens, weights)
+        quote = choose_quote(row.text, row.sentences, tokens, weights, cuts=row.cuts)
         scored.append(
             (answer_score(quote, terms, weights, pairs, settings.phrase), hit, row, quote)
         )
@@ -123,7 +131,17 @@ def rerank(
         key=lambda c: -c[0],
     )
     return [
-        Result(rank, score, row.article, row.text, quote.start, quote.end, quote.highlights)
+        Result(
+            rank,
+            score,
+            row.article,
+            row.text,
+            quote.start,
+            quote.end,
+            quote.highlights,
+            (quote.cut_start, quote.cut_end),
+            row.heading,
+        )
         for rank, (score, row, quote) in enumerate(ranked[:k], 1)
     ]
 

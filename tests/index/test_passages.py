@@ -8,7 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from index.passages import Passage, PassageSettings, split_passages, split_sentences
+from index.passages import (
+    BLOCK_CHARS,
+    CHARS_PER_WORD,
+    CUT_END,
+    CUT_START,
+    Passage,
+    PassageSettings,
+    _paragraphs,
+    split_passages,
+    split_sentences,
+)
 
 
 def _sentences(text: str) -> list[str]:
@@ -448,8 +458,8 @@ def test_two_sentences_of_overlap_repeat_two() -> None:
 
 
 def test_default_settings_are_the_documented_ones() -> None:
-    """40/80/120 words, sentences cut over 50 words, no overlap, no title weight, version 1."""
-    assert dataclasses.astuple(PassageSettings()) == (80, 120, 40, 50, 0, 0, 1)
+    """40/80/120 words, sentences cut over 50 words, no overlap, no title weight, version 2."""
+    assert dataclasses.astuple(PassageSettings()) == (80, 120, 40, 50, 0, 0, 2)
 
 
 def test_settings_are_stored_as_stable_json() -> None:
@@ -457,7 +467,7 @@ def test_settings_are_stored_as_stable_json() -> None:
     settings = PassageSettings(target_words=120, max_words=170, min_words=55, title_weight=1)
     assert settings.to_json() == (
         '{"max_sentence_words": 50, "max_words": 170, "min_words": 55, "overlap_sentences": 0,'
-        ' "target_words": 120, "title_weight": 1, "version": 1}'
+        ' "target_words": 120, "title_weight": 1, "version": 2}'
     )
     assert json.loads(settings.to_json()) == dataclasses.asdict(settings)
 
@@ -469,3 +479,140 @@ def test_settings_and_passages_are_immutable_values() -> None:
         with pytest.raises(dataclasses.FrozenInstanceError):
             value.start = 1  # type: ignore[union-attr]
         assert hash(value) == hash(dataclasses.replace(value))
+
+
+# --- headings -------------------------------------------------------------------------------
+
+GUIDE = (
+    "citebot answers questions. It quotes articles.\n\n"
+    "## Asking a question\n\n"
+    "To ask, type /ask. Buttons page through results.\n\n"
+    "### In a thread\n\n"
+    "Threads work too.\n\n"
+    "## Adding articles ##\n\n"
+    "Admins add articles."
+)
+
+
+def _texts(text: str, passages: Sequence[Passage]) -> list[str]:
+    return [text[p.start : p.end] for p in passages]
+
+
+def test_a_heading_is_never_a_sentence_and_starts_a_new_passage() -> None:
+    """Short sections are not merged across their headings, and no heading is quoted."""
+    passages = split_passages(GUIDE)
+    assert _texts(GUIDE, passages) == [
+        "citebot answers questions. It quotes articles.",
+        "To ask, type /ask. Buttons page through results.",
+        "Threads work too.",
+        "Admins add articles.",
+    ]
+    assert "#" not in "".join(_sentences(GUIDE))
+
+
+def test_a_passage_carries_the_headings_it_is_under() -> None:
+    """Outermost first; a heading of a level closes the deeper ones; closing #s are not kept."""
+    headings = [[GUIDE[s:e] for s, e in p.headings] for p in split_passages(GUIDE)]
+    assert headings == [
+        [],
+        ["Asking a question"],
+        ["Asking a question", "In a thread"],
+        ["Adding articles"],
+    ]
+
+
+def test_a_heading_inside_a_paragraph_still_starts_a_passage() -> None:
+    """A heading line with no blank line around it ends the paragraph before it."""
+    text = "First part here.\n# Second\nSecond part here."
+    passages = split_passages(text)
+    assert _texts(text, passages) == ["First part here.", "Second part here."]
+    assert [[text[s:e] for s, e in p.headings] for p in passages] == [[], ["Second"]]
+
+
+def test_what_is_not_an_atx_heading_is_text() -> None:
+    """'#hashtag', seven #s and a heading indented four spaces are sentences of their own."""
+    text = "#hashtag day\n\n####### seven\n\n    # code"
+    assert _sentences(text) == ["#hashtag day", "####### seven", "# code"]
+    assert all(p.headings == () for p in split_passages(text))
+
+
+def test_an_empty_heading_is_dropped() -> None:
+    """'## ' holds no words: neither a heading nor a sentence."""
+    text = "## \n\nBody text."
+    passages = split_passages(text)
+    assert _texts(text, passages) == ["Body text."] and passages[0].headings == ()
+
+
+def test_overlap_does_not_cross_a_heading() -> None:
+    """The passage after a heading does not repeat the previous section's sentences."""
+    text = "One two three.\n\n## Next\n\nFour five six."
+    passages = split_passages(text, PassageSettings(overlap_sentences=1))
+    assert _texts(text, passages) == ["One two three.", "Four five six."]
+
+
+# --- size limits ----------------------------------------------------------------------------
+
+
+def _limits_hold(text: str, settings: PassageSettings) -> list[Passage]:
+    """Split `text`, checking every passage and piece against the limits, in words and
+    characters, and that the passages hold every character but white space, in order."""
+    passages = split_passages(text, settings)
+    for p in passages:
+        assert len(text[p.start : p.end].split()) <= settings.max_words
+        assert p.end - p.start <= settings.max_words * CHARS_PER_WORD
+        for s, e in p.sentences:
+            assert len(text[s:e].split()) <= settings.max_sentence_words
+            assert e - s <= settings.max_sentence_words * CHARS_PER_WORD
+    kept = "".join(text[s:e] for p in passages for s, e in p.sentences)
+    assert "".join(kept.split()) == "".join(text.split())
+    return passages
+
+
+def test_text_without_spaces_is_cut_within_the_limits() -> None:
+    """'word.' 100,000 times (no space, no sentence end sentencex sees) is not one passage of
+    500,000 characters: pieces of 500 and passages of at most 1,200, each piece marked cut."""
+    text = "word." * 100_000
+    passages = _limits_hold(text, PassageSettings())
+    assert len(passages) == 500_000 // 1000
+    assert passages[0].cuts[0] == CUT_END and passages[-1].cuts[-1] == CUT_START
+    assert all(c == CUT_START | CUT_END for p in passages[1:-1] for c in p.cuts)
+
+
+def test_a_word_longer_than_a_piece_is_cut_in_lengths_of_a_piece() -> None:
+    """A 1,200-character word in a sentence: the words before it, pieces of 500, 500 and the
+    rest with the words after it."""
+    text = "Its name is " + "x" * 1200 + " indeed."
+    pieces = _sentences(text)
+    assert [len(p) for p in pieces] == [len("Its name is"), 500, 500, len("x" * 200 + " indeed.")]
+    assert "".join(pieces).replace(" ", "") == text.replace(" ", "")
+
+
+def test_a_long_paragraph_is_read_in_blocks_cut_at_sentence_ends() -> None:
+    """A 48,000-character paragraph: every sentence whole, none marked as cut."""
+    text = "The cat sat on the mat. " * 2000
+    passages = _limits_hold(text.strip(), PassageSettings())
+    assert {text[s:e] for p in passages for s, e in p.sentences} == {"The cat sat on the mat."}
+    assert not any(c for p in passages for c in p.cuts)
+
+
+def test_a_block_cut_inside_a_sentence_marks_both_sides() -> None:
+    """10,300 characters without a break a block may end at: the block ends at 10,000, its
+    last piece is marked as ending inside the sentence and the next block's first as starting
+    inside it."""
+    text = "a " + "x" * 10_298 + ". Next sentence."
+    paragraphs = _paragraphs(text, 50)
+    first, second = paragraphs[0], paragraphs[1]
+    assert first.sentences[-1][1] == BLOCK_CHARS and first.cuts[-1] & CUT_END
+    assert second.sentences[0] == (BLOCK_CHARS, text.index(". Next") + 1)
+    assert second.cuts[0] == CUT_START
+    assert [text[s:e] for s, e in second.sentences[1:]] == ["Next sentence."]
+
+
+def test_a_block_never_ends_before_a_combining_mark() -> None:
+    """Text without a break whose 10,000th character is a combining accent: the block ends one
+    character earlier, the accent stays with its letter."""
+    text = "a " + "x" * 9997 + "e\u0301" + "y" * 500
+    assert text[BLOCK_CHARS] == "\u0301"
+    paragraphs = _paragraphs(text, 50)
+    assert paragraphs[0].sentences[-1][1] == BLOCK_CHARS - 1
+    assert paragraphs[1].sentences[0][0] == BLOCK_CHARS - 1

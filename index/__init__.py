@@ -9,7 +9,7 @@ from index.bm25 import BM25Params
 from index.copying import CopyReport
 from index.errors import CitebotError, ClosingError, InputError, NotFoundError, StorageError
 from index.guilds import Shards, guild_collection, guild_of
-from index.ingest import Document, clean_text
+from index.ingest import Document, clean_markdown, clean_text
 from index.library import (
     AddResult,
     Answer,
@@ -50,6 +50,7 @@ __all__ = [
     "Shards",
     "Span",
     "StorageError",
+    "clean_markdown",
     "clean_text",
     "guild_collection",
     "guild_of",

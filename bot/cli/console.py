@@ -17,7 +17,16 @@ from rich.markdown import Markdown
 from bot import render
 from bot.cli import output
 from bot.settings import Settings
-from index import AddResult, Answer, CitebotError, Document, Library, clean_text, is_link
+from index import (
+    AddResult,
+    Answer,
+    CitebotError,
+    Document,
+    Library,
+    clean_markdown,
+    clean_text,
+    is_link,
+)
 
 HELP = """\
 Type a question to ask the library, for example: *How do I add an article?*
@@ -35,10 +44,10 @@ def guide_documents() -> list[Document]:
     docs = []
     for entry in sorted(resources.files("bot.docs").iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".md"):
-            title, body = clean_text(entry.read_text(encoding="utf-8"))
+            title, body = clean_markdown(entry.read_text(encoding="utf-8"))
             docs.append(
                 Document(
-                    title=(title or entry.name).lstrip("# "),
+                    title=title or entry.name,
                     text=body,
                     source=f"citebot docs: {entry.name}",
                 )

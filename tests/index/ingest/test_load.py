@@ -63,10 +63,10 @@ def test_no_title_and_no_name_is_none() -> None:
 
 
 def test_markdown_title_from_heading() -> None:
-    """A leading '# Heading' is the title; the rest stays Markdown."""
+    """A leading '# Heading' is the title; the rest is text without marks, headings kept."""
     doc = load_bytes(b"# Budget *news*\n\nThe **council** met.\n\n## Later\n\n- a\n- b\n", "b.md")
-    assert doc.title == "Budget *news*"
-    assert doc.text == "The **council** met.\n\n## Later\n\n- a\n- b"
+    assert doc.title == "Budget news"
+    assert doc.text == "The council met.\n\n## Later\n\n- a\n- b"
 
 
 def test_content_type_decides() -> None:

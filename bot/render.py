@@ -17,6 +17,7 @@ MESSAGE_LIMIT = 2000
 QUOTE_LIMIT = 1000  # characters of quote shown; a 60-word quote is far below this
 QUESTION_LIMIT = 200  # characters of a question repeated above its answer
 CHOICE_LIMIT = 100  # characters of an autocomplete choice's name
+HEADING_LIMIT = 100  # characters of the heading a passage is under
 UNTITLED = "Untitled"
 
 _MARKDOWN = re.compile(r"([\\*_~`|>#\-\[\]()<:])")
@@ -94,21 +95,30 @@ def _details(article: ArticleInfo) -> list[str]:
     return [escape(d) for d in (article.author, article.site, article.date) if d]
 
 
-def source_line(article: ArticleInfo, quote: str | None = None) -> str:
-    """The article's title (linked to its source where it has one) and what is known of it."""
+def source_line(article: ArticleInfo, quote: str | None = None, heading: str | None = None) -> str:
+    """The article's title (linked to its source where it has one), the heading the passage is
+    under, and what is known of the article."""
     title = escape(title_text(article.title))
     if article.url:
         link = text_fragment_url(article.url, quote) if quote else article.url
         title = f"[{title}](<{link}>)"
-    return " · ".join([title, *_details(article)])
+    section = [f"§ {escape(shorten(' '.join(heading.split()), HEADING_LIMIT))}"] if heading else []
+    return " · ".join([title, *section, *_details(article)])
+
+
+def _result_source(result: Result) -> str:
+    return source_line(result.article, result.quote, result.heading)
 
 
 def render_result(result: Result) -> str:
-    """The best result: the quote as a block quote, then where it comes from."""
+    """The best result: the quote as a block quote ("…" where it cuts a sentence), then where
+    it comes from."""
     quote = _highlighted(result)
+    cut_start, cut_end = result.quote_cut
     if len(quote) > QUOTE_LIMIT:
-        quote = escape(result.quote[:QUOTE_LIMIT]) + "…"
-    return f"{blockquote(quote)}\n— {source_line(result.article, result.quote)}"
+        quote, cut_end = escape(result.quote[:QUOTE_LIMIT].rstrip()), True
+    quote = ("…" if cut_start else "") + quote + ("…" if cut_end else "")
+    return f"{blockquote(quote)}\n— {_result_source(result)}"
 
 
 def render_answer(answer: Answer, index: int = 0) -> str:
@@ -125,7 +135,7 @@ def render_answer(answer: Answer, index: int = 0) -> str:
 def render_passage(result: Result) -> str:
     """The whole passage a quote comes from, with the quote's terms bold."""
     text = escape(result.passage)
-    return fit(f"{blockquote(text)}\n— {source_line(result.article, result.quote)}")
+    return fit(f"{blockquote(text)}\n— {_result_source(result)}")
 
 
 def render_no_match(answer: Answer) -> str:

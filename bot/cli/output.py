@@ -34,6 +34,8 @@ def answer_json(answer: Answer) -> dict[str, Any]:
                 "article": fields(r.article, ("id", "title", "url")),
                 "passage": r.passage,
                 "quote": r.quote,
+                "quote_cut": {"start": r.quote_cut[0], "end": r.quote_cut[1]},
+                "heading": r.heading,
             }
             for r in answer.results
         ],

@@ -128,3 +128,35 @@ def test_added_message_makes_the_words_a_sentence() -> None:
     )
     again = render.added_message(AddResult("duplicate", article()))
     assert again.endswith(" Already in the library: `#1` Otters.")
+
+
+def test_a_quote_cut_inside_its_sentence_is_marked_at_each_cut() -> None:
+    """'…' where the quote begins or ends inside its sentence, nowhere else."""
+    quote = "we are stronger when we are flanked by nations"
+
+    def shown(cut: tuple[bool, bool]) -> str:
+        result = Result(1, 1.0, article(), quote, 0, len(quote), (), quote_cut=cut)
+        return render.render_result(result).split("\n")[0]
+
+    assert shown((True, False)) == f"> …{quote}"
+    assert shown((False, True)) == f"> {quote}…"
+    assert shown((True, True)) == f"> …{quote}…"
+    assert shown((False, False)) == f"> {quote}"
+
+
+def test_a_quote_over_the_length_limit_is_marked_once() -> None:
+    """A quote cut to 1,000 characters that already ends inside its sentence gets one '…'."""
+    quote = "word " * 300
+    result = Result(1, 1.0, article(), quote, 0, len(quote), (), quote_cut=(False, True))
+    first = render.render_result(result).split("\n")[0]
+    assert first.endswith("word…") and "……" not in first
+
+
+def test_the_heading_is_shown_as_the_passage_context() -> None:
+    """'§ heading' after the title, escaped, in the answer and in the whole passage."""
+    result = Result(1, 1.0, article(url="https://example.com/a"), "To ask.", 0, 7, ())
+    result = Result(1, 1.0, result.article, "To ask.", 0, 7, (), heading="Asking *a* question")
+    for shown in (render.render_result(result), render.render_passage(result)):
+        source = shown.split("\n— ")[1]
+        assert source.startswith("[Otters](<https://example.com/a#:~:text=To%20ask.>)")
+        assert source.endswith(" · § Asking \\*a\\* question")

@@ -69,9 +69,7 @@ LONG_SENTENCE = (
 )
 
 
-def test_a_quote_cut_inside_its_sentence_says_so_in_json_and_text(
-    db: Path, tmp_path: Path
-) -> None:
+def test_a_quote_cut_inside_its_sentence_says_so_in_json_and_text(db: Path, tmp_path: Path) -> None:
     """The 83-word sentence is quoted from its start and cut at its end: `quote_cut` says so,
     the quote is still an exact substring of the passage (no mark in it), the text shows '…'."""
     note = tmp_path / "harbour.txt"

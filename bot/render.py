@@ -23,6 +23,7 @@ UNTITLED = "Untitled"
 _MARKDOWN = re.compile(r"([\\*_~`|>#\-\[\]()<:])")
 _MENTION = re.compile(r"@(everyone|here|[!&]?\d+)")
 _LINE_START = re.compile(r"^", re.MULTILINE)
+_HEADING_LINE = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$", re.MULTILINE)
 
 
 def escape(text: str) -> str:
@@ -198,6 +199,11 @@ def article_pages(articles: list[ArticleInfo], per_page: int = ARTICLES_PER_PAGE
     return pages
 
 
+def article_text(text: str) -> str:
+    """An article's stored text as shown: its Markdown headings as "§ Heading" lines."""
+    return _HEADING_LINE.sub(r"§ \1", text)
+
+
 def article_details(article: ArticleInfo, text: str, excerpt: int = 600) -> str:
     """An article's details and the start of its text."""
     lines = [article_title(article)]
@@ -209,7 +215,7 @@ def article_details(article: ArticleInfo, text: str, excerpt: int = 600) -> str:
     if article.added_by != user_id and user_id.isdigit():
         added += f" by <@{user_id}>"  # shown as a name; messages never ping
     lines.append(added)
-    start = " ".join(text[: excerpt * 2].split())
+    start = " ".join(article_text(text[: excerpt * 2]).split())
     if start:
         lines.append(blockquote(escape(shorten(start, excerpt))))
     return fit("\n".join(lines))

@@ -174,7 +174,7 @@ def show_article(console: Console, article: ArticleInfo, text: str) -> None:
             console.print(f"{name}: {value}", markup=False)
     console.print(f"{article.passages} passages, added {article.added_at}", markup=False)
     console.print()
-    console.print(text, markup=False)
+    console.print(render.article_text(text), markup=False)
 
 
 class ProgressBar:

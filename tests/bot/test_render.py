@@ -160,3 +160,12 @@ def test_the_heading_is_shown_as_the_passage_context() -> None:
         source = shown.split("\n— ")[1]
         assert source.startswith("[Otters](<https://example.com/a#:~:text=To%20ask.>)")
         assert source.endswith(" · § Asking \\*a\\* question")
+
+
+def test_headings_of_a_shown_article_are_rendered_not_raw() -> None:
+    """The stored '## Heading' lines are shown as '§ Heading' (closing #s dropped); a '#tag'
+    is not a heading."""
+    text = "Intro.\n\n## Asking a question ##\n\n#tag stays.\n\n### Deep"
+    assert render.article_text(text) == "Intro.\n\n§ Asking a question\n\n#tag stays.\n\n§ Deep"
+    details = render.article_details(article(), text)
+    assert details.endswith("> Intro. § Asking a question \\#tag stays. § Deep")

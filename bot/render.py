@@ -11,7 +11,16 @@ from __future__ import annotations
 import re
 from urllib.parse import quote as percent_encode
 
-from index import AddResult, Answer, ArticleInfo, FeedInfo, Result, is_link
+from index import (
+    AddResult,
+    Answer,
+    ArticleInfo,
+    FeedInfo,
+    Result,
+    TextFragment,
+    is_link,
+    text_fragment,
+)
 
 MESSAGE_LIMIT = 2000
 QUOTE_LIMIT = 1000  # characters of quote shown; a 60-word quote is far below this
@@ -76,39 +85,49 @@ def _highlighted(result: Result) -> str:
     return "".join(parts)
 
 
-def text_fragment_url(url: str, quote: str) -> str:
-    """A link that scrolls to and highlights `quote` in browsers that support text fragments."""
-    words = quote.split()
-    if not words or not is_link(url):
+def text_fragment_url(url: str, fragment: TextFragment) -> str:
+    """A link that scrolls to and highlights the text `fragment` names, in browsers that
+    support text fragments (`#:~:text=[prefix-,]start[,end]`)."""
+    if not is_link(url):
         return url
 
-    def encode(part: list[str]) -> str:
+    def encode(part: str) -> str:
         # "-", "," and "&" delimit a text fragment's parts: they must be escaped in the text
-        return percent_encode(" ".join(part), safe="").replace("-", "%2D")
+        return percent_encode(part, safe="").replace("-", "%2D")
 
-    base = url.split("#", 1)[0]
-    if len(words) <= 8:
-        return f"{base}#:~:text={encode(words)}"
-    return f"{base}#:~:text={encode(words[:4])},{encode(words[-4:])}"
+    parts = [encode(fragment.start)]
+    if fragment.prefix:
+        parts.insert(0, encode(fragment.prefix) + "-")
+    if fragment.end:
+        parts.append(encode(fragment.end))
+    return f"{url.split('#', 1)[0]}#:~:text={','.join(parts)}"
 
 
 def _details(article: ArticleInfo) -> list[str]:
     return [escape(d) for d in (article.author, article.site, article.date) if d]
 
 
-def source_line(article: ArticleInfo, quote: str | None = None, heading: str | None = None) -> str:
-    """The article's title (linked to its source where it has one), the heading the passage is
-    under, and what is known of the article."""
+def source_line(
+    article: ArticleInfo, fragment: TextFragment | None = None, heading: str | None = None
+) -> str:
+    """The article's title (linked to its source where it has one, to the quote `fragment`
+    names where there is one), the heading the passage is under, and what is known of the
+    article."""
     title = escape(title_text(article.title))
     if article.url:
-        link = text_fragment_url(article.url, quote) if quote else article.url
+        link = text_fragment_url(article.url, fragment) if fragment else article.url
         title = f"[{title}](<{link}>)"
     section = [f"§ {escape(shorten(' '.join(heading.split()), HEADING_LIMIT))}"] if heading else []
     return " · ".join([title, *section, *_details(article)])
 
 
 def _result_source(result: Result) -> str:
-    return source_line(result.article, result.quote, result.heading)
+    """A result's source line; a quote whose fragment the library did not find is named by
+    its words within its passage."""
+    fragment = result.fragment
+    if fragment is None and result.quote.strip():
+        fragment = text_fragment(result.passage, result.quote_start, result.quote_end)
+    return source_line(result.article, fragment, result.heading)
 
 
 def render_result(result: Result) -> str:

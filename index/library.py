@@ -27,7 +27,7 @@ from index.indexes import Indexes
 from index.indexing import Analysed, prepare, reindex, with_term_ids
 from index.ingest import Document
 from index.passages import PassageSettings
-from index.rank import RankSettings, Result, candidates, rerank
+from index.rank import RankSettings, Result, candidates, rerank, with_fragments
 from index.sources import Progress, Sources, report
 from index.store import Store, open_store
 from index.store.base import ArticleInfo, FeedInfo, NewArticle, NewPassage
@@ -347,6 +347,10 @@ class Library:
                 results = await asyncio.to_thread(
                     rerank, found, rows, terms, self._analyzer, self.settings.rank, k
                 )
+                # the text directive of each linked quote: it needs the whole article's text
+                linked = {r.article.id for r in results if r.article.url}
+                texts = {i: await self._store.get_text(i) for i in linked}
+                results = await asyncio.to_thread(with_fragments, results, texts)
         unknown = [question[t.start : t.end] for t in tokens if t.term not in present]
         took = (time.perf_counter() - started) * 1000
         return Answer(question, took, results, list(dict.fromkeys(unknown)), len(loaded.index))

@@ -9,9 +9,10 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from index.analyzer import Analyzer
+from index.fragments import TextFragment, text_fragment
 from index.passages import Span
 from index.postings import Hit, PassageIndex
 from index.quotes import Quote, choose_quote
@@ -35,7 +36,9 @@ class Result:
     """One ranked passage with its quote. Offsets: quote in passage, highlights in quote.
 
     `quote_cut` says whether the quote begins and ends inside a sentence (a sentence longer
-    than a quote); `heading` is the heading the passage is under, if any.
+    than a quote); `heading` is the heading the passage is under, if any; `passage_start` the
+    passage's offset in its article's text; `fragment` the text directive that finds the quote
+    in its article's page (set by the library for articles with a link).
     """
 
     rank: int
@@ -47,6 +50,8 @@ class Result:
     highlights: tuple[Span, ...]
     quote_cut: tuple[bool, bool] = (False, False)
     heading: str | None = None
+    passage_start: int = 0
+    fragment: TextFragment | None = None
 
     @property
     def quote(self) -> str:
@@ -141,6 +146,7 @@ def rerank(
             quote.highlights,
             (quote.cut_start, quote.cut_end),
             row.heading,
+            row.start,
         )
         for rank, (score, row, quote) in enumerate(ranked[:k], 1)
     ]
@@ -172,3 +178,17 @@ def answer_score(
         adjacent = pairs.keys() & set(itertools.pairwise(terms))
         score += phrase * sum(pairs[p] for p in adjacent) / sum(pairs.values())
     return score
+
+
+def with_fragments(results: Sequence[Result], texts: Mapping[int, str]) -> list[Result]:
+    """The results with the text directive of each quote, for those whose article's text
+    (by article id) is in `texts`."""
+    out = []
+    for result in results:
+        text = texts.get(result.article.id)
+        if text is not None:
+            start = result.passage_start + result.quote_start
+            fragment = text_fragment(text, start, start + len(result.quote))
+            result = replace(result, fragment=fragment)
+        out.append(result)
+    return out

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot import render
-from index import AddResult, ArticleInfo, Result
+from index import AddResult, ArticleInfo, Result, TextFragment
 
 
 def article(
@@ -93,13 +93,28 @@ def test_quotes_cannot_format_or_ping() -> None:
 
 
 def test_the_source_link_scrolls_to_the_quote() -> None:
-    """A web source gets a text-fragment link made of the quote's first and last words."""
-    url = render.text_fragment_url(
-        "https://example.com/a#top", "One two three four five six seven eight nine, ten."
+    """A web source's link carries the quote's text directive, its parts percent-encoded
+    ("-", "," and "&" too) and any fragment of the link replaced."""
+    fragment = TextFragment("US-China ties, they", "said & left.", prefix="zero")
+    url = render.text_fragment_url("https://example.com/a#top", fragment)
+    assert url == (
+        "https://example.com/a#:~:text=zero-,US%2DChina%20ties%2C%20they,said%20%26%20left."
+    )
+    assert render.text_fragment_url("https://example.com/a", TextFragment("Two words")) == (
+        "https://example.com/a#:~:text=Two%20words"
+    )
+
+
+def test_a_result_without_a_fragment_links_its_quote_by_its_passage() -> None:
+    """A result the library gave no fragment is linked by the quote's words in its passage."""
+    passage = "Intro words here. One two three four five six seven eight nine, ten."
+    start = passage.index("One")
+    shown = render.render_result(
+        Result(1, 1.0, article(url="https://example.com/a"), passage, start, len(passage), ())
     )
     assert (
-        url
-        == "https://example.com/a#:~:text=One%20two%20three%20four,seven%20eight%20nine%2C%20ten."
+        "(<https://example.com/a#:~:text=One%20two%20three%20four,seven%20eight%20nine%2C%20ten.>)"
+        in (shown)
     )
 
 

@@ -68,8 +68,14 @@ TARGETS = ["quotes", "passages", "analyzer", "bm25", "postings", "arrays", "rank
 # Mutants reviewed and judged equivalent: no input changes a result. Keyed by module, the
 # enclosing function and the change ("<before> -> <after>", as listed by --list), not by line.
 _PAIR_LOSES = (
-    "a pair scoring no more than one of its sentences has that sentence's score and more words"
-    " (sentences are never empty), so that sentence, ranked in the first loop, beats it anyway"
+    "a pair scoring no more than one of its sentences has that sentence's score, cut ends no"
+    " better (its sentences are whole; only the pair's own first and last pieces can be cut at"
+    " the passage's edges) and more words (sentences are never empty), so that sentence, also a"
+    " candidate, beats it anyway"
+)
+_NO_MATCH_LENGTH = (
+    "the length counts only for candidates holding a term; every candidate holding none gets"
+    " the same constant, so which constant changes no comparison"
 )
 _SUMMING = (
     "only chooses between summing by sorting and by np.bincount, which give the same sums (the"
@@ -83,31 +89,15 @@ _WHITE_SEGMENT = (
 )
 EQUIVALENT: dict[str, str] = {
     # quotes.py
-    "quotes:choose_quote: best_key = (score(matched[0]), -words[0], 0)"
-    " -> best_key = (score(matched[0]), -words[0], 1)": (
-        "every candidate's key ends in -i <= 0, so no key lies between (s0, -w0, 0) and"
-        " (s0, -w0, 1): the same candidates beat it"
-    ),
-    "quotes:choose_quote: best_key = (score(matched[0]), -words[0], 0)"
-    " -> best_key = (score(matched[0]), -words[0], -1)": (
-        "the first iteration (i = 0) finds (s0, -w0, 0) greater and sets best_key to it, best"
-        " staying (0, 0): from there on the state is the original's"
-    ),
-    "quotes:choose_quote: if key > best_key: -> if key >= best_key:": (
-        "keys end in -i, so two sentences' keys never tie; the one equal comparison, sentence 0"
-        " with the initial key, sets best to (0, 0), which it already is"
-    ),
-    "quotes:choose_quote: if key > best_key: -> if key >= best_key: #2": (
-        "a pair's key equals the best key only if that is a candidate of the same score, length"
-        " and first index: a single sentence is shorter than a pair holding it, another pair has"
-        " another index"
-    ),
-    "quotes:choose_quote: pair_score > max(score(matched[i]), score(matched[i + 1]))"
-    " -> pair_score >= max(score(matched[i]), score(matched[i + 1]))": _PAIR_LOSES,
-    "quotes:choose_quote: pair_score > max(score(matched[i]), score(matched[i + 1]))"
-    " -> pair_score > max(score(matched[i + 1]), score(matched[i + 1]))": _PAIR_LOSES,
-    "quotes:choose_quote: pair_score > max(score(matched[i]), score(matched[i + 1]))"
-    " -> pair_score > max(score(matched[i]), score(matched[i + 0]))": _PAIR_LOSES,
+    "quotes:choose_quote.rank: length = sum(words[first:last + 1]) if value else 0"
+    " -> length = sum(words[first:last + 1]) if value else 1": _NO_MATCH_LENGTH,
+    "quotes:choose_quote.rank: length = sum(words[first:last + 1]) if value else 0"
+    " -> length = sum(words[first:last + 1]) if value else -1": _NO_MATCH_LENGTH,
+    "quotes:choose_quote: score(c.first, c.last) > max(score(c.first, c.second - 1),"
+    " score(c.second, c.last)) -> score(c.first, c.last) >= max(score(c.first, c.second - 1),"
+    " score(c.second, c.last))": _PAIR_LOSES,
+    "quotes:choose_quote: max(score(c.first, c.second - 1), score(c.second, c.last))"
+    " -> max(score(c.first, c.second - 2), score(c.second, c.last))": _PAIR_LOSES,
     "quotes:choose_quote: words = [len(text[s:e].split()) for s, e in sentences]"
     " -> words = [len(text[s:e + 1].split()) for s, e in sentences]": (
         "a sentence span ends at a visible character: one more character is white space or"

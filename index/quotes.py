@@ -22,8 +22,6 @@ from index.analyzer import Token
 from index.passages import CUT_END, CUT_START, Span
 
 MAX_QUOTE_WORDS = 60
-# How much a cut costs a tie: a quote cut at its end reads better than one cut at its start.
-_CUT_COST = {0: 0, CUT_END: 1, CUT_START: 2, CUT_START | CUT_END: 3}
 
 
 @dataclass(frozen=True)
@@ -35,8 +33,8 @@ class Quote:
     end: int
     highlights: tuple[Span, ...]
     terms: frozenset[str]  # the question's terms the quote contains
-    cut_start: bool = False
-    cut_end: bool = False
+    cut_start: bool
+    cut_end: bool
 
 
 class Candidate(NamedTuple):
@@ -48,10 +46,11 @@ class Candidate(NamedTuple):
 
 
 def _sentences(cuts: Sequence[int]) -> list[tuple[int, int]]:
-    """Runs of pieces that are one sentence, as (first, last) indexes."""
+    """Runs of pieces that are one sentence, as (first, last) indexes: a piece that begins
+    inside its sentence continues the one before."""
     runs: list[tuple[int, int]] = []
     for i, cut in enumerate(cuts):
-        if runs and cut & CUT_START and cuts[i - 1] & CUT_END:
+        if runs and cut & CUT_START:
             runs[-1] = (runs[-1][0], i)
         else:
             runs.append((i, i))
@@ -59,26 +58,21 @@ def _sentences(cuts: Sequence[int]) -> list[tuple[int, int]]:
 
 
 def _candidates(cuts: Sequence[int], words: Sequence[int], max_words: int) -> list[Candidate]:
-    """The runs of pieces a quote may be: each sentence that fits the limit, else every run of
-    its pieces that fits; and each pair of adjacent whole sentences that fits."""
+    """The runs of pieces a quote may be: within each sentence, every run that fits the limit
+    (one piece always does), the whole sentence among them when it fits; and each pair of
+    adjacent sentences that fits whole."""
+    sentences = _sentences(cuts)
     runs: list[Candidate] = []
-    whole: list[tuple[int, int] | None] = []
-    for first, last in _sentences(cuts):
-        if sum(words[first : last + 1]) <= max_words:
-            runs.append(Candidate(first, last))
-            whole.append((first, last))
-            continue
-        whole.append(None)
+    for first, last in sentences:
         for i in range(first, last + 1):
-            total = 0
-            for j in range(i, last + 1):
-                total += words[j]
-                if j > i and total > max_words:
-                    break
+            runs.append(Candidate(i, i))
+            j = i
+            while j < last and sum(words[i : j + 2]) <= max_words:
+                j += 1
                 runs.append(Candidate(i, j))
-    for a, b in itertools.pairwise(whole):
-        if a is not None and b is not None and sum(words[a[0] : b[1] + 1]) <= max_words:
-            runs.append(Candidate(a[0], b[1], b[0]))
+    for (first, _), (second, last) in itertools.pairwise(sentences):
+        if sum(words[first : last + 1]) <= max_words:
+            runs.append(Candidate(first, last, second))
     return runs
 
 
@@ -111,21 +105,22 @@ def choose_quote(
     def score(first: int, last: int) -> float:
         return sum(weights[t] for t in set().union(*matched[first : last + 1]))
 
-    best_key: tuple[float, int, int, int] | None = None
-    best = (0, 0)
-    for first, last, second in _candidates(cuts, words, max_words):
+    def rank(candidate: Candidate) -> tuple[float, bool, bool, int, int]:
+        # ties prefer a quote that starts its sentence, then one that ends it, then the shorter
+        # (where nothing matches, not: the passage's opening says what it is about), then the
+        # earlier
+        first, last, _ = candidate
         value = score(first, last)
-        if second is not None and value <= max(score(first, second - 1), score(second, last)):
-            continue  # a pair must cover more than either of its sentences
-        cost = _CUT_COST[(cuts[first] & CUT_START) | (cuts[last] & CUT_END)]
-        # ties prefer fewer cuts, then shorter, then earlier candidates; where nothing matches,
-        # the passage's opening (a section's first sentence says what it is about)
         length = sum(words[first : last + 1]) if value else 0
-        key = (value, -cost, -length, -first)
-        if best_key is None or key > best_key:
-            best_key, best = key, (first, last)
+        return (value, not cuts[first] & CUT_START, not cuts[last] & CUT_END, -length, -first)
 
-    first, last = best
+    allowed = [  # a pair must cover more than either of its sentences
+        c
+        for c in _candidates(cuts, words, max_words)
+        if c.second is None
+        or score(c.first, c.last) > max(score(c.first, c.second - 1), score(c.second, c.last))
+    ]
+    first, last, _ = max(allowed, key=rank)
     start, end = sentences[first][0], sentences[last][1]
     highlights = tuple(
         (t.start - start, t.end - start)

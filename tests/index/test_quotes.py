@@ -10,8 +10,8 @@ import dataclasses
 import pytest
 
 from index.analyzer import Analyzer
-from index.passages import PassageSettings, split_passages, split_sentences
-from index.quotes import Quote, choose_quote
+from index.passages import CUT_END, CUT_START, PassageSettings, split_passages, split_sentences
+from index.quotes import Quote, _sentences, choose_quote
 
 WHOLE = PassageSettings(target_words=1000, max_words=1000, min_words=1000)  # one passage
 
@@ -112,6 +112,16 @@ def test_highlights_mark_the_matched_words_inside_the_quote() -> None:
     quote = choose_quote(TEXT, sentences, analyzer.tokens(TEXT), {"russia": 1.0, "broken": 1.0})
     text = TEXT[quote.start : quote.end]
     assert [text[s:e] for s, e in quote.highlights] == ["Russia", "broken"]
+    assert (quote.cut_start, quote.cut_end) == (False, False)  # no cuts given: none made
+
+
+def test_without_cuts_every_sentence_is_whole() -> None:
+    """Given no cuts, adjacent sentences are not pieces of one: a pair of them must cover more
+    than either, a run of them is no candidate."""
+    analyzer = Analyzer()
+    sentences = split_sentences(TEXT)[0]
+    quote = choose_quote(TEXT, sentences, analyzer.tokens(TEXT), {"weather": 1.0})
+    assert TEXT[quote.start : quote.end] == "The weather was mild in spring."
 
 
 def test_a_passage_without_matches_still_gives_its_first_sentence() -> None:
@@ -174,9 +184,10 @@ def test_a_single_sentence_quote_has_only_its_own_terms() -> None:
 
 
 def test_a_pair_of_sixty_words_is_within_the_default_limit() -> None:
-    """40 + 20 words is exactly the default limit of 60: both sentences are quoted."""
-    text = f"{RIVALS} {PARTNERSHIP}"
-    assert _quoted(text, {"unnerv": 1.0, "trump": 1.0}) == text
+    """40 + 20 words is exactly the default limit of 60: both sentences are quoted (and not
+    the short sentence after them)."""
+    text = f"{RIVALS} {PARTNERSHIP} Talks went on."
+    assert _quoted(text, {"unnerv": 1.0, "trump": 1.0}) == f"{RIVALS} {PARTNERSHIP}"
 
 
 def test_a_pair_of_sixty_one_words_is_over_the_default_limit() -> None:
@@ -286,12 +297,49 @@ def test_a_middle_piece_of_a_long_sentence_is_cut_at_both_ends() -> None:
 
 
 def test_runs_of_pieces_stop_at_the_word_limit() -> None:
-    """A term in the first and the third piece of a 150-word sentence: no run holds both (100
-    words and more), so the first piece alone is quoted."""
-    text = " ".join(["harbour", *(f"w{i}" for i in range(2, 101)), "lamp"]) + (" x" * 48) + "."
+    """A term in the first and the second piece of a 150-word sentence: no run holds both (100
+    words), so the first piece alone is quoted."""
+    text = " ".join(["harbour", *(f"w{i}" for i in range(2, 60)), "lamp"]) + (" x" * 90) + "."
     quote = _choose(text, {"harbour": 1.0, "lamp": 1.0})
     assert text[quote.start : quote.end].split() == text.split()[:50]
     assert quote.terms == {"harbour"}
+
+
+def test_a_run_of_pieces_fits_the_limit_exactly() -> None:
+    """Pieces of 40, 40 and 40 words with a limit of 80: the first two are one quote."""
+    text = " ".join(["harbour", *(f"w{i}" for i in range(2, 41)), "lamp"]) + (" x" * 79) + "."
+    quote = _choose(text, {"harbour": 1.0, "lamp": 1.0}, max_words=80)
+    assert text[quote.start : quote.end].split() == text.split()[:80]
+    assert (quote.cut_start, quote.cut_end) == (False, True)
+    assert _choose(text, {"harbour": 1.0, "lamp": 1.0}, max_words=79).terms == {"harbour"}
+
+
+def test_a_piece_that_ends_its_sentence_beats_one_cut_at_both_ends() -> None:
+    """Pieces of 40 words, the term in the second and the third: the third, which ends the
+    sentence, is quoted, though the second comes first."""
+    text = (
+        " ".join(f"w{i}" for i in range(1, 121)).replace("w50 ", "lamp ").replace("w100 ", "lamp ")
+        + "."
+    )
+    quote = _choose(text, {"lamp": 1.0})
+    assert text[quote.start : quote.end].split() == text.split()[80:]
+    assert (quote.cut_start, quote.cut_end) == (True, False)
+
+
+def test_pieces_are_grouped_into_their_sentences() -> None:
+    """A piece that begins inside its sentence continues the one before; others start one."""
+    assert _sentences([0, CUT_END, CUT_START | CUT_END, CUT_START, 0, CUT_START]) == [
+        (0, 0),
+        (1, 3),
+        (4, 5),
+    ]
+    assert _sentences([CUT_START, 0]) == [(0, 0), (1, 1)]
+
+
+def test_a_sentence_before_a_long_one_is_quoted_on_its_own() -> None:
+    """The 29-word sentence before the 58-word one (two pieces) is a candidate of its own."""
+    quote = _choose(MILITARY, {"5g": 1.0})
+    assert MILITARY[quote.start : quote.end] == MILITARY[: MILITARY.index("\n")]
 
 
 def test_a_piece_of_a_long_sentence_is_never_paired_with_the_next_sentence() -> None:

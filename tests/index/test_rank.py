@@ -239,7 +239,7 @@ def test_equal_scores_keep_bm25s_order() -> None:
 
 
 def _quote_with(terms: set[str]) -> Quote:
-    return Quote(0, 10, (), frozenset(terms))
+    return Quote(0, 10, (), frozenset(terms), False, False)
 
 
 def test_answer_score_is_the_quotes_share_of_the_weight_without_pairs() -> None:

@@ -41,7 +41,6 @@ _CLAUSE_END = re.compile(r"[;:,–—)]$")
 _HARD_END = re.compile(r"""[.!?:;"”’)\]]\s*$""")
 _LIST_ITEM = re.compile(r"\s*(?:[-*•–]|\d+[.)]|#+)\s")
 _HEADING = re.compile(r"[ \t]{0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*")  # an ATX heading
-_SENTENCE_END = re.compile(r"""[.!?]["”’)\]]*$""")
 # Where a block may end, best first: the last paragraph break, sentence end, line break or space
 # in the second half of the block (the leading `.*` makes each find the last one).
 _BLOCK_ENDS = [
@@ -133,8 +132,6 @@ def _cut_long(text: str, span: Span, max_words: int) -> list[Span]:
     ends."""
     max_chars = max_words * CHARS_PER_WORD
     words = _words(text, span, max_chars)
-    if len(words) <= max_words and span[1] - span[0] <= max_chars:
-        return [span]
     pieces: list[Span] = []
     n_pieces = math.ceil(len(words) / max_words)
     size = math.ceil(len(words) / n_pieces)
@@ -192,10 +189,7 @@ def _blocks(text: str) -> Iterator[tuple[int, int, bool]]:
         for rank, pattern in enumerate(_BLOCK_ENDS):
             match = pattern.match(text, low, end)
             if match:
-                end = match.end()
-                inside = rank > 1 and not _SENTENCE_END.search(
-                    text[max(low, end - 8) : end].rstrip()
-                )
+                end, inside = match.end(), rank > 1  # a line break or a space: inside a sentence
                 break
         else:
             while end > low and unicodedata.combining(text[end]):
@@ -220,7 +214,7 @@ def _paragraphs(text: str, max_sentence_words: int) -> list[_Paragraph]:
             for unit_start, unit_end in _units(text, para.start(), para.end()):
                 heading = _HEADING.fullmatch(text, unit_start, unit_end)
                 if heading:
-                    if heading.end(2) > heading.start(2):
+                    if heading.group(2).strip("#"):  # "## ##" is an empty heading
                         level = len(heading.group(1))
                         stack = [(lv, span) for lv, span in stack if lv < level]
                         stack.append((level, heading.span(2)))
@@ -262,7 +256,7 @@ def _groups(paragraph: _Paragraph, text: str, settings: PassageSettings) -> list
     cuts, sentences = paragraph.cuts, paragraph.sentences
     groups: list[list[int]] = []
     for i in range(len(sentences)):
-        if groups and cuts[i] & CUT_START and cuts[i - 1] & CUT_END:
+        if groups and cuts[i] & CUT_START:
             groups[-1].append(i)
         else:
             groups.append([i])
@@ -294,8 +288,11 @@ def _chunk(text: str, paragraph: _Paragraph, settings: PassageSettings) -> list[
     for group, count in zip(groups, counts, strict=True):
         current = chunks[-1]
         # start a new chunk when this one has its share, or this group would overflow it
-        chars = sentences[group[-1]][1] - sentences[current[0]][0] if current else 0
-        if current and (words >= per or words + count > settings.max_words or chars > max_chars):
+        if current and (
+            words >= per
+            or words + count > settings.max_words
+            or sentences[group[-1]][1] - sentences[current[0]][0] > max_chars
+        ):
             chunks.append([])
             words = 0
         chunks[-1].extend(group)

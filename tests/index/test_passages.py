@@ -443,6 +443,7 @@ def test_overlap_repeats_the_previous_passages_last_sentences(shared: Path) -> N
     assert overlapping[0] == plain[0]
     for before, after, passage in zip(plain[:-1], plain[1:], overlapping[1:], strict=True):
         assert passage.sentences == (before.sentences[-1], *after.sentences)
+        assert passage.cuts == (before.cuts[-1], *after.cuts)
         assert (passage.start, passage.end) == (before.sentences[-1][0], after.end)
 
 
@@ -452,6 +453,7 @@ def test_two_sentences_of_overlap_repeat_two() -> None:
     plain = split_passages(text, PassageSettings(min_words=1))
     passages = split_passages(text, PassageSettings(min_words=1, overlap_sentences=2))
     assert passages[1].sentences == (*plain[0].sentences[-2:], *plain[1].sentences)
+    assert len(passages[1].cuts) == len(passages[1].sentences)
 
 
 # --- settings -------------------------------------------------------------------------------
@@ -537,10 +539,11 @@ def test_what_is_not_an_atx_heading_is_text() -> None:
 
 
 def test_an_empty_heading_is_dropped() -> None:
-    """'## ' holds no words: neither a heading nor a sentence."""
-    text = "## \n\nBody text."
-    passages = split_passages(text)
-    assert _texts(text, passages) == ["Body text."] and passages[0].headings == ()
+    """'## ' and '##  ##' hold no words: neither a heading nor a sentence."""
+    for heading in ("## ", "##  ##"):
+        text = f"{heading}\n\nBody text."
+        passages = split_passages(text)
+        assert _texts(text, passages) == ["Body text."] and passages[0].headings == ()
 
 
 def test_overlap_does_not_cross_a_heading() -> None:
@@ -606,6 +609,7 @@ def test_a_block_cut_inside_a_sentence_marks_both_sides() -> None:
     assert second.sentences[0] == (BLOCK_CHARS, text.index(". Next") + 1)
     assert second.cuts[0] == CUT_START
     assert [text[s:e] for s, e in second.sentences[1:]] == ["Next sentence."]
+    assert second.cuts[1:] == [0]
 
 
 def test_a_block_never_ends_before_a_combining_mark() -> None:
@@ -616,3 +620,127 @@ def test_a_block_never_ends_before_a_combining_mark() -> None:
     paragraphs = _paragraphs(text, 50)
     assert paragraphs[0].sentences[-1][1] == BLOCK_CHARS - 1
     assert paragraphs[1].sentences[0][0] == BLOCK_CHARS - 1
+
+
+def test_the_cut_flags_are_the_stored_values() -> None:
+    """A piece's flags are stored as they are (one byte a sentence): 1 and 2."""
+    assert (CUT_START, CUT_END) == (1, 2)
+
+
+def test_a_word_of_exactly_a_pieces_length_is_one_word() -> None:
+    """49 short words and one of 500 characters: 50 words, one piece of words, then the long
+    one on its own (it does not fit beside them)."""
+    text = "a " * 49 + "x" * 500
+    assert [len(p.split()) for p in _sentences(text)] == [49, 1]
+
+
+def test_words_that_fill_a_piece_exactly_stay_together() -> None:
+    """Two words making exactly 500 characters are one piece; the word after them another."""
+    text = "a" * 249 + " " + "b" * 250 + " c."
+    assert [len(p) for p in _sentences(text)] == [500, 2]
+
+
+def test_a_block_ends_at_its_last_break_in_its_second_half() -> None:
+    """A paragraph break at 4,000 is in the block's first half: the block ends at 10,000,
+    inside the run of letters after it."""
+    text = "a" * 4000 + "\n\n" + "x" * 6500
+    paragraphs = _paragraphs(text, 50)
+    ends = [e for p in paragraphs for _, e in p.sentences]
+    assert BLOCK_CHARS in ends
+    assert paragraphs[1].cuts[-1] & CUT_END
+
+
+def test_a_block_cut_at_a_line_break_marks_both_sides() -> None:
+    """Lines without a full stop (list items) over 10,000 characters: the block ends after a
+    line, and the items on both sides are marked, as a line break may be inside a sentence."""
+    text = "".join(f"- item number {n} of the list here\n" for n in range(400))
+    paragraphs = _paragraphs(text, 50)
+    first, second = paragraphs[0], paragraphs[1]
+    assert text[first.sentences[-1][1]] == "\n" and first.sentences[-1][1] > BLOCK_CHARS // 2
+    assert first.cuts[-1] == CUT_END and second.cuts[0] == CUT_START
+    assert set(first.cuts[:-1]) == {0} and set(second.cuts[1:]) == {0}
+
+
+def test_a_block_cut_at_a_space_marks_both_sides() -> None:
+    """One line of 15,000 characters of words without a full stop: the block ends at a space;
+    the pieces on both sides are marked."""
+    text = "word " * 3000
+    paragraphs = _paragraphs(text.strip(), 50)
+    assert paragraphs[0].cuts[-1] & CUT_END and paragraphs[1].cuts[0] & CUT_START
+    assert paragraphs[0].cuts[0] == CUT_END and paragraphs[1].cuts[-1] == CUT_START
+
+
+def test_a_block_moves_back_over_combining_marks_no_further_than_its_half() -> None:
+    """Nothing but combining accents: the block ends at 5,000, where its search stops."""
+    text = "a " + "\u0301" * 12_000
+    assert _paragraphs(text, 50)[0].sentences[-1][1] == BLOCK_CHARS // 2
+
+
+def _wide(words: int, width: int, extra: int = 0) -> str:
+    """A sentence of `words` words of `width` letters (the first `extra` letters longer)."""
+    return " ".join(
+        ["x" * (width + extra)] + ["x" * width] * (words - 2) + ["x" * (width - 1) + "."]
+    )
+
+
+CHARS = PassageSettings(target_words=20, max_words=30, min_words=1, max_sentence_words=10)
+
+
+def test_a_paragraph_of_exactly_the_character_limit_is_one_passage() -> None:
+    """30 words in 300 characters (the limit for 30 words) after a short paragraph: one
+    passage; one more character and it is two, each within the limit."""
+    sentences = [_wide(5, 9, extra=1)] + [_wide(5, 9)] * 5
+    text = "Intro.\n\n" + " ".join(sentences)
+    passages = _limits_hold(text, CHARS)
+    assert len(passages) == 2 and passages[1].end - passages[1].start == 300
+    longer = "Intro.\n\n" + " ".join([_wide(5, 9, extra=2)] + [_wide(5, 9)] * 5)
+    assert len(_limits_hold(longer, CHARS)) == 3
+
+
+WIDE = PassageSettings(target_words=40, max_words=40, min_words=1, max_sentence_words=10)
+
+
+def test_a_chunk_of_exactly_the_character_limit_is_kept() -> None:
+    """Five sentences of 400 characters in all (the limit for 40 words), then a sixth: the
+    first five are one passage."""
+    text = " ".join([_wide(5, 15, extra=1)] + [_wide(5, 15)] * 5)
+    passages = _limits_hold(text, WIDE)
+    assert [len(p.sentences) for p in passages] == [5, 1]
+    assert passages[0].end - passages[0].start == 400
+
+
+def test_short_paragraphs_merge_up_to_exactly_the_character_limit() -> None:
+    """Two paragraphs below min_words whose span is exactly 400 characters are merged; at 401
+    they are not."""
+    settings = dataclasses.replace(WIDE, min_words=40)
+    text = " ".join([_wide(5, 15)] * 2) + "\n\n" + " ".join([_wide(5, 15)] * 3)
+    assert len(text) == 400 and len(_limits_hold(text, settings)) == 1
+    text = " ".join([_wide(5, 15, extra=1), _wide(5, 15)]) + "\n\n" + " ".join([_wide(5, 15)] * 3)
+    assert len(_limits_hold(text, settings)) == 2
+
+
+def test_the_pieces_of_a_sentence_stay_in_one_passage() -> None:
+    """A 67-word sentence (three pieces) between two of 20 words, passages of about 30 words:
+    the long sentence is a passage of its own, not split between two."""
+    text = f"{_long(20)} {BIDEN} {_long(20)}"
+    settings = PassageSettings(target_words=30, max_words=80, min_words=1)
+    passages = _limits_hold(text, settings)
+    assert [len(p.sentences) for p in passages] == [1, 3, 1]
+    assert text[passages[1].start : passages[1].end] == BIDEN
+
+
+def test_a_sentence_over_the_passage_limit_is_split_between_passages() -> None:
+    """A sentence of 100 words (pieces of 50) with passages of at most 60: its pieces go to
+    two passages, each marked where it cuts the sentence."""
+    settings = PassageSettings(target_words=40, max_words=60, min_words=1)
+    passages = _limits_hold(_long(100), settings)
+    assert [p.cuts for p in passages] == [(CUT_END,), (CUT_START,)]
+
+
+def test_a_sentence_over_the_character_limit_is_split_between_passages() -> None:
+    """Three words of 300 characters (three pieces) with passages of at most 600 characters:
+    three passages, though three words are far below the word limit."""
+    text = " ".join(["a" * 300, "b" * 300, "c" * 299 + "."])
+    settings = PassageSettings(target_words=30, max_words=60, min_words=1)
+    passages = _limits_hold(text, settings)
+    assert [p.end - p.start for p in passages] == [300, 300, 300]

@@ -106,10 +106,10 @@ def _prefix(text: str, quote_start: int, start_words: list[str]) -> str | None:
 
 def text_fragment(text: str, start: int, end: int) -> TextFragment:
     """The directive that finds exactly `text[start:end]` (a quote) in a page of `text`."""
-    lines = _lines(text, start, end)
+    lines = [line for line in _lines(text, start, end) if line]
+    if not lines:  # white space alone
+        return TextFragment(text[start:end])
     first, last = lines[0], lines[-1]
-    if not first:
-        return TextFragment(" ".join(text[start:end].split()))
     count = _unique_start(text, first)
     start_words = _words(text, first[:count])
     prefix = None
@@ -120,8 +120,6 @@ def text_fragment(text: str, start: int, end: int) -> TextFragment:
         return TextFragment(whole, prefix=prefix)
     most = len(last) if len(lines) > 1 else len(first) - count
     ending = _end_words(text, last, first[count - 1][1], most)
-    if ending is None:
-        if len(lines) == 1:
-            return TextFragment(whole, prefix=prefix)
+    if ending is None:  # only over lines: a line's rest after the start is always found
         ending = min(MIN_WORDS, len(last))  # the page may still find it; nothing finds it better
     return TextFragment(" ".join(start_words), " ".join(_words(text, last[-ending:])), prefix)

@@ -95,14 +95,6 @@ def _word_count(text: str, span: Span) -> int:
     return len(_WORD.findall(text, span[0], span[1]))
 
 
-def _trim(text: str, start: int, end: int) -> Span | None:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return (start, end) if start < end else None
-
-
 def _words(text: str, span: Span, max_chars: int) -> list[Span]:
     """The words of a span; a word longer than `max_chars` counts as several of that length."""
     words: list[Span] = []
@@ -128,10 +120,13 @@ def _fit_chars(words: list[Span], max_chars: int) -> list[Span]:
 
 
 def _cut_long(text: str, span: Span, max_words: int) -> list[Span]:
-    """Cut a sentence longer than max_words (or its characters) into pieces, preferring clause
-    ends."""
+    """A sentence as pieces of at most max_words words (and their characters), cut at clause
+    ends where one is near; each piece from its first word to its last (so without the white
+    space around), none when the span holds no word."""
     max_chars = max_words * CHARS_PER_WORD
     words = _words(text, span, max_chars)
+    if not words:
+        return []
     pieces: list[Span] = []
     n_pieces = math.ceil(len(words) / max_words)
     size = math.ceil(len(words) / n_pieces)
@@ -203,9 +198,8 @@ def _blocks(text: str) -> Iterator[tuple[int, int, bool]]:
 def _paragraphs(text: str, max_sentence_words: int) -> list[_Paragraph]:
     """The text's paragraphs: their sentences (cut into pieces where long) and headings."""
     paragraphs: list[_Paragraph] = []
-    stack: list[
-        tuple[int, Span]
-    ] = []  # the headings read so far that are still open: (level, span)
+    # the headings read so far that are still open: (level, span)
+    stack: list[tuple[int, Span]] = []
     continues = False  # the previous block ended inside a sentence
     for block_start, block_end, inside in _blocks(text):
         for para in _PARAGRAPH.finditer(text, block_start, block_end):
@@ -223,10 +217,10 @@ def _paragraphs(text: str, max_sentence_words: int) -> list[_Paragraph]:
                     continue
                 unit = text[unit_start:unit_end]
                 for b in sentencex.get_sentence_boundaries("en", unit):
-                    span = _trim(text, unit_start + b["start_index"], unit_start + b["end_index"])
-                    if span is None:
-                        continue
+                    span = (unit_start + b["start_index"], unit_start + b["end_index"])
                     pieces = _cut_long(text, span, max_sentence_words)
+                    if not pieces:  # white space only
+                        continue
                     last = len(pieces) - 1
                     current.sentences.extend(pieces)
                     current.cuts.extend(

@@ -124,7 +124,7 @@ class Browser:
             await self.page.call("Page.navigate", url=address)
             await asyncio.wait_for(loaded, 30)
         words: list[str] = []
-        for _ in range(20):  # the highlight is painted shortly after the page has loaded
+        for _ in range(50):  # the highlight is painted shortly after the page has loaded
             await asyncio.sleep(0.1)
             shot = await self.page.call("Page.captureScreenshot", format="png")
             found = await self.page.call(
@@ -175,7 +175,7 @@ async def chromium(executable: str) -> AsyncIterator[Browser]:
 async def _devtools_port(profile: Path, process: asyncio.subprocess.Process) -> int:
     """The port Chromium chose (it writes it into the profile), once it listens."""
     written = profile / "DevToolsActivePort"
-    for _ in range(300):
+    for _ in range(600):
         if written.exists() and written.read_text().strip():
             return int(written.read_text().split()[0])
         if process.returncode is not None:

@@ -1,5 +1,6 @@
 """Text fragments (index/fragments.py): the fewest words that find exactly one quote."""
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -116,3 +117,126 @@ def test_an_opening_across_a_window_edge_is_seen() -> None:
     assert text_fragment(text, start, len(text)) == TextFragment(
         "Keepers light the lamp again,", "went home at night."
     )
+
+
+def test_eight_words_on_a_line_are_named_whole_nine_are_not() -> None:
+    """The one-line quote named whole has at most eight words."""
+    eight = "Keepers light the lamp each night at dusk."
+    text = f"Intro. {eight} Outro."
+    assert _fragment(text, eight) == TextFragment(eight)
+    nine = "Keepers light the lamp each night at dusk again."
+    text = f"Intro. {nine} Outro."
+    assert _fragment(text, nine) == TextFragment("Keepers light the lamp", "night at dusk again.")
+
+
+def test_a_start_inside_a_longer_word_does_not_count() -> None:
+    """'starships sail far away' holds 'ships sail far away' but not as whole words: four
+    words still start the quote once."""
+    quote = "ships sail far away today and come back at night"
+    text = f"The starships sail far away yesterday. Then {quote}."
+    assert _fragment(text, quote).start == "ships sail far away"
+
+
+def test_an_end_inside_a_longer_word_does_not_count() -> None:
+    """'and leave the port' inside 'and leave the portal' after the start: not where the end
+    is found."""
+    quote = "Boats sail in at noon and leave the portal, then sail out and leave the port"
+    text = f"Intro. {quote} at dawn."
+    assert _fragment(text, quote) == TextFragment("Boats sail in at", "and leave the port")
+
+
+def test_word_boundaries_follow_the_first_and_last_characters() -> None:
+    """Boundaries are asked where a phrase begins or ends with a letter, whatever its other
+    words: 'ships “sail far “away' must not be found inside 'starships', nor 'sail, out,
+    again, port' inside 'portal'."""
+    quote = (
+        "ships “sail far “away today, and they sail, out, again, portal side, sail, out, again,"
+        " port"
+    )
+    text = f"The starships “sail far “away yesterday. Then {quote}"
+    assert _fragment(text, quote) == TextFragment("ships “sail far “away", "sail, out, again, port")
+
+
+def test_a_start_of_punctuation_is_matched_where_it_stands() -> None:
+    """A quote opening with a quotation mark: no word boundary is asked before it."""
+    quote = "“Ships sail far away today,” he said, and left the harbour at dawn."
+    text = f"Intro.{quote}"
+    assert _fragment(text, quote).start == "“Ships sail far away"
+
+
+def test_a_quote_opening_a_line_with_a_repeated_line_has_no_prefix() -> None:
+    """Where the whole first line recurs and nothing stands before it on its line, there is
+    no prefix to take."""
+    line = "Ships sail at dawn."
+    text = f"Intro.\n{line}\n{line}\nAfter that."
+    start = text.rindex(line)
+    fragment = text_fragment(text, start, len(text))
+    assert fragment == TextFragment(line, "After that.")
+
+
+def test_the_prefix_takes_as_many_words_as_it_needs() -> None:
+    """'they said' appears before both, 'then they said' only before the quote."""
+    quote = "ships sail at dawn."
+    text = f"Once they said {quote} And then they said {quote}"
+    start = text.rindex(quote)
+    assert text_fragment(text, start, len(text)) == TextFragment(quote, prefix="then they said")
+
+
+def test_the_prefix_may_take_every_word_before_the_quote_on_its_line() -> None:
+    """'said' stands before both; 'Them said', the whole of what precedes it on its line,
+    before the quote only."""
+    quote = "ships sail at dawn."
+    text = f"Intro.\nThey said {quote}\nThem said {quote}"
+    start = text.rindex(quote)
+    assert text_fragment(text, start, len(text)) == TextFragment(quote, prefix="Them said")
+
+
+def test_a_short_first_line_leaves_the_end_to_the_last_line() -> None:
+    """Over two lines the end may take the last line's words whatever the first line holds."""
+    text = "Title line\nBody words here now again."
+    assert text_fragment(text, 0, len(text)) == TextFragment("Title line", "words here now again.")
+
+
+def test_white_space_alone_is_named_as_it_is() -> None:
+    """A quote of white space (never made) is its own text, not an error."""
+    assert text_fragment("a \n b", 1, 4) == TextFragment(" \n ")
+
+
+def test_a_fragment_is_an_immutable_value() -> None:
+    """Fragments are frozen: hashable, never changed in place."""
+    fragment = TextFragment("a", "b", "c")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        fragment.start = "x"  # type: ignore[misc]
+    assert hash(fragment) == hash(TextFragment("a", "b", "c"))
+
+
+def test_a_quote_repeating_itself_is_named_by_a_start_long_enough() -> None:
+    """'Bells ring. Gulls cry.' three times: the start grows until it occurs once, and the
+    end is what is left after it."""
+    quote = "Bells ring. Gulls cry. Bells ring. Gulls cry. Bells ring. Gulls cry."
+    text = f"Intro. {quote} Outro."
+    assert _fragment(text, quote) == TextFragment(
+        "Bells ring. Gulls cry. Bells ring. Gulls cry. Bells", "ring. Gulls cry."
+    )
+
+
+def test_an_end_found_earlier_over_lines_is_kept_short_all_the_same() -> None:
+    """The last line of the quote is the line before it again: no number of its words is
+    first found at the quote's end, so the browser is given as many as a start would have."""
+    text = "Keepers light lamps here.\nBells ring.\nBells ring."
+    fragment = text_fragment(text, 0, len(text))
+    assert fragment == TextFragment("Keepers light lamps here.", "Bells ring.")
+
+
+def test_a_quote_without_words_is_named_by_its_text() -> None:
+    """An empty first line (the quote opens with a line break): the text itself, squeezed."""
+    text = "Intro.\n  \nBody words here."
+    assert text_fragment(text, 6, len(text)) == TextFragment("Body words here.")
+
+
+def test_the_end_is_looked_for_after_the_whole_start() -> None:
+    """'X Y Z W' also follows the start's first three words ('A B C X Y Z W'): found from the
+    end of the start, it is the quote's end, four words."""
+    quote = "Alpha beta gamma xi ypsilon zeta omega xi ypsilon zeta omega"
+    text = f"Intro. {quote} Outro."
+    assert _fragment(text, quote) == TextFragment("Alpha beta gamma xi", "xi ypsilon zeta omega")

@@ -719,14 +719,36 @@ def test_short_paragraphs_merge_up_to_exactly_the_character_limit() -> None:
     assert len(_limits_hold(text, settings)) == 2
 
 
-def test_the_pieces_of_a_sentence_stay_in_one_passage() -> None:
-    """A 67-word sentence (three pieces) between two of 20 words, passages of about 30 words:
+@pytest.mark.parametrize("before", [20, 50])
+def test_the_pieces_of_a_sentence_stay_in_one_passage(before: int) -> None:
+    """A 67-word sentence (three pieces) between shorter ones, passages of about 30 words:
     the long sentence is a passage of its own, not split between two."""
-    text = f"{_long(20)} {BIDEN} {_long(20)}"
+    text = f"{_long(before)} {BIDEN} {_long(20)}"
     settings = PassageSettings(target_words=30, max_words=80, min_words=1)
     passages = _limits_hold(text, settings)
     assert [len(p.sentences) for p in passages] == [1, 3, 1]
     assert text[passages[1].start : passages[1].end] == BIDEN
+
+
+def test_a_sentence_of_exactly_the_word_limit_stays_in_one_passage() -> None:
+    """60 words in two pieces with passages of at most 60: one passage, between the others."""
+    text = f"{_long(10)} {_long(60)} {_long(10)}"
+    settings = PassageSettings(target_words=30, max_words=60, min_words=1)
+    passages = _limits_hold(text, settings)
+    assert [len(p.sentences) for p in passages] == [1, 2, 1]
+
+
+@pytest.mark.parametrize(("extra", "sizes"), [(1, [1, 6, 1]), (2, [5, 4])])
+def test_a_sentence_of_exactly_the_character_limit_stays_in_one_passage(
+    extra: int, sizes: list[int]
+) -> None:
+    """30 words of 19 letters make 600 characters (the limit for 60 words), in six pieces:
+    between two short sentences they are one passage; one character more and they are spread
+    over passages within the limit."""
+    text = f"{_wide(5, 9)} {_wide(30, 19, extra)} {_wide(5, 9)}"
+    settings = PassageSettings(target_words=20, max_words=60, min_words=1, max_sentence_words=10)
+    passages = _limits_hold(text, settings)
+    assert [len(p.sentences) for p in passages] == sizes
 
 
 def test_a_sentence_over_the_passage_limit_is_split_between_passages() -> None:

@@ -312,10 +312,15 @@ def test_each_result_whose_article_text_is_given_gets_its_quotes_fragment() -> N
     """The quote is found at the passage's offset in the article: 'Keepers light the lamp'
     opens an earlier passage too, so the fragment's start is longer; a result whose text is
     not given is left as it is."""
-    article = "Keepers light the lamp early. Then they sleep.\n\nKeepers light the lamp at dusk."
-    passage_start = article.index("Keepers light the lamp at")
+    article = (
+        "Keepers light the lamp early. Then they sleep.\n\nSo. Keepers light the lamp at dusk."
+    )
+    passage_start = article.index("So.")
     passage = article[passage_start:]
-    linked = Result(1, 1.0, ARTICLE, passage, 0, len(passage), (), passage_start=passage_start)
+    quote_start = passage.index("Keepers")
+    linked = Result(
+        1, 1.0, ARTICLE, passage, quote_start, len(passage), (), passage_start=passage_start
+    )
     other = dataclasses.replace(linked, article=dataclasses.replace(ARTICLE, id=2))
     first, second = with_fragments([linked, other], {1: article})
     assert first.fragment == TextFragment("Keepers light the lamp at dusk.")
@@ -348,3 +353,15 @@ def test_the_words_of_a_passages_heading_count_as_its_own() -> None:
     assert results[0].score == pytest.approx(1.0 + 0.6 * (0.0 + 1.0))
     bare = {8: dataclasses.replace(row, heading=None)}
     assert rerank(found, bare, ["answer", "found"], Analyzer(), RankSettings(), 1) == []
+
+
+def test_a_result_built_without_them_has_no_cuts_heading_offset_or_fragment() -> None:
+    """What a caller leaves out: a quote cut nowhere, no heading, the passage at the article's
+    start, no fragment."""
+    result = Result(1, 1.0, ARTICLE, "Otters.", 0, 7, ())
+    assert (result.quote_cut, result.heading, result.passage_start, result.fragment) == (
+        (False, False),
+        None,
+        0,
+        None,
+    )

@@ -63,13 +63,19 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-TARGETS = ["quotes", "passages", "analyzer", "bm25", "postings", "arrays", "rank"]
+TARGETS = ["quotes", "passages", "analyzer", "bm25", "postings", "arrays", "rank", "fragments"]
 
 # Mutants reviewed and judged equivalent: no input changes a result. Keyed by module, the
 # enclosing function and the change ("<before> -> <after>", as listed by --list), not by line.
 _PAIR_LOSES = (
-    "a pair scoring no more than one of its sentences has that sentence's score and more words"
-    " (sentences are never empty), so that sentence, ranked in the first loop, beats it anyway"
+    "a pair scoring no more than one of its sentences has that sentence's score, cut ends no"
+    " better (its sentences are whole; only the pair's own first and last pieces can be cut at"
+    " the passage's edges) and more words (sentences are never empty), so that sentence, also a"
+    " candidate, beats it anyway"
+)
+_NO_MATCH_LENGTH = (
+    "the length counts only for candidates holding a term; every candidate holding none gets"
+    " the same constant, so which constant changes no comparison"
 )
 _SUMMING = (
     "only chooses between summing by sorting and by np.bincount, which give the same sums (the"
@@ -77,56 +83,77 @@ _SUMMING = (
 )
 _CAPACITY = "only how much room a growable array reserves: the values stored are the same"
 _RESHAPE = "numpy reads any negative size in reshape as 'whatever fits', as it does -1"
-_WHITE_SEGMENT = (
-    "differs only for a span of white space alone, which split_sentences never passes: sentencex"
-    " yields no such segment inside a unit (a unit holds no blank line; none in 110 articles)"
+_MOST = "only whether more than one place is found is asked: stopping at 2 or at 3 tells it alike"
+_WINDOWS = (
+    "only how much of the article one search step reads: windows overlap by more than any"
+    " phrase, so every occurrence is found whatever their size (the tests follow the module's"
+    " own window)"
 )
 EQUIVALENT: dict[str, str] = {
     # quotes.py
-    "quotes:choose_quote: best_key = (score(matched[0]), -words[0], 0)"
-    " -> best_key = (score(matched[0]), -words[0], 1)": (
-        "every candidate's key ends in -i <= 0, so no key lies between (s0, -w0, 0) and"
-        " (s0, -w0, 1): the same candidates beat it"
-    ),
-    "quotes:choose_quote: best_key = (score(matched[0]), -words[0], 0)"
-    " -> best_key = (score(matched[0]), -words[0], -1)": (
-        "the first iteration (i = 0) finds (s0, -w0, 0) greater and sets best_key to it, best"
-        " staying (0, 0): from there on the state is the original's"
-    ),
-    "quotes:choose_quote: if key > best_key: -> if key >= best_key:": (
-        "keys end in -i, so two sentences' keys never tie; the one equal comparison, sentence 0"
-        " with the initial key, sets best to (0, 0), which it already is"
-    ),
-    "quotes:choose_quote: if key > best_key: -> if key >= best_key: #2": (
-        "a pair's key equals the best key only if that is a candidate of the same score, length"
-        " and first index: a single sentence is shorter than a pair holding it, another pair has"
-        " another index"
-    ),
-    "quotes:choose_quote: pair_score > max(score(matched[i]), score(matched[i + 1]))"
-    " -> pair_score >= max(score(matched[i]), score(matched[i + 1]))": _PAIR_LOSES,
-    "quotes:choose_quote: pair_score > max(score(matched[i]), score(matched[i + 1]))"
-    " -> pair_score > max(score(matched[i + 1]), score(matched[i + 1]))": _PAIR_LOSES,
-    "quotes:choose_quote: pair_score > max(score(matched[i]), score(matched[i + 1]))"
-    " -> pair_score > max(score(matched[i]), score(matched[i + 0]))": _PAIR_LOSES,
+    "quotes:choose_quote.rank: length = sum(words[first:last + 1]) if value else 0"
+    " -> length = sum(words[first:last + 1]) if value else 1": _NO_MATCH_LENGTH,
+    "quotes:choose_quote.rank: length = sum(words[first:last + 1]) if value else 0"
+    " -> length = sum(words[first:last + 1]) if value else -1": _NO_MATCH_LENGTH,
+    "quotes:choose_quote: score(c.first, c.last) > max(score(c.first, c.second - 1),"
+    " score(c.second, c.last)) -> score(c.first, c.last) >= max(score(c.first, c.second - 1),"
+    " score(c.second, c.last))": _PAIR_LOSES,
+    "quotes:choose_quote: max(score(c.first, c.second - 1), score(c.second, c.last))"
+    " -> max(score(c.first, c.second - 2), score(c.second, c.last))": _PAIR_LOSES,
     "quotes:choose_quote: words = [len(text[s:e].split()) for s, e in sentences]"
     " -> words = [len(text[s:e + 1].split()) for s, e in sentences]": (
         "a sentence span ends at a visible character: one more character is white space or"
         " extends the last word, and the number of words is the same"
     ),
+    # fragments.py
+    "fragments:<module>: _WINDOW = 1 << 18 -> _WINDOW = 2 << 18": _WINDOWS,
+    "fragments:<module>: _WINDOW = 1 << 18 -> _WINDOW = 1 << 19": _WINDOWS,
+    "fragments:<module>: _WINDOW = 1 << 18 -> _WINDOW = 1 << 17": _WINDOWS,
+    "fragments:<module>: _WINDOW = 1 << 18 -> _WINDOW = 1 << 0": _WINDOWS,
+    "fragments:<module>: _OVERLAP = 4096 -> _OVERLAP = 4097": _WINDOWS,
+    "fragments:<module>: _OVERLAP = 4096 -> _OVERLAP = 4095": _WINDOWS,
+    "fragments:_starts: if match.start() >= low + _WINDOW: -> if match.start() > low + _WINDOW:": (
+        "a match starting exactly at the next window's start is taken here and skipped there:"
+        " found once either way"
+    ),
+    "fragments:_starts: for low in range(0, len(text), _WINDOW):"
+    " -> for low in range(-1, len(text), _WINDOW):": (
+        "a search from position -1 starts at 0, and the windows overlap by more than one character"
+    ),
+    "fragments:_starts: if len(found) >= most: -> if len(found) > most:": _MOST,
+    "fragments:_prefix: if len(_starts(_pattern(words + start_words), text, 2)) == 1:"
+    " -> if len(_starts(_pattern(words + start_words), text, 3)) == 1:": _MOST,
+    "fragments:text_fragment: if len(_starts(_pattern(start_words), text, 2)) > 1:"
+    " -> if len(_starts(_pattern(start_words), text, 3)) > 1:": _MOST,
+    "fragments:_lines: if '\\n' in text[position:match.start()]:"
+    " -> if '\\n' in text[position:match.start() + 1]:": (
+        "the extra character is the first of a word, never a line break"
+    ),
+    "fragments:_lines: if '\\n' in text[position:match.start()]:"
+    " -> if '\\n' in text[position - 1:match.start()]:": (
+        "the extra character is the last of the word before, or, before the first word, what"
+        " precedes the quote: a line break there only makes an empty first line, which is dropped"
+    ),
+    "fragments:_prefix: line_start = text.rfind('\\n', 0, quote_start) + 1"
+    " -> line_start = text.rfind('\\n', 1, quote_start) + 1": (
+        "differs only for a line break at 0, before which there is nothing: the words read from"
+        " 0 or from 1 are the same"
+    ),
+    "fragments:_end_words: for count in range(min(MIN_WORDS, most), most + 1):"
+    " -> for count in range(min(MIN_WORDS, most), most + 2):": (
+        "a count past `most` is tried only when none up to it is found: over lines that takes"
+        " the whole last line again (slicing stops there) and finds the same; on one line, the"
+        " rest after the start is always found where the quote ends"
+    ),
+    "fragments:_prefix: line_start = text.rfind('\\n', 0, quote_start) + 1"
+    " -> line_start = text.rfind('\\n', 0, quote_start) + 0": (
+        "the line break itself is white space: the words found from there are the same"
+    ),
+    "fragments:_prefix: for count in range(1, len(before) + 1):"
+    " -> for count in range(1, len(before) + 2):": (
+        "one count more takes before[-count:], all of `before` again: already tried"
+    ),
     # passages.py
-    "passages:_trim: while end > start and text[end - 1].isspace():"
-    " -> while end >= start and text[end - 1].isspace():": (
-        "end can only reach start when the span is all white space, and then None is returned"
-        " either way"
-    ),
-    "passages:_trim: while start < end and text[start].isspace():"
-    " -> while start <= end and text[start].isspace():": _WHITE_SEGMENT,
-    "passages:_trim: return (start, end) if start < end else None"
-    " -> return (start, end) if start <= end else None": _WHITE_SEGMENT,
-    "passages:_cut_long: if len(words) <= max_words: -> if len(words) < max_words:": (
-        "a sentence of exactly max_words words is cut into one piece, from its first word's"
-        " start to its last word's end: the trimmed span itself"
-    ),
     "passages:_units: line = text[s:e] -> line = text[s:e + 1]": (
         "text[e] is the newline ending the line (or nothing): _HARD_END allows trailing white"
         " space and _LIST_ITEM looks at the start"
@@ -136,14 +163,12 @@ EQUIVALENT: dict[str, str] = {
         "the character before a following line is the newline ending this one, which"
         " _LIST_ITEM's leading \\s* takes"
     ),
-    "passages:split_sentences: unit = text[unit_start:unit_end]"
-    " -> unit = text[unit_start:unit_end + 1]": (
-        "the extra character is the newline ending the unit's last line (or nothing): sentencex"
-        " appends it to the last sentence, and _trim strips it"
+    "passages:_cut_long: return [] -> return None": (
+        "its one caller only tests the result's truth, and [] and None are both false"
     ),
-    "passages:_chunk: current = chunks[-1] -> current = chunks[-0]": (
-        "only its truthiness is used: chunks[0] is chunks[-1] until a second chunk exists, and"
-        " both are non-empty from then on"
+    "passages:_fit_chars: for j in range(1, len(words)): -> for j in range(0, len(words)):": (
+        "j = 0 measures the first word alone, never longer than max_chars (_words cuts longer"
+        " ones): no piece ends there"
     ),
     # rank.py
     "rank:candidates: index.idf(term_id) if term_id is not None else 0.0"

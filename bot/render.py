@@ -12,7 +12,16 @@ import re
 from urllib.parse import quote as percent_encode
 from urllib.parse import urlsplit
 
-from index import AddResult, Answer, ArticleInfo, FeedInfo, Result, is_link
+from index import (
+    AddResult,
+    Answer,
+    ArticleInfo,
+    FeedInfo,
+    Result,
+    TextFragment,
+    is_link,
+    text_fragment,
+)
 
 MESSAGE_LIMIT = 2000
 QUOTE_LIMIT = 1000  # characters of quote shown; a 60-word quote is far below this
@@ -20,6 +29,7 @@ QUESTION_LIMIT = 200  # characters of a question repeated above its answer
 CHOICE_LIMIT = 100  # characters of an autocomplete choice's name
 TITLE_LIMIT = 100  # characters of a title in a list or a reply
 LINK_LIMIT = 500  # longer links are not linked: they would crowd out the message
+HEADING_LIMIT = 100  # characters of the heading a passage is under
 UNTITLED = "Untitled"
 
 _MARKDOWN = re.compile(r"([\\*_~`|>#\-\[\]()<:])")
@@ -37,6 +47,9 @@ _SURROGATE = re.compile(r"[\ud800-\udfff]")
 def visible(text: str) -> str:
     """Text without bidirectional controls, lone surrogates made U+FFFD."""
     return _SURROGATE.sub("\ufffd", _BIDI.sub("", text))
+
+
+_HEADING_LINE = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$", re.MULTILINE)
 
 
 def escape(text: str) -> str:
@@ -117,20 +130,22 @@ def _highlighted(result: Result) -> str:
     return "".join(parts)
 
 
-def text_fragment_url(url: str, quote: str) -> str:
-    """A link that scrolls to and highlights `quote` in browsers that support text fragments."""
-    words = quote.split()
-    if not words or not is_link(url):
+def text_fragment_url(url: str, fragment: TextFragment) -> str:
+    """A link that scrolls to and highlights the text `fragment` names, in browsers that
+    support text fragments (`#:~:text=[prefix-,]start[,end]`)."""
+    if not is_link(url):
         return url
 
-    def encode(part: list[str]) -> str:
+    def encode(part: str) -> str:
         # "-", "," and "&" delimit a text fragment's parts: they must be escaped in the text
-        return percent_encode(" ".join(part), safe="").replace("-", "%2D")
+        return percent_encode(part, safe="").replace("-", "%2D")
 
-    base = url.split("#", 1)[0]
-    if len(words) <= 8:
-        return f"{base}#:~:text={encode(words)}"
-    return f"{base}#:~:text={encode(words[:4])},{encode(words[-4:])}"
+    parts = [encode(fragment.start)]
+    if fragment.prefix:
+        parts.insert(0, encode(fragment.prefix) + "-")
+    if fragment.end:
+        parts.append(encode(fragment.end))
+    return f"{url.split('#', 1)[0]}#:~:text={','.join(parts)}"
 
 
 def _details(article: ArticleInfo) -> list[str]:
@@ -139,20 +154,37 @@ def _details(article: ArticleInfo) -> list[str]:
     ]
 
 
-def source_line(article: ArticleInfo, quote: str | None = None) -> str:
-    """The article's title (linked to its source where it has one) and what is known of it."""
+def source_line(
+    article: ArticleInfo, fragment: TextFragment | None = None, heading: str | None = None
+) -> str:
+    """The article's title (linked to its source where it has one, to the quote `fragment`
+    names where there is one), the heading the passage is under, and what is known of the
+    article."""
     title = escape(shorten(title_text(article.title), TITLE_LIMIT))
     if article.url:
-        title = link(title, text_fragment_url(article.url, quote) if quote else article.url)
-    return " · ".join([title, *_details(article)])
+        title = link(title, text_fragment_url(article.url, fragment) if fragment else article.url)
+    section = [f"§ {escape(shorten(' '.join(heading.split()), HEADING_LIMIT))}"] if heading else []
+    return " · ".join([title, *section, *_details(article)])
+
+
+def _result_source(result: Result) -> str:
+    """A result's source line; a quote whose fragment the library did not find is named by
+    its words within its passage."""
+    fragment = result.fragment
+    if fragment is None and result.quote.strip():
+        fragment = text_fragment(result.passage, result.quote_start, result.quote_end)
+    return source_line(result.article, fragment, result.heading)
 
 
 def render_result(result: Result) -> str:
-    """The best result: the quote as a block quote, then where it comes from."""
+    """The best result: the quote as a block quote ("…" where it cuts a sentence), then where
+    it comes from."""
     quote = _highlighted(result)
+    cut_start, cut_end = result.quote_cut
     if len(quote) > QUOTE_LIMIT:
-        quote = escape(result.quote[:QUOTE_LIMIT]) + "…"
-    return f"{blockquote(quote)}\n— {source_line(result.article, result.quote)}"
+        quote, cut_end = escape(result.quote[:QUOTE_LIMIT].rstrip()), True
+    quote = ("…" if cut_start else "") + quote + ("…" if cut_end else "")
+    return f"{blockquote(quote)}\n— {_result_source(result)}"
 
 
 def render_answer(answer: Answer, index: int = 0) -> str:
@@ -169,7 +201,7 @@ def render_answer(answer: Answer, index: int = 0) -> str:
 def render_passage(result: Result) -> str:
     """The whole passage a quote comes from, with the quote's terms bold."""
     text = escape(result.passage)
-    return fit(f"{blockquote(text)}\n— {source_line(result.article, result.quote)}")
+    return fit(f"{blockquote(text)}\n— {_result_source(result)}")
 
 
 def render_no_match(answer: Answer) -> str:
@@ -240,6 +272,11 @@ def article_pages(articles: list[ArticleInfo], per_page: int = PER_PAGE) -> list
     return pages(header, [article_line(a) for a in articles], per_page)
 
 
+def article_text(text: str) -> str:
+    """An article's stored text as shown: its Markdown headings as "§ Heading" lines."""
+    return _HEADING_LINE.sub(r"§ \1", text)
+
+
 def article_details(article: ArticleInfo, text: str, excerpt: int = 600) -> str:
     """An article's details and the start of its text."""
     lines = [article_title(article)]
@@ -251,7 +288,7 @@ def article_details(article: ArticleInfo, text: str, excerpt: int = 600) -> str:
     if article.added_by != user_id and user_id.isdigit():
         added += f" by <@{user_id}>"  # shown as a name; messages never ping
     lines.append(added)
-    start = " ".join(text[: excerpt * 2].split())
+    start = " ".join(article_text(text[: excerpt * 2]).split())
     if start:
         lines.append(blockquote(escape(shorten(start, excerpt))))
     return fit("\n".join(lines))

@@ -8,8 +8,9 @@ from index.analyzer import AnalyzerSettings
 from index.bm25 import BM25Params
 from index.copying import CopyReport
 from index.errors import CitebotError, ClosingError, InputError, NotFoundError, StorageError
+from index.fragments import TextFragment, text_fragment
 from index.guilds import Shards, guild_collection, guild_of
-from index.ingest import Document, clean_text
+from index.ingest import Document, clean_markdown, clean_text
 from index.library import AddResult, Answer, Library, RefreshResult
 from index.passages import PassageSettings, Span
 from index.rank import RankSettings, Result
@@ -45,11 +46,14 @@ __all__ = [
     "Shards",
     "Span",
     "StorageError",
+    "TextFragment",
+    "clean_markdown",
     "clean_text",
     "guild_collection",
     "guild_of",
     "is_link",
     "is_postgres",
     "normalize_url",
+    "text_fragment",
     "too_large",
 ]

@@ -1,7 +1,8 @@
 """The analyzer: one function turns articles and questions alike into index terms.
 
 Terms are Unicode-normalised (NFKC), case-folded, stripped of accents, filtered for stop words and
-stemmed with Snowball (PyStemmer). The settings are a value object saved with the index, so that
+stemmed with Snowball (PyStemmer); a "word" longer than `MAX_WORD_CHARS` (a hash, a run of symbols,
+text without spaces) is not a term. The settings are a value object saved with the index, so that
 a change of settings is noticed and the index rebuilt instead of silently mismatching.
 """
 
@@ -19,6 +20,7 @@ import Stemmer
 # A word: letters/digits joined by inner apostrophes ("Russia's"), or a number with inner
 # separators ("3.50", "1,000", "10:30"), so that decimals stay one term.
 _TOKEN = re.compile(r"\d+(?:[.,:]\d+)+|\w+(?:['’]\w+)*")
+MAX_WORD_CHARS = 64  # a longer "word" (a hash, a run of symbols) is not indexed
 _COMBINING = re.compile(r"[\u0300-\u036f]+")
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'"})
 
@@ -63,7 +65,7 @@ class AnalyzerSettings:
     stopwords: str = "english"  # "english" or "none"
     stem: bool = True
     fold_accents: bool = True
-    version: int = 1  # bump when the code's behaviour changes for the same settings
+    version: int = 2  # bump when the code's behaviour changes for the same settings (2: word limit)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)
@@ -95,7 +97,7 @@ class Analyzer:
 
     def _terms(self, words: list[str]) -> list[str]:
         stop = self._stop
-        words = [w for w in words if w not in stop]
+        words = [w for w in words if w not in stop and len(w) <= MAX_WORD_CHARS]
         stemmer = self._stemmer
         return stemmer.stemWords(words) if stemmer is not None else words
 
@@ -111,6 +113,10 @@ class Analyzer:
         # normalise every word in one pass: NUL separates them (\w never matches it, and no
         # normalisation makes or removes one), so the words come back one for one
         words = self.normalize("\0".join(m.group() for m in matches)).split("\0")
-        kept = [(m.span(), w) for m, w in zip(matches, words, strict=True) if w not in self._stop]
+        kept = [
+            (m.span(), w)
+            for m, w in zip(matches, words, strict=True)
+            if w not in self._stop and len(w) <= MAX_WORD_CHARS
+        ]
         terms = self._terms([w for _, w in kept])
         return [Token(t, s, e) for t, ((s, e), _) in zip(terms, kept, strict=True)]

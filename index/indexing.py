@@ -18,12 +18,13 @@ import numpy as np
 from index.analyzer import Analyzer
 from index.errors import InputError
 from index.ingest import Document, normalise
-from index.passages import PassageSettings, split_passages
+from index.passages import PassageSettings, Span, split_passages
 from index.store.base import NewArticle, NewPassage, Store, resolve_terms
 from index.vocabulary import IdTerms, Vocabulary
 
 _WHITESPACE = re.compile(r"\s+")
 _HASH_CHUNK = 1 << 16
+_ASCII = re.compile(r"[\x00-\x7f]")
 _EMPTY = np.empty(0, np.int32)  # term ids and counts, before ids are assigned
 
 
@@ -31,19 +32,31 @@ def content_hash(text: str) -> str:
     """Identity of an article's content: the same words in the same order, case aside.
 
     Computed in chunks cut at white space, so that no single C call holds the GIL (and so the
-    event loop) for long on a large article.
+    event loop) for long on a large article; text without white space is cut before an ASCII
+    character (which no normalisation joins to what precedes it), the word carried over.
     """
     digest = hashlib.sha256()
     start = 0
+    open_word = False  # the last chunk ended inside a word
     while start < len(text):
         end = min(start + _HASH_CHUNK, len(text))
         if end < len(text):
-            space = _WHITESPACE.search(text, end)
-            end = space.end() if space else len(text)
-        words = unicodedata.normalize("NFC", text[start:end]).casefold().split()
+            space = _WHITESPACE.search(text, end, end + _HASH_CHUNK)
+            cut = space or _ASCII.search(text, end, end + _HASH_CHUNK)
+            end = space.end() if space else cut.start() if cut else end
+        chunk = unicodedata.normalize("NFC", text[start:end]).casefold()
+        words = chunk.split()
+        if open_word and (not words or chunk[0].isspace()):
+            digest.update(b" ")
+            open_word = False
         if words:
-            digest.update((" ".join(words) + " ").encode("utf-8"))
+            digest.update(" ".join(words).encode("utf-8"))
+            open_word = not chunk[-1].isspace()
+            if not open_word:
+                digest.update(b" ")
         start = end
+    if open_word:
+        digest.update(b" ")
     return digest.hexdigest()
 
 
@@ -53,7 +66,7 @@ class Analysed:
 
     digest: str
     passages: list[NewPassage]
-    terms: list[Counter[str]]
+    terms: list[dict[str, int]]
 
 
 def analyse(
@@ -61,20 +74,31 @@ def analyse(
 ) -> Analysed:
     """Split an article into passages and count each passage's terms.
 
-    Each passage's terms include the article's title terms (`title_weight` times), so that a
-    passage is found by what the article is about even where it does not name it again. An
-    article without a title has no title terms.
+    Each passage's terms include the article's title terms and those of the headings it is
+    under (`title_weight` times each), so that a passage is found by what the article and its
+    section are about even where it does not name them again. An article without a title has
+    no title terms. The counts are plain dicts: the garbage collector need not follow them.
     """
     passages = split_passages(text, settings)
     weight = settings.title_weight
     title_terms = Counter(analyzer.terms(title)) if weight and title else Counter[str]()
+    heading_terms: dict[Span, Counter[str]] = {}
     terms = []
+    stored = []
     for p in passages:
         counts = Counter(analyzer.terms(text[p.start : p.end]))
-        for term, n in title_terms.items():
-            counts[term] += n * weight
-        terms.append(counts)
-    stored = [NewPassage(p.start, p.end, p.sentences, _EMPTY, _EMPTY) for p in passages]
+        context = [title_terms]
+        if weight:
+            for start, end in p.headings:
+                if (start, end) not in heading_terms:
+                    heading_terms[start, end] = Counter(analyzer.terms(text[start:end]))
+                context.append(heading_terms[start, end])
+        for extra in context:
+            for term, n in extra.items():
+                counts[term] += n * weight
+        terms.append(dict(counts))
+        heading = p.headings[-1] if p.headings else None
+        stored.append(NewPassage(p.start, p.end, p.sentences, _EMPTY, _EMPTY, p.cuts, heading))
     return Analysed(content_hash(text), stored, terms)
 
 
@@ -83,7 +107,7 @@ def with_term_ids(analysed: Analysed, vocabulary: Vocabulary) -> tuple[list[NewP
     the passages by provisional ids -1, -2, ...: see `Vocabulary`)."""
     arrays, new_terms = vocabulary.assign(analysed.terms)
     passages = [
-        NewPassage(p.start, p.end, p.sentences, ids, freqs)
+        replace(p, term_ids=ids, term_freqs=freqs)
         for p, (ids, freqs) in zip(analysed.passages, arrays, strict=True)
     ]
     return passages, new_terms

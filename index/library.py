@@ -26,7 +26,7 @@ from index.guilds import Shards
 from index.indexes import Indexes, _Loaded
 from index.indexing import Analysed, prepare, reindex, with_term_ids
 from index.ingest import Document, normalise
-from index.rank import Candidates, Result, candidates, rerank
+from index.rank import Candidates, Result, candidates, rerank, with_fragments
 from index.settings import LibrarySettings
 from index.sources import Progress, Sources, report
 from index.store import Store, open_store
@@ -328,6 +328,10 @@ class Library:
             results = await self._compute.run(
                 started, rerank, found, rows, terms, self._analyzer, self.settings.rank, k
             )
+            # the text directive of each linked quote: it needs the whole article's text
+            linked = {r.article.id for r in results if r.article.url}
+            texts = {i: await self._store.get_text(i) for i in linked}
+            results = await self._compute.run(started, with_fragments, results, texts)
         unknown = [question[t.start : t.end] for t in tokens if t.term not in found.present]
         took = (time.perf_counter() - started) * 1000
         return Answer(question, took, results, list(dict.fromkeys(unknown)), len(loaded.index))

@@ -1,22 +1,38 @@
 """Splitting an article into sentences and passages, keeping offsets into the article's text.
 
-A passage is a few whole sentences (the library's default: 55–170 words, about 120). Every
-sentence and passage is a span ``(start, end)`` of the stored article text, so every quote is an
-exact substring of it.
+A passage is a few whole sentences (the library's default: 55–170 words, about 120) under one
+heading. Every sentence and passage is a span ``(start, end)`` of the stored article text, so every
+quote is an exact substring of it.
 Sentence boundaries come from sentencex (rule-based, ships its abbreviation lists): abbreviations,
 initials, decimals and quotations do not end sentences. Paragraphs (blank-line separated) are hard
-boundaries, and so are lines complete in themselves (headings, list items); hard-wrapped lines are
-read through. A sentence too long to quote is cut at a clause or word boundary.
+boundaries, and so are lines complete in themselves (list items); hard-wrapped lines are read
+through. A Markdown heading (``## Asking a question``) is not a sentence: it starts a new passage,
+and the passages under it carry it (and the headings above it) as their context.
+A sentence too long to quote is cut into pieces at a clause or word boundary; each piece records
+which of its ends cut its sentence (`CUT_START`, `CUT_END`), so that a quote can say so.
+
+Limits hold whatever the text: a piece has at most `max_sentence_words` words and a passage at most
+`max_words`, and neither has more than `CHARS_PER_WORD` characters a word (text without spaces is
+cut all the same). The text is read in blocks of at most `BLOCK_CHARS` characters, so that no
+single step (a regular expression, sentencex) runs long on a huge paragraph while holding the GIL.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import re
-from dataclasses import asdict, dataclass
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
 
 import sentencex
+
+CUT_START = 1  # a piece that begins inside its sentence
+CUT_END = 2  # a piece that ends inside its sentence
+CHARS_PER_WORD = 10  # a limit in words allows this many characters a word (about 6 is usual)
+BLOCK_CHARS = 10_000  # the text is read in blocks this long at most
 
 _PARAGRAPH = re.compile(r"[^\n]+(?:\n[ \t]*[^\s][^\n]*)*")  # lines up to a blank line
 _LINE = re.compile(r"[^\n]+")
@@ -24,6 +40,12 @@ _WORD = re.compile(r"\S+")
 _CLAUSE_END = re.compile(r"[;:,–—)]$")
 _HARD_END = re.compile(r"""[.!?:;"”’)\]]\s*$""")
 _LIST_ITEM = re.compile(r"\s*(?:[-*•–]|\d+[.)]|#+)\s")
+_HEADING = re.compile(r"[ \t]{0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*")  # an ATX heading
+# Where a block may end, best first: the last paragraph break, sentence end, line break or space
+# in the second half of the block (the leading `.*` makes each find the last one).
+_BLOCK_ENDS = [
+    re.compile(r"(?s:.*)" + end) for end in (r"\n[ \t]*\n", r"""[.!?]["”’)\]]*\s""", r"\n", r"\s")
+]
 
 
 @dataclass(frozen=True)
@@ -35,8 +57,8 @@ class PassageSettings:
     min_words: int = 40
     max_sentence_words: int = 50
     overlap_sentences: int = 0
-    title_weight: int = 0  # times the article's title terms count in each passage
-    version: int = 1
+    title_weight: int = 0  # times the article's title (and a passage's headings') terms count
+    version: int = 2  # 2: character limits, cut pieces marked, headings
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)
@@ -47,30 +69,64 @@ Span = tuple[int, int]
 
 @dataclass(frozen=True)
 class Passage:
-    """A run of whole sentences: its span and its sentences' spans, all in article offsets."""
+    """A run of whole sentences (or pieces of one) under the same headings, in article offsets.
+
+    `cuts` has one entry a sentence: `CUT_START` and `CUT_END` bits. `headings` are the
+    headings the passage is under, outermost first: the last is its context.
+    """
 
     start: int
     end: int
     sentences: tuple[Span, ...]
+    cuts: tuple[int, ...] = ()
+    headings: tuple[Span, ...] = ()
+
+
+@dataclass
+class _Paragraph:
+    """A paragraph's sentences (or the part of one that follows a heading) as they are read."""
+
+    headings: tuple[Span, ...]
+    sentences: list[Span] = field(default_factory=list)
+    cuts: list[int] = field(default_factory=list)
 
 
 def _word_count(text: str, span: Span) -> int:
     return len(_WORD.findall(text, span[0], span[1]))
 
 
-def _trim(text: str, start: int, end: int) -> Span | None:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return (start, end) if start < end else None
+def _words(text: str, span: Span, max_chars: int) -> list[Span]:
+    """The words of a span; a word longer than `max_chars` counts as several of that length."""
+    words: list[Span] = []
+    for match in _WORD.finditer(text, span[0], span[1]):
+        start, end = match.span()
+        while end - start > max_chars:
+            words.append((start, start + max_chars))
+            start += max_chars
+        words.append((start, end))
+    return words
+
+
+def _fit_chars(words: list[Span], max_chars: int) -> list[Span]:
+    """Consecutive words (each at most `max_chars` long) in pieces of at most `max_chars`."""
+    pieces: list[Span] = []
+    first = 0
+    for j in range(1, len(words)):
+        if words[j][1] - words[first][0] > max_chars:
+            pieces.append((words[first][0], words[j - 1][1]))
+            first = j
+    pieces.append((words[first][0], words[-1][1]))
+    return pieces
 
 
 def _cut_long(text: str, span: Span, max_words: int) -> list[Span]:
-    """Cut a sentence longer than max_words into pieces, preferring clause ends."""
-    words = list(_WORD.finditer(text, span[0], span[1]))
-    if len(words) <= max_words:
-        return [span]
+    """A sentence as pieces of at most max_words words (and their characters), cut at clause
+    ends where one is near; each piece from its first word to its last (so without the white
+    space around), none when the span holds no word."""
+    max_chars = max_words * CHARS_PER_WORD
+    words = _words(text, span, max_chars)
+    if not words:
+        return []
     pieces: list[Span] = []
     n_pieces = math.ceil(len(words) / max_words)
     size = math.ceil(len(words) / n_pieces)
@@ -80,10 +136,10 @@ def _cut_long(text: str, span: Span, max_words: int) -> list[Span]:
         if last < len(words) - 1:
             # move the cut back to a clause end if one is near
             for j in range(last, max(first + size // 2, first) - 1, -1):
-                if _CLAUSE_END.search(words[j].group()):
+                if _CLAUSE_END.search(text, *words[j]):
                     last = j
                     break
-        pieces.append((words[first].start(), words[last].end()))
+        pieces.extend(_fit_chars(words[first : last + 1], max_chars))
         first = last + 1
     return pieces
 
@@ -118,39 +174,122 @@ def _units(text: str, start: int, end: int) -> list[Span]:
     return units
 
 
+def _blocks(text: str) -> Iterator[tuple[int, int, bool]]:
+    """The text in blocks of at most BLOCK_CHARS: (start, end, whether the block ends inside a
+    sentence). A block ends at the best break in its second half (see `_BLOCK_ENDS`), else
+    anywhere but before a combining mark."""
+    start = 0
+    while len(text) - start > BLOCK_CHARS:
+        low, end = start + BLOCK_CHARS // 2, start + BLOCK_CHARS
+        for rank, pattern in enumerate(_BLOCK_ENDS):
+            match = pattern.match(text, low, end)
+            if match:
+                end, inside = match.end(), rank > 1  # a line break or a space: inside a sentence
+                break
+        else:
+            while end > low and unicodedata.combining(text[end]):
+                end -= 1
+            inside = True
+        yield start, end, inside
+        start = end
+    yield start, len(text), False
+
+
+def _paragraphs(text: str, max_sentence_words: int) -> list[_Paragraph]:
+    """The text's paragraphs: their sentences (cut into pieces where long) and headings."""
+    paragraphs: list[_Paragraph] = []
+    # the headings read so far that are still open: (level, span)
+    stack: list[tuple[int, Span]] = []
+    continues = False  # the previous block ended inside a sentence
+    for block_start, block_end, inside in _blocks(text):
+        for para in _PARAGRAPH.finditer(text, block_start, block_end):
+            current = _Paragraph(tuple(span for _, span in stack))
+            paragraphs.append(current)
+            for unit_start, unit_end in _units(text, para.start(), para.end()):
+                heading = _HEADING.fullmatch(text, unit_start, unit_end)
+                if heading:
+                    if heading.group(2).strip("#"):  # "## ##" is an empty heading
+                        level = len(heading.group(1))
+                        stack = [(lv, span) for lv, span in stack if lv < level]
+                        stack.append((level, heading.span(2)))
+                    current = _Paragraph(tuple(span for _, span in stack))
+                    paragraphs.append(current)
+                    continue
+                unit = text[unit_start:unit_end]
+                for b in sentencex.get_sentence_boundaries("en", unit):
+                    span = (unit_start + b["start_index"], unit_start + b["end_index"])
+                    pieces = _cut_long(text, span, max_sentence_words)
+                    if not pieces:  # white space only
+                        continue
+                    last = len(pieces) - 1
+                    current.sentences.extend(pieces)
+                    current.cuts.extend(
+                        (CUT_START if i else 0) | (CUT_END if i < last else 0)
+                        for i in range(last + 1)
+                    )
+                    if continues:
+                        current.cuts[-last - 1] |= CUT_START
+                        continues = False
+        if inside:
+            last_read = next((p for p in reversed(paragraphs) if p.sentences), None)
+            if last_read is not None:
+                last_read.cuts[-1] |= CUT_END
+            continues = True
+    return [p for p in paragraphs if p.sentences]
+
+
 def split_sentences(text: str, max_words: int = 50) -> list[list[Span]]:
-    """Sentences of `text`, grouped by paragraph, as trimmed spans."""
-    paragraphs: list[list[Span]] = []
-    for para in _PARAGRAPH.finditer(text):
-        sentences: list[Span] = []
-        for unit_start, unit_end in _units(text, para.start(), para.end()):
-            unit = text[unit_start:unit_end]
-            for b in sentencex.get_sentence_boundaries("en", unit):
-                span = _trim(text, unit_start + b["start_index"], unit_start + b["end_index"])
-                if span is not None:
-                    sentences.extend(_cut_long(text, span, max_words))
-        if sentences:
-            paragraphs.append(sentences)
-    return paragraphs
+    """Sentences of `text` (headings left out), grouped by paragraph, as trimmed spans."""
+    return [p.sentences for p in _paragraphs(text, max_words)]
 
 
-def _chunk(text: str, sentences: list[Span], settings: PassageSettings) -> list[list[Span]]:
-    """Cut one paragraph's sentences into runs of about target_words, at most max_words."""
-    counts = [_word_count(text, s) for s in sentences]
+def _groups(paragraph: _Paragraph, text: str, settings: PassageSettings) -> list[list[int]]:
+    """A paragraph's sentences as runs that a passage keeps together: the pieces of one
+    sentence, unless together they exceed a passage's limits."""
+    max_chars = settings.max_words * CHARS_PER_WORD
+    cuts, sentences = paragraph.cuts, paragraph.sentences
+    groups: list[list[int]] = []
+    for i in range(len(sentences)):
+        if groups and cuts[i] & CUT_START:
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    kept: list[list[int]] = []
+    for group in groups:
+        words = sum(_word_count(text, sentences[i]) for i in group)
+        chars = sentences[group[-1]][1] - sentences[group[0]][0]
+        if words <= settings.max_words and chars <= max_chars:
+            kept.append(group)
+        else:
+            kept.extend([i] for i in group)
+    return kept
+
+
+def _chunk(text: str, paragraph: _Paragraph, settings: PassageSettings) -> list[list[int]]:
+    """Cut one paragraph's sentences into runs of about target_words, at most max_words (and
+    their characters); the indexes of the sentences in each run."""
+    max_chars = settings.max_words * CHARS_PER_WORD
+    sentences = paragraph.sentences
+    groups = _groups(paragraph, text, settings)
+    counts = [sum(_word_count(text, sentences[i]) for i in group) for group in groups]
     total = sum(counts)
-    if total <= settings.max_words:
-        return [sentences]
+    if total <= settings.max_words and sentences[-1][1] - sentences[0][0] <= max_chars:
+        return [list(range(len(sentences)))]
     n = math.ceil(total / settings.target_words)
     per = total / n
-    chunks: list[list[Span]] = [[]]
+    chunks: list[list[int]] = [[]]
     words = 0
-    for sentence, count in zip(sentences, counts, strict=True):
+    for group, count in zip(groups, counts, strict=True):
         current = chunks[-1]
-        # start a new chunk when this one has its share, or this sentence would overflow it
-        if current and (words >= per or words + count > settings.max_words):
+        # start a new chunk when this one has its share, or this group would overflow it
+        if current and (
+            words >= per
+            or words + count > settings.max_words
+            or sentences[group[-1]][1] - sentences[current[0]][0] > max_chars
+        ):
             chunks.append([])
             words = 0
-        chunks[-1].append(sentence)
+        chunks[-1].extend(group)
         words += count
     return chunks
 
@@ -158,31 +297,49 @@ def _chunk(text: str, sentences: list[Span], settings: PassageSettings) -> list[
 def split_passages(text: str, settings: PassageSettings | None = None) -> list[Passage]:
     """Cut an article into passages of whole sentences."""
     settings = settings or PassageSettings()
-    chunks: list[list[Span]] = []
-    for sentences in split_sentences(text, settings.max_sentence_words):
-        chunks.extend(_chunk(text, sentences, settings))
+    chunks: list[Passage] = []
+    for paragraph in _paragraphs(text, settings.max_sentence_words):
+        for run in _chunk(text, paragraph, settings):
+            sentences = tuple(paragraph.sentences[i] for i in run)
+            cuts = tuple(paragraph.cuts[i] for i in run)
+            chunks.append(
+                Passage(sentences[0][0], sentences[-1][1], sentences, cuts, paragraph.headings)
+            )
+    merged = _merge_short(text, chunks, settings)
+    overlap = settings.overlap_sentences
+    if not overlap:
+        return merged
+    passages = merged[:1]
+    for before, passage in itertools.pairwise(merged):
+        if before.headings == passage.headings:
+            sentences = before.sentences[-overlap:] + passage.sentences
+            cuts = before.cuts[-overlap:] + passage.cuts
+            passage = Passage(sentences[0][0], passage.end, sentences, cuts, passage.headings)
+        passages.append(passage)
+    return passages
 
-    # merge chunks that are too short with a neighbour (short paragraphs, headings)
-    merged: list[list[Span]] = []
+
+def _merge_short(text: str, chunks: list[Passage], settings: PassageSettings) -> list[Passage]:
+    """Chunks too short (short paragraphs) merged with the one before, under the same headings
+    and within the limits."""
+    max_chars = settings.max_words * CHARS_PER_WORD
+    merged: list[Passage] = []
     merged_words: list[int] = []
     for chunk in chunks:
-        words = sum(_word_count(text, s) for s in chunk)
+        words = sum(_word_count(text, s) for s in chunk.sentences)
+        previous = merged[-1] if merged else None
         if (
-            merged
+            previous is not None
+            and previous.headings == chunk.headings
             and (merged_words[-1] < settings.min_words or words < settings.min_words)
             and merged_words[-1] + words <= settings.max_words
+            and chunk.end - previous.start <= max_chars
         ):
-            merged[-1] = merged[-1] + chunk
+            sentences = previous.sentences + chunk.sentences
+            cuts = previous.cuts + chunk.cuts
+            merged[-1] = Passage(previous.start, chunk.end, sentences, cuts, chunk.headings)
             merged_words[-1] += words
         else:
-            merged.append(list(chunk))
+            merged.append(chunk)
             merged_words.append(words)
-
-    overlap = settings.overlap_sentences
-    passages: list[Passage] = []
-    for i, chunk in enumerate(merged):
-        sentences = chunk
-        if overlap and i > 0:
-            sentences = merged[i - 1][-overlap:] + chunk
-        passages.append(Passage(sentences[0][0], sentences[-1][1], tuple(sentences)))
-    return passages
+    return merged

@@ -1,31 +1,79 @@
 """Choosing the verbatim quote: the sentence, or two adjacent sentences, that best answers.
 
 A candidate's score is the summed weight (the IDF the ranking used) of the distinct question terms
-it contains; ties go to the shorter candidate. Two adjacent sentences are chosen only when together
-they cover more of the question than either alone and still fit the word limit. The matched terms'
-spans are returned for highlighting.
+it contains. A sentence that fits the word limit is quoted whole; a longer one (stored as pieces,
+see `index.passages`) is quoted by a run of its pieces that fits, and the quote says which of
+its ends cut the sentence. Two adjacent whole sentences are chosen only when together they cover
+more of the question than either alone and still fit the limit. Ties go to the candidate cut the
+least (uncut, then cut only at its end, so that it starts where its sentence starts), then to the
+shorter (where nothing matches, not), then to the earlier. The matched terms' spans are returned
+for highlighting.
 """
 
 from __future__ import annotations
 
+import itertools
 from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from index.analyzer import Token
-from index.passages import Span
+from index.passages import CUT_END, CUT_START, Span
 
 MAX_QUOTE_WORDS = 60
 
 
 @dataclass(frozen=True)
 class Quote:
-    """A span of the article text and, inside it, the spans of the matched terms."""
+    """A span of the article text and, inside it, the spans of the matched terms; `cut_start`
+    and `cut_end` say whether the quote begins or ends inside a sentence."""
 
     start: int
     end: int
     highlights: tuple[Span, ...]
     terms: frozenset[str]  # the question's terms the quote contains
+    cut_start: bool
+    cut_end: bool
+
+
+class Candidate(NamedTuple):
+    """A run of pieces, `first` to `last`; `second` is where the second of a pair begins."""
+
+    first: int
+    last: int
+    second: int | None = None
+
+
+def _sentences(cuts: Sequence[int]) -> list[tuple[int, int]]:
+    """Runs of pieces that are one sentence, as (first, last) indexes: a piece that begins
+    inside its sentence continues the one before."""
+    runs: list[tuple[int, int]] = []
+    for i, cut in enumerate(cuts):
+        if runs and cut & CUT_START:
+            runs[-1] = (runs[-1][0], i)
+        else:
+            runs.append((i, i))
+    return runs
+
+
+def _candidates(cuts: Sequence[int], words: Sequence[int], max_words: int) -> list[Candidate]:
+    """The runs of pieces a quote may be: within each sentence, every run that fits the limit
+    (one piece always does), the whole sentence among them when it fits; and each pair of
+    adjacent sentences that fits whole."""
+    sentences = _sentences(cuts)
+    runs: list[Candidate] = []
+    for first, last in sentences:
+        for i in range(first, last + 1):
+            runs.append(Candidate(i, i))
+            j = i
+            while j < last and sum(words[i : j + 2]) <= max_words:
+                j += 1
+                runs.append(Candidate(i, j))
+    for (first, _), (second, last) in itertools.pairwise(sentences):
+        if sum(words[first : last + 1]) <= max_words:
+            runs.append(Candidate(first, last, second))
+    return runs
 
 
 def choose_quote(
@@ -34,13 +82,17 @@ def choose_quote(
     tokens: Sequence[Token],
     weights: Mapping[str, float],
     max_words: int = MAX_QUOTE_WORDS,
+    cuts: Sequence[int] = (),
 ) -> Quote:
-    """The best sentence or adjacent pair of `sentences` for a question with term `weights`.
+    """The best sentence, run of a long sentence's pieces, or adjacent pair of `sentences` for
+    a question with term `weights`.
 
-    `tokens` are the analysed tokens of all of `text` (`Analyzer.tokens`).
+    `tokens` are the analysed tokens of all of `text` (`Analyzer.tokens`); `cuts` says which
+    ends of each sentence are cuts inside a longer one (none when empty).
     """
     if not sentences:
         raise ValueError("a passage has at least one sentence")
+    cuts = cuts or [0] * len(sentences)
     starts = [start for start, _ in sentences]
     by_sentence: list[list[Token]] = [[] for _ in sentences]
     for token in tokens:  # words outside every sentence are not the quote's
@@ -50,26 +102,25 @@ def choose_quote(
     matched = [{t.term for t in toks if t.term in weights} for toks in by_sentence]
     words = [len(text[s:e].split()) for s, e in sentences]
 
-    def score(terms: set[str]) -> float:
-        return sum(weights[t] for t in terms)
+    def score(first: int, last: int) -> float:
+        return sum(weights[t] for t in set().union(*matched[first : last + 1]))
 
-    # (score, -words, -first index) so that ties prefer shorter, then earlier candidates
-    best_key = (score(matched[0]), -words[0], 0)
-    best = (0, 0)
-    for i in range(len(sentences)):
-        key = (score(matched[i]), -words[i], -i)
-        if key > best_key:
-            best_key, best = key, (i, i)
-    for i in range(len(sentences) - 1):
-        pair_words = words[i] + words[i + 1]
-        union = matched[i] | matched[i + 1]
-        pair_score = score(union)
-        if pair_words <= max_words and pair_score > max(score(matched[i]), score(matched[i + 1])):
-            key = (pair_score, -pair_words, -i)
-            if key > best_key:
-                best_key, best = key, (i, i + 1)
+    def rank(candidate: Candidate) -> tuple[float, bool, bool, int, int]:
+        # ties prefer a quote that starts its sentence, then one that ends it, then the shorter
+        # (where nothing matches, not: the passage's opening says what it is about), then the
+        # earlier
+        first, last, _ = candidate
+        value = score(first, last)
+        length = sum(words[first : last + 1]) if value else 0
+        return (value, not cuts[first] & CUT_START, not cuts[last] & CUT_END, -length, -first)
 
-    first, last = best
+    allowed = [  # a pair must cover more than either of its sentences
+        c
+        for c in _candidates(cuts, words, max_words)
+        if c.second is None
+        or score(c.first, c.last) > max(score(c.first, c.second - 1), score(c.second, c.last))
+    ]
+    first, last, _ = max(allowed, key=rank)
     start, end = sentences[first][0], sentences[last][1]
     highlights = tuple(
         (t.start - start, t.end - start)
@@ -78,4 +129,5 @@ def choose_quote(
         if t.term in weights
     )
     terms = frozenset().union(*matched[first : last + 1])
-    return Quote(start, end, highlights, terms)
+    cut_start, cut_end = bool(cuts[first] & CUT_START), bool(cuts[last] & CUT_END)
+    return Quote(start, end, highlights, terms, cut_start, cut_end)

@@ -9,9 +9,10 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from index.analyzer import Analyzer
+from index.fragments import TextFragment, text_fragment
 from index.passages import Span
 from index.postings import Hit, PassageIndex
 from index.quotes import Quote, choose_quote
@@ -32,7 +33,13 @@ class RankSettings:
 
 @dataclass(frozen=True)
 class Result:
-    """One ranked passage with its quote. Offsets: quote in passage, highlights in quote."""
+    """One ranked passage with its quote. Offsets: quote in passage, highlights in quote.
+
+    `quote_cut` says whether the quote begins and ends inside a sentence (a sentence longer
+    than a quote); `heading` is the heading the passage is under, if any; `passage_start` the
+    passage's offset in its article's text; `fragment` the text directive that finds the quote
+    in its article's page (set by the library for articles with a link).
+    """
 
     rank: int
     score: float
@@ -41,6 +48,10 @@ class Result:
     quote_start: int
     quote_end: int
     highlights: tuple[Span, ...]
+    quote_cut: tuple[bool, bool] = (False, False)
+    heading: str | None = None
+    passage_start: int = 0
+    fragment: TextFragment | None = None
 
     @property
     def quote(self) -> str:
@@ -91,7 +102,8 @@ def rerank(
 
     A passage's coverage is the weight of the question terms it contains over the weight of
     all of them; below `min_coverage` it matches the question only incidentally (a question
-    about jobs on Mars against an article that merely says "jobs") and is dropped. The rest
+    about jobs on Mars against an article that merely says "jobs") and is dropped; the words of
+    the heading the passage is under (shown with it) count as its first words. The rest
     are ranked by their BM25 score (relative to the best) plus `rerank` times how well their
     quote answers (`answer_score`). BM25 finds the neighbourhood; the quote and word order pick
     the answer in it. `question` is the question's terms in order.
@@ -105,10 +117,11 @@ def rerank(
         if row is None:  # removed since the search
             continue
         tokens = analyzer.tokens(row.text)
-        terms = [t.term for t in tokens]
+        # the heading the passage is under is shown with it: its words count as the passage's
+        terms = [*(analyzer.terms(row.heading) if row.heading else ()), *(t.term for t in tokens)]
         if sum(weights[t] for t in set(terms) & weights.keys()) < settings.min_coverage * total:
             continue
-        quote = choose_quote(row.text, row.sentences, tokens, weights)
+        quote = choose_quote(row.text, row.sentences, tokens, weights, cuts=row.cuts)
         scored.append(
             (answer_score(quote, terms, weights, pairs, settings.phrase), hit, row, quote)
         )
@@ -123,7 +136,18 @@ def rerank(
         key=lambda c: -c[0],
     )
     return [
-        Result(rank, score, row.article, row.text, quote.start, quote.end, quote.highlights)
+        Result(
+            rank,
+            score,
+            row.article,
+            row.text,
+            quote.start,
+            quote.end,
+            quote.highlights,
+            (quote.cut_start, quote.cut_end),
+            row.heading,
+            row.start,
+        )
         for rank, (score, row, quote) in enumerate(ranked[:k], 1)
     ]
 
@@ -154,3 +178,17 @@ def answer_score(
         adjacent = pairs.keys() & set(itertools.pairwise(terms))
         score += phrase * sum(pairs[p] for p in adjacent) / sum(pairs.values())
     return score
+
+
+def with_fragments(results: Sequence[Result], texts: Mapping[int, str]) -> list[Result]:
+    """The results with the text directive of each quote, for those whose article's text
+    (by article id) is in `texts`."""
+    out = []
+    for result in results:
+        text = texts.get(result.article.id)
+        if text is not None:
+            start = result.passage_start + result.quote_start
+            fragment = text_fragment(text, start, start + len(result.quote))
+            result = replace(result, fragment=fragment)
+        out.append(result)
+    return out

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
@@ -29,7 +28,7 @@ class Vocabulary:
         return self._ids.get(term)
 
     def assign(
-        self, passages_terms: Iterable[Counter[str]]
+        self, passages_terms: Iterable[Mapping[str, int]]
     ) -> tuple[list[tuple[np.ndarray, np.ndarray]], list[str]]:
         """Each passage's (term ids, counts) as int32 arrays, and the terms without an id yet
         (named in the arrays by provisional ids -1, -2, ...)."""

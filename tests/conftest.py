@@ -1,6 +1,7 @@
 """Shared fixtures: the read-only shared data beside the project, the test web site, and
 whether write access can really be taken away here (tests/helpers/confined.py)."""
 
+import shutil
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -8,7 +9,7 @@ import pytest
 from aiohttp import web
 from hypothesis import settings
 
-from tests.helpers import confined
+from tests.helpers import browser, confined
 from tests.helpers.postgres import PostgresServer
 from tests.helpers.website import Site
 
@@ -90,3 +91,13 @@ def location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return str(tmp_path / "lib.db")
     server: PostgresServer = request.getfixturevalue("postgres")
     return server.new_database()
+
+
+@pytest.fixture
+def chromium() -> str:
+    """The Chromium executable. It must be there: the tests fail (never skip) without it,
+    saying how to install it."""
+    path = shutil.which("chromium")
+    if path is None:
+        pytest.fail(browser.INSTALL)
+    return path

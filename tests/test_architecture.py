@@ -150,3 +150,12 @@ def test_modules_and_functions_stay_small(path: Path) -> None:
     ]
     assert len(source.splitlines()) <= MAX_MODULE_LINES
     assert long_functions == []
+
+
+def test_ci_runs_exactly_the_readme_test_command() -> None:
+    """`.ci/run` runs the command the README gives for the whole test suite, no other."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("Run the whole test suite", 1)[1]
+    command = section.split("```sh\n", 1)[1].split("\n```", 1)[0]
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").rstrip("\n").splitlines()
+    assert ci[-1] == command

@@ -21,7 +21,16 @@ from rich.markdown import Markdown
 from bot import render
 from bot.cli import output
 from bot.settings import Settings
-from index import AddResult, Answer, CitebotError, Document, Library, clean_text, is_link
+from index import (
+    AddResult,
+    Answer,
+    CitebotError,
+    Document,
+    Library,
+    clean_markdown,
+    clean_text,
+    is_link,
+)
 
 COMMANDS = {  # every console command: what to type, what it does
     "/add": ("/add PATH_OR_URL...", "add web pages, or .txt, .md, .html and .pdf files"),
@@ -44,10 +53,10 @@ def guide_documents() -> list[Document]:
     docs = []
     for entry in sorted(resources.files("bot.docs").iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".md"):
-            title, body = clean_text(entry.read_text(encoding="utf-8"))
+            title, body = clean_markdown(entry.read_text(encoding="utf-8"))
             docs.append(
                 Document(
-                    title=(title or entry.name).lstrip("# "),
+                    title=title or entry.name,
                     text=body,
                     source=f"citebot docs: {entry.name}",
                 )

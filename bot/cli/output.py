@@ -36,6 +36,8 @@ def answer_json(answer: Answer) -> dict[str, Any]:
                 "article": fields(r.article, ("id", "title", "url")),
                 "passage": r.passage,
                 "quote": r.quote,
+                "quote_cut": {"start": r.quote_cut[0], "end": r.quote_cut[1]},
+                "heading": r.heading,
             }
             for r in answer.results
         ],
@@ -208,7 +210,7 @@ def show_article(console: Console, article: ArticleInfo, text: str) -> None:
     passages = render.plural(article.passages, "passage")
     console.print(f"{passages}, added {article.added_at}", markup=False)
     console.print()
-    console.print(text, markup=False)
+    console.print(render.article_text(text), markup=False)
 
 
 class ProgressBar:

@@ -10,12 +10,14 @@ from index.ingest.decode import decode
 from index.ingest.document import Document
 from index.ingest.html import extract_html
 from index.ingest.load import MAX_TEXT_BYTES, RawDocument, load_bytes, load_file, read_file
+from index.ingest.markdown import clean_markdown
 from index.ingest.pdf import extract_pdf
 
 __all__ = [
     "MAX_TEXT_BYTES",
     "Document",
     "RawDocument",
+    "clean_markdown",
     "clean_text",
     "decode",
     "extract_html",

@@ -16,10 +16,11 @@ from pathlib import Path, PurePath
 from urllib.parse import urlsplit
 
 from index.errors import InputError
-from index.ingest.clean import clean_text, normalise, split_markdown
+from index.ingest.clean import clean_text, normalise
 from index.ingest.decode import decode
 from index.ingest.document import Document
 from index.ingest.html import extract_html
+from index.ingest.markdown import clean_markdown
 from index.ingest.pdf import extract_pdf
 from index.web.fetch import parse_content_type
 from index.web.messages import show, too_large
@@ -86,7 +87,8 @@ def load_bytes(
 
     `content_type` is a media type or a whole Content-Type header; `charset`, when given, is
     the declared charset and wins over the header's. .txt/.text: decoded and cleaned
-    (`clean_text`); .md/.markdown: kept as Markdown, the title from a leading '# Heading';
+    (`clean_text`); .md/.markdown: as text, headings kept (`clean_markdown`), the title from a
+    leading '# Heading';
     .html/.htm/.xhtml: the article extracted (`extract_html`); .pdf: its text (`extract_pdf`).
     A name without extension is sniffed (PDF, HTML or text). The title comes from the document
     (metadata, a heading, a first line that looks like one), never from the file name: when it
@@ -108,7 +110,7 @@ def load_bytes(
     if kind == "html":
         with _naming(shown):
             return replace(extract_html(text), source=name)
-    title, body = split_markdown(text) if kind == "markdown" else clean_text(text)
+    title, body = clean_markdown(text) if kind == "markdown" else clean_text(text)
     if not body.strip():
         raise InputError(f"{shown} is empty")
     return Document(title=title, text=body, source=name)

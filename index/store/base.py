@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -88,24 +88,31 @@ class NewArticle:
 
 @dataclass(frozen=True)
 class NewPassage:
-    """A passage to store: its span of the article, its sentences, its terms' ids and counts."""
+    """A passage to store: its span of the article, its sentences, its terms' ids and counts,
+    which ends of its sentences cut them (`index.passages.CUT_START`, `CUT_END`; none when
+    empty) and the span of the heading it is under."""
 
     start: int
     end: int
     sentences: Sequence[Span]
     term_ids: np.ndarray
     term_freqs: np.ndarray
+    cuts: Sequence[int] = ()
+    heading: Span | None = None
 
 
 @dataclass(frozen=True)
 class StoredPassage:
-    """A passage as returned for an answer: its text, sentence spans relative to it, its article."""
+    """A passage as returned for an answer: its text, sentence spans relative to it, its article,
+    which ends of its sentences cut them (one entry a sentence) and its heading's text."""
 
     id: int
     text: str
     start: int
     sentences: tuple[Span, ...]
     article: ArticleInfo
+    cuts: tuple[int, ...] = ()
+    heading: str | None = None
 
 
 @dataclass(frozen=True)
@@ -137,6 +144,24 @@ def spans_of_blob(blob: bytes, offset: int = 0) -> tuple[Span, ...]:
     """Stored (start, end) int32 pairs as spans, shifted by -`offset`."""
     flat = np.frombuffer(blob, dtype="<i4").tolist()
     return tuple((flat[i] - offset, flat[i + 1] - offset) for i in range(0, len(flat), 2))
+
+
+def cuts_blob(cuts: Sequence[int]) -> bytes | None:
+    """Which ends of a passage's sentences cut them, as stored: a byte a sentence, or None
+    (NULL) when none is cut."""
+    return bytes(cuts) if any(cuts) else None
+
+
+def cuts_of_blob(blob: bytes | None, sentences: int) -> tuple[int, ...]:
+    """Stored cut flags (`cuts_blob`) for a passage of `sentences` sentences."""
+    return tuple(blob) if blob else (0,) * sentences
+
+
+def stored_passage(row: Sequence[Any], article: ArticleInfo) -> StoredPassage:
+    """A passage read back from a row (id, text, start, sentences, cuts, heading, ...)."""
+    sentences = spans_of_blob(row[3], row[2])
+    cuts = cuts_of_blob(row[4], len(sentences))
+    return StoredPassage(row[0], row[1], row[2], sentences, article, cuts, row[5])
 
 
 PostingsBatch = tuple[list[int], list[bytes], list[bytes]]  # passage ids, term ids, term counts

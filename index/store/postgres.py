@@ -30,11 +30,12 @@ from index.store.base import (
     StoredPassage,
     Terms,
     Written,
+    cuts_blob,
     int32_blob,
     ints_of_blob,
     now,
     resolve_terms,
-    spans_of_blob,
+    stored_passage,
 )
 from index.store.postgres_feeds import PostgresFeeds, register
 from index.store.postgres_schema import (
@@ -335,17 +336,14 @@ class PostgresStore(PostgresFeeds):
             return {}
         rows = await self._fetch(
             f'SELECT p.id, substr(a.text, p.start + 1, p."end" - p.start), p.start, p.sentences,'
+            " p.cuts, substr(a.text, p.heading_start + 1, p.heading_end - p.heading_start),"
             f" {_ARTICLE_COLUMNS} FROM passages p JOIN articles a ON a.id = p.article_id"
             " WHERE p.collection = $1 AND p.id = ANY($2)",
             collection,
             list(ids),
         )
-        return {
-            row[0]: StoredPassage(
-                row[0], row[1], row[2], spans_of_blob(row[3], row[2]), _article(list(row)[4:])
-            )
-            for row in rows
-        }
+        values = [list(row) for row in rows]
+        return {row[0]: stored_passage(row, _article(row[6:])) for row in values}
 
     async def iter_articles(self) -> AsyncIterator[StoredArticle]:
         async with self._connection() as conn, conn.transaction():
@@ -399,8 +397,9 @@ async def _insert_passages(
     """Insert an article's passages in one statement; their ids, in order."""
     rows = await conn.fetch(
         'INSERT INTO passages (article_id, collection, ord, start, "end", sentences, term_ids,'
-        " term_freqs) SELECT $1, $2, * FROM unnest($3::int[], $4::int[], $5::int[],"
-        " $6::bytea[], $7::bytea[], $8::bytea[]) RETURNING id, ord",
+        " term_freqs, cuts, heading_start, heading_end) SELECT $1, $2, * FROM unnest($3::int[],"
+        " $4::int[], $5::int[], $6::bytea[], $7::bytea[], $8::bytea[], $9::bytea[], $10::int[],"
+        " $11::int[]) RETURNING id, ord",
         article_id,
         collection,
         list(range(len(passages))),
@@ -409,5 +408,8 @@ async def _insert_passages(
         [int32_blob([offset for span in p.sentences for offset in span]) for p in passages],
         [int32_blob(p.term_ids) for p in passages],
         [int32_blob(p.term_freqs) for p in passages],
+        [cuts_blob(p.cuts) for p in passages],
+        [p.heading[0] if p.heading else None for p in passages],
+        [p.heading[1] if p.heading else None for p in passages],
     )
     return [row[0] for row in sorted(rows, key=lambda row: row[1])]

@@ -32,10 +32,11 @@ from index.store.base import (
     StoredPassage,
     Terms,
     Written,
+    cuts_blob,
     int32_blob,
     now,
     resolve_terms,
-    spans_of_blob,
+    stored_passage,
 )
 from index.store.sqlite_access import connect
 from index.store.sqlite_changes import latest, record, select_in, since
@@ -208,7 +209,8 @@ class SQLiteStore(SQLiteFeeds):
         for ord_, p in enumerate(passages):
             cursor = await db.execute(
                 'INSERT INTO passages (article_id, collection, ord, start, "end", sentences,'
-                " term_ids, term_freqs) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                " term_ids, term_freqs, cuts, heading_start, heading_end)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     article_id,
                     collection,
@@ -218,6 +220,8 @@ class SQLiteStore(SQLiteFeeds):
                     int32_blob([offset for span in p.sentences for offset in span]),
                     int32_blob(p.term_ids),
                     int32_blob(p.term_freqs),
+                    cuts_blob(p.cuts),
+                    *(p.heading or (None, None)),
                 ),
             )
             assert cursor.lastrowid is not None
@@ -324,17 +328,13 @@ class SQLiteStore(SQLiteFeeds):
         marks = ",".join("?" * len(ids))
         async with self._db.execute(
             f'SELECT p.id, substr(a.text, p.start + 1, p."end" - p.start), p.start, p.sentences,'
+            " p.cuts, substr(a.text, p.heading_start + 1, p.heading_end - p.heading_start),"
             f" {_ARTICLE_COLUMNS} FROM passages p JOIN articles a ON a.id = p.article_id"
             f" WHERE p.collection = ? AND p.id IN ({marks})",
             (collection, *ids),
         ) as cursor:
             rows = await cursor.fetchall()
-        return {
-            row[0]: StoredPassage(
-                row[0], row[1], row[2], spans_of_blob(row[3], row[2]), _article(row[4:])
-            )
-            for row in rows
-        }
+        return {row[0]: stored_passage(row, _article(row[6:])) for row in rows}
 
     async def iter_articles(self) -> AsyncIterator[StoredArticle]:
         """Every article's id, collection, title and text, for re-indexing."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot import render
-from index import AddResult, Answer, ArticleInfo, FeedInfo, Result
+from index import AddResult, Answer, ArticleInfo, FeedInfo, Result, TextFragment
 
 
 def article(
@@ -93,7 +93,7 @@ def test_a_stored_url_cannot_make_another_link() -> None:
     a = article(url=EVIL)
     shown = [
         render.source_line(a),
-        render.source_line(a, "Otters hold hands."),
+        render.source_line(a, TextFragment("Otters hold hands.")),
         render.article_title(a),
         render.feed_line(feed(url=EVIL)),
     ]
@@ -183,13 +183,28 @@ def test_quotes_cannot_format_or_ping() -> None:
 
 
 def test_the_source_link_scrolls_to_the_quote() -> None:
-    """A web source gets a text-fragment link made of the quote's first and last words."""
-    url = render.text_fragment_url(
-        "https://example.com/a#top", "One two three four five six seven eight nine, ten."
+    """A web source's link carries the quote's text directive, its parts percent-encoded
+    ("-", "," and "&" too) and any fragment of the link replaced."""
+    fragment = TextFragment("US-China ties, they", "said & left.", prefix="zero")
+    url = render.text_fragment_url("https://example.com/a#top", fragment)
+    assert url == (
+        "https://example.com/a#:~:text=zero-,US%2DChina%20ties%2C%20they,said%20%26%20left."
+    )
+    assert render.text_fragment_url("https://example.com/a", TextFragment("Two words")) == (
+        "https://example.com/a#:~:text=Two%20words"
+    )
+
+
+def test_a_result_without_a_fragment_links_its_quote_by_its_passage() -> None:
+    """A result the library gave no fragment is linked by the quote's words in its passage."""
+    passage = "Intro words here. One two three four five six seven eight nine, ten."
+    start = passage.index("One")
+    shown = render.render_result(
+        Result(1, 1.0, article(url="https://example.com/a"), passage, start, len(passage), ())
     )
     assert (
-        url
-        == "https://example.com/a#:~:text=One%20two%20three%20four,seven%20eight%20nine%2C%20ten."
+        "(<https://example.com/a#:~:text=One%20two%20three%20four,seven%20eight%20nine%2C%20ten.>)"
+        in (shown)
     )
 
 
@@ -219,3 +234,44 @@ def test_added_message_makes_the_words_a_sentence() -> None:
     )
     again = render.added_message(AddResult("duplicate", article()))
     assert again.endswith(" Already in the library: `#1` Otters.")
+
+
+def test_a_quote_cut_inside_its_sentence_is_marked_at_each_cut() -> None:
+    """'…' where the quote begins or ends inside its sentence, nowhere else."""
+    quote = "we are stronger when we are flanked by nations"
+
+    def shown(cut: tuple[bool, bool]) -> str:
+        result = Result(1, 1.0, article(), quote, 0, len(quote), (), quote_cut=cut)
+        return render.render_result(result).split("\n")[0]
+
+    assert shown((True, False)) == f"> …{quote}"
+    assert shown((False, True)) == f"> {quote}…"
+    assert shown((True, True)) == f"> …{quote}…"
+    assert shown((False, False)) == f"> {quote}"
+
+
+def test_a_quote_over_the_length_limit_is_marked_once() -> None:
+    """A quote cut to 1,000 characters that already ends inside its sentence gets one '…'."""
+    quote = "word " * 300
+    result = Result(1, 1.0, article(), quote, 0, len(quote), (), quote_cut=(False, True))
+    first = render.render_result(result).split("\n")[0]
+    assert first.endswith("word…") and "……" not in first
+
+
+def test_the_heading_is_shown_as_the_passage_context() -> None:
+    """'§ heading' after the title, escaped, in the answer and in the whole passage."""
+    result = Result(1, 1.0, article(url="https://example.com/a"), "To ask.", 0, 7, ())
+    result = Result(1, 1.0, result.article, "To ask.", 0, 7, (), heading="Asking *a* question")
+    for shown in (render.render_result(result), render.render_passage(result)):
+        source = shown.split("\n— ")[1]
+        assert source.startswith("[Otters](<https://example.com/a#:~:text=To%20ask.>)")
+        assert source.endswith(" · § Asking \\*a\\* question")
+
+
+def test_headings_of_a_shown_article_are_rendered_not_raw() -> None:
+    """The stored '## Heading' lines are shown as '§ Heading' (closing #s dropped); a '#tag'
+    is not a heading."""
+    text = "Intro.\n\n## Asking a question ##\n\n#tag stays.\n\n### Deep"
+    assert render.article_text(text) == "Intro.\n\n§ Asking a question\n\n#tag stays.\n\n§ Deep"
+    details = render.article_details(article(), text)
+    assert details.endswith("> Intro. § Asking a question \\#tag stays. § Deep")

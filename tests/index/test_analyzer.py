@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from index.analyzer import Analyzer, AnalyzerSettings
+from index.analyzer import MAX_WORD_CHARS, Analyzer, AnalyzerSettings
 
 
 def test_terms_are_folded_stemmed_and_free_of_stop_words() -> None:
@@ -159,8 +159,8 @@ def test_compatibility_characters_are_normalised() -> None:
 
 
 def test_default_settings_are_the_documented_ones() -> None:
-    """English stop words, stemming and accent folding on, version 1; Analyzer() uses them."""
-    assert dataclasses.astuple(AnalyzerSettings()) == ("english", "english", True, True, 1)
+    """English stop words, stemming and accent folding on, version 2; Analyzer() uses them."""
+    assert dataclasses.astuple(AnalyzerSettings()) == ("english", "english", True, True, 2)
     assert Analyzer().settings == AnalyzerSettings()
 
 
@@ -168,7 +168,7 @@ def test_settings_are_stored_as_stable_json() -> None:
     """The stored form is sorted-key JSON (a change would rebuild every index)."""
     assert AnalyzerSettings().to_json() == (
         '{"fold_accents": true, "language": "english", "stem": true, "stopwords": "english",'
-        ' "version": 1}'
+        ' "version": 2}'
     )
 
 
@@ -178,3 +178,13 @@ def test_settings_are_immutable_values() -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         settings.stem = False  # type: ignore[misc]
     assert hash(settings) == hash(AnalyzerSettings())
+
+
+def test_a_word_longer_than_sixty_four_characters_is_not_a_term() -> None:
+    """A 65-character run (a hash, a run of letters without spaces) is left out of terms and
+    tokens alike; one of 64 is kept."""
+    analyzer = Analyzer()
+    text = f"{'a' * 65} harbour {'b' * 64}"
+    assert analyzer.terms(text) == ["harbour", "b" * 64]
+    assert [(t.term, t.start) for t in analyzer.tokens(text)] == [("harbour", 66), ("b" * 64, 74)]
+    assert MAX_WORD_CHARS == 64

@@ -67,3 +67,52 @@ def test_content_hash_ignores_spacing_and_case_even_for_long_texts() -> None:
     words = [f"word{i}" for i in range(40_000)]  # several hash chunks
     assert content_hash(" ".join(words)) == content_hash("\n\n".join(words).upper().lower())
     assert content_hash(" ".join(words)) != content_hash(" ".join(words[:-1]))
+
+
+def test_a_passage_counts_the_terms_of_the_headings_it_is_under() -> None:
+    """A Markdown section's passages carry its headings' terms, title_weight times each, as
+    they carry the title's; the passage before any heading does not."""
+    text = "Intro about ships.\n\n## Lamps\n\nThe keeper lit it.\n\n### Oil\n\nIt burned all night."
+    settings = PassageSettings(title_weight=2)
+    analysed = analyse(text, None, Analyzer(), settings)
+    assert analysed.terms == [
+        {"intro": 1, "ship": 1},
+        {"keeper": 1, "lit": 1, "lamp": 2},
+        {"burn": 1, "night": 1, "lamp": 2, "oil": 2},
+    ]
+    headings = [p.heading for p in analysed.passages]
+    assert [text[h[0] : h[1]] if h else None for h in headings] == [None, "Lamps", "Oil"]
+
+
+def test_the_terms_of_the_passages_are_plain_dicts() -> None:
+    """Counts are dicts, not Counters: the garbage collector need not follow them."""
+    assert all(type(terms) is dict for terms in analyse(TEXT, "T", Analyzer(), SETTINGS).terms)
+
+
+def test_five_megabytes_without_a_space_are_not_one_passage_or_one_term() -> None:
+    """'word.' a million times: passages within the limits, and the terms are the words."""
+    analysed = analyse("word." * 1_000_000, None, Analyzer(), PassageSettings())
+    assert len(analysed.passages) == 5_000_000 // 1_000
+    assert max(p.end - p.start for p in analysed.passages) <= 1_200
+    assert all(terms == {"word": 200} for terms in analysed.terms)
+
+
+def test_a_word_too_long_to_index_yields_no_term() -> None:
+    """Text of one 100,000-character "word" is stored in passages but has no terms."""
+    analysed = analyse("x" * 100_000, None, Analyzer(), PassageSettings())
+    assert len(analysed.passages) == 100 and all(terms == {} for terms in analysed.terms)
+
+
+def test_content_hash_of_text_without_spaces_is_read_in_chunks_all_the_same() -> None:
+    """A text of no white space is hashed as the one word it is: the same whatever its case,
+    different when one character differs, equal to the hash of that word and a space."""
+    import hashlib
+
+    word = "Straße" * 30_000 + "é" * 70_000
+    expected = hashlib.sha256((word.casefold() + " ").encode()).hexdigest()
+    assert content_hash(word) == content_hash(word.upper().lower()) == expected
+    assert content_hash(word) != content_hash(word[:-1] + "e")
+    assert (
+        content_hash(f"{word} {word}\n")
+        == hashlib.sha256((word.casefold() + " " + word.casefold() + " ").encode()).hexdigest()
+    )

@@ -555,3 +555,62 @@ async def test_the_seed_questions_are_answered_the_same_on_both_backends(
     on_postgres = await _answers(postgres.new_database(), shared)
     assert sum(map(len, on_sqlite)) > 300
     assert on_postgres == on_sqlite
+
+
+SAMPLE_QUESTIONS = [
+    XI_QUESTION,
+    "Who is Russia's ambassador to China?",
+    "What did Joe Biden say about intellectual property and human rights?",
+    "Will the two countries have to work together against whatever US throws at them?",
+    "Are China and Russia being challenged by the US?",
+    "Did both countries fly nuclear capable bombers in East seas?",
+    "What did the Russian Presidential office say?",
+    "Is there an investment deal between China and the EU?",
+    "What areas of cooperation like 5G and Big Data are planned?",
+    "How did the countries contain the COVID-19 pandemic?",
+    "What is the Nord Stream 2 pipeline?",
+    "Will the U.S. take a more rational position?",
+    "When is the inauguration of Joe Biden?",
+    "What did Xi Jinping tell Putin in the phone conversation?",
+    "Can external factors affect bilateral relations?",
+    "Did the selling of military hardware to India raise eyebrows in China?",
+]
+
+
+def _sentence_edges(text: str) -> tuple[set[int], set[int]]:
+    """Where sentencex says the sentences of each paragraph begin and end (never cut)."""
+    import sentencex
+
+    starts, ends = set(), set()
+    offset = 0
+    for paragraph in text.split("\n"):
+        for b in sentencex.get_sentence_boundaries("en", paragraph):
+            sentence = paragraph[b["start_index"] : b["end_index"]]
+            lead = len(sentence) - len(sentence.lstrip())
+            starts.add(offset + b["start_index"] + lead)
+            ends.add(offset + b["start_index"] + len(sentence.rstrip()))
+        offset += len(paragraph) + 1
+    return starts, ends
+
+
+async def test_no_quote_of_the_sample_cuts_a_sentence_without_saying_so(
+    tmp_path: Path, shared: Path
+) -> None:
+    """Sixteen questions on the sample article: each top quote begins where a sentence begins
+    unless `quote_cut` says it begins inside one, and the same for its end (on main, three
+    began or ended inside a sentence unmarked, one with "US and they will have to...")."""
+    document = load_file(shared / "samples/china-russia-article.txt")
+    starts, ends = _sentence_edges(document.text)
+    async with Library.open(tmp_path / "lib.db") as library:
+        await library.add("c", document)
+        answers = [await library.ask("c", q, k=1) for q in SAMPLE_QUESTIONS]
+    cut = 0
+    for answer in answers:
+        result = answer.results[0]
+        start = result.passage_start + result.quote_start
+        end = start + len(result.quote)
+        assert (start not in starts) == result.quote_cut[0], answer.question
+        assert (end not in ends) == result.quote_cut[1], answer.question
+        cut += any(result.quote_cut)
+    assert not answers[3].results[0].quote.startswith("US and they")
+    assert cut >= 1

@@ -8,7 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from index.passages import Passage, PassageSettings, split_passages, split_sentences
+from index.passages import (
+    BLOCK_CHARS,
+    CHARS_PER_WORD,
+    CUT_END,
+    CUT_START,
+    Passage,
+    PassageSettings,
+    _paragraphs,
+    split_passages,
+    split_sentences,
+)
 
 
 def _sentences(text: str) -> list[str]:
@@ -433,6 +443,7 @@ def test_overlap_repeats_the_previous_passages_last_sentences(shared: Path) -> N
     assert overlapping[0] == plain[0]
     for before, after, passage in zip(plain[:-1], plain[1:], overlapping[1:], strict=True):
         assert passage.sentences == (before.sentences[-1], *after.sentences)
+        assert passage.cuts == (before.cuts[-1], *after.cuts)
         assert (passage.start, passage.end) == (before.sentences[-1][0], after.end)
 
 
@@ -442,14 +453,15 @@ def test_two_sentences_of_overlap_repeat_two() -> None:
     plain = split_passages(text, PassageSettings(min_words=1))
     passages = split_passages(text, PassageSettings(min_words=1, overlap_sentences=2))
     assert passages[1].sentences == (*plain[0].sentences[-2:], *plain[1].sentences)
+    assert len(passages[1].cuts) == len(passages[1].sentences)
 
 
 # --- settings -------------------------------------------------------------------------------
 
 
 def test_default_settings_are_the_documented_ones() -> None:
-    """40/80/120 words, sentences cut over 50 words, no overlap, no title weight, version 1."""
-    assert dataclasses.astuple(PassageSettings()) == (80, 120, 40, 50, 0, 0, 1)
+    """40/80/120 words, sentences cut over 50 words, no overlap, no title weight, version 2."""
+    assert dataclasses.astuple(PassageSettings()) == (80, 120, 40, 50, 0, 0, 2)
 
 
 def test_settings_are_stored_as_stable_json() -> None:
@@ -457,7 +469,7 @@ def test_settings_are_stored_as_stable_json() -> None:
     settings = PassageSettings(target_words=120, max_words=170, min_words=55, title_weight=1)
     assert settings.to_json() == (
         '{"max_sentence_words": 50, "max_words": 170, "min_words": 55, "overlap_sentences": 0,'
-        ' "target_words": 120, "title_weight": 1, "version": 1}'
+        ' "target_words": 120, "title_weight": 1, "version": 2}'
     )
     assert json.loads(settings.to_json()) == dataclasses.asdict(settings)
 
@@ -469,3 +481,288 @@ def test_settings_and_passages_are_immutable_values() -> None:
         with pytest.raises(dataclasses.FrozenInstanceError):
             value.start = 1  # type: ignore[union-attr]
         assert hash(value) == hash(dataclasses.replace(value))
+
+
+# --- headings -------------------------------------------------------------------------------
+
+GUIDE = (
+    "citebot answers questions. It quotes articles.\n\n"
+    "## Asking a question\n\n"
+    "To ask, type /ask. Buttons page through results.\n\n"
+    "### In a thread\n\n"
+    "Threads work too.\n\n"
+    "## Adding articles ##\n\n"
+    "Admins add articles."
+)
+
+
+def _texts(text: str, passages: Sequence[Passage]) -> list[str]:
+    return [text[p.start : p.end] for p in passages]
+
+
+def test_a_heading_is_never_a_sentence_and_starts_a_new_passage() -> None:
+    """Short sections are not merged across their headings, and no heading is quoted."""
+    passages = split_passages(GUIDE)
+    assert _texts(GUIDE, passages) == [
+        "citebot answers questions. It quotes articles.",
+        "To ask, type /ask. Buttons page through results.",
+        "Threads work too.",
+        "Admins add articles.",
+    ]
+    assert "#" not in "".join(_sentences(GUIDE))
+
+
+def test_a_passage_carries_the_headings_it_is_under() -> None:
+    """Outermost first; a heading of a level closes the deeper ones; closing #s are not kept."""
+    headings = [[GUIDE[s:e] for s, e in p.headings] for p in split_passages(GUIDE)]
+    assert headings == [
+        [],
+        ["Asking a question"],
+        ["Asking a question", "In a thread"],
+        ["Adding articles"],
+    ]
+
+
+def test_a_heading_inside_a_paragraph_still_starts_a_passage() -> None:
+    """A heading line with no blank line around it ends the paragraph before it."""
+    text = "First part here.\n# Second\nSecond part here."
+    passages = split_passages(text)
+    assert _texts(text, passages) == ["First part here.", "Second part here."]
+    assert [[text[s:e] for s, e in p.headings] for p in passages] == [[], ["Second"]]
+
+
+def test_what_is_not_an_atx_heading_is_text() -> None:
+    """'#hashtag', seven #s and a heading indented four spaces are sentences of their own."""
+    text = "#hashtag day\n\n####### seven\n\n    # code"
+    assert _sentences(text) == ["#hashtag day", "####### seven", "# code"]
+    assert all(p.headings == () for p in split_passages(text))
+
+
+def test_an_empty_heading_is_dropped() -> None:
+    """'## ' and '##  ##' hold no words: neither a heading nor a sentence."""
+    for heading in ("## ", "##  ##"):
+        text = f"{heading}\n\nBody text."
+        passages = split_passages(text)
+        assert _texts(text, passages) == ["Body text."] and passages[0].headings == ()
+
+
+def test_overlap_does_not_cross_a_heading() -> None:
+    """The passage after a heading does not repeat the previous section's sentences."""
+    text = "One two three.\n\n## Next\n\nFour five six."
+    passages = split_passages(text, PassageSettings(overlap_sentences=1))
+    assert _texts(text, passages) == ["One two three.", "Four five six."]
+
+
+# --- size limits ----------------------------------------------------------------------------
+
+
+def _limits_hold(text: str, settings: PassageSettings) -> list[Passage]:
+    """Split `text`, checking every passage and piece against the limits, in words and
+    characters, and that the passages hold every character but white space, in order."""
+    passages = split_passages(text, settings)
+    for p in passages:
+        assert len(text[p.start : p.end].split()) <= settings.max_words
+        assert p.end - p.start <= settings.max_words * CHARS_PER_WORD
+        for s, e in p.sentences:
+            assert len(text[s:e].split()) <= settings.max_sentence_words
+            assert e - s <= settings.max_sentence_words * CHARS_PER_WORD
+    kept = "".join(text[s:e] for p in passages for s, e in p.sentences)
+    assert "".join(kept.split()) == "".join(text.split())
+    return passages
+
+
+def test_text_without_spaces_is_cut_within_the_limits() -> None:
+    """'word.' 100,000 times (no space, no sentence end sentencex sees) is not one passage of
+    500,000 characters: pieces of 500 and passages of at most 1,200, each piece marked cut."""
+    text = "word." * 100_000
+    passages = _limits_hold(text, PassageSettings())
+    assert len(passages) == 500_000 // 1000
+    assert passages[0].cuts[0] == CUT_END and passages[-1].cuts[-1] == CUT_START
+    assert all(c == CUT_START | CUT_END for p in passages[1:-1] for c in p.cuts)
+
+
+def test_a_word_longer_than_a_piece_is_cut_in_lengths_of_a_piece() -> None:
+    """A 1,200-character word in a sentence: the words before it, pieces of 500, 500 and the
+    rest with the words after it."""
+    text = "Its name is " + "x" * 1200 + " indeed."
+    pieces = _sentences(text)
+    assert [len(p) for p in pieces] == [len("Its name is"), 500, 500, len("x" * 200 + " indeed.")]
+    assert "".join(pieces).replace(" ", "") == text.replace(" ", "")
+
+
+def test_a_long_paragraph_is_read_in_blocks_cut_at_sentence_ends() -> None:
+    """A 48,000-character paragraph: every sentence whole, none marked as cut."""
+    text = "The cat sat on the mat. " * 2000
+    passages = _limits_hold(text.strip(), PassageSettings())
+    assert {text[s:e] for p in passages for s, e in p.sentences} == {"The cat sat on the mat."}
+    assert not any(c for p in passages for c in p.cuts)
+
+
+def test_a_block_cut_inside_a_sentence_marks_both_sides() -> None:
+    """10,300 characters without a break a block may end at: the block ends at 10,000, its
+    last piece is marked as ending inside the sentence and the next block's first as starting
+    inside it."""
+    text = "a " + "x" * 10_298 + ". Next sentence."
+    paragraphs = _paragraphs(text, 50)
+    first, second = paragraphs[0], paragraphs[1]
+    assert first.sentences[-1][1] == BLOCK_CHARS and first.cuts[-1] & CUT_END
+    assert second.sentences[0] == (BLOCK_CHARS, text.index(". Next") + 1)
+    assert second.cuts[0] == CUT_START
+    assert [text[s:e] for s, e in second.sentences[1:]] == ["Next sentence."]
+    assert second.cuts[1:] == [0]
+
+
+def test_a_block_never_ends_before_a_combining_mark() -> None:
+    """Text without a break whose 10,000th character is a combining accent: the block ends one
+    character earlier, the accent stays with its letter."""
+    text = "a " + "x" * 9997 + "e\u0301" + "y" * 500
+    assert text[BLOCK_CHARS] == "\u0301"
+    paragraphs = _paragraphs(text, 50)
+    assert paragraphs[0].sentences[-1][1] == BLOCK_CHARS - 1
+    assert paragraphs[1].sentences[0][0] == BLOCK_CHARS - 1
+
+
+def test_the_cut_flags_are_the_stored_values() -> None:
+    """A piece's flags are stored as they are (one byte a sentence): 1 and 2."""
+    assert (CUT_START, CUT_END) == (1, 2)
+
+
+def test_a_word_of_exactly_a_pieces_length_is_one_word() -> None:
+    """49 short words and one of 500 characters: 50 words, one piece of words, then the long
+    one on its own (it does not fit beside them)."""
+    text = "a " * 49 + "x" * 500
+    assert [len(p.split()) for p in _sentences(text)] == [49, 1]
+
+
+def test_words_that_fill_a_piece_exactly_stay_together() -> None:
+    """Two words making exactly 500 characters are one piece; the word after them another."""
+    text = "a" * 249 + " " + "b" * 250 + " c."
+    assert [len(p) for p in _sentences(text)] == [500, 2]
+
+
+def test_a_block_ends_at_its_last_break_in_its_second_half() -> None:
+    """A paragraph break at 4,000 is in the block's first half: the block ends at 10,000,
+    inside the run of letters after it."""
+    text = "a" * 4000 + "\n\n" + "x" * 6500
+    paragraphs = _paragraphs(text, 50)
+    ends = [e for p in paragraphs for _, e in p.sentences]
+    assert BLOCK_CHARS in ends
+    assert paragraphs[1].cuts[-1] & CUT_END
+
+
+def test_a_block_cut_at_a_line_break_marks_both_sides() -> None:
+    """Lines without a full stop (list items) over 10,000 characters: the block ends after a
+    line, and the items on both sides are marked, as a line break may be inside a sentence."""
+    text = "".join(f"- item number {n} of the list here\n" for n in range(400))
+    paragraphs = _paragraphs(text, 50)
+    first, second = paragraphs[0], paragraphs[1]
+    assert text[first.sentences[-1][1]] == "\n" and first.sentences[-1][1] > BLOCK_CHARS // 2
+    assert first.cuts[-1] == CUT_END and second.cuts[0] == CUT_START
+    assert set(first.cuts[:-1]) == {0} and set(second.cuts[1:]) == {0}
+
+
+def test_a_block_cut_at_a_space_marks_both_sides() -> None:
+    """One line of 15,000 characters of words without a full stop: the block ends at a space;
+    the pieces on both sides are marked."""
+    text = "word " * 3000
+    paragraphs = _paragraphs(text.strip(), 50)
+    assert paragraphs[0].cuts[-1] & CUT_END and paragraphs[1].cuts[0] & CUT_START
+    assert paragraphs[0].cuts[0] == CUT_END and paragraphs[1].cuts[-1] == CUT_START
+
+
+def test_a_block_moves_back_over_combining_marks_no_further_than_its_half() -> None:
+    """Nothing but combining accents: the block ends at 5,000, where its search stops."""
+    text = "a " + "\u0301" * 12_000
+    assert _paragraphs(text, 50)[0].sentences[-1][1] == BLOCK_CHARS // 2
+
+
+def _wide(words: int, width: int, extra: int = 0) -> str:
+    """A sentence of `words` words of `width` letters (the first `extra` letters longer)."""
+    return " ".join(
+        ["x" * (width + extra)] + ["x" * width] * (words - 2) + ["x" * (width - 1) + "."]
+    )
+
+
+CHARS = PassageSettings(target_words=20, max_words=30, min_words=1, max_sentence_words=10)
+
+
+def test_a_paragraph_of_exactly_the_character_limit_is_one_passage() -> None:
+    """30 words in 300 characters (the limit for 30 words) after a short paragraph: one
+    passage; one more character and it is two, each within the limit."""
+    sentences = [_wide(5, 9, extra=1)] + [_wide(5, 9)] * 5
+    text = "Intro.\n\n" + " ".join(sentences)
+    passages = _limits_hold(text, CHARS)
+    assert len(passages) == 2 and passages[1].end - passages[1].start == 300
+    longer = "Intro.\n\n" + " ".join([_wide(5, 9, extra=2)] + [_wide(5, 9)] * 5)
+    assert len(_limits_hold(longer, CHARS)) == 3
+
+
+WIDE = PassageSettings(target_words=40, max_words=40, min_words=1, max_sentence_words=10)
+
+
+def test_a_chunk_of_exactly_the_character_limit_is_kept() -> None:
+    """Five sentences of 400 characters in all (the limit for 40 words), then a sixth: the
+    first five are one passage."""
+    text = " ".join([_wide(5, 15, extra=1)] + [_wide(5, 15)] * 5)
+    passages = _limits_hold(text, WIDE)
+    assert [len(p.sentences) for p in passages] == [5, 1]
+    assert passages[0].end - passages[0].start == 400
+
+
+def test_short_paragraphs_merge_up_to_exactly_the_character_limit() -> None:
+    """Two paragraphs below min_words whose span is exactly 400 characters are merged; at 401
+    they are not."""
+    settings = dataclasses.replace(WIDE, min_words=40)
+    text = " ".join([_wide(5, 15)] * 2) + "\n\n" + " ".join([_wide(5, 15)] * 3)
+    assert len(text) == 400 and len(_limits_hold(text, settings)) == 1
+    text = " ".join([_wide(5, 15, extra=1), _wide(5, 15)]) + "\n\n" + " ".join([_wide(5, 15)] * 3)
+    assert len(_limits_hold(text, settings)) == 2
+
+
+@pytest.mark.parametrize("before", [20, 50])
+def test_the_pieces_of_a_sentence_stay_in_one_passage(before: int) -> None:
+    """A 67-word sentence (three pieces) between shorter ones, passages of about 30 words:
+    the long sentence is a passage of its own, not split between two."""
+    text = f"{_long(before)} {BIDEN} {_long(20)}"
+    settings = PassageSettings(target_words=30, max_words=80, min_words=1)
+    passages = _limits_hold(text, settings)
+    assert [len(p.sentences) for p in passages] == [1, 3, 1]
+    assert text[passages[1].start : passages[1].end] == BIDEN
+
+
+def test_a_sentence_of_exactly_the_word_limit_stays_in_one_passage() -> None:
+    """60 words in two pieces with passages of at most 60: one passage, between the others."""
+    text = f"{_long(10)} {_long(60)} {_long(10)}"
+    settings = PassageSettings(target_words=30, max_words=60, min_words=1)
+    passages = _limits_hold(text, settings)
+    assert [len(p.sentences) for p in passages] == [1, 2, 1]
+
+
+@pytest.mark.parametrize(("extra", "sizes"), [(1, [1, 6, 1]), (2, [5, 4])])
+def test_a_sentence_of_exactly_the_character_limit_stays_in_one_passage(
+    extra: int, sizes: list[int]
+) -> None:
+    """30 words of 19 letters make 600 characters (the limit for 60 words), in six pieces:
+    between two short sentences they are one passage; one character more and they are spread
+    over passages within the limit."""
+    text = f"{_wide(5, 9)} {_wide(30, 19, extra)} {_wide(5, 9)}"
+    settings = PassageSettings(target_words=20, max_words=60, min_words=1, max_sentence_words=10)
+    passages = _limits_hold(text, settings)
+    assert [len(p.sentences) for p in passages] == sizes
+
+
+def test_a_sentence_over_the_passage_limit_is_split_between_passages() -> None:
+    """A sentence of 100 words (pieces of 50) with passages of at most 60: its pieces go to
+    two passages, each marked where it cuts the sentence."""
+    settings = PassageSettings(target_words=40, max_words=60, min_words=1)
+    passages = _limits_hold(_long(100), settings)
+    assert [p.cuts for p in passages] == [(CUT_END,), (CUT_START,)]
+
+
+def test_a_sentence_over_the_character_limit_is_split_between_passages() -> None:
+    """Three words of 300 characters (three pieces) with passages of at most 600 characters:
+    three passages, though three words are far below the word limit."""
+    text = " ".join(["a" * 300, "b" * 300, "c" * 299 + "."])
+    settings = PassageSettings(target_words=30, max_words=60, min_words=1)
+    passages = _limits_hold(text, settings)
+    assert [p.end - p.start for p in passages] == [300, 300, 300]

@@ -10,8 +10,10 @@ import dataclasses
 import pytest
 
 from index.analyzer import Analyzer
-from index.passages import split_sentences
-from index.quotes import Quote, choose_quote
+from index.passages import CUT_END, CUT_START, PassageSettings, split_passages, split_sentences
+from index.quotes import Quote, _sentences, choose_quote
+
+WHOLE = PassageSettings(target_words=1000, max_words=1000, min_words=1000)  # one passage
 
 TEXT = (
     "The weather was mild in spring. "
@@ -67,9 +69,11 @@ MILITARY = (
 
 
 def _choose(text: str, weights: dict[str, float], **kwargs: int) -> Quote:
-    analyzer = Analyzer()
-    sentences = [span for paragraph in split_sentences(text) for span in paragraph]
-    return choose_quote(text, sentences, analyzer.tokens(text), weights, **kwargs)
+    """The quote of `text` as one passage: its sentences, long ones in pieces, and their cuts."""
+    passages = split_passages(text, WHOLE)
+    sentences = [span for p in passages for span in p.sentences]
+    cuts = [cut for p in passages for cut in p.cuts]
+    return choose_quote(text, sentences, Analyzer().tokens(text), weights, cuts=cuts, **kwargs)
 
 
 def _quote(text: str, question: str, **weights: float) -> str:
@@ -108,11 +112,21 @@ def test_highlights_mark_the_matched_words_inside_the_quote() -> None:
     quote = choose_quote(TEXT, sentences, analyzer.tokens(TEXT), {"russia": 1.0, "broken": 1.0})
     text = TEXT[quote.start : quote.end]
     assert [text[s:e] for s, e in quote.highlights] == ["Russia", "broken"]
+    assert (quote.cut_start, quote.cut_end) == (False, False)  # no cuts given: none made
+
+
+def test_without_cuts_every_sentence_is_whole() -> None:
+    """Given no cuts, adjacent sentences are not pieces of one: a pair of them must cover more
+    than either, a run of them is no candidate."""
+    analyzer = Analyzer()
+    sentences = split_sentences(TEXT)[0]
+    quote = choose_quote(TEXT, sentences, analyzer.tokens(TEXT), {"weather": 1.0})
+    assert TEXT[quote.start : quote.end] == "The weather was mild in spring."
 
 
 def test_a_passage_without_matches_still_gives_its_first_sentence() -> None:
-    """No matched term: the first (shortest on ties) sentence, never an error."""
-    assert _quote("One. Two words.", "", zebra=1.0) == "One."
+    """No matched term: the passage's first sentence, though longer, never an error."""
+    assert _quote("Three words here. One.", "", zebra=1.0) == "Three words here."
 
 
 def test_the_heaviest_sentence_of_an_article_passage_is_quoted_exactly() -> None:
@@ -127,13 +141,24 @@ def test_the_heaviest_sentence_of_an_article_passage_is_quoted_exactly() -> None
 
 
 def test_equal_scores_go_to_the_shorter_sentence() -> None:
-    """Two sentences weigh the same: the 19-word one is quoted, not the 28-word one before it."""
-    assert _quoted(BIDEN, {"trade": 1.0, "vision": 1.0}) == VISION
+    """Two whole sentences weigh the same: the 3-word one is quoted, not the 8-word one before."""
+    text = "Energy talks went on for a long time. Energy deals followed."
+    assert _quoted(text, {"energi": 1.0}) == "Energy deals followed."
 
 
-def test_equal_scores_and_lengths_go_to_the_earlier_sentence() -> None:
-    """Two 28-word sentences weigh the same: the first of them is quoted."""
-    assert _quoted(BIDEN, {"pandem": 1.0, "trade": 1.0}) == ISSUE
+def test_equal_scores_go_to_the_piece_that_starts_its_sentence() -> None:
+    """Of two equal pieces of a 67-word sentence, the first (cut only at its end) is quoted, not
+    the shorter last one (cut at its start)."""
+    quote = _choose(BIDEN, {"trade": 1.0, "vision": 1.0})
+    assert BIDEN[quote.start : quote.end] == ISSUE
+    assert (quote.cut_start, quote.cut_end) == (False, True)
+
+
+def test_a_whole_sentence_beats_a_piece_of_equal_weight_and_length() -> None:
+    """The 28-word sentence after the 67-word one beats its 28-word first piece."""
+    quote = _choose(BIDEN, {"pandem": 1.0, "trade": 1.0})
+    assert BIDEN[quote.start : quote.end] == CRISIS
+    assert (quote.cut_start, quote.cut_end) == (False, False)
 
 
 def test_a_tie_after_the_first_sentence_goes_to_the_earlier() -> None:
@@ -159,9 +184,10 @@ def test_a_single_sentence_quote_has_only_its_own_terms() -> None:
 
 
 def test_a_pair_of_sixty_words_is_within_the_default_limit() -> None:
-    """40 + 20 words is exactly the default limit of 60: both sentences are quoted."""
-    text = f"{RIVALS} {PARTNERSHIP}"
-    assert _quoted(text, {"unnerv": 1.0, "trump": 1.0}) == text
+    """40 + 20 words is exactly the default limit of 60: both sentences are quoted (and not
+    the short sentence after them)."""
+    text = f"{RIVALS} {PARTNERSHIP} Talks went on."
+    assert _quoted(text, {"unnerv": 1.0, "trump": 1.0}) == f"{RIVALS} {PARTNERSHIP}"
 
 
 def test_a_pair_of_sixty_one_words_is_over_the_default_limit() -> None:
@@ -171,10 +197,11 @@ def test_a_pair_of_sixty_one_words_is_over_the_default_limit() -> None:
 
 
 def test_the_word_limit_can_be_set() -> None:
-    """A 28 + 20 word pair fits a limit of 48 words; at 47 the shorter sentence is quoted."""
+    """A 28 + 20 word run of pieces fits a limit of 48 words; at 47 the piece that starts the
+    sentence is quoted."""
     weights = {"worker": 1.0, "right": 1.0}
     assert _quoted(BIDEN, weights, max_words=48) == f"{ISSUE} {RIGHTS}"
-    assert _quoted(BIDEN, weights, max_words=47) == RIGHTS
+    assert _quoted(BIDEN, weights, max_words=47) == ISSUE
 
 
 def test_a_shorter_pair_beats_a_longer_sentence_of_equal_weight() -> None:
@@ -224,3 +251,101 @@ def test_the_last_word_of_a_sentence_without_a_full_stop_is_matched() -> None:
     assert (quote.start, quote.end) == sentences[1]
     assert quote.terms == {"keeper", "lamp"}
     assert quote.highlights == ((4, 10), (22, 26))
+
+
+# --- sentences longer than a quote ----------------------------------------------------------
+
+HARDWARE = MILITARY[MILITARY.index("Although") :]  # 58 words, stored as two pieces of 29
+
+
+def _long(words: int, term_at: int) -> str:
+    """A sentence "w1 ... wN." whose word number `term_at` (1-based) is "harbour"."""
+    return " ".join("harbour" if i == term_at else f"w{i}" for i in range(1, words + 1)) + "."
+
+
+def test_a_sentence_within_the_limit_is_quoted_whole_though_stored_in_pieces() -> None:
+    """The issue's example: the 58-word sentence is quoted whole, not from "US and they will"."""
+    quote = _choose(MILITARY, {"bomber": 1.0})
+    assert MILITARY[quote.start : quote.end] == HARDWARE
+    assert (quote.cut_start, quote.cut_end) == (False, False)
+    assert quote.terms == {"bomber"}
+
+
+def test_a_long_sentence_is_quoted_from_its_start_when_the_answer_fits() -> None:
+    """A term in the second piece of a 67-word sentence: the quote starts where the sentence
+    does and is cut only at its end."""
+    quote = _choose(BIDEN, {"right": 1.0})
+    assert BIDEN[quote.start : quote.end] == f"{ISSUE} {RIGHTS}"
+    assert (quote.cut_start, quote.cut_end) == (False, True)
+
+
+def test_a_term_in_the_last_piece_is_quoted_with_a_cut_start() -> None:
+    """A term only in the last piece: the shortest run holding it, marked as cut at its start."""
+    quote = _choose(BIDEN, {"vision": 1.0})
+    assert BIDEN[quote.start : quote.end] == VISION
+    assert (quote.cut_start, quote.cut_end) == (True, False)
+
+
+def test_a_middle_piece_of_a_long_sentence_is_cut_at_both_ends() -> None:
+    """150 words in three pieces of 50, the term in the middle one: that piece, cut twice."""
+    text = _long(150, 75)
+    quote = _choose(text, {"harbour": 1.0})
+    assert text[quote.start : quote.end].split() == text.split()[50:100]
+    assert (quote.cut_start, quote.cut_end) == (True, True)
+    at = text[quote.start : quote.end].index("harbour")
+    assert quote.highlights == ((at, at + len("harbour")),)
+
+
+def test_runs_of_pieces_stop_at_the_word_limit() -> None:
+    """A term in the first and the second piece of a 150-word sentence: no run holds both (100
+    words), so the first piece alone is quoted."""
+    text = " ".join(["harbour", *(f"w{i}" for i in range(2, 60)), "lamp"]) + (" x" * 90) + "."
+    quote = _choose(text, {"harbour": 1.0, "lamp": 1.0})
+    assert text[quote.start : quote.end].split() == text.split()[:50]
+    assert quote.terms == {"harbour"}
+
+
+def test_a_run_of_pieces_fits_the_limit_exactly() -> None:
+    """Pieces of 40, 40 and 40 words with a limit of 80: the first two are one quote."""
+    text = " ".join(["harbour", *(f"w{i}" for i in range(2, 41)), "lamp"]) + (" x" * 79) + "."
+    quote = _choose(text, {"harbour": 1.0, "lamp": 1.0}, max_words=80)
+    assert text[quote.start : quote.end].split() == text.split()[:80]
+    assert (quote.cut_start, quote.cut_end) == (False, True)
+    assert _choose(text, {"harbour": 1.0, "lamp": 1.0}, max_words=79).terms == {"harbour"}
+
+
+def test_a_piece_that_ends_its_sentence_beats_one_cut_at_both_ends() -> None:
+    """Pieces of 40 words, the term in the second and the third: the third, which ends the
+    sentence, is quoted, though the second comes first."""
+    text = (
+        " ".join(f"w{i}" for i in range(1, 121)).replace("w50 ", "lamp ").replace("w100 ", "lamp ")
+        + "."
+    )
+    quote = _choose(text, {"lamp": 1.0})
+    assert text[quote.start : quote.end].split() == text.split()[80:]
+    assert (quote.cut_start, quote.cut_end) == (True, False)
+
+
+def test_pieces_are_grouped_into_their_sentences() -> None:
+    """A piece that begins inside its sentence continues the one before; others start one."""
+    assert _sentences([0, CUT_END, CUT_START | CUT_END, CUT_START, 0, CUT_START]) == [
+        (0, 0),
+        (1, 3),
+        (4, 5),
+    ]
+    assert _sentences([CUT_START, 0]) == [(0, 0), (1, 1)]
+
+
+def test_a_sentence_before_a_long_one_is_quoted_on_its_own() -> None:
+    """The 29-word sentence before the 58-word one (two pieces) is a candidate of its own."""
+    quote = _choose(MILITARY, {"5g": 1.0})
+    assert MILITARY[quote.start : quote.end] == MILITARY[: MILITARY.index("\n")]
+
+
+def test_a_piece_of_a_long_sentence_is_never_paired_with_the_next_sentence() -> None:
+    """The last piece of the 67-word sentence and the next sentence are not one quote, though
+    together they would hold both terms within the limit (19 + 28 words): the whole sentence
+    is quoted."""
+    quote = _choose(BIDEN, {"vision": 1.0, "pandem": 1.0})
+    assert BIDEN[quote.start : quote.end] == CRISIS
+    assert quote.terms == {"pandem"}

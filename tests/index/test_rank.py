@@ -16,7 +16,8 @@ import numpy as np
 import pytest
 
 from index.analyzer import Analyzer
-from index.passages import split_sentences
+from index.fragments import TextFragment
+from index.passages import CUT_START, split_sentences
 from index.postings import Hit, PassageIndex
 from index.quotes import Quote
 from index.rank import (
@@ -28,6 +29,7 @@ from index.rank import (
     answer_score,
     candidates,
     rerank,
+    with_fragments,
 )
 from index.store.base import ArticleInfo, StoredPassage
 
@@ -237,7 +239,7 @@ def test_equal_scores_keep_bm25s_order() -> None:
 
 
 def _quote_with(terms: set[str]) -> Quote:
-    return Quote(0, 10, (), frozenset(terms))
+    return Quote(0, 10, (), frozenset(terms), False, False)
 
 
 def test_answer_score_is_the_quotes_share_of_the_weight_without_pairs() -> None:
@@ -301,3 +303,65 @@ def test_terms_tied_on_specificity_are_cut_the_same_way_every_time() -> None:
     query = {f"t{t:02d}": (t, 1) for t in range(33)}
     found = candidates(index, query, pool=100)
     assert {h.doc_id for h in found.hits} == set(range(32))
+
+
+# --- text fragments -------------------------------------------------------------------------
+
+
+def test_each_result_whose_article_text_is_given_gets_its_quotes_fragment() -> None:
+    """The quote is found at the passage's offset in the article: 'Keepers light the lamp'
+    opens an earlier passage too, so the fragment's start is longer; a result whose text is
+    not given is left as it is."""
+    article = (
+        "Keepers light the lamp early. Then they sleep.\n\nSo. Keepers light the lamp at dusk."
+    )
+    passage_start = article.index("So.")
+    passage = article[passage_start:]
+    quote_start = passage.index("Keepers")
+    linked = Result(
+        1, 1.0, ARTICLE, passage, quote_start, len(passage), (), passage_start=passage_start
+    )
+    other = dataclasses.replace(linked, article=dataclasses.replace(ARTICLE, id=2))
+    first, second = with_fragments([linked, other], {1: article})
+    assert first.fragment == TextFragment("Keepers light the lamp at dusk.")
+    assert dataclasses.replace(first, fragment=None) == linked
+    assert second == other
+
+
+def test_a_result_carries_its_passage_offset_heading_and_cuts() -> None:
+    """A piece cut at its start, at offset 500 under a heading: the result says all three."""
+    text = "we are stronger when flanked by allies"
+    row = StoredPassage(7, text, 500, ((0, len(text)),), ARTICLE, (CUT_START,), "Coalitions")
+    found = Candidates([Hit(7, 1.0)], {"alli": 1.0}, {"alli"})
+    result = rerank(found, {7: row}, ["alli"], Analyzer(), RankSettings(), 1)[0]
+    assert (result.passage_start, result.heading, result.quote_cut) == (
+        500,
+        "Coalitions",
+        (True, False),
+    )
+
+
+def test_the_words_of_a_passages_heading_count_as_its_own() -> None:
+    """A passage holding the question's words only in its heading covers the question, and
+    the heading's words stand side by side for the question's word pairs."""
+    text = "citebot ranks passages with BM25."
+    row = StoredPassage(8, text, 0, ((0, len(text)),), ARTICLE, (0,), "How answers are found")
+    weights = {"answer": 1.0, "found": 1.0}
+    found = Candidates([Hit(8, 1.0)], weights, set(weights))
+    results = rerank(found, {8: row}, ["answer", "found"], Analyzer(), RankSettings(), 1)
+    assert [r.quote for r in results] == [text]
+    assert results[0].score == pytest.approx(1.0 + 0.6 * (0.0 + 1.0))
+    bare = {8: dataclasses.replace(row, heading=None)}
+    assert rerank(found, bare, ["answer", "found"], Analyzer(), RankSettings(), 1) == []
+
+
+def test_a_result_built_without_them_has_no_cuts_heading_offset_or_fragment() -> None:
+    """What a caller leaves out: a quote cut nowhere, no heading, the passage at the article's
+    start, no fragment."""
+    result = Result(1, 1.0, ARTICLE, "Otters.", 0, 7, ())
+    assert (result.quote_cut, result.heading, result.passage_start, result.fragment) == (
+        (False, False),
+        None,
+        0,
+        None,
+    )

@@ -31,6 +31,19 @@ def test_demo_loads_the_guide_and_answers_about_it(db: Path) -> None:
     assert "article add" in result.output
 
 
+def test_the_demo_answers_from_under_a_heading_never_with_the_heading(db: Path) -> None:
+    """The issue's two questions: each answered with a sentence of its section, shown under
+    "§ <heading>"; no Markdown mark is ever shown."""
+    stdin = "How do I ask a question?\n/passage\nHow are answers found?\n"
+    result = run(db, "demo", stdin=stdin)
+    assert result.exit_code == 0, result.output
+    asking, passage, found = result.output.split("\n> ")[1:4]
+    assert "To ask, type /ask" in asking and "§ Asking a question" in asking
+    assert "Buttons page through the other results" in passage
+    assert "citebot ranks passages with BM25" in found and "§ How answers are found" in found
+    assert "##" not in result.output and "**" not in result.output
+
+
 def test_pasted_text_without_a_title_is_untitled(db: Path) -> None:
     """/paste of text whose first line is no title adds it as "Untitled"."""
     text = "Sea otters hold hands while they sleep so that they do not drift apart."

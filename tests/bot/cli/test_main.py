@@ -52,10 +52,36 @@ def test_ask_json_has_the_stable_shape(db: Path, shared: Path) -> None:
     assert isinstance(payload["took_ms"], float)
     assert len(payload["results"]) == 2
     first = payload["results"][0]
-    assert set(first) == {"rank", "score", "article", "passage", "quote"}
+    assert set(first) == {"rank", "score", "article", "passage", "quote", "quote_cut", "heading"}
+    assert first["quote_cut"] == {"start": False, "end": False} and first["heading"] is None
     assert set(first["article"]) == {"id", "title", "url"}
     assert first["rank"] == 1 and first["article"]["url"] is None
     assert "cannot be broken" in first["quote"] and first["quote"] in first["passage"]
+
+
+# One sentence of 83 words: longer than a quote (60 words), so quoted in part.
+LONG_SENTENCE = (
+    "The harbour master said that the new breakwater, which took four years to build and cost"
+    " more than any project the town had seen, would protect the fishing fleet from winter storms,"
+    " shelter the ferries that cross to the islands twice a day, give the lifeboat crew a calm"
+    " berth, keep sand out of the channel that silts up every spring, and let the old quay be"
+    " rebuilt for visitors who come each summer to watch the boats unload their catch at dawn."
+)
+
+
+def test_a_quote_cut_inside_its_sentence_says_so_in_json_and_text(db: Path, tmp_path: Path) -> None:
+    """The 83-word sentence is quoted from its start and cut at its end: `quote_cut` says so,
+    the quote is still an exact substring of the passage (no mark in it), the text shows '…'."""
+    note = tmp_path / "harbour.txt"
+    note.write_text(f"Harbour works\n\n{LONG_SENTENCE}\n")
+    assert run(db, "add", str(note)).exit_code == 0
+    payload = json.loads(run(db, "ask", "What will the breakwater protect?", "--json").output)
+    first = payload["results"][0]
+    assert first["quote_cut"] == {"start": False, "end": True}
+    assert first["quote"] in first["passage"] and "…" not in first["quote"]
+    assert LONG_SENTENCE.startswith(first["quote"]) and len(first["quote"].split()) <= 60
+    shown = run(db, "ask", "What will the breakwater protect?").output
+    assert "…" in shown
 
 
 def test_ask_reads_questions_from_stdin_as_json_lines(db: Path, shared: Path) -> None:

@@ -74,10 +74,10 @@ def test_html_file_without_a_title_takes_a_headline_only() -> None:
 
 
 def test_markdown_title_from_heading() -> None:
-    """A leading '# Heading' is the title; the rest stays Markdown."""
+    """A leading '# Heading' is the title; the rest is text without marks, headings kept."""
     doc = load_bytes(b"# Budget *news*\n\nThe **council** met.\n\n## Later\n\n- a\n- b\n", "b.md")
-    assert doc.title == "Budget *news*"
-    assert doc.text == "The **council** met.\n\n## Later\n\n- a\n- b"
+    assert doc.title == "Budget news"
+    assert doc.text == "The council met.\n\n## Later\n\n- a\n- b"
 
 
 def test_content_type_decides() -> None:

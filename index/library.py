@@ -31,6 +31,7 @@ from index.settings import LibrarySettings
 from index.sources import Progress, Sources, report
 from index.store import CommunityStore, open_store
 from index.store.base import ArticleInfo, FeedInfo, NewArticle, NewPassage
+from index.suggest import Suggestions
 from index.web import FeedReport, normalize_url
 
 log = logging.getLogger(__name__)
@@ -71,6 +72,7 @@ class Library:
         self.community = Community(store)
         self.settings = settings
         self._analyzer = Analyzer(settings.analyzer)
+        self.suggestions = Suggestions(store, self._analyzer)  # did you mean
         self._write_lock = asyncio.Lock()  # one write at a time
         self._indexes = Indexes(settings.bm25, store)
         self._compute = Compute()  # the CPU work of asking

@@ -93,7 +93,9 @@ async def test_bot_logs_in_and_syncs_its_commands(running: FakeDiscord) -> None:
     paths = [(r.method, r.path) for r in running.requests]
     assert paths[:2] == [("GET", "/users/@me"), ("GET", "/oauth2/applications/@me")]
     assert ("PUT", f"/applications/{running.application_id}/commands") in paths
-    assert {c["name"] for c in running.commands["global"]} == {"ask", "article", "feed", "help"}
+    assert {c["name"] for c in running.commands["global"]} == {
+        "ask", "article", "config", "feed", "help"
+    }  # fmt: skip
 
 
 async def test_without_shard_settings_discord_chooses_the_shards(running: FakeDiscord) -> None:
@@ -148,6 +150,7 @@ async def test_citebot_sync_syncs_and_stops(
     assert {c["name"] for c in discord_server.commands["global"]} == {
         "ask",
         "article",
+        "config",
         "feed",
         "help",
     }
@@ -162,7 +165,7 @@ async def test_ask_is_answered_over_the_wire(running: FakeDiscord) -> None:
     assert "Denisov" in answer.json["content"]
     assert answer.json["allowed_mentions"] == {"parse": []}
     labels = [c["label"] for row in answer.json["components"] for c in row["components"]]
-    assert labels == ["Previous", "Next", "Whole passage"]
+    assert labels == ["Previous", "Next", "Whole passage", "Helpful", "Not helpful", "Follow up"]
 
 
 async def test_mention_is_answered_over_the_wire(running: FakeDiscord) -> None:

@@ -155,6 +155,7 @@ class FakeDiscord:
     unhandled: list[str] = field(default_factory=list)
     commands: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # scope -> commands
     identifies: list[tuple[int, int]] = field(default_factory=list)  # each IDENTIFY's shard
+    sent: list[dict[str, Any]] = field(default_factory=list)  # every message the bot posted
 
     def __post_init__(self) -> None:
         self._ids = itertools.count(1_100_000_000_000_000_000)
@@ -370,7 +371,9 @@ class FakeDiscord:
     ) -> dict[str, Any]:
         """What the bot posted, as Discord returns it."""
         body = {k: v for k, v in (body or {}).items() if k != "mentions"}
-        return message_payload(self.snowflake(), channel_id or self.channel_id, self.bot, body)
+        sent = message_payload(self.snowflake(), channel_id or self.channel_id, self.bot, body)
+        self.sent.append(sent)
+        return sent
 
     # --- gateway ---------------------------------------------------------------------------
 
@@ -500,21 +503,70 @@ class FakeDiscord:
         return interaction_id, token
 
     async def post_message(
-        self, author: Member, content: str, mentions: list[User], guild: Guild | None = None
+        self,
+        author: Member,
+        content: str,
+        mentions: list[User],
+        guild: Guild | None = None,
+        reply_to: dict[str, Any] | None = None,
     ) -> str:
-        """`author` posts a message in #general of `guild` (the first by default); its id."""
+        """`author` posts a message in #general of `guild` (the first by default), replying
+        to `reply_to` (a message as `sent` holds it) if given; its id."""
         guild = guild or self.guild
         message_id = self.snowflake()
         member = author.payload()
         member.pop("user")
         member.pop("permissions")
-        body = {"content": content, "mentions": [user.payload() for user in mentions]}
+        body: dict[str, Any] = {"content": content, "mentions": [u.payload() for u in mentions]}
+        replying: dict[str, Any] = {}
+        if reply_to is not None:
+            body["message_reference"] = {
+                "message_id": reply_to["id"], "channel_id": reply_to["channel_id"],
+                "guild_id": str(guild.id),
+            }  # fmt: skip
+            replying["referenced_message"] = reply_to
         await self.dispatch("MESSAGE_CREATE", {
             **message_payload(message_id, guild.channel_id, author.user, body),
+            **replying,
             "guild_id": str(guild.id),
             "member": member,
         })  # fmt: skip
         return str(message_id)
+
+    async def press(
+        self, member: Member, message: dict[str, Any], label: str, guild: Guild | None = None
+    ) -> tuple[str, str]:
+        """`member` presses the button labelled `label` under `message` (as `sent` holds it)
+        in #general of `guild`; returns the interaction's id and token."""
+        guild = guild or self.guild
+        [custom_id] = [
+            button["custom_id"]
+            for row in message["components"]
+            for button in row["components"]
+            if button.get("label") == label
+        ]
+        interaction_id, token = str(self.snowflake()), f"token-{self.snowflake()}"
+        await self.dispatch("INTERACTION_CREATE", {
+            "id": interaction_id,
+            "application_id": str(self.application_id),
+            "type": 3,
+            "token": token,
+            "version": 1,
+            "app_permissions": str(VIEW_AND_SEND),
+            "locale": "en-US",
+            "guild_locale": "en-US",
+            "entitlements": [],
+            "attachment_size_limit": 10 * 1024 * 1024,
+            "data": {"custom_id": custom_id, "component_type": 2},
+            "message": message,
+            "guild_id": str(guild.id),
+            "channel_id": str(guild.channel_id),
+            "channel": guild.channel(),
+            "member": member.payload(),
+            "authorizing_integration_owners": {"0": str(guild.id)},
+            "context": 0,
+        })  # fmt: skip
+        return interaction_id, token
 
 
 def _json(data: Any, status: int = 200) -> web.Response:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot import render
 from index import Answer, Library, guild_collection
@@ -128,11 +128,16 @@ async def log_question(
         log.warning("could not log a question in guild %s", guild_id, exc_info=True)
 
 
-async def did_you_mean(library: Library, guild_id: int, answer: Answer) -> str | None:
+async def did_you_mean(library: Library, guild_id: int, asked: Asked, answer: Answer) -> str | None:
     """For a question that found nothing because of words no article holds, the question
-    with the closest words the library holds instead (None when none is close enough)."""
+    with the closest words the library holds instead; None when no word is close enough, or
+    when the corrected question would find nothing either (no suggestion beats a bad one)."""
     if answer.results or not answer.searched or not answer.unknown_words:
         return None
-    return await library.suggestions.did_you_mean(
+    corrected = await library.suggestions.did_you_mean(
         guild_collection(guild_id), answer.question, answer.unknown_words
     )
+    if corrected is None:
+        return None
+    found = await ask(library, guild_id, replace(asked, question=corrected), 1)
+    return corrected if found.results else None

@@ -349,7 +349,7 @@ async def respond(
         private = bool(interaction.message and interaction.message.flags.ephemeral)
     await interaction.response.defer(ephemeral=private, thinking=True)
     answer = await answers.ask(bot.library, interaction.guild_id, asked, k)
-    retry = await answers.did_you_mean(bot.library, interaction.guild_id, answer)
+    retry = await answers.did_you_mean(bot.library, interaction.guild_id, asked, answer)
     view = answer_view(asked, answer, interaction.user.id, retry=retry)
     sent = await interaction.followup.send(
         answers.content(asked, answer, retry=retry),

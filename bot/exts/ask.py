@@ -195,7 +195,7 @@ class Ask(commands.Cog):
             return
         if only_found and not answer.results:
             return
-        retry = await answers.did_you_mean(self.bot.library, guild_id, answer)
+        retry = await answers.did_you_mean(self.bot.library, guild_id, asked, answer)
         view = answer_view(asked, answer, message.author.id, retry=retry)
         sent = await self._send(message, answers.content(asked, answer, retry=retry), view=view)
         if sent is not None:

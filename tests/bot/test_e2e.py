@@ -312,7 +312,7 @@ async def test_a_topic_bound_channel_answers_only_from_its_topic(
 async def test_a_follow_up_reply_finds_what_needs_the_earlier_question(
     running: FakeDiscord, settings: Settings
 ) -> None:
-    """"When was it signed?" alone quotes the Norway treaty; as a reply to the answer about the
+    """ "When was it signed?" alone quotes the Norway treaty; as a reply to the answer about the
     gas deal with Russia it quotes the deal's date."""
     collection = f"guild:{running.guild_id}"
     await add_text(settings, collection, NORWAY)
@@ -320,24 +320,27 @@ async def test_a_follow_up_reply_finds_what_needs_the_earlier_question(
     me = running.bot
     alone = await running.post_message(running.member, f"<@{me.id}> When was it signed?", [me])
     reply = await running.wait_for(
-        lambda r: is_channel_post(running)(r)
-        and str(r.json["message_reference"]["message_id"]) == alone
+        lambda r: (
+            is_channel_post(running)(r) and str(r.json["message_reference"]["message_id"]) == alone
+        )
     )
     assert "1905" in reply.json["content"]
     asked = await running.post_message(
         running.member, f"<@{me.id}> Who made the gas deal with Russia?", [me]
     )
     await running.wait_for(
-        lambda r: is_channel_post(running)(r)
-        and str(r.json["message_reference"]["message_id"]) == asked
+        lambda r: (
+            is_channel_post(running)(r) and str(r.json["message_reference"]["message_id"]) == asked
+        )
     )
     [answer] = [m for m in running.sent if "Kazakhstan" in m["content"]]
     follow = await running.post_message(
         running.member, f"<@{me.id}> When was it signed?", [me], reply_to=answer
     )
     followed = await running.wait_for(
-        lambda r: is_channel_post(running)(r)
-        and str(r.json["message_reference"]["message_id"]) == follow
+        lambda r: (
+            is_channel_post(running)(r) and str(r.json["message_reference"]["message_id"]) == follow
+        )
     )
     assert "March 2019" in followed.json["content"]
 

@@ -145,6 +145,10 @@ async def test_did_you_mean_suggests_words_the_library_holds(world: World) -> No
     far = await world.member.slash(world.channel, "ask", question="What do zebras eat?")
     assert far.response is not None and "Did you mean" not in far.response.content
     assert not far.response.components
+    useless = "Do moels fear the zorblax of Quetzalcoatl?"  # fixed, it would still find nothing
+    vain = await world.curator.slash(world.channel, "ask", question=useless)
+    assert vain.response is not None and "No passage" in vain.response.content
+    assert "Did you mean" not in vain.response.content
 
 
 # --- votes and stats -----------------------------------------------------------------------

@@ -4,8 +4,9 @@ Settings live in the library's database, not in the environment, so that every p
 the server sees the same: each process caches a server's settings and reads them again whenever
 the store says another process has written (the cheap test made before each question), or after
 changing them itself. Questions are kept only while a server's curators keep the log on, for
-`retention_days` at most; votes carry a keyed hash of the message and user ids (so that a voter
-can change their vote but cannot be named, nor followed from one answer to another).
+`retention_days` at most; votes, kept as long, carry a keyed hash of the message and user ids
+(so that a voter can change their vote but cannot be named, nor followed from one answer to
+another).
 """
 
 from __future__ import annotations
@@ -241,7 +242,8 @@ class Community:
 
     async def usage(self, collection: str, limit: int = 5) -> Usage:
         """What curators are shown: unanswered questions, unhelpful passages, the articles
-        answering most (questions past the retention are forgotten first)."""
-        days = (await self.settings(collection)).retention_days
-        await self._store.erase_questions(collection, before=now(-days * DAY))
+        answering most (questions and votes past the retention are forgotten first)."""
+        forget = now(-(await self.settings(collection)).retention_days * DAY)
+        await self._store.erase_questions(collection, before=forget)
+        await self._store.forget_votes(collection, forget)
         return await self._store.usage(collection, limit)

@@ -38,6 +38,7 @@ ANSWERING = (
     f"SELECT {ARTICLE}, count(*) AS n FROM questions q JOIN articles a ON a.id = q.article_id"
     " WHERE q.collection = $1 GROUP BY a.id ORDER BY n DESC, a.id LIMIT $2"
 )
+FORGET_VOTES = "DELETE FROM votes WHERE collection = $1 AND voted_at < $2"
 PASSAGE_AT = "SELECT id FROM passages WHERE collection = $1 AND article_id = $2 AND start = $3"
 
 
@@ -143,6 +144,10 @@ class CommunityStore(Store, Protocol):
 
     async def erase_questions(self, collection: str, before: str | None = None) -> int:
         """Forget a collection's logged questions (asked before `before`, or all); how many."""
+        ...
+
+    async def forget_votes(self, collection: str, before: str) -> None:
+        """Forget a collection's votes cast before `before`."""
         ...
 
     async def record_vote(self, vote: Vote) -> None:

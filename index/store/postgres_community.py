@@ -16,6 +16,7 @@ from index.store.base import ArticleInfo, StoredPassage
 from index.store.community import (
     ANSWERING,
     ARTICLE,
+    FORGET_VOTES,
     PASSAGE_AT,
     RECORD_VOTE,
     SET_SETTING,
@@ -159,6 +160,9 @@ class PostgresCommunity:
             before,
         )
         return int(rows[0][0])
+
+    async def forget_votes(self, collection: str, before: str) -> None:
+        await self._fetch(FORGET_VOTES, collection, before)
 
     async def record_vote(self, vote: Vote) -> None:
         await self._fetch(RECORD_VOTE, *vote_row(vote))

@@ -14,6 +14,7 @@ from index.store.base import ArticleInfo, StoredPassage
 from index.store.community import (
     ANSWERING,
     ARTICLE,
+    FORGET_VOTES,
     PASSAGE_AT,
     RECORD_VOTE,
     SET_SETTING,
@@ -164,6 +165,10 @@ class SQLiteCommunity:
                 (collection, before, before),
             )
             return cursor.rowcount
+
+    async def forget_votes(self, collection: str, before: str) -> None:
+        async with self._transaction() as db:
+            await db.execute(_sqlite(FORGET_VOTES), (collection, before))
 
     async def record_vote(self, vote: Vote) -> None:
         async with self._transaction() as db:

@@ -223,3 +223,22 @@ async def test_feed_topics_are_stored(location: str) -> None:
         feed = await store.add_feed(GUILD, "https://example.com/feed", "Feed", None)
         await library.community.set_feed_topics(feed.id, ["News", "news", "World"])
         assert await store.feed_topics(feed.id) == ["news", "world"]
+
+
+async def test_votes_past_the_retention_and_of_removed_articles_are_forgotten(
+    location: str,
+) -> None:
+    """A vote older than the retention is gone at the next look; so are a removed article's."""
+    async with Library.open(location) as library:
+        community = library.community
+        old, kept = await add(library, OTTERS), await add(library, MOLES)
+        await community.vote(GUILD, 1, 1, False, old, 0)
+        await community.vote(GUILD, 2, 1, False, kept, 0)
+        await community.keep_questions(GUILD, False, 1)
+        assert len(await _all_votes(library)) == 2
+        await library._store.forget_votes(GUILD, now(60))  # as if a day had passed
+        assert await _all_votes(library) == []
+        await community.vote(GUILD, 3, 1, False, old, 0)
+        await library.remove(GUILD, old)
+        assert await _all_votes(library) == []
+        assert (await community.usage(GUILD)).unhelpful == []

@@ -33,7 +33,7 @@ CREATE TABLE votes (
     voter         TEXT    NOT NULL,
     collection    TEXT    NOT NULL,
     helpful       INTEGER NOT NULL,
-    article_id    BIGINT  NOT NULL,
+    article_id    BIGINT  NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
     passage_start INTEGER NOT NULL,
     voted_at      TEXT    NOT NULL,
     PRIMARY KEY (message_id, voter)

@@ -3,7 +3,8 @@
 -- `article_topics` and `feed_topics`: the topics an article carries and those a feed gives its
 -- articles. `questions`: kept only while a server's curators keep the question log on, and
 -- deleted past its retention. `votes`: "helpful" or not, one per voter and answer message; the
--- voter is a keyed hash of the user and message ids, never the user id.
+-- voter is a keyed hash of the user and message ids, never the user id; deleted past the same
+-- retention, and with their article.
 CREATE TABLE server_settings (
     collection TEXT NOT NULL,
     key        TEXT NOT NULL,
@@ -37,7 +38,7 @@ CREATE TABLE votes (
     voter         TEXT    NOT NULL,
     collection    TEXT    NOT NULL,
     helpful       INTEGER NOT NULL,
-    article_id    INTEGER NOT NULL,
+    article_id    INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
     passage_start INTEGER NOT NULL,
     voted_at      TEXT    NOT NULL,
     PRIMARY KEY (message_id, voter)

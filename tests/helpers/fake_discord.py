@@ -459,22 +459,28 @@ class FakeDiscord:
     ) -> tuple[str, str]:
         """`member` runs a slash command in #general of `guild` (the first server by default);
         returns the interaction's id and token."""
+        data = command_data(self.snowflake(), command, options, subcommand)
+        return await self._interaction(2, data, self._in_guild(member, guild))
+
+    def _in_guild(self, member: Member, guild: Guild | None) -> dict[str, Any]:
+        """Where an interaction in #general of `guild` (the first by default) comes from."""
         guild = guild or self.guild
-        return await self._interaction(command, options, subcommand, {
+        return {
             "guild_id": str(guild.id),
             "channel_id": str(guild.channel_id),
             "channel": guild.channel(),
             "member": member.payload(),
             "authorizing_integration_owners": {"0": str(guild.id)},
             "context": 0,
-        })  # fmt: skip
+        }
 
     async def interact_in_dm(
         self, user: User, command: str, options: dict[str, Any] | None = None
     ) -> tuple[str, str]:
         """`user` runs a slash command in their DM with the bot; returns its id and token."""
         channel_id = self.snowflake()
-        return await self._interaction(command, options or {}, None, {
+        data = command_data(self.snowflake(), command, options or {}, None)
+        return await self._interaction(2, data, {
             "channel_id": str(channel_id),
             "channel": dm_channel(channel_id, user),
             "user": user.payload(),
@@ -483,13 +489,14 @@ class FakeDiscord:
         })  # fmt: skip
 
     async def _interaction(
-        self, command: str, options: dict[str, Any], subcommand: str | None, where: dict[str, Any]
+        self, kind: int, data: dict[str, Any], where: dict[str, Any]
     ) -> tuple[str, str]:
+        """An interaction of `kind` (2: a command, 3: a button) with its `data`."""
         interaction_id, token = str(self.snowflake()), f"token-{self.snowflake()}"
         await self.dispatch("INTERACTION_CREATE", {
             "id": interaction_id,
             "application_id": str(self.application_id),
-            "type": 2,
+            "type": kind,
             "token": token,
             "version": 1,
             "app_permissions": str(VIEW_AND_SEND),
@@ -497,7 +504,7 @@ class FakeDiscord:
             "guild_locale": "en-US",
             "entitlements": [],
             "attachment_size_limit": 10 * 1024 * 1024,
-            "data": command_data(self.snowflake(), command, options, subcommand),
+            "data": data,
             **where,
         })  # fmt: skip
         return interaction_id, token
@@ -538,35 +545,16 @@ class FakeDiscord:
     ) -> tuple[str, str]:
         """`member` presses the button labelled `label` under `message` (as `sent` holds it)
         in #general of `guild`; returns the interaction's id and token."""
-        guild = guild or self.guild
         [custom_id] = [
             button["custom_id"]
             for row in message["components"]
             for button in row["components"]
             if button.get("label") == label
         ]
-        interaction_id, token = str(self.snowflake()), f"token-{self.snowflake()}"
-        await self.dispatch("INTERACTION_CREATE", {
-            "id": interaction_id,
-            "application_id": str(self.application_id),
-            "type": 3,
-            "token": token,
-            "version": 1,
-            "app_permissions": str(VIEW_AND_SEND),
-            "locale": "en-US",
-            "guild_locale": "en-US",
-            "entitlements": [],
-            "attachment_size_limit": 10 * 1024 * 1024,
-            "data": {"custom_id": custom_id, "component_type": 2},
-            "message": message,
-            "guild_id": str(guild.id),
-            "channel_id": str(guild.channel_id),
-            "channel": guild.channel(),
-            "member": member.payload(),
-            "authorizing_integration_owners": {"0": str(guild.id)},
-            "context": 0,
-        })  # fmt: skip
-        return interaction_id, token
+        data = {"custom_id": custom_id, "component_type": 2}
+        return await self._interaction(
+            3, data, {**self._in_guild(member, guild), "message": message}
+        )
 
 
 def _json(data: Any, status: int = 200) -> web.Response:

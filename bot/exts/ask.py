@@ -179,11 +179,11 @@ class Ask(commands.Cog):
         assert message.guild is not None
         guild_id = message.guild.id
         try:
-            if not only_found:
-                self._check_cooldown(message.author.id)
+            self._check_cooldown(message.author.id)
             answer: Answer = await answers.ask(self.bot.library, guild_id, asked, 3)
         except OnCooldown as exc:
-            await self._send(message, str(exc), delete_after=COOLDOWN_NOTICE_SECONDS)
+            if not only_found:  # an ask channel's talk is not told to slow down
+                await self._send(message, str(exc), delete_after=COOLDOWN_NOTICE_SECONDS)
             return
         except CitebotError as exc:
             if not only_found:

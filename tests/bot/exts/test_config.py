@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import discord
 import pytest
 import simcord
 
@@ -81,11 +82,23 @@ async def test_a_mention_outside_the_listed_channels_gets_no_reply(
     assert reply is not None and reply.author.bot and "Denisov" in reply.content
 
 
+async def last(channel: simcord.ChannelHandle) -> discord.Message:
+    message = channel.last_message
+    assert message is not None
+    return message
+
+
 async def test_answer_everywhere_clears_the_list(world: World, shared: Path) -> None:
-    """After answer-everywhere, a mention in any channel is answered again."""
+    """A curator lists #other from #general: a mention in #general gets no reply; after
+    answer-everywhere, a mention in any channel is answered again."""
     await add_sample(world, shared)
     other = world.guild.create_text_channel("other")
-    await world.curator.slash(world.channel, "config answer-in", answer=True)
+    listed = await world.curator.slash(
+        world.channel, "config answer-in", answer=True, channel=other
+    )
+    assert listed.response is not None and f"answered in <#{other.id}>" in listed.response.content
+    await world.member.send(world.channel, f"{bot_mention(world.env)} {AMBASSADOR}")
+    assert not (await last(world.channel)).author.bot
     await world.curator.slash(world.channel, "config answer-everywhere")
     await world.member.send(other, f"{bot_mention(world.env)} {AMBASSADOR}")
     reply = other.last_message

@@ -5,8 +5,9 @@ Closeness is the edit distance (insertions, deletions, substitutions and swaps o
 letters) between the unknown word and the words as the articles write them (their surface forms,
 case-folded; never their stems, which are not words). A suggestion must be at least
 `SIMILARITY` alike (1 - distance / the longer length): one edit in four letters, two in eight.
-Shorter words get none, since one edit there makes another word more often than a typo's fix.
-No suggestion is better than a bad one. The words of a collection are read when first needed
+Shorter words get none, since one edit there makes another word more often than a typo's fix,
+and neither does a word whose first two letters are both wrong. No suggestion is better than a
+bad one. The words of a collection are read when first needed
 and kept per article, so that an added or removed article changes only its own.
 """
 
@@ -59,10 +60,19 @@ def closest(word: str, words: Mapping[str, int]) -> str | None:
     for known, count in words.items():
         if abs(len(known) - len(word)) > MAX_DISTANCE or known == word:
             continue
+        if not _same_start(word, known):
+            continue
         alike = similarity(word, known)
         if alike >= SIMILARITY and (best is None or (-alike, -count, known) < best):
             best = (-alike, -count, known)
     return None if best is None else best[2]
+
+
+def _same_start(a: str, b: str) -> bool:
+    """Whether two words start alike: the same first or second letter, or those two swapped.
+    (A word whose first two letters are both wrong gets no suggestion: it keeps the search
+    short, and such a word is rarely a typo.)"""
+    return a[:1] == b[:1] or a[1:2] == b[1:2] or (a[:1] == b[1:2] and a[1:2] == b[:1])
 
 
 def corrected(question: str, fixes: Mapping[str, str]) -> str:

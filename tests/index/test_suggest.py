@@ -60,6 +60,14 @@ def test_three_letter_words_get_no_suggestion() -> None:
     assert closest("dig", {"dog": 10}) is None
 
 
+def test_a_word_whose_first_two_letters_are_wrong_gets_none() -> None:
+    """One wrong first letter, or the first two swapped, still finds the word; both first
+    letters wrong does not."""
+    assert closest("xoles", {"moles": 1}) == "moles"
+    assert closest("omles", {"moles": 1}) == "moles"
+    assert closest("xyles", {"moles": 1}) is None
+
+
 def test_ties_go_to_the_more_frequent_word() -> None:
     """Two words one edit away: the more frequent one is suggested."""
     assert closest("cart", {"card": 1, "care": 5}) == "care"

@@ -84,8 +84,9 @@ def _question(text: str) -> str:
 
 def _unhelpful(passage: PassageVotes) -> str:
     asked = "; ".join(f"“{_question(q)}”" for q in passage.questions[:3])
+    excerpt = render.escape(render.shorten(passage.excerpt, QUESTION_SHOWN))
     return (
-        f"{render.article_title(passage.article)} (passage at character {passage.passage_start}):"
+        f"{render.article_title(passage.article)}, the passage “{excerpt}…”:"
         f" {passage.unhelpful} not helpful, {passage.helpful} helpful"
         + (f"; asked: {asked}" if asked else "")
     )

@@ -16,7 +16,7 @@ import hmac
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from index.errors import InputError
 from index.rank import Result
@@ -29,6 +29,7 @@ TOPIC_LENGTH = 32
 TOPICS_MAX = 10  # topics an article, a feed or a channel carries at most
 _TOPIC = re.compile(r"^[\w][\w .&+-]*$")
 DAY = 86400.0
+EXCERPT_WORDS = 12  # words of a passage shown in the stats
 
 # the keys of the stored settings
 ANSWER_CHANNELS = "answer_channels"
@@ -246,4 +247,9 @@ class Community:
         forget = now(-(await self.settings(collection)).retention_days * DAY)
         await self._store.erase_questions(collection, before=forget)
         await self._store.forget_votes(collection, forget)
-        return await self._store.usage(collection, limit)
+        usage = await self._store.usage(collection, limit)
+        for n, voted in enumerate(usage.unhelpful):
+            row = await self._store.passage_at(collection, voted.article.id, voted.passage_start)
+            excerpt = " ".join((row.text if row else "").split()[:EXCERPT_WORDS])
+            usage.unhelpful[n] = replace(voted, excerpt=excerpt)
+        return usage

@@ -69,6 +69,7 @@ class PassageVotes:
     unhelpful: int
     helpful: int
     questions: tuple[str, ...]
+    excerpt: str = ""  # the passage's start (filled in by `index.community`)
 
 
 @dataclass(frozen=True)

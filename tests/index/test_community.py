@@ -191,6 +191,7 @@ async def test_one_vote_per_user_and_answer_which_can_change(location: str) -> N
         assert (passage.article.id, passage.passage_start) == (article, 0)
         assert (passage.unhelpful, passage.helpful) == (2, 1)
         assert passage.questions == ("Do otters drift?",)
+        assert passage.excerpt == "Otters hold hands while they sleep so that they do not drift"
         stored = await _all_votes(library)
         assert len(stored) == 3 and all(str(user) not in v and v != "5" for v in stored)
 

@@ -172,7 +172,9 @@ async def test_votes_show_in_stats_with_their_questions(world: World) -> None:
     assert stats.response is not None and stats.ephemeral
     content = stats.response.content
     assert "1× Where do penguins nest?" in content
-    assert "2 not helpful, 0 helpful; asked: “What do moles eat?”" in content
+    assert "`#1` Moles, the passage “" in content
+    assert "Moles dig tunnels with their broad front paws" in content
+    assert "…”: 2 not helpful, 0 helpful; asked: “What do moles eat?”" in content
     assert "`#1` Moles: 1 answer" in content
 
 

@@ -139,5 +139,6 @@ async def did_you_mean(library: Library, guild_id: int, asked: Asked, answer: An
     )
     if corrected is None:
         return None
+    corrected = " ".join(corrected.split())  # one line: it is carried in a button's custom_id
     found = await ask(library, guild_id, replace(asked, question=corrected), 1)
     return corrected if found.results else None

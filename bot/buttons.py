@@ -3,13 +3,15 @@
 Each is a discord.py `DynamicItem`: its state is in its `custom_id` (at most 100 characters),
 so any process can handle a press, whenever it comes. Paging carries the asker, the result to
 show, how many there are, that result's article and the `/ask` topic; "Whole passage" and the
-votes carry the passage (its article and where it starts); "Follow up" needs nothing (the
-question is in the message); "Ask: ..." carries the question it asks. A button whose article
-was removed since says so. Errors go through the one error path (`errors.report_error`).
+votes carry the passage (its article, where it starts, and a fingerprint of its text);
+"Follow up" needs nothing (the question is in the message); "Ask: ..." carries the question it
+asks. A button whose article was removed since says so, and one whose passage changed (its
+article was updated) says that. Errors go through the one error path (`errors.report_error`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -27,7 +29,9 @@ from index import Answer, Result
 log = logging.getLogger(__name__)
 
 CUSTOM_ID_MAX = 100
+DIGEST = 10  # hex digits of a passage's fingerprint in a custom_id
 REMOVED = "That article was removed from this server's library."
+UPDATED = "That passage is no longer in its article (the article was updated): ask again."
 CHANGED = "The library has changed since this answer: ask again."
 NOT_AN_ANSWER = "This message no longer shows its question: ask again."
 Button = discord.ui.Button[discord.ui.View]
@@ -52,14 +56,24 @@ def check_cooldown(interaction: discord.Interaction) -> None:
         raise OnCooldown(retry_after)
 
 
+def digest(passage: str) -> str:
+    """A short fingerprint of a passage's text, carried by the buttons that name it, so that
+    a passage changed since (its article was updated) is told from the one they showed."""
+    return hashlib.sha256(passage.encode("utf-8", "surrogatepass")).hexdigest()[:DIGEST]
+
+
 async def _passage_or_removed(
-    interaction: discord.Interaction, article: int, start: int
+    interaction: discord.Interaction, article: int, start: int, fingerprint: str
 ) -> Result | None:
-    """The passage a button names; None (after saying the article was removed) if it is gone."""
-    bot = citebot_of(interaction)
-    found = await bot.library.community.passage(collection_of(interaction), article, start)
-    if found is None:
-        await _private(interaction, REMOVED)
+    """The passage a button names; None (after saying the article was removed, or updated)
+    when it is no longer there as it was."""
+    community = citebot_of(interaction).library.community
+    collection = collection_of(interaction)
+    found = await community.passage(collection, article, start)
+    if found is None or digest(found.passage) != fingerprint:
+        found = None
+        gone = not await community.has_article(collection, article)
+        await _private(interaction, REMOVED if gone else UPDATED)
     return found
 
 
@@ -112,7 +126,8 @@ class PageButton(
         if shown is None or shown.article.id != self.article:
             await _private(interaction, CHANGED if shown is not None else REMOVED)
             return
-        if await _passage_or_removed(interaction, shown.article.id, shown.passage_start) is None:
+        named = (shown.article.id, shown.passage_start, digest(shown.passage))
+        if await _passage_or_removed(interaction, *named) is None:
             return
         view = answer_view(asked, answer, self.owner, self.index)
         await interaction.response.edit_message(
@@ -154,30 +169,31 @@ async def channel_topics(interaction: discord.Interaction, topic: str = "") -> t
 
 
 class PassageButton(
-    discord.ui.DynamicItem[Button], template=r"cb:ps:(?P<article>\d+):(?P<start>\d+)"
+    discord.ui.DynamicItem[Button],
+    template=r"cb:ps:(?P<article>\d+):(?P<start>\d+):(?P<digest>[0-9a-f]+)",
 ):
     """Whole passage: the passage the answer quotes, privately, to whoever pressed."""
 
-    def __init__(self, article: int, start: int) -> None:
+    def __init__(self, article: int, start: int, fingerprint: str) -> None:
         super().__init__(
             discord.ui.Button(
                 label="Whole passage",
                 style=discord.ButtonStyle.primary,
                 row=0,
-                custom_id=f"cb:ps:{article}:{start}",
+                custom_id=f"cb:ps:{article}:{start}:{fingerprint}",
             )
         )
-        self.article, self.start = article, start
+        self.article, self.start, self.digest = article, start, fingerprint
 
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> Self:
-        return cls(int(match["article"]), int(match["start"]))
+        return cls(int(match["article"]), int(match["start"]), match["digest"])
 
     async def callback(self, interaction: discord.Interaction) -> None:
         async def show() -> None:
-            result = await _passage_or_removed(interaction, self.article, self.start)
+            result = await _passage_or_removed(interaction, self.article, self.start, self.digest)
             if result is not None:
                 await _private(interaction, render.render_passage(result))
 
@@ -186,32 +202,34 @@ class PassageButton(
 
 class VoteButton(
     discord.ui.DynamicItem[Button],
-    template=r"cb:vt:(?P<helpful>[01]):(?P<article>\d+):(?P<start>\d+)",
+    template=r"cb:vt:(?P<helpful>[01]):(?P<article>\d+):(?P<start>\d+):(?P<digest>[0-9a-f]+)",
 ):
     """Helpful / Not helpful: one vote per member and answer, which a second press changes."""
 
-    def __init__(self, helpful: bool, article: int, start: int) -> None:
+    def __init__(self, helpful: bool, article: int, start: int, fingerprint: str) -> None:
         super().__init__(
             discord.ui.Button(
                 label="Helpful" if helpful else "Not helpful",
                 emoji="\N{THUMBS UP SIGN}" if helpful else "\N{THUMBS DOWN SIGN}",
                 row=1,
-                custom_id=f"cb:vt:{int(helpful)}:{article}:{start}",
+                custom_id=f"cb:vt:{int(helpful)}:{article}:{start}:{fingerprint}",
             )
         )
-        self.helpful, self.article, self.start = helpful, article, start
+        self.helpful, self.article, self.start, self.digest = helpful, article, start, fingerprint
 
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> Self:
-        return cls(match["helpful"] == "1", int(match["article"]), int(match["start"]))
+        return cls(
+            match["helpful"] == "1", int(match["article"]), int(match["start"]), match["digest"]
+        )
 
     async def callback(self, interaction: discord.Interaction) -> None:
         await _guarded(interaction, lambda: self._vote(interaction))
 
     async def _vote(self, interaction: discord.Interaction) -> None:
-        if await _passage_or_removed(interaction, self.article, self.start) is None:
+        if await _passage_or_removed(interaction, self.article, self.start, self.digest) is None:
             return
         assert interaction.message is not None
         await citebot_of(interaction).library.community.vote(
@@ -329,9 +347,10 @@ def answer_view(
             button.item.disabled = target == index
             view.add_item(button)
     shown = results[index]
-    view.add_item(PassageButton(shown.article.id, shown.passage_start))
+    named = (shown.article.id, shown.passage_start, digest(shown.passage))
+    view.add_item(PassageButton(*named))
     for helpful in (True, False):
-        view.add_item(VoteButton(helpful, shown.article.id, shown.passage_start))
+        view.add_item(VoteButton(helpful, *named))
     view.add_item(FollowUpButton())
     return view
 

@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from index.errors import InputError
+from index.errors import InputError, NotFoundError
 from index.rank import Result
 from index.store.base import ArticleInfo, now
 from index.store.community import CommunityStore, Usage, Vote
@@ -207,6 +207,14 @@ class Community:
             return None
         return Result(1, 0.0, row.article, row.text, 0, 0, (), heading=row.heading,
                       passage_start=row.start)  # fmt: skip
+
+    async def has_article(self, collection: str, article_id: int) -> bool:
+        """Whether the collection still holds the article."""
+        try:
+            await self._store.get_article(collection, article_id)
+        except NotFoundError:
+            return False
+        return True
 
     # --- the question log and votes ----------------------------------------------------------
 

@@ -4,12 +4,14 @@ from the message, paging and votes after a restart (tests/bot/exts/test_ask_comm
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import discord
 import pytest
 
 from bot import answers
 from bot.answers import AnswerCache, Asked
-from bot.buttons import RetryButton, answer_view
+from bot.buttons import RetryButton, answer_view, digest
 from index import Answer, ArticleInfo, Result
 
 
@@ -43,8 +45,11 @@ def test_an_answer_of_several_results_has_every_button() -> None:
     assert view is not None and view.timeout is None
     previous, next_ = view.children[0], view.children[1]
     assert previous.item.disabled and not next_.item.disabled  # type: ignore[attr-defined]
+    sleep = digest("Otters sleep.")
+    assert len(sleep) == 10 and sleep != digest("Otters swim.")
     assert custom_ids(view)[:5] == [
-        "cb:pg:p:7:0:2:1:", "cb:pg:n:7:1:2:1:", "cb:ps:1:100", "cb:vt:1:1:100", "cb:vt:0:1:100"
+        "cb:pg:p:7:0:2:1:", "cb:pg:n:7:1:2:1:", f"cb:ps:1:100:{sleep}", f"cb:vt:1:1:100:{sleep}",
+        f"cb:vt:0:1:100:{sleep}",
     ]  # fmt: skip
 
 
@@ -58,7 +63,9 @@ def test_the_longest_custom_ids_fit_discord() -> None:
     """With the largest ids and the longest topic, every custom id is within 100 characters."""
     big = 2**63 - 1
     asked = Asked("q", topic="t" * 32)
-    view = answer_view(asked, answer(["a", "b", "c", "d", "e"], article_id=big), owner=big, index=2)
+    found = answer(["a", "b", "c", "d", "e"], article_id=big)
+    found.results[:] = [replace(r, passage_start=10**10) for r in found.results]
+    view = answer_view(asked, found, owner=big, index=2)
     assert max(len(c) for c in custom_ids(view)) <= 100
 
 

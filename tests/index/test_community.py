@@ -213,8 +213,11 @@ async def test_the_passage_a_button_names_and_a_removed_one(location: str) -> No
         found = await library.community.passage(GUILD, article, 0)
         assert found is not None and found.passage.startswith("Otters hold hands")
         assert await library.community.passage(GUILD, article, 5) is None
+        assert await library.community.has_article(GUILD, article)
+        assert not await library.community.has_article("guild:2", article)
         await library.remove(GUILD, article)
         assert await library.community.passage(GUILD, article, 0) is None
+        assert not await library.community.has_article(GUILD, article)
 
 
 async def test_feed_topics_are_stored(location: str) -> None:

@@ -7,10 +7,12 @@ import discord
 import simcord
 
 from bot.app import Citebot
-from bot.buttons import REMOVED
+from bot.buttons import REMOVED, UPDATED
 from bot.settings import Settings
 from index import InputError, Library
 from tests.bot.exts.test_ask import bot_mention
+from tests.helpers.documents import LIGHTHOUSE, page
+from tests.helpers.website import Site
 from tests.helpers.world import World
 
 NORWAY = "Norway treaty\n\nThe Norway treaty was signed in 1905 after long talks in Oslo."
@@ -210,3 +212,20 @@ async def test_buttons_keep_working_after_a_restart(world: World, settings: Sett
         assert gone.response is not None and gone.response.content == REMOVED
         turned = await world.member.click(paged, label="Previous")
         assert turned.response is not None and turned.response.content == REMOVED
+
+
+async def test_a_button_whose_passage_changed_says_the_article_was_updated(
+    world: World, site: Site
+) -> None:
+    """The article's page changed and was refreshed: its old passage's button says so (the
+    article is still there), rather than that it was removed."""
+    url = site.put("/light", page("Northern light", LIGHTHOUSE))
+    await world.library.add_url(world.collection, url)
+    asked = await world.member.slash(world.channel, "ask", question="Who was the first keeper?")
+    assert asked.response is not None and "Thomas Reid" in asked.response.content
+    opening = "A new opening paragraph tells of the storms that batter the northern coast."
+    site.put("/light", page("Northern light", [opening, *LIGHTHOUSE]))
+    [article] = await world.library.articles(world.collection)
+    assert (await world.library.refresh(world.collection, article.id)).status == "updated"
+    pressed = await world.member.click(asked.response, label="Whole passage")
+    assert pressed.response is not None and pressed.response.content == UPDATED

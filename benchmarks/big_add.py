@@ -5,14 +5,22 @@ The loop is watched with the 1 ms timer of perf.py (`LoopStall`). The reference 
 machine's load alone costs a thread-switching loop at that moment, so that a stall caused by the
 add can be told from one caused by the machine. Target: the add stalls the loop 20 ms at most.
 
-Usage: python benchmarks/big_add.py [--repeats 5]
+Each attempt adds twice, alternately: in a process as the library leaves it, and as `citebot run`
+leaves it, with what start-up imported frozen (`gc.collect(); gc.freeze()`), so that the
+garbage collector's full passes skip it. The longest full collection during each add is shown:
+it is most of the stall in the first case.
+
+Each add runs in a fresh process. Usage: python benchmarks/big_add.py [--repeats 5]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
+import json
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -42,31 +50,89 @@ def _busy(seconds: float) -> None:
         pass
 
 
-async def measure(folder: Path, repeats: int) -> tuple[list[float], list[float], list[float]]:
+class FullCollections:
+    """The longest full (generation 2) garbage collection since `reset`, in ms."""
+
+    def __init__(self) -> None:
+        self.started = 0.0
+        self.worst_ms = 0.0
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if info["generation"] != 2:
+            return
+        if phase == "start":
+            self.started = time.perf_counter()
+        else:
+            self.worst_ms = max(self.worst_ms, (time.perf_counter() - self.started) * 1000)
+
+
+TEXTS = {
+    "5 MB without a space": lambda: "word." * 1_000_000,
+    "10 MB of short sentences": lambda: "The harbour was rebuilt in stone. " * 300_000,
+}
+
+
+async def measure(db: Path, text: str, frozen: bool) -> dict[str, float]:
+    """One add of `text`, in this process (fresh), to a new library at `db`."""
     from index import Document, Library
 
-    text = "word." * 1_000_000
-    stalls, references, seconds = [], [], []
-    for attempt in range(repeats):
-        async with Library.open(folder / f"{attempt}.db") as library:
-            await library.add("c", Document("Short", "A short article about words."))
-            started = time.perf_counter()
-            stalls.append(await _stall_during(lambda: library.add("c", Document("Words", text))))
-            seconds.append(time.perf_counter() - started)
-        references.append(await _stall_during(lambda: asyncio.to_thread(_busy, seconds[-1])))
-    return stalls, references, seconds
+    if frozen:
+        gc.collect()
+        gc.freeze()
+    collections = FullCollections()
+    gc.callbacks.append(collections)
+    async with Library.open(db) as library:
+        await library.add("c", Document("Short", "A short article about words."))
+        collections.worst_ms = 0.0
+        started = time.perf_counter()
+        stall = await _stall_during(lambda: library.add("c", Document("Words", text)))
+        seconds = time.perf_counter() - started
+    reference = await _stall_during(lambda: asyncio.to_thread(_busy, seconds))
+    return {"seconds": seconds, "stall": stall, "gc": collections.worst_ms, "reference": reference}
+
+
+def _in_fresh_process(db: Path, text: str, frozen: bool) -> dict[str, float]:
+    command = [sys.executable, __file__, "--one", str(db), "--text", text]
+    command += ["--frozen"] if frozen else []
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    figures: dict[str, float] = json.loads(output)
+    return figures
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--one", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--frozen", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--text", choices=TEXTS, action="append", help="default: each")
     args = parser.parse_args()
+    if args.one:
+        text = TEXTS[args.text[0]]()
+        print(json.dumps(asyncio.run(measure(args.one, text, args.frozen))))
+        return
+    for text in args.text or TEXTS:
+        _report(text, args.repeats)
+
+
+def _report(text: str, repeats: int) -> None:
+    runs: dict[bool, list[dict[str, float]]] = {False: [], True: []}
     with tempfile.TemporaryDirectory() as folder:
-        stalls, references, seconds = asyncio.run(measure(Path(folder), args.repeats))
-    print(f"adding 5 MB without a space, {args.repeats} times, medians:")
-    print(f"  the add took                    {statistics.median(seconds):7.2f} s")
-    print(f"  longest loop stall meanwhile    {statistics.median(stalls):7.1f} ms")
-    print(f"  reference: a busy thread        {statistics.median(references):7.1f} ms")
+        for attempt in range(repeats):
+            for frozen in (False, True):
+                db = Path(folder) / f"{attempt}-{frozen}.db"
+                runs[frozen].append(_in_fresh_process(db, text, frozen))
+
+    def median(frozen: bool, name: str) -> float:
+        return statistics.median(run[name] for run in runs[frozen])
+
+    print(f"adding {text}, {repeats} times each, alternately, medians:")
+    for frozen, label in ((False, "the library alone"), (True, "as `citebot run` (frozen)")):
+        worst = max(run["stall"] for run in runs[frozen])
+        print(f"  {label}: the add took {median(frozen, 'seconds'):.2f} s")
+        stall = median(frozen, "stall")
+        print(f"    longest loop stall meanwhile  {stall:6.1f} ms (worst {worst:.1f})")
+        print(f"    longest full collection       {median(frozen, 'gc'):6.1f} ms")
+        print(f"    reference: a busy thread      {median(frozen, 'reference'):6.1f} ms")
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ together are one transaction inside a backend's method.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -196,6 +197,12 @@ class Change:
     removed: list[int]
     added: list[int]
     terms: list[int]
+
+
+async def resolved(passages: Passages, terms: Sequence[tuple[int, str]]) -> list[NewPassage]:
+    """`resolve_terms` with the ids of `terms`, in a worker thread: a 10 MB article has 20,000
+    passages, which took about 100 ms of the event loop."""
+    return await asyncio.to_thread(resolve_terms, passages, [term_id for term_id, _ in terms])
 
 
 def resolve_terms(passages: Passages, ids: Sequence[int]) -> list[NewPassage]:

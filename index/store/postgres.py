@@ -34,7 +34,7 @@ from index.store.base import (
     int32_blob,
     ints_of_blob,
     now,
-    resolve_terms,
+    resolved,
     stored_passage,
 )
 from index.store.postgres_community import PostgresCommunity
@@ -251,7 +251,7 @@ class PostgresStore(PostgresFeeds, PostgresCommunity):
                 return Written(existing, [], [], [], duplicate=True)
             await register(conn, article.collection)
             terms = await self._term_ids(conn, new_terms)
-            passages = resolve_terms(passages, [term_id for term_id, _ in terms])
+            passages = await resolved(passages, terms)
             article_id = await conn.fetchval(
                 "INSERT INTO articles (collection, title, url, author, published, site, source,"
                 " text, content_hash, added_by, added_at, id) OVERRIDING SYSTEM VALUE"
@@ -283,7 +283,7 @@ class PostgresStore(PostgresFeeds, PostgresCommunity):
             )
             old_ids = sorted(row[0] for row in rows)
             terms = await self._term_ids(conn, new_terms)
-            passages = resolve_terms(passages, [term_id for term_id, _ in terms])
+            passages = await resolved(passages, terms)
             await conn.execute(
                 "UPDATE articles SET collection = $1, title = $2, url = $3, author = $4,"
                 " published = $5, site = $6, source = $7, text = $8, content_hash = $9"

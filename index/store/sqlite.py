@@ -35,7 +35,7 @@ from index.store.base import (
     cuts_blob,
     int32_blob,
     now,
-    resolve_terms,
+    resolved,
     stored_passage,
 )
 from index.store.sqlite_access import connect
@@ -174,7 +174,7 @@ class SQLiteStore(SQLiteFeeds, SQLiteCommunity):
                 return Written(existing, [], [], [], duplicate=True)
             await register(db, article.collection)
             terms = await _term_ids(db, new_terms)
-            passages = resolve_terms(passages, [term_id for term_id, _ in terms])
+            passages = await resolved(passages, terms)
             cursor = await db.execute(
                 "INSERT INTO articles (id, collection, title, url, author, published, site,"
                 " source, text, content_hash, added_by, added_at)"
@@ -239,7 +239,7 @@ class SQLiteStore(SQLiteFeeds, SQLiteCommunity):
             ) as cursor:
                 old_ids = [row[0] for row in await cursor.fetchall()]
             terms = await _term_ids(db, new_terms)
-            passages = resolve_terms(passages, [term_id for term_id, _ in terms])
+            passages = await resolved(passages, terms)
             await db.execute("DELETE FROM passages WHERE article_id = ?", (article_id,))
             await db.execute(
                 "UPDATE articles SET title = ?, url = ?, author = ?, published = ?, site = ?,"

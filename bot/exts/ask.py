@@ -157,10 +157,11 @@ class Ask(commands.Cog):
         settings = await self.settings(message.guild.id)
         where = _where(message.channel)
         in_ask_channel = settings.asks_in(*where) and self.bot.intents.message_content
+        topics = settings.topics_in(*where)
         if question is None and in_ask_channel:
-            question, earlier = message.content.strip(), None
-            if question:
-                await self._answer(message, Asked(question[:QUESTION_MAX]), only_found=True)
+            question = message.content.strip()[:QUESTION_MAX]
+            if question and self._can_reply(message):
+                await self._answer(message, Asked(question, topics=topics), only_found=True)
             return
         if question is None or not (settings.answers_in(*where) or in_ask_channel):
             return
@@ -169,7 +170,6 @@ class Ask(commands.Cog):
         if not question:
             await self._send(message, render.EMPTY_MENTION)
             return
-        topics = settings.topics_in(*where)
         await self._answer(message, Asked(question[:QUESTION_MAX], earlier or "", topics))
 
     async def _answer(
@@ -181,6 +181,9 @@ class Ask(commands.Cog):
         try:
             self._check_cooldown(message.author.id)
             answer: Answer = await answers.ask(self.bot.library, guild_id, asked, 3)
+            if only_found and not answer.results:
+                return
+            retry = await answers.did_you_mean(self.bot.library, guild_id, asked, answer)
         except OnCooldown as exc:
             if not only_found:  # an ask channel's talk is not told to slow down
                 await self._send(message, str(exc), delete_after=COOLDOWN_NOTICE_SECONDS)
@@ -190,12 +193,10 @@ class Ask(commands.Cog):
                 await self._send(message, str(exc))
             return
         except Exception:
-            log.exception("unexpected error answering a mention in guild %s", guild_id)
-            await self._send(message, UNEXPECTED)
+            log.exception("unexpected error answering a message in guild %s", guild_id)
+            if not only_found:
+                await self._send(message, UNEXPECTED)
             return
-        if only_found and not answer.results:
-            return
-        retry = await answers.did_you_mean(self.bot.library, guild_id, asked, answer)
         view = answer_view(asked, answer, message.author.id, retry=retry)
         sent = await self._send(message, answers.content(asked, answer, retry=retry), view=view)
         if sent is not None:

@@ -160,6 +160,10 @@ async def test_an_ask_channel_answers_every_message_that_matches(
         await world.member.send(world.channel, "lol see you all tomorrow")
         last = world.channel.last_message
         assert last is not None and not last.author.bot
+        await world.curator.slash(world.channel, "config channel-topics", topics="gardening")
+        await world.curator.send(world.channel, AMBASSADOR)  # within its topic: nothing
+        last = world.channel.last_message
+        assert last is not None and not last.author.bot
 
 
 async def test_questions_are_logged_only_once_turned_on_and_can_be_erased(

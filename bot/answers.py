@@ -57,6 +57,9 @@ def content(asked: Asked, answer: Answer, index: int = 0, retry: str | None = No
         body = render.render_answer(answer, index)
     else:
         body = render.render_no_match(answer)
+        if asked.topics and answer.searched:
+            topics = render.escape(render.shorten(", ".join(asked.topics), 200))
+            body += f"\n-# Only the articles of these topics were searched: {topics}."
         if retry:
             body += f"\nDid you mean: **{render.escape(render.shorten(retry, 300))}**?"
     return render.fit(f"{header(asked)}\n{body}")

@@ -65,6 +65,9 @@ async def test_ask_within_a_topic_and_its_autocomplete(world: World) -> None:
     asked = await world.member.slash(world.channel, "ask", question="What digs?", topic="sea")
     assert asked.response is not None
     assert "otters" in asked.response.content and "Moles" not in asked.response.content
+    none = await world.member.slash(world.channel, "ask", question="Earthworms?", topic="sea")
+    assert none.response is not None and "No passage" in none.response.content
+    assert "Only the articles of these topics were searched: sea." in none.response.content
 
 
 async def test_a_channel_bound_to_a_topic_answers_only_from_it(world: World) -> None:

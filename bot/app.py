@@ -17,6 +17,7 @@ import aiohttp
 import discord
 from discord.ext import commands
 
+from bot.answers import AnswerCache
 from bot.cooldown import Cooldown
 from bot.errors import NO_MENTIONS, CitebotTree
 from bot.settings import Settings
@@ -29,6 +30,7 @@ EXTENSIONS = (
     "bot.exts.ask",
     "bot.exts.articles",
     "bot.exts.help",
+    "bot.exts.config",
     "bot.exts.feeds",  # also owns the background feed poller
 )
 
@@ -36,12 +38,14 @@ ASK_RATE = 3  # questions per user...
 ASK_PER = 20.0  # ...per this many seconds, over /ask and mentions together
 
 
-def intents() -> discord.Intents:
-    """No privileged intent: Discord sends the content of messages that mention the bot anyway."""
+def intents(message_content: bool = False) -> discord.Intents:
+    """No privileged intent unless asked for: Discord sends the content of messages that
+    mention the bot anyway; ask channels (every message a question) need `message_content`."""
     wanted = discord.Intents.none()
     wanted.guilds = True
     wanted.guild_messages = True
     wanted.dm_messages = True
+    wanted.message_content = message_content
     return wanted
 
 
@@ -63,7 +67,7 @@ class Citebot(commands.AutoShardedBot):
         super().__init__(
             command_prefix=commands.when_mentioned,  # unused: there are no prefix commands
             help_command=None,
-            intents=intents(),
+            intents=intents(settings.message_content),
             tree_cls=CitebotTree,
             allowed_mentions=NO_MENTIONS,
             chunk_guilds_at_startup=False,
@@ -78,6 +82,7 @@ class Citebot(commands.AutoShardedBot):
         self.own_shards: Shards | None = shards  # None: this process runs every shard
         self.force_sync = force_sync
         self.ask_cooldown = Cooldown(ASK_RATE, ASK_PER)
+        self.answers = AnswerCache()  # recent answers, for their buttons
 
     async def setup_hook(self) -> None:
         for extension in EXTENSIONS:

@@ -104,6 +104,22 @@ async def feed_choices(
     return numbered_choices(((f.id, f.title or f.url) for f in feeds), current)
 
 
+async def topic_choices(
+    interaction: discord.Interaction, current: str
+) -> list[app_commands.Choice[str]]:
+    """Up to 25 of this server's topics containing what is typed, with their article counts."""
+    if interaction.guild_id is None:
+        return []
+    library = citebot_of(interaction).library
+    topics = await library.community.topics(collection_name(interaction.guild_id))
+    needle = " ".join(current.split()).casefold()
+    return [
+        app_commands.Choice(name=render.shorten(f"{t} ({n})", render.CHOICE_LIMIT), value=t)
+        for t, n in topics
+        if needle in t
+    ][:MAX_CHOICES]
+
+
 async def _in_server(
     interaction: discord.Interaction, read: Callable[[Library, str], Awaitable[list[T]]]
 ) -> list[T]:

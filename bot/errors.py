@@ -45,7 +45,7 @@ class NotCurator(UserError, app_commands.CheckFailure):
         who = "the Manage Server permission"
         if admin_role:
             who += f" or the {escape(admin_role)} role"
-        super().__init__(f"Only members with {who} can add or remove articles.")
+        super().__init__(f"Only members with {who} can curate this server's library.")
 
 
 class GuildOnly(UserError, app_commands.CheckFailure):

@@ -401,17 +401,14 @@ EMPTY_MENTION = (
 
 
 def help_text(bot_mention: str, admin_role: str | None) -> str:
+    """/help's opening: what citebot does, how to ask, who curates (the commands follow)."""
     role = f" or the {escape(shorten(admin_role, TITLE_LIMIT))} role" if admin_role else ""
-    curators = "Manage Server" + role
     return fit(
-        "**citebot** answers questions with quotes, word for word, from the articles this "
-        "server keeps, and links each quote to its source. No AI: what it shows is what the "
-        "article says.\n"
-        f"**Ask:** `/ask` with your question (`private: True` shows the answer only to you), "
-        f"or mention me: {bot_mention} who is Russia's ambassador to China? "
-        "The buttons page through other results and show the whole passage.\n"
-        f"**Add articles** ({curators}): `/article add` with a `url`, a `file` (.txt, .md, "
-        ".html, .pdf) or `text`; with none of them, a form opens to paste a long text. "
-        "`/article list`, `/article show` and `/article remove` do the rest.\n"
+        "**citebot** answers with quotes, word for word, from the articles this server keeps, "
+        "each linked to its source. No AI: what it shows is what the article says.\n"
+        f"**Ask:** `/ask`, or mention me: {bot_mention} who is Russia's ambassador to China? "
+        "Reply to an answer (or press Follow up) to ask a follow-up; the buttons page through "
+        "results, show the whole passage and tell curators whether it helped.\n"
+        f"**Curators** (Manage Server{role}) add articles and change settings. "
         "Each server has its own library: nothing added here appears anywhere else."
     )

@@ -78,6 +78,9 @@ class Settings(BaseSettings):
     shard_count: int | None = Field(default=None, ge=1, le=MAX_SHARDS)
     shard_ids: Annotated[frozenset[int] | None, NoDecode] = None  # "0-3", "0,2"
     proxy: str | None = None  # an HTTP proxy for every connection to Discord
+    # the privileged message-content intent, needed by ask channels (also turn it on in the
+    # Developer Portal); off by default
+    message_content: bool = False
 
     @field_validator("discord_token")
     @classmethod

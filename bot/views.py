@@ -1,5 +1,5 @@
-"""Buttons and modals shared by the cogs: one paginator (a list, an answer), one confirmation,
-the form for pasting an article.
+"""Buttons and modals shared by the cogs: one paginator (a private list), one confirmation,
+the form for pasting an article. (An answer's buttons outlive the process: `bot.buttons`.)
 
 Every view reports its errors through `errors.report_error` (the one error path), buttons that
 act for one person refuse others politely, and a view that times out removes its buttons.
@@ -13,13 +13,10 @@ from typing import Any
 
 import discord
 
-from bot import render
 from bot.errors import NO_MENTIONS, report_error
-from index import Answer
 
 log = logging.getLogger(__name__)
 
-ANSWER_TIMEOUT = 600.0  # seconds; below the 15 minutes an interaction's token lives
 LIST_TIMEOUT = 300.0
 CONFIRM_TIMEOUT = 60.0
 MODAL_TEXT_MAX = 4000  # Discord's limit for a text input
@@ -121,36 +118,6 @@ async def send_pages(interaction: discord.Interaction, pages: Sequence[str]) -> 
         view.content(), view=view, ephemeral=True, allowed_mentions=NO_MENTIONS
     )
     view.message = await interaction.original_response()
-
-
-class AnswerView(Paginator):
-    """Pages through an answer's results; anyone can read a result's whole passage."""
-
-    refusal = "page through these results; ask your own"
-
-    def __init__(
-        self,
-        answer: Answer,
-        owner_id: int,
-        *,
-        header: str | None = None,
-        timeout: float = ANSWER_TIMEOUT,
-    ) -> None:
-        """`header`: the question, repeated above the answer (a slash command shows none)."""
-        pages = [render.render_answer(answer, i) for i in range(len(answer.results) or 1)]
-        if header:
-            pages = [render.render_asked(header, page) for page in pages]
-        super().__init__(pages, owner_id, timeout=timeout)
-        self.answer = answer
-
-    @discord.ui.button(label="Whole passage", style=discord.ButtonStyle.primary, row=0)
-    async def passage(
-        self, interaction: discord.Interaction, button: discord.ui.Button[Any]
-    ) -> None:
-        result = self.answer.results[self.index]
-        await interaction.response.send_message(
-            render.render_passage(result), ephemeral=True, allowed_mentions=NO_MENTIONS
-        )
 
 
 class ConfirmView(BaseView):

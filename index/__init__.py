@@ -6,6 +6,7 @@ Callers (the bot, the CLI, benchmarks) import from here, never from the modules;
 
 from index.analyzer import AnalyzerSettings
 from index.bm25 import BM25Params
+from index.community import RETENTION_DAYS, RETENTION_MAX, ServerSettings, topic_names
 from index.copying import CopyReport
 from index.errors import CitebotError, ClosingError, InputError, NotFoundError, StorageError
 from index.fragments import TextFragment, text_fragment
@@ -18,10 +19,13 @@ from index.settings import LibrarySettings
 from index.sources import Progress
 from index.store import is_postgres
 from index.store.base import ArticleInfo, FeedInfo
+from index.store.community import PassageVotes, Usage
 from index.web import FeedReport, FetchSettings, is_link, normalize_url
 from index.web.messages import too_large
 
 __all__ = [
+    "RETENTION_DAYS",
+    "RETENTION_MAX",
     "AddResult",
     "AnalyzerSettings",
     "Answer",
@@ -39,14 +43,17 @@ __all__ = [
     "LibrarySettings",
     "NotFoundError",
     "PassageSettings",
+    "PassageVotes",
     "Progress",
     "RankSettings",
     "RefreshResult",
     "Result",
+    "ServerSettings",
     "Shards",
     "Span",
     "StorageError",
     "TextFragment",
+    "Usage",
     "clean_markdown",
     "clean_text",
     "guild_collection",
@@ -56,4 +63,5 @@ __all__ = [
     "normalize_url",
     "text_fragment",
     "too_large",
+    "topic_names",
 ]

@@ -17,7 +17,8 @@ from typing import Protocol
 from index.errors import InputError
 from index.guilds import Shards
 from index.sources import Sources
-from index.store.base import ArticleInfo, FeedEntry, FeedInfo, Store, now
+from index.store.base import ArticleInfo, FeedEntry, FeedInfo, now
+from index.store.community import CommunityStore
 from index.web import FeedReport
 
 log = logging.getLogger(__name__)
@@ -58,7 +59,11 @@ class Following:
     """Feeds of every collection; new entries are added as articles with `add_url`."""
 
     def __init__(
-        self, store: Store, sources: Sources, add_url: AddUrl, retry: FeedRetry | None = None
+        self,
+        store: CommunityStore,
+        sources: Sources,
+        add_url: AddUrl,
+        retry: FeedRetry | None = None,
     ) -> None:
         self._store = store
         self._sources = sources
@@ -117,4 +122,7 @@ class Following:
             return "failed"
         added = replace(entry, article_id=result.article.id, error=None, retry_at=None)
         await self._store.record_entry(feed.id, added)
+        topics = await self._store.feed_topics(feed.id)  # its articles inherit the feed's
+        if topics and result.status == "added":
+            await self._store.set_article_topics(feed.collection, result.article.id, topics)
         return "added" if result.status == "added" else "known"

@@ -10,14 +10,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal, TypeVar
 
 from index.analyzer import Analyzer, Token
+from index.community import Community, follow_up_counts
 from index.compute import Compute
 from index.copying import CopyProgress, CopyReport, copy_library
 from index.errors import ClosingError, InputError, StorageError
@@ -29,13 +29,15 @@ from index.ingest import Document, normalise
 from index.rank import Candidates, Result, candidates, rerank, with_fragments
 from index.settings import LibrarySettings
 from index.sources import Progress, Sources, report
-from index.store import Store, open_store
+from index.store import CommunityStore, open_store
 from index.store.base import ArticleInfo, FeedInfo, NewArticle, NewPassage
+from index.suggest import Suggestions
 from index.web import FeedReport, normalize_url
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+Topics = Sequence[str]  # the topics a question is asked within
 
 MAX_RESULTS = 10
 CLOSE_GRACE = 10.0  # seconds writes in progress get to finish when the library closes
@@ -65,10 +67,12 @@ class Answer:
 class Library:
     """Articles grouped in collections, searchable with BM25, answering with verbatim quotes."""
 
-    def __init__(self, store: Store, settings: LibrarySettings) -> None:
+    def __init__(self, store: CommunityStore, settings: LibrarySettings) -> None:
         self._store = store
+        self.community = Community(store)
         self.settings = settings
         self._analyzer = Analyzer(settings.analyzer)
+        self.suggestions = Suggestions(store, self._analyzer)  # did you mean
         self._write_lock = asyncio.Lock()  # one write at a time
         self._indexes = Indexes(settings.bm25, store)
         self._compute = Compute()  # the CPU work of asking
@@ -302,9 +306,12 @@ class Library:
 
     # --- asking ----------------------------------------------------------------------------
 
-    async def ask(self, collection: str, question: str, k: int = 3) -> Answer:
+    async def ask(
+        self, collection: str, question: str, k: int = 3, *, topics: Topics = (), earlier: str = ""
+    ) -> Answer:
         """The k passages that best answer `question` (normalised as articles are: "harb\u200bour"
-        finds what "harbour" finds), each with its quote.
+        finds what "harbour" finds), each with its quote; with `topics`, among their articles'
+        only; a follow-up's `earlier` question's terms count too, at a lower weight.
 
         Its CPU work (analysing, searching, quoting) runs on the compute thread, questions
         first come, first served, so that a burst keeps the event loop responsive (see
@@ -320,7 +327,10 @@ class Library:
         # more candidates than asked for: they are re-ranked, and some may cover too little of
         # the question
         pool = max(k + 2, self.settings.rank.pool)
-        tokens, found = await self._compute.run(started, self._search, loaded, question, pool)
+        within = await self._store.topic_passages(collection, topics) if topics else None
+        tokens, found = await self._compute.run(
+            started, self._search, loaded, question, pool, normalise(earlier), within
+        )
         results: list[Result] = []
         if found.hits:
             rows = await self._store.get_passages(collection, [h.doc_id for h in found.hits])
@@ -336,16 +346,17 @@ class Library:
         took = (time.perf_counter() - started) * 1000
         return Answer(question, took, results, list(dict.fromkeys(unknown)), len(loaded.index))
 
-    def _search(self, loaded: _Loaded, question: str, pool: int) -> tuple[list[Token], Candidates]:
+    def _search(
+        self, loaded: _Loaded, question: str, pool: int, earlier: str, within: Sequence[int] | None
+    ) -> tuple[list[Token], Candidates]:
         """The question's tokens and BM25's candidates (on the compute thread)."""
         tokens = self._analyzer.tokens(question)
         vocabulary = self._indexes.vocabulary
-        query = {
-            term: (vocabulary.get(term), n) for term, n in Counter(t.term for t in tokens).items()
-        }
+        counts = follow_up_counts([t.term for t in tokens], self._analyzer.terms(earlier))
+        query = {term: (vocabulary.get(term), n) for term, n in counts.items()}
         if not query:
             return tokens, Candidates([], {}, set())
-        return tokens, loaded.call(candidates, query, pool)
+        return tokens, loaded.call(candidates, query, pool, within)
 
     # --- articles --------------------------------------------------------------------------
 

@@ -216,15 +216,21 @@ class PassageIndex:
 
     # --- queries ---
 
-    def search(self, query: Mapping[int, int], k: int) -> list[Hit]:
+    def search(
+        self, query: Mapping[int, int], k: int, within: Sequence[int] | None = None
+    ) -> list[Hit]:
         """query: term id -> how many times it occurs in the question. Top k by score desc, ties
-        broken by smaller doc_id first (deterministic). Only docs containing >= 1 query term."""
+        broken by smaller doc_id first (deterministic). Only docs containing >= 1 query term,
+        and with `within` (sorted doc ids: a topic's passages) only those docs."""
         found = self._score_postings(query) if k > 0 else None
         if found is None:
             return []
         slots, sums, constant = found
         scores = sums + constant
         docs = self._doc.values[slots]
+        if within is not None:
+            keep = np.isin(docs, within, assume_unique=True)
+            scores, docs = scores[keep], docs[keep]
         if scores.size > k:  # keep the top k, and everything tied with the k-th
             kth = np.partition(scores, scores.size - k)[scores.size - k]
             keep = scores >= kth

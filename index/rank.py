@@ -70,8 +70,11 @@ class Candidates:
 Query = Mapping[str, tuple[int | None, int]]  # question term -> (its term id if known, count)
 
 
-def candidates(index: PassageIndex, query: Query, pool: int) -> Candidates:
-    """BM25's best `pool` passages for the question's most specific terms.
+def candidates(
+    index: PassageIndex, query: Query, pool: int, within: Sequence[int] | None = None
+) -> Candidates:
+    """BM25's best `pool` passages for the question's most specific terms (with `within`,
+    among those passages only: a topic's).
 
     A term the collection lacks weighs as much as the rarest possible term, so that a question
     about something the library does not hold finds no passage covering enough of it.
@@ -85,7 +88,7 @@ def candidates(index: PassageIndex, query: Query, pool: int) -> Candidates:
     # searches the same terms (a set's order changes from process to process)
     kept = sorted(present, key=lambda t: (-idf[t], t))[:MAX_QUESTION_TERMS]
     search = {term_id: n for t in kept for term_id, n in [query[t]] if term_id is not None}
-    hits = index.search(search, pool) if search else []
+    hits = index.search(search, pool, within) if search else []
     weights = {t: (idf[t] if t in present else absent) * n for t, (_, n) in query.items()}
     return Candidates(hits, weights, present)
 

@@ -1,9 +1,11 @@
-"""Curating a server's library: `/article add`, `list`, `show` and `remove`.
+"""Curating a server's library: `/article add`, `list`, `show`, `topics`, `remove` and `stats`.
 
 Adding and removing need the Manage Server permission or the configured admin role: the group's
 default permissions hide it from other members, and `curators_only` enforces it in the bot too
 (a server can change who sees a command). Replies are private to whoever curates. Adding answers
-at once, then edits that message with each step and the outcome.
+at once, then edits that message with each step and the outcome. Articles carry topics (given
+when adding, changed with `topics`), shown by `list` and `show`. `stats` shows curators what
+the question log and the votes say.
 """
 
 from __future__ import annotations
@@ -11,17 +13,18 @@ from __future__ import annotations
 import io
 import logging
 from collections.abc import Awaitable, Callable
+from functools import partial
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import render
+from bot import render, reports
 from bot.app import Citebot
 from bot.checks import article_choices, collection_of, curated_group, curators_only
 from bot.errors import NO_MENTIONS, UserError, describe
 from bot.views import ConfirmView, PasteModal, send_pages
-from index import AddResult, Document, InputError, Progress, clean_text, too_large
+from index import AddResult, Document, InputError, Progress, clean_text, too_large, topic_names
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +54,7 @@ class Articles(commands.Cog):
         url="A link to a web page or PDF.",
         file="A .txt, .md, .html or .pdf file.",
         text="The article's text (the first line can be its title).",
+        topic="Its topics, separated by commas (questions can then search a topic only).",
     )
     @curators_only()
     async def add(
@@ -59,28 +63,40 @@ class Articles(commands.Cog):
         url: str | None = None,
         file: discord.Attachment | None = None,
         text: app_commands.Range[str, 1, TEXT_MAX] | None = None,
+        topic: app_commands.Range[str, 1, 400] | None = None,
     ) -> None:
         given = [option for option in (url, file, text) if option is not None]
         if len(given) > 1:
             raise UserError("Give one of url, file or text, not several.")
+        if topic is not None and file is None and url is None and text is None:
+            raise UserError("Give the article (url, file or text) with its topic.")
         collection = collection_of(interaction)
+        topics = topic_names(topic or "")
         added_by = f"discord:{interaction.user.id}"
         library = self.bot.library
+        work: Work
         if url is not None:
-            await self._add(
-                interaction, lambda progress: library.add_url(collection, url, added_by, progress)
-            )
+            work = partial(library.add_url, collection, url, added_by)
         elif file is not None:
-            await self._add(
-                interaction, lambda progress: self._add_file(file, collection, added_by, progress)
-            )
+            work = partial(self._add_file, file, collection, added_by)
         elif text is not None:
-            await self._add(
-                interaction,
-                lambda progress: library.add(collection, pasted(None, text), added_by, progress),
-            )
+            work = partial(library.add, collection, pasted(None, text), added_by)
         else:
             await interaction.response.send_modal(PasteModal(self._submit_paste))
+            return
+        await self._add(interaction, self._with_topics(work, collection, topics))
+
+    def _with_topics(self, work: Work, collection: str, topics: list[str]) -> Work:
+        """`work`, then the topics given to the article it added (a known one keeps its own)."""
+
+        async def adding(progress: Progress) -> AddResult:
+            result = await work(progress)
+            if topics and result.status == "added":
+                community = self.bot.library.community
+                await community.set_topics(collection, result.article.id, topics)
+            return result
+
+        return adding
 
     async def _submit_paste(self, interaction: discord.Interaction, title: str, text: str) -> None:
         collection = collection_of(interaction)
@@ -154,7 +170,8 @@ class Articles(commands.Cog):
                 allowed_mentions=NO_MENTIONS,
             )
             return
-        await send_pages(interaction, render.article_pages(articles))
+        topics = await self.bot.library.community.article_topics(collection_of(interaction))
+        await send_pages(interaction, reports.article_pages(articles, topics))
 
     @article.command(name="show", description="Show an article's details and its text.")
     @app_commands.describe(article="The article (type to search titles).")
@@ -163,6 +180,9 @@ class Articles(commands.Cog):
         await interaction.response.defer(ephemeral=True, thinking=True)
         info, text = await self.bot.library.get(collection_of(interaction), article)
         content = render.article_details(info, text)
+        topics = (await self.bot.library.community.article_topics(info.collection)).get(info.id)
+        if topics:
+            content = render.fit(f"{content}\n-# Topics: {reports.topic_list(topics)}")
         data = text.encode("utf-8")
         if len(data) > SHOWN_FILE_MAX:
             await interaction.followup.send(content, ephemeral=True, allowed_mentions=NO_MENTIONS)
@@ -171,6 +191,40 @@ class Articles(commands.Cog):
         await interaction.followup.send(
             content, file=attachment, ephemeral=True, allowed_mentions=NO_MENTIONS
         )
+
+    # --- topics and stats ------------------------------------------------------------------
+
+    @article.command(name="topics", description="Change an article's topics.")
+    @app_commands.describe(
+        article="The article (type to search titles).",
+        topics="Its topics, separated by commas; empty for none.",
+    )
+    @app_commands.autocomplete(article=article_choices)
+    @curators_only()
+    async def topics(
+        self,
+        interaction: discord.Interaction,
+        article: int,
+        topics: app_commands.Range[str, 0, 400] = "",
+    ) -> None:
+        names = topic_names(topics)
+        community = self.bot.library.community
+        info = await community.set_topics(collection_of(interaction), article, names)
+        said = f"now {reports.topic_list(names)}" if names else "none now"
+        await interaction.response.send_message(
+            render.fit(f"Topics of {render.article_title(info)}: {said}."),
+            ephemeral=True,
+            allowed_mentions=NO_MENTIONS,
+        )
+
+    @article.command(name="stats", description="What was asked and found, and what did not help.")
+    @curators_only()
+    async def stats(self, interaction: discord.Interaction) -> None:
+        collection = collection_of(interaction)
+        community = self.bot.library.community
+        usage = await community.usage(collection)
+        keeps = (await community.settings(collection)).keep_questions
+        await send_pages(interaction, reports.stats_pages(usage, keeps))
 
     # --- remove ----------------------------------------------------------------------------
 

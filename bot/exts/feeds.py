@@ -5,7 +5,7 @@ A curator registers an RSS or Atom feed (or a site whose page links one) for the
 with the same safety rules as any link; a process running some shards only reads the feeds of
 those shards' servers. The poller is one task owned by this cog: started by `cog_load`,
 cancelled by `cog_unload`; a failing round is logged and the next one still runs, and a failing
-feed is recorded on that feed (shown by `/feed list`).
+feed is recorded on that feed (shown by `/feed list`). A feed's articles inherit its topics.
 """
 
 from __future__ import annotations
@@ -22,8 +22,9 @@ from bot import render
 from bot.app import Citebot
 from bot.checks import collection_of, curated_group, curators_only, feed_choices
 from bot.errors import NO_MENTIONS
+from bot.reports import topic_list
 from bot.views import send_pages
-from index import ClosingError
+from index import ClosingError, topic_names
 
 log = logging.getLogger(__name__)
 
@@ -66,18 +67,28 @@ class Feeds(commands.Cog):
         log.info("feeds: %d read, %d new articles, %d failing", len(reports), added, len(failed))
 
     @feed.command(name="add", description="Follow a feed: its new articles will be added.")
-    @app_commands.describe(url="The feed's link, or a site's page that links to its feed.")
+    @app_commands.describe(
+        url="The feed's link, or a site's page that links to its feed.",
+        topic="Topics its articles will carry, separated by commas.",
+    )
     @curators_only()
-    async def add(self, interaction: discord.Interaction, url: str) -> None:
+    async def add(
+        self,
+        interaction: discord.Interaction,
+        url: str,
+        topic: app_commands.Range[str, 1, 400] | None = None,
+    ) -> None:
+        topics = topic_names(topic or "")  # a bad topic is refused before anything is done
         await interaction.response.defer(ephemeral=True, thinking=True)
         info = await self.bot.library.add_feed(
             collection_of(interaction), url, f"discord:{interaction.user.id}"
         )
-        await interaction.followup.send(
-            render.following_message(info, self.bot.settings.feed_interval_minutes),
-            ephemeral=True,
-            allowed_mentions=NO_MENTIONS,
-        )
+        if topics:
+            await self.bot.library.community.set_feed_topics(info.id, topics)
+        message = render.following_message(info, self.bot.settings.feed_interval_minutes)
+        if topics:
+            message = render.fit(f"{message}\nThey will carry the topics {topic_list(topics)}.")
+        await interaction.followup.send(message, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
     @feed.command(name="list", description="The feeds this server follows.")
     async def list_(self, interaction: discord.Interaction) -> None:

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from index.store.base import Store
+from index.store.community import CommunityStore
 from index.store.postgres import PostgresStore
 from index.store.postgres_schema import is_postgres
 from index.store.sqlite import SQLiteStore
@@ -16,7 +17,7 @@ from index.store.sqlite import SQLiteStore
 @asynccontextmanager
 async def open_store(
     location: str | Path, *, create: bool = True, writable: bool = True
-) -> AsyncIterator[Store]:
+) -> AsyncIterator[CommunityStore]:
     """Open (migrating if needed) the store at `location`: a `postgresql://` URL, or else a
     database file. A missing library is created if `create`, else a NotFoundError. A caller
     that only reads passes `writable=False` and gets a read-only SQLite store where the
@@ -29,4 +30,4 @@ async def open_store(
         yield sqlite
 
 
-__all__ = ["PostgresStore", "SQLiteStore", "Store", "is_postgres", "open_store"]
+__all__ = ["CommunityStore", "PostgresStore", "SQLiteStore", "Store", "is_postgres", "open_store"]

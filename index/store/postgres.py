@@ -37,6 +37,7 @@ from index.store.base import (
     resolved,
     stored_passage,
 )
+from index.store.postgres_community import PostgresCommunity
 from index.store.postgres_feeds import PostgresFeeds, register
 from index.store.postgres_schema import (
     BUSY_TIMEOUT,
@@ -67,7 +68,7 @@ def _article(row: Sequence[Any] | asyncpg.Record) -> ArticleInfo:
     return ArticleInfo(*row[:11])
 
 
-class PostgresStore(PostgresFeeds):
+class PostgresStore(PostgresFeeds, PostgresCommunity):
     """A library in a PostgreSQL database (see `base.Store` for what each method promises)."""
 
     read_only = False

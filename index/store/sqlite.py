@@ -40,6 +40,7 @@ from index.store.base import (
 )
 from index.store.sqlite_access import connect
 from index.store.sqlite_changes import latest, record, select_in, since
+from index.store.sqlite_community import SQLiteCommunity
 from index.store.sqlite_feeds import SQLiteFeeds, register
 from index.store.sqlite_schema import prepare
 
@@ -66,7 +67,7 @@ def _article(row: sqlite3.Row | tuple[Any, ...]) -> ArticleInfo:
     return ArticleInfo(*row[:11])
 
 
-class SQLiteStore(SQLiteFeeds):
+class SQLiteStore(SQLiteFeeds, SQLiteCommunity):
     """The database in one SQLite file (see `base.Store` for what each method promises)."""
 
     def __init__(self, db: aiosqlite.Connection, path: Path, *, read_only: bool = False) -> None:

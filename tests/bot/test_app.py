@@ -16,7 +16,7 @@ async def test_every_extension_loads(simcord_env: simcord.Env) -> None:
     """setup_hook loads every extension, and their commands are registered."""
     assert set(simcord_env.bot.extensions) == set(EXTENSIONS)
     names = {c.name for c in simcord_env.bot.tree.get_commands()}
-    assert names == {"ask", "article", "feed", "help"}
+    assert names == {"ask", "article", "config", "feed", "help"}
 
 
 def test_no_privileged_intent_is_needed(library: Library, settings: Settings) -> None:

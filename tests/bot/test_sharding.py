@@ -107,7 +107,7 @@ async def test_only_shard_0_syncs_the_commands(cluster: Cluster) -> None:
     server = cluster.server
     puts = [r.path for r in server.requests if r.method == "PUT"]
     assert puts == [f"/applications/{server.application_id}/commands"]
-    assert "synced 4 application commands" in cluster.bots[0].log()
+    assert "synced 5 application commands" in cluster.bots[0].log()
     assert "synced by the process running shard 0" in cluster.bots[1].log()
     assert list(sync_record(cluster.folder)) == [f"{server.application_id}/global"]
 

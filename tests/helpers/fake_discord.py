@@ -155,6 +155,7 @@ class FakeDiscord:
     unhandled: list[str] = field(default_factory=list)
     commands: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # scope -> commands
     identifies: list[tuple[int, int]] = field(default_factory=list)  # each IDENTIFY's shard
+    sent: list[dict[str, Any]] = field(default_factory=list)  # every message the bot posted
 
     def __post_init__(self) -> None:
         self._ids = itertools.count(1_100_000_000_000_000_000)
@@ -370,7 +371,9 @@ class FakeDiscord:
     ) -> dict[str, Any]:
         """What the bot posted, as Discord returns it."""
         body = {k: v for k, v in (body or {}).items() if k != "mentions"}
-        return message_payload(self.snowflake(), channel_id or self.channel_id, self.bot, body)
+        sent = message_payload(self.snowflake(), channel_id or self.channel_id, self.bot, body)
+        self.sent.append(sent)
+        return sent
 
     # --- gateway ---------------------------------------------------------------------------
 
@@ -456,22 +459,28 @@ class FakeDiscord:
     ) -> tuple[str, str]:
         """`member` runs a slash command in #general of `guild` (the first server by default);
         returns the interaction's id and token."""
+        data = command_data(self.snowflake(), command, options, subcommand)
+        return await self._interaction(2, data, self._in_guild(member, guild))
+
+    def _in_guild(self, member: Member, guild: Guild | None) -> dict[str, Any]:
+        """Where an interaction in #general of `guild` (the first by default) comes from."""
         guild = guild or self.guild
-        return await self._interaction(command, options, subcommand, {
+        return {
             "guild_id": str(guild.id),
             "channel_id": str(guild.channel_id),
             "channel": guild.channel(),
             "member": member.payload(),
             "authorizing_integration_owners": {"0": str(guild.id)},
             "context": 0,
-        })  # fmt: skip
+        }
 
     async def interact_in_dm(
         self, user: User, command: str, options: dict[str, Any] | None = None
     ) -> tuple[str, str]:
         """`user` runs a slash command in their DM with the bot; returns its id and token."""
         channel_id = self.snowflake()
-        return await self._interaction(command, options or {}, None, {
+        data = command_data(self.snowflake(), command, options or {}, None)
+        return await self._interaction(2, data, {
             "channel_id": str(channel_id),
             "channel": dm_channel(channel_id, user),
             "user": user.payload(),
@@ -480,13 +489,14 @@ class FakeDiscord:
         })  # fmt: skip
 
     async def _interaction(
-        self, command: str, options: dict[str, Any], subcommand: str | None, where: dict[str, Any]
+        self, kind: int, data: dict[str, Any], where: dict[str, Any]
     ) -> tuple[str, str]:
+        """An interaction of `kind` (2: a command, 3: a button) with its `data`."""
         interaction_id, token = str(self.snowflake()), f"token-{self.snowflake()}"
         await self.dispatch("INTERACTION_CREATE", {
             "id": interaction_id,
             "application_id": str(self.application_id),
-            "type": 2,
+            "type": kind,
             "token": token,
             "version": 1,
             "app_permissions": str(VIEW_AND_SEND),
@@ -494,27 +504,57 @@ class FakeDiscord:
             "guild_locale": "en-US",
             "entitlements": [],
             "attachment_size_limit": 10 * 1024 * 1024,
-            "data": command_data(self.snowflake(), command, options, subcommand),
+            "data": data,
             **where,
         })  # fmt: skip
         return interaction_id, token
 
     async def post_message(
-        self, author: Member, content: str, mentions: list[User], guild: Guild | None = None
+        self,
+        author: Member,
+        content: str,
+        mentions: list[User],
+        guild: Guild | None = None,
+        reply_to: dict[str, Any] | None = None,
     ) -> str:
-        """`author` posts a message in #general of `guild` (the first by default); its id."""
+        """`author` posts a message in #general of `guild` (the first by default), replying
+        to `reply_to` (a message as `sent` holds it) if given; its id."""
         guild = guild or self.guild
         message_id = self.snowflake()
         member = author.payload()
         member.pop("user")
         member.pop("permissions")
-        body = {"content": content, "mentions": [user.payload() for user in mentions]}
+        body: dict[str, Any] = {"content": content, "mentions": [u.payload() for u in mentions]}
+        replying: dict[str, Any] = {}
+        if reply_to is not None:
+            body["message_reference"] = {
+                "message_id": reply_to["id"], "channel_id": reply_to["channel_id"],
+                "guild_id": str(guild.id),
+            }  # fmt: skip
+            replying["referenced_message"] = reply_to
         await self.dispatch("MESSAGE_CREATE", {
             **message_payload(message_id, guild.channel_id, author.user, body),
+            **replying,
             "guild_id": str(guild.id),
             "member": member,
         })  # fmt: skip
         return str(message_id)
+
+    async def press(
+        self, member: Member, message: dict[str, Any], label: str, guild: Guild | None = None
+    ) -> tuple[str, str]:
+        """`member` presses the button labelled `label` under `message` (as `sent` holds it)
+        in #general of `guild`; returns the interaction's id and token."""
+        [custom_id] = [
+            button["custom_id"]
+            for row in message["components"]
+            for button in row["components"]
+            if button.get("label") == label
+        ]
+        data = {"custom_id": custom_id, "component_type": 2}
+        return await self._interaction(
+            3, data, {**self._in_guild(member, guild), "message": message}
+        )
 
 
 def _json(data: Any, status: int = 200) -> web.Response:

@@ -158,3 +158,17 @@ async def test_two_pollers_retry_a_failed_entry_once(location: str, site: Site) 
         await asyncio.gather(one.poll_feeds(), two.poll_feeds())
         assert len(await one.articles("c")) == 1
     assert site.hits["/late"] == 2  # the failed try, then one retry
+
+
+async def test_a_feeds_articles_inherit_its_topics(location: str, site: Site) -> None:
+    """A feed given topics: the articles it adds carry them, and a question within the topic
+    finds them."""
+    article = site.put("/light", page("Northern light", LIGHTHOUSE))
+    feed = site.put("/feed.xml", rss([("Light", article)]), "application/rss+xml")
+    async with Library.open(location, SETTINGS) as library:
+        info = await library.add_feed("c", feed)
+        await library.community.set_feed_topics(info.id, ["Coast", "lights"])
+        await library.poll_feeds()
+        [added] = await library.articles("c")
+        assert await library.community.article_topics("c") == {added.id: ["coast", "lights"]}
+        assert await library.community.topics("c") == [("coast", 1), ("lights", 1)]

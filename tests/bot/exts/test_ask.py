@@ -97,7 +97,7 @@ async def test_results_option_limits_the_results(world: World, shared: Path) -> 
     assert asked.response is not None
     assert "Result 1 of" not in asked.response.content
     labels = [b.label for row in asked.response.message.components for b in row.children]
-    assert labels == ["Whole passage"]
+    assert labels == ["Whole passage", "Helpful", "Not helpful", "Follow up"]
 
 
 async def test_only_the_asker_can_page(world: World, shared: Path) -> None:

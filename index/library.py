@@ -345,7 +345,7 @@ class Library:
         }
         if not query:
             return tokens, Candidates([], {}, set())
-        return tokens, loaded.call(candidates, query, pool)
+        return tokens, loaded.call(candidates, query, pool, vocabulary.get)
 
     # --- articles --------------------------------------------------------------------------
 

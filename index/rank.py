@@ -8,27 +8,53 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 from index.analyzer import Analyzer
+from index.answers import asks_for, holds
 from index.fragments import TextFragment, text_fragment
 from index.passages import Span
 from index.postings import Hit, PassageIndex
-from index.quotes import Quote, choose_quote
+from index.quotes import Asked, Quote, choose_quote
+from index.spelling import correct
 from index.store.base import ArticleInfo, StoredPassage
 
+_WORDS = re.compile(r"[\w'’.-]+")
 MAX_QUESTION_TERMS = 32  # a question's most specific terms searched for; the rest only weigh
+
+
+# What re-ranking weighs for each candidate (see `features`), and the weight of each: fitted by
+# `python benchmarks/fit_rank.py` (coordinate ascent over both tuning sets; see the README's
+# "Answer quality").
+FEATURES = (
+    "bm25",
+    "quote",
+    "pairs",
+    "passage",
+    "proximity",
+    "title",
+    "rank",
+    "article",
+    "artcount",
+    "tquote",
+    "tpassage",
+    "plen",
+    "qlen",
+    "cover",
+)
+WEIGHTS = (1.0, 0.6, 0.6, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
 
 
 @dataclass(frozen=True)
 class RankSettings:
-    """How candidates are re-ranked (tuned on SQuAD: `benchmarks/eval_squad.py`)."""
+    """How candidates are re-ranked: `weights` has one weight for each of `FEATURES`."""
 
     min_coverage: float = 0.2  # share of the question's weight a passage must contain
     pool: int = 10  # passages BM25 proposes for re-ranking
-    rerank: float = 0.6  # weight of how well a passage's quote answers, against its BM25 score
-    phrase: float = 1.0  # weight of the question's word pairs found side by side
+    weights: tuple[float, ...] = WEIGHTS
 
 
 @dataclass(frozen=True)
@@ -65,17 +91,33 @@ class Candidates:
     hits: list[Hit]
     weights: dict[str, float]  # each question term's IDF times its count
     present: set[str]  # the question terms that occur in the collection
+    corrected: dict[str, str] = field(default_factory=dict)  # a typo -> the term read for it
 
 
 Query = Mapping[str, tuple[int | None, int]]  # question term -> (its term id if known, count)
 
 
-def candidates(index: PassageIndex, query: Query, pool: int) -> Candidates:
+def candidates(
+    index: PassageIndex,
+    query: Query,
+    pool: int,
+    lookup: Callable[[str], int | None] | None = None,
+) -> Candidates:
     """BM25's best `pool` passages for the question's most specific terms.
 
-    A term the collection lacks weighs as much as the rarest possible term, so that a question
-    about something the library does not hold finds no passage covering enough of it.
+    With `lookup` (a term's id, if known), a term the collection lacks is read as the one a
+    typo would make of a term it holds (`index.spelling`). A term still lacking weighs as much
+    as the rarest possible term, so that a question about something the library does not hold
+    finds no passage covering enough of it.
     """
+    corrected = _corrections(index, query, lookup) if lookup else {}
+    if corrected:
+        fixed: dict[str, tuple[int | None, int]] = {}
+        for t, (term_id, n) in query.items():
+            if t in corrected:
+                t, term_id = corrected[t], lookup(corrected[t]) if lookup else None
+            fixed[t] = (term_id, fixed.get(t, (None, 0))[1] + n)
+        query = fixed
     absent = math.log((len(index) + 0.5) / 0.5)
     idf = {
         t: index.idf(term_id) if term_id is not None else 0.0 for t, (term_id, _) in query.items()
@@ -87,7 +129,98 @@ def candidates(index: PassageIndex, query: Query, pool: int) -> Candidates:
     search = {term_id: n for t in kept for term_id, n in [query[t]] if term_id is not None}
     hits = index.search(search, pool) if search else []
     weights = {t: (idf[t] if t in present else absent) * n for t, (_, n) in query.items()}
-    return Candidates(hits, weights, present)
+    return Candidates(hits, weights, present, corrected)
+
+
+def _corrections(
+    index: PassageIndex, query: Query, lookup: Callable[[str], int | None]
+) -> dict[str, str]:
+    """The query's terms that no passage holds, each with the held term a typo would make of
+    it (`index.spelling.correct`), where there is one."""
+
+    def idf(term: str) -> float:
+        term_id = lookup(term)
+        return index.idf(term_id) if term_id is not None else 0.0
+
+    found = {}
+    for term, (term_id, _) in query.items():
+        if term_id is None or index.idf(term_id) == 0:
+            fixed = correct(term, idf)
+            if fixed is not None:
+                found[term] = fixed
+    return found
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A candidate passage kept for re-ranking: its quote and its features (see `features`)."""
+
+    features: tuple[float, ...]
+    hit: Hit
+    row: StoredPassage
+    quote: Quote
+
+
+def score_candidates(
+    found: Candidates,
+    rows: Mapping[int, StoredPassage],
+    question: Sequence[str],
+    analyzer: Analyzer,
+    min_coverage: float,
+    text: str = "",
+) -> list[Scored]:
+    """Quote each candidate passage and compute its features, in BM25's order.
+
+    A passage's coverage is the weight of the question terms it contains over the weight of
+    all of them; below `min_coverage` it matches the question only incidentally (a question
+    about jobs on Mars against an article that merely says "jobs") and is dropped; the words of
+    the heading the passage is under (shown with it) count as its first words. `question` is
+    the question's terms in order.
+    """
+    weights = found.weights
+    total = sum(weights.values())
+    question = [found.corrected.get(t, t) for t in question]
+    pairs = _weighted_pairs(question, weights)
+    asked = asking(text, pairs)
+    kept: list[tuple[Hit, StoredPassage, list[str], Quote]] = []
+    for hit in found.hits:
+        row = rows.get(hit.doc_id)
+        if row is None:  # removed since the search
+            continue
+        tokens = analyzer.tokens(row.text)
+        # the heading the passage is under is shown with it: its words count as the passage's
+        terms = [*(analyzer.terms(row.heading) if row.heading else ()), *(t.term for t in tokens)]
+        if sum(weights[t] for t in set(terms) & weights.keys()) < min_coverage * total:
+            continue
+        quote = choose_quote(row.text, row.sentences, tokens, weights, cuts=row.cuts, asked=asked)
+        kept.append((hit, row, terms, quote))
+    best = max((hit.score for hit, _, _, _ in kept), default=0.0) or 1.0
+    by_article: dict[int, float] = {}
+    count: dict[int, int] = {}
+    for hit, row, _, _ in kept:
+        by_article[row.article.id] = by_article.get(row.article.id, 0.0) + hit.score / best
+        count[row.article.id] = count.get(row.article.id, 0) + 1
+    all_rel = sum(by_article.values()) or 1.0
+    titles: dict[int, set[str]] = {}
+    scored = []
+    for rank, (hit, row, terms, quote) in enumerate(kept, 1):
+        article = row.article
+        if article.id not in titles:
+            titles[article.id] = set(analyzer.terms(article.title or ""))
+        context = Context(hit.score / best, rank, titles[article.id])
+        f = features(quote, terms, weights, pairs, context)
+        f = (*f, by_article[article.id] / all_rel, count[article.id] / len(kept))
+        quoted = row.text[quote.start : quote.end]
+        f = (
+            *f,
+            float(holds(asked.kind, quoted, asked.words)),
+            float(holds(asked.kind, row.text, asked.words)),
+            len(row.text.split()) / 100,
+            len(quoted.split()) / 60,
+            _cover(terms, weights),
+        )
+        scored.append(Scored(f, hit, row, quote))
+    return scored
 
 
 def rerank(
@@ -97,41 +230,19 @@ def rerank(
     analyzer: Analyzer,
     settings: RankSettings,
     k: int,
+    text: str = "",
 ) -> list[Result]:
     """Quote the candidate passages, re-rank them and keep the best k.
 
-    A passage's coverage is the weight of the question terms it contains over the weight of
-    all of them; below `min_coverage` it matches the question only incidentally (a question
-    about jobs on Mars against an article that merely says "jobs") and is dropped; the words of
-    the heading the passage is under (shown with it) count as its first words. The rest
-    are ranked by their BM25 score (relative to the best) plus `rerank` times how well their
-    quote answers (`answer_score`). BM25 finds the neighbourhood; the quote and word order pick
-    the answer in it. `question` is the question's terms in order.
+    A candidate's score is its features (`features`: its BM25 score relative to the best,
+    how well its quote and its words answer) weighed by `settings.weights`. BM25 finds the
+    neighbourhood; the quote and word order pick the answer in it. Ties keep BM25's order.
     """
-    weights = found.weights
-    total = sum(weights.values())
-    pairs = _weighted_pairs(question, weights)
-    scored: list[tuple[float, Hit, StoredPassage, Quote]] = []
-    for hit in found.hits:
-        row = rows.get(hit.doc_id)
-        if row is None:  # removed since the search
-            continue
-        tokens = analyzer.tokens(row.text)
-        # the heading the passage is under is shown with it: its words count as the passage's
-        terms = [*(analyzer.terms(row.heading) if row.heading else ()), *(t.term for t in tokens)]
-        if sum(weights[t] for t in set(terms) & weights.keys()) < settings.min_coverage * total:
-            continue
-        quote = choose_quote(row.text, row.sentences, tokens, weights, cuts=row.cuts)
-        scored.append(
-            (answer_score(quote, terms, weights, pairs, settings.phrase), hit, row, quote)
-        )
-    if not scored:
-        return []
-    best = max(hit.score for _, hit, _, _ in scored) or 1.0
+    scored = score_candidates(found, rows, question, analyzer, settings.min_coverage, text)
     ranked = sorted(
         (
-            (hit.score / best + settings.rerank * answers, row, quote)
-            for answers, hit, row, quote in scored
+            (sum(w * f for w, f in zip(settings.weights, c.features, strict=True)), c)
+            for c in scored
         ),
         key=lambda c: -c[0],
     )
@@ -139,16 +250,16 @@ def rerank(
         Result(
             rank,
             score,
-            row.article,
-            row.text,
-            quote.start,
-            quote.end,
-            quote.highlights,
-            (quote.cut_start, quote.cut_end),
-            row.heading,
-            row.start,
+            c.row.article,
+            c.row.text,
+            c.quote.start,
+            c.quote.end,
+            c.quote.highlights,
+            (c.quote.cut_start, c.quote.cut_end),
+            c.row.heading,
+            c.row.start,
         )
-        for rank, (score, row, quote) in enumerate(ranked[:k], 1)
+        for rank, (score, c) in enumerate(ranked[:k], 1)
     ]
 
 
@@ -163,21 +274,81 @@ def _weighted_pairs(
     }
 
 
-def answer_score(
+def asking(text: str, pairs: Mapping[tuple[str, str], float]) -> Asked:
+    """What a quote weighs of the question `text` beyond its terms (see `Asked`)."""
+    return Asked(asks_for(text), frozenset(w.casefold() for w in _WORDS.findall(text)), pairs)
+
+
+class Context(NamedTuple):
+    """What a candidate's features need beyond its text: its BM25 score over the best
+    candidate's, its place in BM25's order (from 1) and its article's title terms."""
+
+    bm25: float
+    rank: int
+    title: set[str]
+
+
+def min_distance(terms: Sequence[str], weights: Mapping[str, float]) -> int | None:
+    """The smallest distance (in terms) between two different question terms in `terms`
+    (MinDist, Tao & Zhai 2007); None when fewer than two different ones occur."""
+    last: dict[str, int] = {}
+    best: int | None = None
+    for i, term in enumerate(terms):
+        if term not in weights:
+            continue
+        for other, j in last.items():
+            if other != term and (best is None or i - j < best):
+                best = i - j
+        last[term] = i
+    return best
+
+
+def _cover(terms: Sequence[str], weights: Mapping[str, float]) -> float:
+    """Distinct question terms over the shortest window of `terms` holding all that occur."""
+    wanted = set(terms) & weights.keys()
+    if not wanted:
+        return 0.0
+    seen: dict[str, int] = {}
+    best = len(terms)
+    left = 0
+    for right, term in enumerate(terms):
+        if term in wanted:
+            seen[term] = seen.get(term, 0) + 1
+        while len(seen) == len(wanted):
+            best = min(best, right - left + 1)
+            t = terms[left]
+            if t in seen:
+                seen[t] -= 1
+                if not seen[t]:
+                    del seen[t]
+            left += 1
+    return len(wanted) / best
+
+
+def features(
     quote: Quote,
     terms: Sequence[str],
     weights: Mapping[str, float],
     pairs: Mapping[tuple[str, str], float],
-    phrase: float,
-) -> float:
-    """How well a passage answers: the share of the question's weight its quote contains,
-    plus `phrase` times the share of the question's adjacent pairs (by weight) that stand side
-    by side in the passage (`terms`, in order)."""
-    score = sum(weights[t] for t in quote.terms) / sum(weights.values())
+    context: Context,
+) -> tuple[float, ...]:
+    """A candidate's features, in the order of `FEATURES`: its BM25 score relative to the
+    best; the share of the question's weight its quote contains; the share of the question's
+    adjacent pairs (by weight) that stand side by side in the passage (`terms`, in order);
+    the share of the question's weight in the passage; its proximity, 1 / MinDist (0 for
+    fewer than two question terms); the share of the question's weight in its article's
+    title; 1 / its place in BM25's order."""
+    total = sum(weights.values())
+    quote_share = sum(weights[t] for t in quote.terms) / total
+    pair_share = 0.0
     if pairs:
         adjacent = pairs.keys() & set(itertools.pairwise(terms))
-        score += phrase * sum(pairs[p] for p in adjacent) / sum(pairs.values())
-    return score
+        pair_share = sum(pairs[p] for p in adjacent) / sum(pairs.values())
+    passage = sum(weights[t] for t in set(terms) & weights.keys()) / total
+    distance = min_distance(terms, weights)
+    proximity = 1 / distance if distance else 0.0
+    title = sum(weights[t] for t in context.title & weights.keys()) / total
+    return (context.bm25, quote_share, pair_share, passage, proximity, title, 1 / context.rank)
 
 
 def with_fragments(results: Sequence[Result], texts: Mapping[int, str]) -> list[Result]:

@@ -55,7 +55,8 @@ import numpy as np
 from index import Document, Library, LibrarySettings
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_DATA = ROOT.parent / "shared" / "eval" / "squad-dev-a"
+DATASETS = [ROOT.parent / "shared" / "eval" / name for name in ("squad-dev-a", "covidqa-a")]
+DEFAULT_DATA = DATASETS[0]
 COLLECTION = "squad"
 TOP = 10  # results scored for MRR@10
 _WORD = re.compile(r"\w+")
@@ -109,6 +110,12 @@ def load_dataset(
         keep = sorted(random.Random(seed).sample(range(len(questions)), limit))
         questions = [questions[i] for i in keep]
     return articles, questions
+
+
+def fold_of(articles: Sequence[Article]) -> dict[str, int]:
+    """Each article's fold, 0 (A) or 1 (B): every other article by sorted id, so that the
+    two halves of a dataset are fixed and about equal."""
+    return {article: i % 2 for i, article in enumerate(sorted(a.id for a in articles))}
 
 
 # --- runs and metrics ------------------------------------------------------------------------
@@ -331,6 +338,7 @@ class Report:
     reachable: float
     build_s: float
     systems: dict[str, Metrics]
+    folds: dict[str, tuple[Metrics, Metrics]]  # each system's figures on folds A and B
 
 
 def reachable(questions: Sequence[Question], stored: StoredPassages) -> float:
@@ -370,10 +378,20 @@ def evaluate(
         db = Path(tmp) / "library.db"
         runs, build_s = asyncio.run(run_citebot(db, settings, articles, questions, k))
         stored = read_passages(db, articles)
-    systems = {"citebot": score(questions, runs)}
+    all_runs = {"citebot": runs}
     if baselines:
         for name, run in BASELINES.items():
-            systems[name] = score(questions, run(stored.texts, questions))
+            all_runs[name] = run(stored.texts, questions)
+    folds = fold_of(articles)
+    in_fold = [[folds[q.article_id] == f for q in questions] for f in (0, 1)]
+
+    def part(runs: Sequence[Run], fold: int) -> Metrics:
+        keep = in_fold[fold]
+        return score(
+            [q for q, k in zip(questions, keep, strict=True) if k],
+            [r for r, k in zip(runs, keep, strict=True) if k],
+        )
+
     return Report(
         data=str(data),
         settings=settings_summary(settings) | {"k": k},
@@ -383,7 +401,8 @@ def evaluate(
         questions=len(questions),
         reachable=reachable(questions, stored),
         build_s=build_s,
-        systems=systems,
+        systems={name: score(questions, runs) for name, runs in all_runs.items()},
+        folds={name: (part(runs, 0), part(runs, 1)) for name, runs in all_runs.items()},
     )
 
 
@@ -416,6 +435,21 @@ def table(report: Report) -> str:
             f"{m.mrr10:>6.3f} {m.passage_words:>5.0f} {_fmt(m.quote_words, 7, 0)} "
             f"{m.empty:>6.3f} {m.p50_ms:>7.2f} {m.p99_ms:>7.2f}"
         )
+    lines += [
+        "",
+        f"{'folds A/B':<10} {'hit@1':>11} {'hit@3':>11} {'quote@1':>11} {'MRR@10':>11}",
+    ]
+    for name, (a, b) in report.folds.items():
+        cells = [
+            f"{_fmt(x, 5, 3)}/{_fmt(y, 5, 3).strip()}"
+            for x, y in (
+                (a.hit1, b.hit1),
+                (a.hit3, b.hit3),
+                (a.quote1, b.quote1),
+                (a.mrr10, b.mrr10),
+            )
+        ]
+        lines.append(f"{name:<10} " + " ".join(f"{c:>11}" for c in cells))
     others = [m.hit1 for name, m in report.systems.items() if name != "citebot"]
     if others:
         margin = report.systems["citebot"].hit1 - max(others)
@@ -463,9 +497,8 @@ def settings_from(args: argparse.Namespace) -> LibrarySettings:
         rank=_with(
             base.rank,
             min_coverage=args.min_coverage,
-            rerank=args.rerank,
             pool=args.rerank_pool,
-            phrase=args.phrase,
+            weights=tuple(args.weights) if args.weights else None,
         ),
     )
 
@@ -491,9 +524,10 @@ def parser() -> argparse.ArgumentParser:
     tuning.add_argument("--overlap", type=int, help="sentences repeated from the previous passage")
     tuning.add_argument("--title-weight", type=int, help="title terms added to each passage")
     tuning.add_argument("--min-coverage", type=float)
-    tuning.add_argument("--rerank", type=float, help="weight of the quote's coverage (0: off)")
     tuning.add_argument("--rerank-pool", type=int, help="BM25 candidates re-ranked")
-    tuning.add_argument("--phrase", type=float, help="weight of question word pairs side by side")
+    tuning.add_argument(
+        "--weights", type=float, nargs="+", help="re-ranking weights (index.rank.FEATURES)"
+    )
     tuning.add_argument("--no-stem", action="store_true")
     tuning.add_argument("--stopwords", choices=["english", "none"])
     return p

@@ -1,6 +1,8 @@
-"""Answer quality on a SQuAD-style dev set: citebot beside three BM25 baselines, same passages.
+"""Answer quality on a dataset folder: citebot beside three BM25 baselines, same passages.
 
-The articles go into a fresh library (a temporary SQLite file) through the public API
+A dataset folder holds ``articles.jsonl`` (``{"id", "title", "text"}``) and ``questions.jsonl``
+(``{"id", "question", "answers", "article_id", ...}``), as ``../shared/eval/squad-dev-a`` (the
+default) and ``../shared/eval/covidqa-a`` do (see their SOURCE.md). The articles go into a fresh library (a temporary SQLite file) through the public API
 (``Library.add``); every question is asked with ``Library.ask``. The passages the library stored
 are then read back from that file, and three baselines rank exactly those passage texts:
 
@@ -19,19 +21,22 @@ case-folded with white space collapsed. Columns:
   ``min_coverage`` of the question, so it may return fewer than k results: a miss);
 * ``p50 ms`` / ``p99 ms``: query latency (citebot: the whole ``ask``, with k = ``--k``).
 
+Every figure is also given for the two folds of the articles (`fold_of`: every other article by
+sorted id), A and B, the halves on which `fit_rank.py` fits and checks.
+
 The first line also gives ``reachable``: the share of questions an answer of which occurs in at
 least one stored passage of their article (the ceiling that passage splitting leaves).
 
 Usage::
 
-    python benchmarks/eval_squad.py [--data DIR] [--limit N [--seed S]] [--k K] [--json]
+    python benchmarks/eval_qa.py [--data DIR] [--limit N [--seed S]] [--k K] [--json]
         [--no-baselines] [--k1 X] [--b X] [--variant okapi|l|plus] [--epsilon X] [--delta X]
         [--target-words N] [--max-words N] [--min-words N] [--max-sentence-words N]
-        [--overlap N] [--title-weight N] [--min-coverage X] [--rerank X] [--rerank-pool N]
-        [--phrase X] [--no-stem] [--stopwords english|none]
+        [--overlap N] [--title-weight N] [--min-coverage X] [--rerank-pool N]
+        [--weights W ...] [--no-stem] [--stopwords english|none]
 
 Settings not given keep the library's defaults (``LibrarySettings()``); the whole run takes
-about a minute on two cores (``--no-baselines`` about half that).
+about a minute on two cores for either set (``--no-baselines`` about half that).
 """
 
 from __future__ import annotations
@@ -57,7 +62,7 @@ from index import Document, Library, LibrarySettings
 ROOT = Path(__file__).resolve().parents[1]
 DATASETS = [ROOT.parent / "shared" / "eval" / name for name in ("squad-dev-a", "covidqa-a")]
 DEFAULT_DATA = DATASETS[0]
-COLLECTION = "squad"
+COLLECTION = "eval"
 TOP = 10  # results scored for MRR@10
 _WORD = re.compile(r"\w+")
 T = TypeVar("T")

@@ -15,11 +15,10 @@ from __future__ import annotations
 import itertools
 from bisect import bisect_right
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import NamedTuple
 
 from index.analyzer import Token
-from index.answers import holds
 from index.passages import CUT_END, CUT_START, Span
 
 MAX_QUOTE_WORDS = 60
@@ -77,36 +76,23 @@ def _candidates(cuts: Sequence[int], words: Sequence[int], max_words: int) -> li
     return runs
 
 
-@dataclass(frozen=True)
-class Asked:
-    """What of the question a quote weighs beyond its terms: the kind of answer it asks for
-    (`index.answers.asks_for`), its own words (folded: an answer is none of them) and its
-    adjacent term pairs with their weights."""
+def choose_quote(
+    text: str,
+    sentences: Sequence[Span],
+    tokens: Sequence[Token],
+    weights: Mapping[str, float],
+    max_words: int = MAX_QUOTE_WORDS,
+    cuts: Sequence[int] = (),
+) -> Quote:
+    """The best sentence, run of a long sentence's pieces, or adjacent pair of `sentences` for
+    a question with term `weights`.
 
-    kind: str | None = None
-    words: frozenset[str] = frozenset()
-    pairs: Mapping[tuple[str, str], float] = field(default_factory=dict)
-
-
-# What a quote candidate is scored by (see `quote_features`), and the weight of each: fitted by
-# `python benchmarks/fit_rank.py --quotes` (see the README's "Answer quality").
-QUOTE_FEATURES = ("coverage", "answer", "pairs", "words")
-QUOTE_WEIGHTS = (1.0, 0.0, 0.0, 0.0)
-
-
-@dataclass(frozen=True)
-class Sentences:
-    """A passage's sentences as a quote sees them: their tokens, the question terms each
-    holds and its words."""
-
-    by_sentence: list[list[Token]]
-    matched: list[set[str]]
-    words: list[int]
-
-
-def _read(
-    text: str, sentences: Sequence[Span], tokens: Sequence[Token], weights: Mapping[str, float]
-) -> Sentences:
+    `tokens` are the analysed tokens of all of `text` (`Analyzer.tokens`); `cuts` says which
+    ends of each sentence are cuts inside a longer one (none when empty).
+    """
+    if not sentences:
+        raise ValueError("a passage has at least one sentence")
+    cuts = cuts or [0] * len(sentences)
     starts = [start for start, _ in sentences]
     by_sentence: list[list[Token]] = [[] for _ in sentences]
     for token in tokens:  # words outside every sentence are not the quote's
@@ -115,111 +101,33 @@ def _read(
             by_sentence[i].append(token)
     matched = [{t.term for t in toks if t.term in weights} for toks in by_sentence]
     words = [len(text[s:e].split()) for s, e in sentences]
-    return Sentences(by_sentence, matched, words)
 
+    def score(first: int, last: int) -> float:
+        return sum(weights[t] for t in set().union(*matched[first : last + 1]))
 
-def quote_features(
-    text: str,
-    span: Span,
-    run: Sentences,
-    candidate: Candidate,
-    weights: Mapping[str, float],
-    asked: Asked,
-    max_words: int,
-) -> tuple[float, ...]:
-    """A candidate's features, in the order of `QUOTE_FEATURES`: the share of the question's
-    weight it holds; whether it holds an answer of the kind asked for; the share of the
-    question's pairs (by weight) side by side in it; its words over the limit."""
-    first, last, _ = candidate
-    terms = set().union(*run.matched[first : last + 1])
-    coverage = sum(weights[t] for t in terms) / (sum(weights.values()) or 1.0)
-    answer = float(holds(asked.kind, text[span[0] : span[1]], asked.words))
-    pair_share = 0.0
-    if asked.pairs:
-        order = [t.term for toks in run.by_sentence[first : last + 1] for t in toks]
-        adjacent = asked.pairs.keys() & set(itertools.pairwise(order))
-        pair_share = sum(asked.pairs[p] for p in adjacent) / sum(asked.pairs.values())
-    words = sum(run.words[first : last + 1]) / max_words
-    return (coverage, answer, pair_share, words)
-
-
-def quote_candidates(
-    text: str,
-    sentences: Sequence[Span],
-    tokens: Sequence[Token],
-    weights: Mapping[str, float],
-    max_words: int = MAX_QUOTE_WORDS,
-    cuts: Sequence[int] = (),
-    asked: Asked | None = None,
-) -> list[tuple[Candidate, tuple[float, ...]]]:
-    """Every quote a passage allows (see `_candidates`; a pair only where it covers more than
-    either of its sentences) with its features (`quote_features`)."""
-    if not sentences:
-        raise ValueError("a passage has at least one sentence")
-    cuts = cuts or [0] * len(sentences)
-    asked = asked or Asked()
-    run = _read(text, sentences, tokens, weights)
-
-    def value(first: int, last: int) -> float:
-        return sum(weights[t] for t in set().union(*run.matched[first : last + 1]))
-
-    return [
-        (
-            c,
-            quote_features(
-                text,
-                (sentences[c.first][0], sentences[c.last][1]),
-                run,
-                c,
-                weights,
-                asked,
-                max_words,
-            ),
-        )
-        for c in _candidates(cuts, run.words, max_words)
-        if c.second is None
-        or value(c.first, c.last) > max(value(c.first, c.second - 1), value(c.second, c.last))
-    ]
-
-
-def choose_quote(
-    text: str,
-    sentences: Sequence[Span],
-    tokens: Sequence[Token],
-    weights: Mapping[str, float],
-    max_words: int = MAX_QUOTE_WORDS,
-    cuts: Sequence[int] = (),
-    asked: Asked | None = None,
-    quote_weights: Sequence[float] = QUOTE_WEIGHTS,
-) -> Quote:
-    """The best sentence, run of a long sentence's pieces, or adjacent pair of `sentences` for
-    a question with term `weights`: the candidate whose features (`quote_features`) weigh
-    most by `quote_weights`.
-
-    `tokens` are the analysed tokens of all of `text` (`Analyzer.tokens`); `cuts` says which
-    ends of each sentence are cuts inside a longer one (none when empty).
-    """
-    cuts = cuts or [0] * len(sentences)
-    found = quote_candidates(text, sentences, tokens, weights, max_words, cuts, asked)
-    run = _read(text, sentences, tokens, weights)
-
-    def rank(item: tuple[Candidate, tuple[float, ...]]) -> tuple[float, bool, bool, int, int]:
+    def rank(candidate: Candidate) -> tuple[float, bool, bool, int, int]:
         # ties prefer a quote that starts its sentence, then one that ends it, then the shorter
         # (where nothing matches, not: the passage's opening says what it is about), then the
         # earlier
-        (first, last, _), features = item
-        value = sum(w * f for w, f in zip(quote_weights, features, strict=True))
-        length = sum(run.words[first : last + 1]) if features[0] else 0
+        first, last, _ = candidate
+        value = score(first, last)
+        length = sum(words[first : last + 1]) if value else 0
         return (value, not cuts[first] & CUT_START, not cuts[last] & CUT_END, -length, -first)
 
-    (first, last, _), _ = max(found, key=rank)
+    allowed = [  # a pair must cover more than either of its sentences
+        c
+        for c in _candidates(cuts, words, max_words)
+        if c.second is None
+        or score(c.first, c.last) > max(score(c.first, c.second - 1), score(c.second, c.last))
+    ]
+    first, last, _ = max(allowed, key=rank)
     start, end = sentences[first][0], sentences[last][1]
     highlights = tuple(
         (t.start - start, t.end - start)
         for i in range(first, last + 1)
-        for t in run.by_sentence[i]
+        for t in by_sentence[i]
         if t.term in weights
     )
-    terms = frozenset().union(*run.matched[first : last + 1])
+    terms = frozenset().union(*matched[first : last + 1])
     cut_start, cut_end = bool(cuts[first] & CUT_START), bool(cuts[last] & CUT_END)
     return Quote(start, end, highlights, terms, cut_start, cut_end)

@@ -8,44 +8,25 @@ from __future__ import annotations
 
 import itertools
 import math
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import NamedTuple
 
 from index.analyzer import Analyzer
-from index.answers import asks_for, holds
 from index.fragments import TextFragment, text_fragment
 from index.passages import Span
 from index.postings import Hit, PassageIndex
-from index.quotes import Asked, Quote, choose_quote
+from index.quotes import Quote, choose_quote
 from index.spelling import correct
 from index.store.base import ArticleInfo, StoredPassage
 
-_WORDS = re.compile(r"[\w'’.-]+")
 MAX_QUESTION_TERMS = 32  # a question's most specific terms searched for; the rest only weigh
 
-
-# What re-ranking weighs for each candidate (see `features`), and the weight of each: fitted by
-# `python benchmarks/fit_rank.py` (coordinate ascent over both tuning sets; see the README's
-# "Answer quality").
-FEATURES = (
-    "bm25",
-    "quote",
-    "pairs",
-    "passage",
-    "proximity",
-    "title",
-    "rank",
-    "article",
-    "artcount",
-    "tquote",
-    "tpassage",
-    "plen",
-    "qlen",
-    "cover",
-)
-WEIGHTS = (1.0, 0.6, 0.6, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+# What re-ranking weighs of each candidate (see `features`), and the weight of each. Set by hand
+# on SQuAD and checked by `python benchmarks/fit_rank.py`: weights fitted by coordinate ascent or
+# listwise regression, with these and other features, did no better on held-out articles (see
+# the README's "Answer quality").
+FEATURES = ("bm25", "quote", "pairs")
+WEIGHTS = (1.0, 0.6, 0.6)
 
 
 @dataclass(frozen=True)
@@ -55,6 +36,10 @@ class RankSettings:
     min_coverage: float = 0.2  # share of the question's weight a passage must contain
     pool: int = 10  # passages BM25 proposes for re-ranking
     weights: tuple[float, ...] = WEIGHTS
+
+    def __post_init__(self) -> None:
+        if len(self.weights) != len(FEATURES):
+            raise ValueError(f"one weight for each of {', '.join(FEATURES)}")
 
 
 @dataclass(frozen=True)
@@ -153,12 +138,14 @@ def _corrections(
 
 @dataclass(frozen=True)
 class Scored:
-    """A candidate passage kept for re-ranking: its quote and its features (see `features`)."""
+    """A candidate passage kept for re-ranking: its quote, its terms in order (its heading's
+    first) and its features (see `features`)."""
 
     features: tuple[float, ...]
     hit: Hit
     row: StoredPassage
     quote: Quote
+    terms: list[str]
 
 
 def score_candidates(
@@ -167,7 +154,6 @@ def score_candidates(
     question: Sequence[str],
     analyzer: Analyzer,
     min_coverage: float,
-    text: str = "",
 ) -> list[Scored]:
     """Quote each candidate passage and compute its features, in BM25's order.
 
@@ -175,13 +161,12 @@ def score_candidates(
     all of them; below `min_coverage` it matches the question only incidentally (a question
     about jobs on Mars against an article that merely says "jobs") and is dropped; the words of
     the heading the passage is under (shown with it) count as its first words. `question` is
-    the question's terms in order.
+    the question's terms in order (a typo read as its correction).
     """
     weights = found.weights
     total = sum(weights.values())
     question = [found.corrected.get(t, t) for t in question]
     pairs = _weighted_pairs(question, weights)
-    asked = asking(text, pairs)
     kept: list[tuple[Hit, StoredPassage, list[str], Quote]] = []
     for hit in found.hits:
         row = rows.get(hit.doc_id)
@@ -192,35 +177,13 @@ def score_candidates(
         terms = [*(analyzer.terms(row.heading) if row.heading else ()), *(t.term for t in tokens)]
         if sum(weights[t] for t in set(terms) & weights.keys()) < min_coverage * total:
             continue
-        quote = choose_quote(row.text, row.sentences, tokens, weights, cuts=row.cuts, asked=asked)
+        quote = choose_quote(row.text, row.sentences, tokens, weights, cuts=row.cuts)
         kept.append((hit, row, terms, quote))
     best = max((hit.score for hit, _, _, _ in kept), default=0.0) or 1.0
-    by_article: dict[int, float] = {}
-    count: dict[int, int] = {}
-    for hit, row, _, _ in kept:
-        by_article[row.article.id] = by_article.get(row.article.id, 0.0) + hit.score / best
-        count[row.article.id] = count.get(row.article.id, 0) + 1
-    all_rel = sum(by_article.values()) or 1.0
-    titles: dict[int, set[str]] = {}
-    scored = []
-    for rank, (hit, row, terms, quote) in enumerate(kept, 1):
-        article = row.article
-        if article.id not in titles:
-            titles[article.id] = set(analyzer.terms(article.title or ""))
-        context = Context(hit.score / best, rank, titles[article.id])
-        f = features(quote, terms, weights, pairs, context)
-        f = (*f, by_article[article.id] / all_rel, count[article.id] / len(kept))
-        quoted = row.text[quote.start : quote.end]
-        f = (
-            *f,
-            float(holds(asked.kind, quoted, asked.words)),
-            float(holds(asked.kind, row.text, asked.words)),
-            len(row.text.split()) / 100,
-            len(quoted.split()) / 60,
-            _cover(terms, weights),
-        )
-        scored.append(Scored(f, hit, row, quote))
-    return scored
+    return [
+        Scored(features(hit.score / best, quote, terms, weights, pairs), hit, row, quote, terms)
+        for hit, row, terms, quote in kept
+    ]
 
 
 def rerank(
@@ -230,15 +193,14 @@ def rerank(
     analyzer: Analyzer,
     settings: RankSettings,
     k: int,
-    text: str = "",
 ) -> list[Result]:
     """Quote the candidate passages, re-rank them and keep the best k.
 
     A candidate's score is its features (`features`: its BM25 score relative to the best,
-    how well its quote and its words answer) weighed by `settings.weights`. BM25 finds the
-    neighbourhood; the quote and word order pick the answer in it. Ties keep BM25's order.
+    how well its quote and its word order answer) weighed by `settings.weights`. BM25 finds
+    the neighbourhood; the quote and word order pick the answer in it. Ties keep BM25's order.
     """
-    scored = score_candidates(found, rows, question, analyzer, settings.min_coverage, text)
+    scored = score_candidates(found, rows, question, analyzer, settings.min_coverage)
     ranked = sorted(
         (
             (sum(w * f for w, f in zip(settings.weights, c.features, strict=True)), c)
@@ -274,81 +236,23 @@ def _weighted_pairs(
     }
 
 
-def asking(text: str, pairs: Mapping[tuple[str, str], float]) -> Asked:
-    """What a quote weighs of the question `text` beyond its terms (see `Asked`)."""
-    return Asked(asks_for(text), frozenset(w.casefold() for w in _WORDS.findall(text)), pairs)
-
-
-class Context(NamedTuple):
-    """What a candidate's features need beyond its text: its BM25 score over the best
-    candidate's, its place in BM25's order (from 1) and its article's title terms."""
-
-    bm25: float
-    rank: int
-    title: set[str]
-
-
-def min_distance(terms: Sequence[str], weights: Mapping[str, float]) -> int | None:
-    """The smallest distance (in terms) between two different question terms in `terms`
-    (MinDist, Tao & Zhai 2007); None when fewer than two different ones occur."""
-    last: dict[str, int] = {}
-    best: int | None = None
-    for i, term in enumerate(terms):
-        if term not in weights:
-            continue
-        for other, j in last.items():
-            if other != term and (best is None or i - j < best):
-                best = i - j
-        last[term] = i
-    return best
-
-
-def _cover(terms: Sequence[str], weights: Mapping[str, float]) -> float:
-    """Distinct question terms over the shortest window of `terms` holding all that occur."""
-    wanted = set(terms) & weights.keys()
-    if not wanted:
-        return 0.0
-    seen: dict[str, int] = {}
-    best = len(terms)
-    left = 0
-    for right, term in enumerate(terms):
-        if term in wanted:
-            seen[term] = seen.get(term, 0) + 1
-        while len(seen) == len(wanted):
-            best = min(best, right - left + 1)
-            t = terms[left]
-            if t in seen:
-                seen[t] -= 1
-                if not seen[t]:
-                    del seen[t]
-            left += 1
-    return len(wanted) / best
-
-
 def features(
+    bm25: float,
     quote: Quote,
     terms: Sequence[str],
     weights: Mapping[str, float],
     pairs: Mapping[tuple[str, str], float],
-    context: Context,
-) -> tuple[float, ...]:
-    """A candidate's features, in the order of `FEATURES`: its BM25 score relative to the
-    best; the share of the question's weight its quote contains; the share of the question's
-    adjacent pairs (by weight) that stand side by side in the passage (`terms`, in order);
-    the share of the question's weight in the passage; its proximity, 1 / MinDist (0 for
-    fewer than two question terms); the share of the question's weight in its article's
-    title; 1 / its place in BM25's order."""
-    total = sum(weights.values())
-    quote_share = sum(weights[t] for t in quote.terms) / total
+) -> tuple[float, float, float]:
+    """A candidate's features, in the order of `FEATURES`: `bm25`, its BM25 score over the
+    best candidate's; the share of the question's weight its quote contains; the share of the
+    question's adjacent pairs (by weight) that stand side by side in the passage (`terms`, in
+    order; 0 without pairs)."""
+    quote_share = sum(weights[t] for t in quote.terms) / sum(weights.values())
     pair_share = 0.0
     if pairs:
         adjacent = pairs.keys() & set(itertools.pairwise(terms))
         pair_share = sum(pairs[p] for p in adjacent) / sum(pairs.values())
-    passage = sum(weights[t] for t in set(terms) & weights.keys()) / total
-    distance = min_distance(terms, weights)
-    proximity = 1 / distance if distance else 0.0
-    title = sum(weights[t] for t in context.title & weights.keys()) / total
-    return (context.bm25, quote_share, pair_share, passage, proximity, title, 1 / context.rank)
+    return (bm25, quote_share, pair_share)
 
 
 def with_fragments(results: Sequence[Result], texts: Mapping[int, str]) -> list[Result]:

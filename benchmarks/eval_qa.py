@@ -2,9 +2,10 @@
 
 A dataset folder holds ``articles.jsonl`` (``{"id", "title", "text"}``) and ``questions.jsonl``
 (``{"id", "question", "answers", "article_id", ...}``), as ``../shared/eval/squad-dev-a`` (the
-default) and ``../shared/eval/covidqa-a`` do (see their SOURCE.md). The articles go into a fresh library (a temporary SQLite file) through the public API
-(``Library.add``); every question is asked with ``Library.ask``. The passages the library stored
-are then read back from that file, and three baselines rank exactly those passage texts:
+default) and ``../shared/eval/covidqa-a`` do (see their SOURCE.md). The articles go into a
+fresh library (a temporary SQLite file) through the public API (``Library.add``); every question
+is asked with ``Library.ask``. The passages the library stored are then read back from that
+file, and three baselines rank exactly those passage texts:
 
 * ``rank-bm25``: ``BM25Okapi`` (its defaults) over lower-cased white-space tokens (its README);
 * ``bm25s``: ``bm25s.BM25()`` over ``bm25s.tokenize(..., stopwords="en", stemmer=english)``;

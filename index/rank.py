@@ -95,18 +95,26 @@ def candidates(
     as the rarest possible term, so that a question about something the library does not hold
     finds no passage covering enough of it.
     """
-    corrected = _corrections(index, query, lookup) if lookup else {}
-    if corrected:
-        fixed: dict[str, tuple[int | None, int]] = {}
+
+    def idf_of(term_id: int | None) -> float:
+        return index.idf(term_id) if term_id is not None else 0.0
+
+    idf = {t: idf_of(term_id) for t, (term_id, _) in query.items()}
+    corrected: dict[str, str] = {}
+    if lookup is not None:
+        for t in [t for t, value in idf.items() if not value]:
+            fixed = correct(t, lambda term: idf_of(lookup(term)))
+            if fixed is not None:
+                corrected[t] = fixed
+    if corrected:  # the query as read: each typo's count added to its correction's
+        read: dict[str, tuple[int | None, int]] = {}
         for t, (term_id, n) in query.items():
-            if t in corrected:
-                t, term_id = corrected[t], lookup(corrected[t]) if lookup else None
-            fixed[t] = (term_id, fixed.get(t, (None, 0))[1] + n)
-        query = fixed
+            t = corrected.get(t, t)
+            term_id = query[t][0] if t in query else lookup(t) if lookup else term_id
+            read[t] = (term_id, read.get(t, (None, 0))[1] + n)
+        query = read
+        idf = {t: idf_of(term_id) for t, (term_id, _) in query.items()}
     absent = math.log((len(index) + 0.5) / 0.5)
-    idf = {
-        t: index.idf(term_id) if term_id is not None else 0.0 for t, (term_id, _) in query.items()
-    }
     present = {t for t, value in idf.items() if value > 0}
     # the most specific terms; ties by the term itself, so that the same question always
     # searches the same terms (a set's order changes from process to process)
@@ -115,25 +123,6 @@ def candidates(
     hits = index.search(search, pool) if search else []
     weights = {t: (idf[t] if t in present else absent) * n for t, (_, n) in query.items()}
     return Candidates(hits, weights, present, corrected)
-
-
-def _corrections(
-    index: PassageIndex, query: Query, lookup: Callable[[str], int | None]
-) -> dict[str, str]:
-    """The query's terms that no passage holds, each with the held term a typo would make of
-    it (`index.spelling.correct`), where there is one."""
-
-    def idf(term: str) -> float:
-        term_id = lookup(term)
-        return index.idf(term_id) if term_id is not None else 0.0
-
-    found = {}
-    for term, (term_id, _) in query.items():
-        if term_id is None or index.idf(term_id) == 0:
-            fixed = correct(term, idf)
-            if fixed is not None:
-                found[term] = fixed
-    return found
 
 
 @dataclass(frozen=True)

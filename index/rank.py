@@ -164,7 +164,7 @@ def score_candidates(
         tokens = analyzer.tokens(row.text)
         # the heading the passage is under is shown with it: its words count as the passage's
         terms = [*(analyzer.terms(row.heading) if row.heading else ()), *(t.term for t in tokens)]
-        if sum(weights[t] for t in set(terms) & weights.keys()) < min_coverage * total:
+        if math.fsum(weights[t] for t in set(terms) & weights.keys()) < min_coverage * total:
             continue
         quote = choose_quote(row.text, row.sentences, tokens, weights, cuts=row.cuts)
         kept.append((hit, row, terms, quote))
@@ -236,11 +236,11 @@ def features(
     best candidate's; the share of the question's weight its quote contains; the share of the
     question's adjacent pairs (by weight) that stand side by side in the passage (`terms`, in
     order; 0 without pairs)."""
-    quote_share = sum(weights[t] for t in quote.terms) / sum(weights.values())
+    quote_share = math.fsum(weights[t] for t in quote.terms) / sum(weights.values())
     pair_share = 0.0
     if pairs:
         adjacent = pairs.keys() & set(itertools.pairwise(terms))
-        pair_share = sum(pairs[p] for p in adjacent) / sum(pairs.values())
+        pair_share = math.fsum(pairs[p] for p in adjacent) / sum(pairs.values())
     return (bm25, quote_share, pair_share)
 
 

@@ -39,7 +39,8 @@ from eval_qa import COLLECTION, DATASETS, Question, fold_of, load_dataset
 from rank_features import EXTRA, QUOTE_FEATURES, extra_features, quote_options
 
 from index import Document, Library, LibrarySettings
-from index.rank import FEATURES, WEIGHTS, score_candidates
+from index.analyzer import Analyzer
+from index.rank import FEATURES, WEIGHTS, Candidates, Scored, score_candidates
 
 NAMES = (*FEATURES, *EXTRA)
 GRID = np.round(np.arange(-1.0, 4.01, 0.05), 2)
@@ -137,7 +138,7 @@ async def collect(data: Path, settings: LibrarySettings) -> Table:
     return table
 
 
-def _first(scored: Sequence[Any], question: Question) -> Any:
+def _first(scored: Sequence[Scored], question: Question) -> Scored | None:
     """The candidate `index.rank.WEIGHTS` ranks first, if it holds an answer."""
     if not scored:
         return None
@@ -146,7 +147,11 @@ def _first(scored: Sequence[Any], question: Question) -> Any:
 
 
 def _quotes(
-    candidate: Any, found: Any, question: Question, terms: list[str], analyzer: Any
+    candidate: Scored,
+    found: Candidates,
+    question: Question,
+    terms: list[str],
+    analyzer: Analyzer,
 ) -> list[tuple[tuple[float, ...], bool, float]]:
     """The quotes the passage allows, best first on `choose_quote`'s ties, with labels."""
     options = quote_options(candidate.row, found, question.question, terms, analyzer)

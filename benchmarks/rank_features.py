@@ -141,7 +141,7 @@ def extra_features(
     for c in scored:
         by_article[c.row.article.id] = by_article.get(c.row.article.id, 0.0) + c.features[0]
     all_scores = sum(by_article.values()) or 1.0
-    out = []
+    out: list[tuple[float, ...]] = []
     for rank, c in enumerate(scored, 1):
         quoted = c.row.text[c.quote.start : c.quote.end]
         title = set(analyzer.terms(c.row.article.title or "")) & weights.keys()
@@ -189,7 +189,7 @@ def quote_options(
     def value(first: int, last: int) -> float:
         return sum(weights[t] for t in set().union(*matched[first : last + 1]))
 
-    options = []
+    options: list[tuple[tuple[int, int], tuple[float, ...], tuple[bool, bool, int, int]]] = []
     for first, last, second in _candidates(cuts, words, MAX_QUOTE_WORDS):
         if second is not None and value(first, last) <= max(
             value(first, second - 1), value(second, last)

@@ -63,7 +63,17 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-TARGETS = ["quotes", "passages", "analyzer", "bm25", "postings", "arrays", "rank", "fragments"]
+TARGETS = [
+    "quotes",
+    "passages",
+    "analyzer",
+    "bm25",
+    "postings",
+    "arrays",
+    "rank",
+    "fragments",
+    "spelling",
+]
 
 # Mutants reviewed and judged equivalent: no input changes a result. Keyed by module, the
 # enclosing function and the change ("<before> -> <after>", as listed by --list), not by line.

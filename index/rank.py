@@ -168,9 +168,17 @@ def score_candidates(
             continue
         quote = choose_quote(row.text, row.sentences, tokens, weights, cuts=row.cuts)
         kept.append((hit, row, terms, quote))
-    best = max((hit.score for hit, _, _, _ in kept), default=0.0) or 1.0
+    if not kept:
+        return []
+    best = max(hit.score for hit, _, _, _ in kept)  # 0 only if every score is 0
     return [
-        Scored(features(hit.score / best, quote, terms, weights, pairs), hit, row, quote, terms)
+        Scored(
+            features(hit.score / best if best else 0.0, quote, terms, weights, pairs),
+            hit,
+            row,
+            quote,
+            terms,
+        )
         for hit, row, terms, quote in kept
     ]
 

@@ -294,10 +294,11 @@ def test_default_settings_are_the_tuned_ones() -> None:
 
 
 def test_settings_candidates_and_results_are_immutable_values() -> None:
-    """Settings, candidates and results are frozen: never changed in place."""
+    """Settings, candidates, scored candidates and results are frozen: never changed in place."""
     result = _rerank([Hit(1, 3.0)])[0]
-    found = Candidates([], {}, set())
-    for value in (RankSettings(), found, result):
+    found = Candidates([Hit(1, 3.0)], dict(WEIGHTS), set(WEIGHTS))
+    scored = score_candidates(found, ROWS, QUESTION, Analyzer(), 0.2)
+    for value in (RankSettings(), found, result, *scored):
         with pytest.raises(dataclasses.FrozenInstanceError):
             value.rank = 2  # type: ignore[union-attr]
     assert hash(RankSettings()) == hash(RankSettings())

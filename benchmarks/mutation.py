@@ -63,7 +63,17 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-TARGETS = ["quotes", "passages", "analyzer", "bm25", "postings", "arrays", "rank", "fragments"]
+TARGETS = [
+    "quotes",
+    "passages",
+    "analyzer",
+    "bm25",
+    "postings",
+    "arrays",
+    "rank",
+    "fragments",
+    "spelling",
+]
 
 # Mutants reviewed and judged equivalent: no input changes a result. Keyed by module, the
 # enclosing function and the change ("<before> -> <after>", as listed by --list), not by line.
@@ -175,10 +185,9 @@ EQUIVALENT: dict[str, str] = {
     " -> index.idf(term_id) if term_id is not None else -1.0": (
         "an unknown term's IDF only decides that it is not present (> 0), which -1 decides alike"
     ),
-    "rank:rerank: best = max((hit.score for _, hit, _, _ in scored)) or 1.0"
-    " -> best = max((hit.score for _, hit, _, _ in scored)) or 2.0": (
-        "the fallback is used only when the best BM25 score is 0, i.e. every score is 0 (search"
-        " scores are never negative): 0 / 1 and 0 / 2 are both 0"
+    # spelling.py
+    "spelling:edits: range(len(term) + 1) -> range(len(term) + 2)": (
+        "a split past the term's end is the term and '', as the last one is: the same edits"
     ),
     # postings.py and arrays.py (PassageIndex and its arrays)
     "arrays:<module>: SHIFT = 32 -> SHIFT = 31": (

@@ -356,7 +356,7 @@ class Library:
         query = {term: (vocabulary.get(term), n) for term, n in counts.items()}
         if not query:
             return tokens, Candidates([], {}, set())
-        return tokens, loaded.call(candidates, query, pool, within)
+        return tokens, loaded.call(candidates, query, pool, within, vocabulary.get)
 
     # --- articles --------------------------------------------------------------------------
 

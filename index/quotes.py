@@ -13,6 +13,7 @@ for highlighting.
 from __future__ import annotations
 
 import itertools
+import math
 from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -103,7 +104,7 @@ def choose_quote(
     words = [len(text[s:e].split()) for s, e in sentences]
 
     def score(first: int, last: int) -> float:
-        return sum(weights[t] for t in set().union(*matched[first : last + 1]))
+        return math.fsum(weights[t] for t in set().union(*matched[first : last + 1]))
 
     def rank(candidate: Candidate) -> tuple[float, bool, bool, int, int]:
         # ties prefer a quote that starts its sentence, then one that ends it, then the shorter

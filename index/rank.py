@@ -8,27 +8,38 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
 from index.analyzer import Analyzer
 from index.fragments import TextFragment, text_fragment
 from index.passages import Span
 from index.postings import Hit, PassageIndex
 from index.quotes import Quote, choose_quote
+from index.spelling import correct
 from index.store.base import ArticleInfo, StoredPassage
 
 MAX_QUESTION_TERMS = 32  # a question's most specific terms searched for; the rest only weigh
 
+# What re-ranking weighs of each candidate (see `features`), and the weight of each. Set by hand
+# on SQuAD and checked by `python benchmarks/fit_rank.py`: weights fitted by coordinate ascent or
+# listwise regression, with these and other features, did no better on held-out articles (see
+# the README's "Answer quality").
+FEATURES = ("bm25", "quote", "pairs")
+WEIGHTS = (1.0, 0.6, 0.6)
+
 
 @dataclass(frozen=True)
 class RankSettings:
-    """How candidates are re-ranked (tuned on SQuAD: `benchmarks/eval_squad.py`)."""
+    """How candidates are re-ranked: `weights` has one weight for each of `FEATURES`."""
 
     min_coverage: float = 0.2  # share of the question's weight a passage must contain
     pool: int = 10  # passages BM25 proposes for re-ranking
-    rerank: float = 0.6  # weight of how well a passage's quote answers, against its BM25 score
-    phrase: float = 1.0  # weight of the question's word pairs found side by side
+    weights: tuple[float, ...] = WEIGHTS
+
+    def __post_init__(self) -> None:
+        if len(self.weights) != len(FEATURES):
+            raise ValueError(f"one weight for each of {', '.join(FEATURES)}")
 
 
 @dataclass(frozen=True)
@@ -65,24 +76,47 @@ class Candidates:
     hits: list[Hit]
     weights: dict[str, float]  # each question term's IDF times its count
     present: set[str]  # the question terms that occur in the collection
+    corrected: dict[str, str] = field(default_factory=dict)  # a typo -> the term read for it
 
 
 Query = Mapping[str, tuple[int | None, int]]  # question term -> (its term id if known, count)
 
 
 def candidates(
-    index: PassageIndex, query: Query, pool: int, within: Sequence[int] | None = None
+    index: PassageIndex,
+    query: Query,
+    pool: int,
+    within: Sequence[int] | None = None,
+    lookup: Callable[[str], int | None] | None = None,
 ) -> Candidates:
     """BM25's best `pool` passages for the question's most specific terms (with `within`,
     among those passages only: a topic's).
 
-    A term the collection lacks weighs as much as the rarest possible term, so that a question
-    about something the library does not hold finds no passage covering enough of it.
+    With `lookup` (a term's id, if known), a term the collection lacks is read as the one a
+    typo would make of a term it holds (`index.spelling`). A term still lacking weighs as much
+    as the rarest possible term, so that a question about something the library does not hold
+    finds no passage covering enough of it.
     """
+
+    def idf_of(term_id: int | None) -> float:
+        return index.idf(term_id) if term_id is not None else 0.0
+
+    idf = {t: idf_of(term_id) for t, (term_id, _) in query.items()}
+    corrected: dict[str, str] = {}
+    if lookup is not None:
+        for t in [t for t, value in idf.items() if not value]:
+            fixed = correct(t, lambda term: idf_of(lookup(term)))
+            if fixed is not None:
+                corrected[t] = fixed
+    if corrected:  # the query as read: each typo's count added to its correction's
+        read: dict[str, tuple[int | None, int]] = {}
+        for t, (term_id, n) in query.items():
+            t = corrected.get(t, t)
+            term_id = query[t][0] if t in query else lookup(t) if lookup else term_id
+            read[t] = (term_id, read.get(t, (None, 0))[1] + n)
+        query = read
+        idf = {t: idf_of(term_id) for t, (term_id, _) in query.items()}
     absent = math.log((len(index) + 0.5) / 0.5)
-    idf = {
-        t: index.idf(term_id) if term_id is not None else 0.0 for t, (term_id, _) in query.items()
-    }
     present = {t for t, value in idf.items() if value > 0}
     # the most specific terms; ties by the term itself, so that the same question always
     # searches the same terms (a set's order changes from process to process)
@@ -90,7 +124,65 @@ def candidates(
     search = {term_id: n for t in kept for term_id, n in [query[t]] if term_id is not None}
     hits = index.search(search, pool, within) if search else []
     weights = {t: (idf[t] if t in present else absent) * n for t, (_, n) in query.items()}
-    return Candidates(hits, weights, present)
+    return Candidates(hits, weights, present, corrected)
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A candidate passage kept for re-ranking: its quote, its terms in order (its heading's
+    first) and its features (see `features`)."""
+
+    features: tuple[float, ...]
+    hit: Hit
+    row: StoredPassage
+    quote: Quote
+    terms: list[str]
+
+
+def score_candidates(
+    found: Candidates,
+    rows: Mapping[int, StoredPassage],
+    question: Sequence[str],
+    analyzer: Analyzer,
+    min_coverage: float,
+) -> list[Scored]:
+    """Quote each candidate passage and compute its features, in BM25's order.
+
+    A passage's coverage is the weight of the question terms it contains over the weight of
+    all of them; below `min_coverage` it matches the question only incidentally (a question
+    about jobs on Mars against an article that merely says "jobs") and is dropped; the words of
+    the heading the passage is under (shown with it) count as its first words. `question` is
+    the question's terms in order (a typo read as its correction).
+    """
+    weights = found.weights
+    total = sum(weights.values())
+    question = [found.corrected.get(t, t) for t in question]
+    pairs = _weighted_pairs(question, weights)
+    kept: list[tuple[Hit, StoredPassage, list[str], Quote]] = []
+    for hit in found.hits:
+        row = rows.get(hit.doc_id)
+        if row is None:  # removed since the search
+            continue
+        tokens = analyzer.tokens(row.text)
+        # the heading the passage is under is shown with it: its words count as the passage's
+        terms = [*(analyzer.terms(row.heading) if row.heading else ()), *(t.term for t in tokens)]
+        if math.fsum(weights[t] for t in set(terms) & weights.keys()) < min_coverage * total:
+            continue
+        quote = choose_quote(row.text, row.sentences, tokens, weights, cuts=row.cuts)
+        kept.append((hit, row, terms, quote))
+    if not kept:
+        return []
+    best = max(hit.score for hit, _, _, _ in kept)  # 0 only if every score is 0
+    return [
+        Scored(
+            features(hit.score / best if best else 0.0, quote, terms, weights, pairs),
+            hit,
+            row,
+            quote,
+            terms,
+        )
+        for hit, row, terms, quote in kept
+    ]
 
 
 def rerank(
@@ -103,38 +195,15 @@ def rerank(
 ) -> list[Result]:
     """Quote the candidate passages, re-rank them and keep the best k.
 
-    A passage's coverage is the weight of the question terms it contains over the weight of
-    all of them; below `min_coverage` it matches the question only incidentally (a question
-    about jobs on Mars against an article that merely says "jobs") and is dropped; the words of
-    the heading the passage is under (shown with it) count as its first words. The rest
-    are ranked by their BM25 score (relative to the best) plus `rerank` times how well their
-    quote answers (`answer_score`). BM25 finds the neighbourhood; the quote and word order pick
-    the answer in it. `question` is the question's terms in order.
+    A candidate's score is its features (`features`: its BM25 score relative to the best,
+    how well its quote and its word order answer) weighed by `settings.weights`. BM25 finds
+    the neighbourhood; the quote and word order pick the answer in it. Ties keep BM25's order.
     """
-    weights = found.weights
-    total = sum(weights.values())
-    pairs = _weighted_pairs(question, weights)
-    scored: list[tuple[float, Hit, StoredPassage, Quote]] = []
-    for hit in found.hits:
-        row = rows.get(hit.doc_id)
-        if row is None:  # removed since the search
-            continue
-        tokens = analyzer.tokens(row.text)
-        # the heading the passage is under is shown with it: its words count as the passage's
-        terms = [*(analyzer.terms(row.heading) if row.heading else ()), *(t.term for t in tokens)]
-        if sum(weights[t] for t in set(terms) & weights.keys()) < settings.min_coverage * total:
-            continue
-        quote = choose_quote(row.text, row.sentences, tokens, weights, cuts=row.cuts)
-        scored.append(
-            (answer_score(quote, terms, weights, pairs, settings.phrase), hit, row, quote)
-        )
-    if not scored:
-        return []
-    best = max(hit.score for _, hit, _, _ in scored) or 1.0
+    scored = score_candidates(found, rows, question, analyzer, settings.min_coverage)
     ranked = sorted(
         (
-            (hit.score / best + settings.rerank * answers, row, quote)
-            for answers, hit, row, quote in scored
+            (sum(w * f for w, f in zip(settings.weights, c.features, strict=True)), c)
+            for c in scored
         ),
         key=lambda c: -c[0],
     )
@@ -142,16 +211,16 @@ def rerank(
         Result(
             rank,
             score,
-            row.article,
-            row.text,
-            quote.start,
-            quote.end,
-            quote.highlights,
-            (quote.cut_start, quote.cut_end),
-            row.heading,
-            row.start,
+            c.row.article,
+            c.row.text,
+            c.quote.start,
+            c.quote.end,
+            c.quote.highlights,
+            (c.quote.cut_start, c.quote.cut_end),
+            c.row.heading,
+            c.row.start,
         )
-        for rank, (score, row, quote) in enumerate(ranked[:k], 1)
+        for rank, (score, c) in enumerate(ranked[:k], 1)
     ]
 
 
@@ -166,21 +235,23 @@ def _weighted_pairs(
     }
 
 
-def answer_score(
+def features(
+    bm25: float,
     quote: Quote,
     terms: Sequence[str],
     weights: Mapping[str, float],
     pairs: Mapping[tuple[str, str], float],
-    phrase: float,
-) -> float:
-    """How well a passage answers: the share of the question's weight its quote contains,
-    plus `phrase` times the share of the question's adjacent pairs (by weight) that stand side
-    by side in the passage (`terms`, in order)."""
-    score = sum(weights[t] for t in quote.terms) / sum(weights.values())
+) -> tuple[float, float, float]:
+    """A candidate's features, in the order of `FEATURES`: `bm25`, its BM25 score over the
+    best candidate's; the share of the question's weight its quote contains; the share of the
+    question's adjacent pairs (by weight) that stand side by side in the passage (`terms`, in
+    order; 0 without pairs)."""
+    quote_share = math.fsum(weights[t] for t in quote.terms) / sum(weights.values())
+    pair_share = 0.0
     if pairs:
         adjacent = pairs.keys() & set(itertools.pairwise(terms))
-        score += phrase * sum(pairs[p] for p in adjacent) / sum(pairs.values())
-    return score
+        pair_share = math.fsum(pairs[p] for p in adjacent) / sum(pairs.values())
+    return (bm25, quote_share, pair_share)
 
 
 def with_fragments(results: Sequence[Result], texts: Mapping[int, str]) -> list[Result]:

@@ -22,8 +22,8 @@ class LibrarySettings:
     analyzer: AnalyzerSettings = field(default_factory=AnalyzerSettings)
     passages: PassageSettings = field(
         default_factory=lambda: PassageSettings(
-            target_words=120, max_words=170, min_words=55, title_weight=1
-        )  # tuned on SQuAD (benchmarks/eval_squad.py)
+            target_words=110, max_words=200, min_words=55, title_weight=1
+        )  # paragraphs of up to 200 words whole: tuned on two sets (benchmarks/eval_qa.py)
     )
     bm25: BM25Params = field(default_factory=lambda: BM25Params(k1=0.6, b=0.45))  # tuned
     rank: RankSettings = field(default_factory=RankSettings)

@@ -349,3 +349,12 @@ def test_a_piece_of_a_long_sentence_is_never_paired_with_the_next_sentence() -> 
     quote = _choose(BIDEN, {"vision": 1.0, "pandem": 1.0})
     assert BIDEN[quote.start : quote.end] == CRISIS
     assert quote.terms == {"pandem"}
+
+
+def test_equal_coverage_ties_whatever_order_the_terms_are_summed_in() -> None:
+    """0.1 + 0.2 + 0.3 covers exactly as much as 0.6 (summed exactly, not in a set's order,
+    which changes from process to process): a tie, so the shorter sentence is quoted."""
+    text = "Alpha beta gamma were all here in the morning. Delta was."
+    weights = {"alpha": 0.1, "beta": 0.2, "gamma": 0.3, "delta": 0.6}
+    quote = _choose(text, weights, max_words=10)
+    assert text[quote.start : quote.end] == "Delta was."

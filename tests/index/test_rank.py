@@ -2,9 +2,9 @@
 
 The expected values are worked out by hand from the documented rules: a term's weight is its
 IDF (rank-bm25's Okapi IDF, log((N - df + 0.5) / (df + 0.5)) where positive) times its count;
-a passage's final score is its BM25 score over the best candidate's plus `rerank` times the
-share of the question's weight its quote holds plus `phrase` times the share of the question's
-adjacent pairs (by weight) that stand side by side in the passage.
+a passage's final score is its BM25 score over the best candidate's plus 0.6 times the share of
+the question's weight its quote holds plus 0.6 times the share of the question's adjacent pairs
+(by weight) that stand side by side in the passage (`WEIGHTS`).
 """
 
 from __future__ import annotations
@@ -26,9 +26,10 @@ from index.rank import (
     RankSettings,
     Result,
     _weighted_pairs,
-    answer_score,
     candidates,
+    features,
     rerank,
+    score_candidates,
     with_fragments,
 )
 from index.store.base import ArticleInfo, StoredPassage
@@ -208,11 +209,17 @@ def test_bm25_scores_of_zero_leave_the_quotes_to_rank() -> None:
 
 
 def test_the_weights_of_bm25_and_of_the_answer_can_be_set() -> None:
-    """rerank 0 keeps BM25's order; phrase 0 drops the pairs' part."""
-    plain = _rerank([Hit(2, 4.0), Hit(1, 3.0)], settings=RankSettings(rerank=0.0))
+    """Weights (1, 0, 0) keep BM25's order; a pairs' weight of 0 drops the pairs' part."""
+    plain = _rerank([Hit(2, 4.0), Hit(1, 3.0)], settings=RankSettings(weights=(1.0, 0.0, 0.0)))
     assert [(r.passage, r.score) for r in plain] == [(PUTIN, 1.0), (PANDEMIC, 0.75)]
-    no_pairs = _rerank([Hit(1, 3.0)], settings=RankSettings(phrase=0.0))
+    no_pairs = _rerank([Hit(1, 3.0)], settings=RankSettings(weights=(1.0, 0.6, 0.0)))
     assert no_pairs[0].score == pytest.approx(1 + 0.6 * 8 / 9, rel=1e-12)
+
+
+def test_settings_need_one_weight_for_each_feature() -> None:
+    """Two weights for three features: a ValueError naming the features."""
+    with pytest.raises(ValueError, match="bm25, quote, pairs"):
+        RankSettings(weights=(1.0, 0.6))
 
 
 def test_a_result_carries_its_article_passage_and_quote() -> None:
@@ -242,25 +249,33 @@ def _quote_with(terms: set[str]) -> Quote:
     return Quote(0, 10, (), frozenset(terms), False, False)
 
 
-def test_answer_score_is_the_quotes_share_of_the_weight_without_pairs() -> None:
-    """No pairs: the weight of the quote's terms over the question's."""
-    score = answer_score(_quote_with({"pandem"}), ["pandem"], WEIGHTS, {}, phrase=1.0)
-    assert score == pytest.approx(2.0 / 4.5, rel=1e-12)
+def test_without_pairs_the_features_are_bm25_and_the_quotes_share() -> None:
+    """No pairs: the BM25 part as given, the quote's terms' weight over the question's, 0."""
+    found = features(0.5, _quote_with({"pandem"}), ["pandem"], WEIGHTS, {})
+    assert found == pytest.approx((0.5, 2.0 / 4.5, 0.0), rel=1e-12)
 
 
-def test_answer_score_adds_the_share_of_pairs_found_side_by_side() -> None:
-    """(say, pandem) of 6.0 in pair weight found adjacent, counted with phrase 0.5."""
+def test_the_pairs_feature_is_the_share_of_pairs_found_side_by_side() -> None:
+    """(say, pandem) of 6.0 in pair weight found adjacent: 2.5 / 6."""
     pairs = _weighted_pairs(QUESTION, WEIGHTS)
     terms = ["say", "pandem", "xi"]  # (say, pandem) adjacent; (pandem, xi) is no question pair
-    score = answer_score(_quote_with({"xi"}), terms, WEIGHTS, pairs, phrase=0.5)
-    assert score == pytest.approx(1.0 / 4.5 + 0.5 * 2.5 / 6.0, rel=1e-12)
+    found = features(1.0, _quote_with({"xi"}), terms, WEIGHTS, pairs)
+    assert found == pytest.approx((1.0, 1.0 / 4.5, 2.5 / 6.0), rel=1e-12)
 
 
 def test_a_pair_in_the_reverse_order_does_not_count() -> None:
     """'jinp xi' in the passage is not the question's 'xi jinp'."""
     pairs = _weighted_pairs(QUESTION, WEIGHTS)
-    score = answer_score(_quote_with(set()), ["jinp", "xi"], WEIGHTS, pairs, phrase=1.0)
-    assert score == 0.0
+    assert features(1.0, _quote_with(set()), ["jinp", "xi"], WEIGHTS, pairs)[2] == 0.0
+
+
+def test_scored_candidates_keep_bm25s_order_with_their_features_and_terms() -> None:
+    """Each kept candidate, in BM25's order, with its features and its terms in order."""
+    found = Candidates([Hit(2, 4.0), Hit(3, 9.0), Hit(1, 3.0)], dict(WEIGHTS), set(WEIGHTS))
+    scored = score_candidates(found, ROWS, QUESTION, Analyzer(), 0.2)
+    assert [c.row.text for c in scored] == [PUTIN, PANDEMIC]  # Mars covers too little
+    assert [c.features[0] for c in scored] == [1.0, 0.75]
+    assert scored[1].terms == Analyzer().terms(PANDEMIC)
 
 
 def test_pairs_are_adjacent_different_known_terms_with_their_summed_weight() -> None:
@@ -274,15 +289,16 @@ def test_pairs_are_adjacent_different_known_terms_with_their_summed_weight() -> 
 
 
 def test_default_settings_are_the_tuned_ones() -> None:
-    """A fifth of the question's weight, ten candidates, 0.6 for the answer, 1 for the pairs."""
-    assert dataclasses.astuple(RankSettings()) == (0.2, 10, 0.6, 1.0)
+    """A fifth of the question's weight, ten candidates; BM25 1, the quote 0.6, the pairs 0.6."""
+    assert dataclasses.astuple(RankSettings()) == (0.2, 10, (1.0, 0.6, 0.6))
 
 
 def test_settings_candidates_and_results_are_immutable_values() -> None:
-    """Settings, candidates and results are frozen: never changed in place."""
+    """Settings, candidates, scored candidates and results are frozen: never changed in place."""
     result = _rerank([Hit(1, 3.0)])[0]
-    found = Candidates([], {}, set())
-    for value in (RankSettings(), found, result):
+    found = Candidates([Hit(1, 3.0)], dict(WEIGHTS), set(WEIGHTS))
+    scored = score_candidates(found, ROWS, QUESTION, Analyzer(), 0.2)
+    for value in (RankSettings(), found, result, *scored):
         with pytest.raises(dataclasses.FrozenInstanceError):
             value.rank = 2  # type: ignore[union-attr]
     assert hash(RankSettings()) == hash(RankSettings())
@@ -365,3 +381,39 @@ def test_a_result_built_without_them_has_no_cuts_heading_offset_or_fragment() ->
         0,
         None,
     )
+
+
+# --- typos ----------------------------------------------------------------------------------
+
+
+def test_a_term_no_passage_holds_is_read_as_the_held_term_one_edit_away() -> None:
+    """'putn' is no term, 'putin' (id 1) is one edit away: searched and weighed as 'putin'."""
+    index = _index()
+    ids = {"xi": 0, "putin": 1, "biden": 2}
+    found = candidates(index, {"xi": (0, 1), "putinn": (None, 1)}, 10, lookup=ids.get)
+    assert found.corrected == {"putinn": "putin"}
+    assert found.weights == pytest.approx({"xi": math.log(3), "putin": math.log(1.4)})
+    assert found.present == {"xi", "putin"}
+    assert found.hits == index.search({0: 1, 1: 1}, 10)
+
+
+def test_a_typo_of_a_term_the_question_also_holds_adds_to_its_count() -> None:
+    """'putin putinn': 'putin' twice."""
+    ids = {"putin": 1}
+    found = candidates(_index(), {"putin": (1, 1), "putinn": (None, 1)}, 10, lookup=ids.get)
+    assert found.weights == pytest.approx({"putin": 2 * math.log(1.4)})
+
+
+def test_without_a_lookup_nothing_is_corrected() -> None:
+    """No lookup of term ids: the unknown term stays unknown, weighing as the rarest."""
+    found = candidates(_index(), {"putinn": (None, 1)}, 10)
+    assert found.corrected == {}
+    assert found.weights == pytest.approx({"putinn": math.log(11)})
+
+
+def test_reranking_reads_the_questions_typos_as_their_corrections() -> None:
+    """The question 'xi jinpin' ('jinpin' corrected to 'jinp'): its pair (xi, jinp) counts."""
+    weights = {"xi": 1.0, "jinp": 1.0}
+    found = Candidates([Hit(2, 1.0)], weights, set(weights), {"jinpin": "jinp"})
+    scored = score_candidates(found, ROWS, ["xi", "jinpin"], Analyzer(), 0.2)
+    assert scored[0].features[2] == 1.0

@@ -1,8 +1,11 @@
-"""Answer quality on a SQuAD-style dev set: citebot beside three BM25 baselines, same passages.
+"""Answer quality on a dataset folder: citebot beside three BM25 baselines, same passages.
 
-The articles go into a fresh library (a temporary SQLite file) through the public API
-(``Library.add``); every question is asked with ``Library.ask``. The passages the library stored
-are then read back from that file, and three baselines rank exactly those passage texts:
+A dataset folder holds ``articles.jsonl`` (``{"id", "title", "text"}``) and ``questions.jsonl``
+(``{"id", "question", "answers", "article_id", ...}``), as ``../shared/eval/squad-dev-a`` (the
+default) and ``../shared/eval/covidqa-a`` do (see their SOURCE.md). The articles go into a
+fresh library (a temporary SQLite file) through the public API (``Library.add``); every question
+is asked with ``Library.ask``. The passages the library stored are then read back from that
+file, and three baselines rank exactly those passage texts:
 
 * ``rank-bm25``: ``BM25Okapi`` (its defaults) over lower-cased white-space tokens (its README);
 * ``bm25s``: ``bm25s.BM25()`` over ``bm25s.tokenize(..., stopwords="en", stemmer=english)``;
@@ -19,19 +22,22 @@ case-folded with white space collapsed. Columns:
   ``min_coverage`` of the question, so it may return fewer than k results: a miss);
 * ``p50 ms`` / ``p99 ms``: query latency (citebot: the whole ``ask``, with k = ``--k``).
 
+Every figure is also given for the two folds of the articles (`fold_of`: every other article by
+sorted id), A and B, the halves on which `fit_rank.py` fits and checks.
+
 The first line also gives ``reachable``: the share of questions an answer of which occurs in at
 least one stored passage of their article (the ceiling that passage splitting leaves).
 
 Usage::
 
-    python benchmarks/eval_squad.py [--data DIR] [--limit N [--seed S]] [--k K] [--json]
+    python benchmarks/eval_qa.py [--data DIR] [--limit N [--seed S]] [--k K] [--json]
         [--no-baselines] [--k1 X] [--b X] [--variant okapi|l|plus] [--epsilon X] [--delta X]
         [--target-words N] [--max-words N] [--min-words N] [--max-sentence-words N]
-        [--overlap N] [--title-weight N] [--min-coverage X] [--rerank X] [--rerank-pool N]
-        [--phrase X] [--no-stem] [--stopwords english|none]
+        [--overlap N] [--title-weight N] [--min-coverage X] [--rerank-pool N]
+        [--weights W ...] [--no-stem] [--stopwords english|none]
 
 Settings not given keep the library's defaults (``LibrarySettings()``); the whole run takes
-about a minute on two cores (``--no-baselines`` about half that).
+about a minute on two cores for either set (``--no-baselines`` about half that).
 """
 
 from __future__ import annotations
@@ -55,8 +61,9 @@ import numpy as np
 from index import Document, Library, LibrarySettings
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_DATA = ROOT.parent / "shared" / "eval" / "squad-dev-a"
-COLLECTION = "squad"
+DATASETS = [ROOT.parent / "shared" / "eval" / name for name in ("squad-dev-a", "covidqa-a")]
+DEFAULT_DATA = DATASETS[0]
+COLLECTION = "eval"
 TOP = 10  # results scored for MRR@10
 _WORD = re.compile(r"\w+")
 T = TypeVar("T")
@@ -109,6 +116,12 @@ def load_dataset(
         keep = sorted(random.Random(seed).sample(range(len(questions)), limit))
         questions = [questions[i] for i in keep]
     return articles, questions
+
+
+def fold_of(articles: Sequence[Article]) -> dict[str, int]:
+    """Each article's fold, 0 (A) or 1 (B): every other article by sorted id, so that the
+    two halves of a dataset are fixed and about equal."""
+    return {article: i % 2 for i, article in enumerate(sorted(a.id for a in articles))}
 
 
 # --- runs and metrics ------------------------------------------------------------------------
@@ -331,6 +344,7 @@ class Report:
     reachable: float
     build_s: float
     systems: dict[str, Metrics]
+    folds: dict[str, tuple[Metrics, Metrics]]  # each system's figures on folds A and B
 
 
 def reachable(questions: Sequence[Question], stored: StoredPassages) -> float:
@@ -370,10 +384,20 @@ def evaluate(
         db = Path(tmp) / "library.db"
         runs, build_s = asyncio.run(run_citebot(db, settings, articles, questions, k))
         stored = read_passages(db, articles)
-    systems = {"citebot": score(questions, runs)}
+    all_runs = {"citebot": runs}
     if baselines:
         for name, run in BASELINES.items():
-            systems[name] = score(questions, run(stored.texts, questions))
+            all_runs[name] = run(stored.texts, questions)
+    folds = fold_of(articles)
+    in_fold = [[folds[q.article_id] == f for q in questions] for f in (0, 1)]
+
+    def part(runs: Sequence[Run], fold: int) -> Metrics:
+        keep = in_fold[fold]
+        return score(
+            [q for q, k in zip(questions, keep, strict=True) if k],
+            [r for r, k in zip(runs, keep, strict=True) if k],
+        )
+
     return Report(
         data=str(data),
         settings=settings_summary(settings) | {"k": k},
@@ -383,7 +407,8 @@ def evaluate(
         questions=len(questions),
         reachable=reachable(questions, stored),
         build_s=build_s,
-        systems=systems,
+        systems={name: score(questions, runs) for name, runs in all_runs.items()},
+        folds={name: (part(runs, 0), part(runs, 1)) for name, runs in all_runs.items()},
     )
 
 
@@ -416,6 +441,21 @@ def table(report: Report) -> str:
             f"{m.mrr10:>6.3f} {m.passage_words:>5.0f} {_fmt(m.quote_words, 7, 0)} "
             f"{m.empty:>6.3f} {m.p50_ms:>7.2f} {m.p99_ms:>7.2f}"
         )
+    lines += [
+        "",
+        f"{'folds A/B':<10} {'hit@1':>11} {'hit@3':>11} {'quote@1':>11} {'MRR@10':>11}",
+    ]
+    for name, (a, b) in report.folds.items():
+        cells = [
+            f"{_fmt(x, 5, 3)}/{_fmt(y, 5, 3).strip()}"
+            for x, y in (
+                (a.hit1, b.hit1),
+                (a.hit3, b.hit3),
+                (a.quote1, b.quote1),
+                (a.mrr10, b.mrr10),
+            )
+        ]
+        lines.append(f"{name:<10} " + " ".join(f"{c:>11}" for c in cells))
     others = [m.hit1 for name, m in report.systems.items() if name != "citebot"]
     if others:
         margin = report.systems["citebot"].hit1 - max(others)
@@ -463,9 +503,8 @@ def settings_from(args: argparse.Namespace) -> LibrarySettings:
         rank=_with(
             base.rank,
             min_coverage=args.min_coverage,
-            rerank=args.rerank,
             pool=args.rerank_pool,
-            phrase=args.phrase,
+            weights=tuple(args.weights) if args.weights else None,
         ),
     )
 
@@ -491,9 +530,10 @@ def parser() -> argparse.ArgumentParser:
     tuning.add_argument("--overlap", type=int, help="sentences repeated from the previous passage")
     tuning.add_argument("--title-weight", type=int, help="title terms added to each passage")
     tuning.add_argument("--min-coverage", type=float)
-    tuning.add_argument("--rerank", type=float, help="weight of the quote's coverage (0: off)")
     tuning.add_argument("--rerank-pool", type=int, help="BM25 candidates re-ranked")
-    tuning.add_argument("--phrase", type=float, help="weight of question word pairs side by side")
+    tuning.add_argument(
+        "--weights", type=float, nargs="+", help="re-ranking weights (index.rank.FEATURES)"
+    )
     tuning.add_argument("--no-stem", action="store_true")
     tuning.add_argument("--stopwords", choices=["english", "none"])
     return p

@@ -15,11 +15,11 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from index.analyzer import Analyzer
+from index.analyzer import Analyzer, Token
 from index.errors import InputError
 from index.ingest import Document, normalise
 from index.passages import PassageSettings, Span, split_passages
-from index.store.base import NewArticle, NewPassage, Store, resolve_terms
+from index.store.base import NewArticle, NewPassage, Store, resolve_terms, tokens_stored
 from index.vocabulary import IdTerms, Vocabulary
 
 _WHITESPACE = re.compile(r"\s+")
@@ -62,11 +62,13 @@ def content_hash(text: str) -> str:
 
 @dataclass(frozen=True)
 class Analysed:
-    """An article split and analysed: its passages (without term ids yet) and their terms."""
+    """An article split and analysed: its passages (without term ids yet), their terms and
+    their tokens (what quoting reads, stored so that a question never analyses a passage)."""
 
     digest: str
     passages: list[NewPassage]
     terms: list[dict[str, int]]
+    tokens: list[list[Token]] | None = None
 
 
 def analyse(
@@ -85,8 +87,10 @@ def analyse(
     heading_terms: dict[Span, Counter[str]] = {}
     terms = []
     stored = []
+    tokens = []
     for p in passages:
         counts = Counter(analyzer.terms(text[p.start : p.end]))
+        tokens.append(analyzer.tokens(text[p.start : p.end]))
         context = [title_terms]
         if weight:
             for start, end in p.headings:
@@ -99,7 +103,7 @@ def analyse(
         terms.append(dict(counts))
         heading = p.headings[-1] if p.headings else None
         stored.append(NewPassage(p.start, p.end, p.sentences, _EMPTY, _EMPTY, p.cuts, heading))
-    return Analysed(content_hash(text), stored, terms)
+    return Analysed(content_hash(text), stored, terms, tokens)
 
 
 def with_term_ids(analysed: Analysed, vocabulary: Vocabulary) -> tuple[list[NewPassage], list[str]]:
@@ -110,6 +114,12 @@ def with_term_ids(analysed: Analysed, vocabulary: Vocabulary) -> tuple[list[NewP
         replace(p, term_ids=ids, term_freqs=freqs)
         for p, (ids, freqs) in zip(analysed.passages, arrays, strict=True)
     ]
+    if analysed.tokens is not None:
+        ids_of = vocabulary.token_ids(analysed.tokens, new_terms)
+        passages = [
+            replace(p, tokens=tokens_stored(tokens, ids, p.end - p.start))
+            for p, tokens, ids in zip(passages, analysed.tokens, ids_of, strict=True)
+        ]
     return passages, new_terms
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
@@ -18,6 +17,7 @@ from pathlib import Path
 from typing import Literal, TypeVar
 
 from index.analyzer import Analyzer, Token
+from index.asking import Sizes, answer, quoted, search
 from index.compute import Compute
 from index.copying import CopyProgress, CopyReport, copy_library
 from index.errors import ClosingError, InputError, StorageError
@@ -26,7 +26,7 @@ from index.guilds import Shards
 from index.indexes import Indexes, _Loaded
 from index.indexing import Analysed, prepare, reindex, with_term_ids
 from index.ingest import Document, normalise
-from index.rank import Candidates, Result, candidates, rerank, with_fragments
+from index.rank import Candidates, Result, with_fragments
 from index.settings import LibrarySettings
 from index.sources import Progress, Sources, report
 from index.store import Store, open_store
@@ -319,33 +319,41 @@ class Library:
         loaded = await self._indexes.get(collection)
         # more candidates than asked for: they are re-ranked, and some may cover too little of
         # the question
-        pool = max(k + 2, self.settings.rank.pool)
-        tokens, found = await self._compute.run(started, self._search, loaded, question, pool)
-        results: list[Result] = []
-        if found.hits:
-            rows = await self._store.get_passages(collection, [h.doc_id for h in found.hits])
-            terms = [t.term for t in tokens]
-            results = await self._compute.run(
-                started, rerank, found, rows, terms, self._analyzer, self.settings.rank, k
+        sizes = (max(k + 2, self.settings.rank.pool), k)
+        vocabulary, reader = self._indexes.vocabulary, self._store.reader()
+        if reader is not None:  # the whole answer in one piece of work
+            where = (collection, reader)
+            tokens, found, results = await self._compute.run(
+                started, answer, self._analyzer, vocabulary, loaded, question, sizes,
+                self.settings.rank, where,
+            )  # fmt: skip
+        else:
+            tokens, found, results = await self._answer(
+                started, collection, loaded, question, sizes
             )
-            # the text directive of each linked quote: it needs the whole article's text
-            linked = {r.article.id for r in results if r.article.url}
-            texts = {i: await self._store.get_text(i) for i in linked}
-            results = await self._compute.run(started, with_fragments, results, texts)
         unknown = [question[t.start : t.end] for t in tokens if t.term not in found.present]
         took = (time.perf_counter() - started) * 1000
         return Answer(question, took, results, list(dict.fromkeys(unknown)), len(loaded.index))
 
-    def _search(self, loaded: _Loaded, question: str, pool: int) -> tuple[list[Token], Candidates]:
-        """The question's tokens and BM25's candidates (on the compute thread)."""
-        tokens = self._analyzer.tokens(question)
-        vocabulary = self._indexes.vocabulary
-        query = {
-            term: (vocabulary.get(term), n) for term, n in Counter(t.term for t in tokens).items()
-        }
-        if not query:
-            return tokens, Candidates([], {}, set())
-        return tokens, loaded.call(candidates, query, pool)
+    async def _answer(
+        self, started: float, collection: str, loaded: _Loaded, question: str, sizes: Sizes
+    ) -> tuple[list[Token], Candidates, list[Result]]:
+        """`asking.answer` for a store read asynchronously: reads between pieces of work."""
+        vocabulary, run = self._indexes.vocabulary, self._compute.run
+        tokens, found = await run(
+            started, search, self._analyzer, vocabulary, loaded, question, sizes[0]
+        )
+        if not found.hits:
+            return tokens, found, []
+        rows = await self._store.get_passages(collection, [h.doc_id for h in found.hits])
+        query = (tokens, vocabulary)
+        results = await run(
+            started, quoted, found, rows, query, self._analyzer, self.settings.rank, sizes[1]
+        )
+        # the text directive of each linked quote: it needs the whole article's text
+        linked = {r.article.id for r in results if r.article.url}
+        texts = {i: await self._store.get_text(i) for i in linked}
+        return tokens, found, await self._compute.run(started, with_fragments, results, texts)
 
     # --- articles --------------------------------------------------------------------------
 

@@ -22,6 +22,7 @@ from index.store.base import (
     Change,
     IdTerms,
     NewArticle,
+    PassageReader,
     Passages,
     PostingsBatch,
     Rebuilt,
@@ -36,6 +37,7 @@ from index.store.base import (
     now,
     resolve_terms,
     stored_passage,
+    tokens_blob,
 )
 from index.store.postgres_feeds import PostgresFeeds, register
 from index.store.postgres_schema import (
@@ -331,19 +333,23 @@ class PostgresStore(PostgresFeeds):
         )
         return [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
 
+    def reader(self) -> PassageReader | None:
+        """None: PostgreSQL is read asynchronously only (`get_passages`)."""
+        return None
+
     async def get_passages(self, collection: str, ids: Sequence[int]) -> dict[int, StoredPassage]:
         if not ids:
             return {}
         rows = await self._fetch(
             f'SELECT p.id, substr(a.text, p.start + 1, p."end" - p.start), p.start, p.sentences,'
             " p.cuts, substr(a.text, p.heading_start + 1, p.heading_end - p.heading_start),"
-            f" {_ARTICLE_COLUMNS} FROM passages p JOIN articles a ON a.id = p.article_id"
+            f" p.tokens, {_ARTICLE_COLUMNS} FROM passages p JOIN articles a ON a.id = p.article_id"
             " WHERE p.collection = $1 AND p.id = ANY($2)",
             collection,
             list(ids),
         )
         values = [list(row) for row in rows]
-        return {row[0]: stored_passage(row, _article(row[6:])) for row in values}
+        return {row[0]: stored_passage(row, _article(row[7:])) for row in values}
 
     async def iter_articles(self) -> AsyncIterator[StoredArticle]:
         async with self._connection() as conn, conn.transaction():
@@ -397,9 +403,9 @@ async def _insert_passages(
     """Insert an article's passages in one statement; their ids, in order."""
     rows = await conn.fetch(
         'INSERT INTO passages (article_id, collection, ord, start, "end", sentences, term_ids,'
-        " term_freqs, cuts, heading_start, heading_end) SELECT $1, $2, * FROM unnest($3::int[],"
-        " $4::int[], $5::int[], $6::bytea[], $7::bytea[], $8::bytea[], $9::bytea[], $10::int[],"
-        " $11::int[]) RETURNING id, ord",
+        " term_freqs, cuts, heading_start, heading_end, tokens) SELECT $1, $2, * FROM unnest("
+        "$3::int[], $4::int[], $5::int[], $6::bytea[], $7::bytea[], $8::bytea[], $9::bytea[],"
+        " $10::int[], $11::int[], $12::bytea[]) RETURNING id, ord",
         article_id,
         collection,
         list(range(len(passages))),
@@ -411,5 +417,6 @@ async def _insert_passages(
         [cuts_blob(p.cuts) for p in passages],
         [p.heading[0] if p.heading else None for p in passages],
         [p.heading[1] if p.heading else None for p in passages],
+        [tokens_blob(p.tokens) for p in passages],
     )
     return [row[0] for row in sorted(rows, key=lambda row: row[1])]

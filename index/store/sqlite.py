@@ -36,19 +36,17 @@ from index.store.base import (
     int32_blob,
     now,
     resolve_terms,
-    stored_passage,
+    tokens_blob,
 )
 from index.store.sqlite_access import connect
 from index.store.sqlite_changes import latest, record, select_in, since
 from index.store.sqlite_feeds import SQLiteFeeds, register
+from index.store.sqlite_reader import ARTICLE_COLUMNS, PASSAGES, SQLiteReader, passage_rows
 from index.store.sqlite_schema import prepare
 
 log = logging.getLogger(__name__)
 
-_ARTICLE_COLUMNS = (
-    "a.id, a.collection, a.title, a.url, a.author, a.published, a.site, a.source, a.added_by, "
-    "a.added_at, (SELECT count(*) FROM passages p2 WHERE p2.article_id = a.id)"
-)
+_ARTICLE_COLUMNS = ARTICLE_COLUMNS
 
 
 async def _term_ids(db: aiosqlite.Connection, terms: Terms) -> list[tuple[int, str]]:
@@ -75,6 +73,7 @@ class SQLiteStore(SQLiteFeeds):
         self.location = str(path)
         self.read_only = read_only
         self._write_lock = asyncio.Lock()
+        self._reader: SQLiteReader | None = None
 
     @classmethod
     @asynccontextmanager
@@ -90,9 +89,16 @@ class SQLiteStore(SQLiteFeeds):
         store = cls(db, path, read_only=read_only)
         try:
             await prepare(db, path, read_only=read_only)
+            store._reader = await asyncio.to_thread(SQLiteReader, path, read_only)
             yield store
         finally:
+            if store._reader is not None:
+                store._reader.close()
             await db.close()
+
+    def reader(self) -> SQLiteReader | None:
+        """Synchronous reads for the thread that computes answers (see `sqlite_reader`)."""
+        return self._reader
 
     async def _scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
         async with self._db.execute(sql, params) as cursor:
@@ -137,6 +143,8 @@ class SQLiteStore(SQLiteFeeds):
     # --- changes ---------------------------------------------------------------------------
 
     async def version(self) -> int:
+        if self._reader is not None:  # no hop to aiosqlite's thread: a few microseconds
+            return self._reader.version()
         return int(await self._scalar("PRAGMA data_version"))
 
     async def latest_change(self) -> int:
@@ -209,8 +217,8 @@ class SQLiteStore(SQLiteFeeds):
         for ord_, p in enumerate(passages):
             cursor = await db.execute(
                 'INSERT INTO passages (article_id, collection, ord, start, "end", sentences,'
-                " term_ids, term_freqs, cuts, heading_start, heading_end)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " term_ids, term_freqs, cuts, heading_start, heading_end, tokens)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     article_id,
                     collection,
@@ -222,6 +230,7 @@ class SQLiteStore(SQLiteFeeds):
                     int32_blob(p.term_freqs),
                     cuts_blob(p.cuts),
                     *(p.heading or (None, None)),
+                    tokens_blob(p.tokens),
                 ),
             )
             assert cursor.lastrowid is not None
@@ -325,16 +334,9 @@ class SQLiteStore(SQLiteFeeds):
         """The passages with these ids (in this collection), with text and article."""
         if not ids:
             return {}
-        marks = ",".join("?" * len(ids))
-        async with self._db.execute(
-            f'SELECT p.id, substr(a.text, p.start + 1, p."end" - p.start), p.start, p.sentences,'
-            " p.cuts, substr(a.text, p.heading_start + 1, p.heading_end - p.heading_start),"
-            f" {_ARTICLE_COLUMNS} FROM passages p JOIN articles a ON a.id = p.article_id"
-            f" WHERE p.collection = ? AND p.id IN ({marks})",
-            (collection, *ids),
-        ) as cursor:
-            rows = await cursor.fetchall()
-        return {row[0]: stored_passage(row, _article(row[6:])) for row in rows}
+        sql = PASSAGES.format(marks=",".join("?" * len(ids)))
+        async with self._db.execute(sql, (collection, *ids)) as cursor:
+            return passage_rows(await cursor.fetchall())
 
     async def iter_articles(self) -> AsyncIterator[StoredArticle]:
         """Every article's id, collection, title and text, for re-indexing."""

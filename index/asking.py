@@ -99,13 +99,12 @@ def quotable(
 
 def _tokens(ids: list[int], spans: list[int], terms: Mapping[int, str]) -> list[Token]:
     tokens = []
-    other = False  # the last token was another term's
-    for i, term_id in enumerate(ids):
-        term = terms.get(term_id)
-        if term is not None:
-            tokens.append(Token(term, spans[2 * i], spans[2 * i + 1]))
-            other = False
-        elif not other:
-            tokens.append(Token("", spans[2 * i], spans[2 * i + 1]))
-            other = True
+    last = -1  # the last question term's place
+    for i in [i for i, term_id in enumerate(ids) if term_id in terms]:
+        if i > last + 1:  # other terms stood between: one placeholder for them
+            tokens.append(Token("", spans[2 * last + 2], spans[2 * last + 3]))
+        tokens.append(Token(terms[ids[i]], spans[2 * i], spans[2 * i + 1]))
+        last = i
+    if last + 1 < len(ids):
+        tokens.append(Token("", spans[2 * last + 2], spans[2 * last + 3]))
     return tokens

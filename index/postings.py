@@ -87,6 +87,7 @@ class PassageIndex:
         self._live_postings = 0
         self._dead_postings = 0
         self._average_idf: float | None = None
+        self._idfs: dict[int, float] = {}  # idf() of terms asked since the last change
 
     # --- inspection ---
 
@@ -101,10 +102,14 @@ class PassageIndex:
 
     def idf(self, term_id: int) -> float:
         """The IDF used for scoring ``term_id`` (0.0 for a term no live passage contains)."""
-        if not 0 <= term_id < self._df.size or self._df[term_id] == 0:
-            return 0.0
-        df = np.array([self._df[term_id]], np.float64)
-        return float(self._scorer.idf_of(len(self), df, self._get_average_idf)[0])
+        idf = self._idfs.get(term_id)
+        if idf is None:
+            if not 0 <= term_id < self._df.size or self._df[term_id] == 0:
+                return 0.0
+            df = np.array([self._df[term_id]], np.float64)
+            idf = float(self._scorer.idf_of(len(self), df, self._get_average_idf)[0])
+            self._idfs[term_id] = idf
+        return idf
 
     # --- updates ---
 
@@ -138,7 +143,7 @@ class PassageIndex:
                 plist.append(posting)
         self._total_len += length
         self._live_postings += terms.size
-        self._average_idf = None
+        self._changed()
 
     def load(
         self, doc_ids: Sequence[int], term_ids: Sequence[np.ndarray], tfs: Sequence[np.ndarray]
@@ -195,7 +200,7 @@ class PassageIndex:
         self._append_postings(unique_terms, bounds, packed)
         self._total_len += total
         self._live_postings += terms.size
-        self._average_idf = None
+        self._changed()
 
     def remove(self, doc_ids: Iterable[int]) -> None:
         """Remove passages; ids not in the index are ignored."""
@@ -209,7 +214,7 @@ class PassageIndex:
         self._total_len -= int(self._len.values[slots].sum())
         self._live_postings -= terms.size
         self._dead_postings += terms.size
-        self._average_idf = None
+        self._changed()
         dead_slots = self._alive.size - len(self._slot_of)
         if self._dead_postings > self._live_postings or dead_slots > len(self._slot_of):
             self._compact()
@@ -245,6 +250,11 @@ class PassageIndex:
         return self._doc.values[alive].copy(), dense[alive]
 
     # --- internals ---
+
+    def _changed(self) -> None:
+        """Forget what was derived from the passages (they changed)."""
+        self._average_idf = None
+        self._idfs = {}
 
     def _get_average_idf(self) -> float:
         if self._average_idf is None:

@@ -334,8 +334,7 @@ class PostgresStore(PostgresFeeds):
         return [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
 
     def reader(self) -> PassageReader | None:
-        """None: PostgreSQL is read asynchronously only (`get_passages`)."""
-        return None
+        return None  # PostgreSQL is read asynchronously only (`get_passages`)
 
     async def get_passages(self, collection: str, ids: Sequence[int]) -> dict[int, StoredPassage]:
         if not ids:
@@ -348,8 +347,7 @@ class PostgresStore(PostgresFeeds):
             collection,
             list(ids),
         )
-        values = [list(row) for row in rows]
-        return {row[0]: stored_passage(row, _article(row[7:])) for row in values}
+        return {row[0]: stored_passage(row, _article(row[7:])) for row in map(list, rows)}
 
     async def iter_articles(self) -> AsyncIterator[StoredArticle]:
         async with self._connection() as conn, conn.transaction():

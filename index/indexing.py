@@ -12,6 +12,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 import numpy as np
 
@@ -68,7 +69,14 @@ class Analysed:
     digest: str
     passages: list[NewPassage]
     terms: list[dict[str, int]]
-    tokens: list[list[Token]] | None = None
+    tokens: list[PassageTokens] | None = None
+
+
+class PassageTokens(NamedTuple):
+    """A passage's tokens, compactly: their terms in order and their spans (`spans_of`)."""
+
+    terms: list[str]
+    spans: np.ndarray
 
 
 def analyse(
@@ -90,7 +98,7 @@ def analyse(
     tokens = []
     for p in passages:
         counts = Counter(analyzer.terms(text[p.start : p.end]))
-        tokens.append(analyzer.tokens(text[p.start : p.end]))
+        tokens.append(_compact(analyzer.tokens(text[p.start : p.end])))
         context = [title_terms]
         if weight:
             for start, end in p.headings:
@@ -106,6 +114,13 @@ def analyse(
     return Analysed(content_hash(text), stored, terms, tokens)
 
 
+def _compact(tokens: list[Token]) -> PassageTokens:
+    """Tokens as a list of terms and an int32 array of spans (a large article holds far fewer
+    objects while it waits to be written)."""
+    spans = np.array([(t.start, t.end) for t in tokens], dtype=np.int32).reshape(-1)
+    return PassageTokens([t.term for t in tokens], spans)
+
+
 def with_term_ids(analysed: Analysed, vocabulary: Vocabulary) -> tuple[list[NewPassage], list[str]]:
     """The passages with their term ids and counts, and the terms that need new ids (named in
     the passages by provisional ids -1, -2, ...: see `Vocabulary`)."""
@@ -115,9 +130,9 @@ def with_term_ids(analysed: Analysed, vocabulary: Vocabulary) -> tuple[list[NewP
         for p, (ids, freqs) in zip(analysed.passages, arrays, strict=True)
     ]
     if analysed.tokens is not None:
-        ids_of = vocabulary.token_ids(analysed.tokens, new_terms)
+        ids_of = vocabulary.token_ids([t.terms for t in analysed.tokens], new_terms)
         passages = [
-            replace(p, tokens=tokens_stored(tokens, ids, p.end - p.start))
+            replace(p, tokens=tokens_stored(tokens.spans, ids, p.end - p.start))
             for p, tokens, ids in zip(passages, analysed.tokens, ids_of, strict=True)
         ]
     return passages, new_terms

@@ -6,8 +6,6 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 
-from index.analyzer import Token
-
 IdTerms = list[tuple[int, str]]  # (id, term) pairs
 
 
@@ -52,19 +50,19 @@ class Vocabulary:
         return arrays, list(new)
 
     def token_ids(
-        self, passages_tokens: Iterable[Sequence[Token]], new_terms: list[str]
+        self, passages_terms: Iterable[Sequence[str]], new_terms: list[str]
     ) -> list[np.ndarray]:
-        """Each passage's token term ids, in order, as int32 arrays; a term without an id yet
-        is named by its provisional id (`assign`), appended to `new_terms` if not there."""
+        """Each passage's terms in order (its tokens') as int32 arrays of ids; a term without
+        an id yet is named by its provisional id (`assign`), added to `new_terms` if not there."""
         new = {term: -1 - n for n, term in enumerate(new_terms)}
         out = []
-        for tokens in passages_tokens:
+        for terms in passages_terms:
             ids = []
-            for token in tokens:
-                term_id = self._ids.get(token.term) or new.get(token.term)
+            for term in terms:
+                term_id = self._ids.get(term) or new.get(term)
                 if term_id is None:
-                    term_id = new[token.term] = -1 - len(new)
-                    new_terms.append(token.term)
+                    term_id = new[term] = -1 - len(new)
+                    new_terms.append(term)
                 ids.append(term_id)
             out.append(np.array(ids, dtype=np.int32))
         return out

@@ -180,15 +180,13 @@ def stored_passage(row: Sequence[Any], article: ArticleInfo) -> StoredPassage:
 _SPAN_MAX = np.iinfo(np.uint16).max
 
 
-def tokens_stored(
-    tokens: Sequence[Token], term_ids: np.ndarray, length: int
-) -> StoredTokens | None:
-    """A passage's tokens (of a text of `length` characters) with their term ids, as stored;
-    None for a passage too long for 16-bit offsets (it is analysed when quoted, as before)."""
+def tokens_stored(spans: np.ndarray, term_ids: np.ndarray, length: int) -> StoredTokens | None:
+    """A passage's tokens (of a text of `length` characters) as stored: their term ids and
+    spans (start, end pairs, flat); None for a passage too long for 16-bit offsets (it is
+    analysed when quoted, as before)."""
     if length > _SPAN_MAX:
         return None
-    spans = np.array([(t.start, t.end) for t in tokens], dtype=np.uint16).reshape(-1)
-    return StoredTokens(term_ids.astype(np.int32), spans)
+    return StoredTokens(term_ids.astype(np.int32), spans.astype(np.uint16))
 
 
 def tokens_blob(tokens: StoredTokens | None) -> bytes | None:

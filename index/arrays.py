@@ -1,10 +1,10 @@
 """numpy building blocks of `postings.PassageIndex`: growable columns, checked integer
-arrays, and postings packed as ``slot << 32 | tf`` sorted and grouped into runs."""
+arrays, postings grouped by term (CSR) and merged by insertion, and the packed form
+``slot << 32 | tf`` of postings added since the last merge."""
 
 from __future__ import annotations
 
-from array import array
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -66,12 +66,6 @@ def check_postings(
     return term_ids.astype(np.int32, copy=False), tfs.astype(np.int32, copy=False)
 
 
-def listed(postings: list[array[int] | None], term: int) -> array[int]:
-    plist = postings[term]
-    assert plist is not None  # every term with df > 0 has a posting list
-    return plist
-
-
 def sort_by_term(terms: npt.NDArray[np.int32]) -> tuple[IntArray, IntArray]:
     """``terms`` sorted, and the stable sorting permutation (one fast sort of term << 32 | i)."""
     if terms.size > TF_MASK:
@@ -92,3 +86,65 @@ def runs(sorted_keys: IntArray) -> tuple[IntArray, IntArray]:
     change = np.flatnonzero(sorted_keys[1:] != sorted_keys[:-1]) + 1
     bounds = np.concatenate(([0], change, [sorted_keys.size])).astype(np.int64)
     return bounds, sorted_keys[bounds[:-1]]
+
+
+class Postings(NamedTuple):
+    """Postings grouped by term (CSR): ``terms`` ascending, term ``terms[i]``'s postings are
+    ``slots[ptr[i]:ptr[i+1]]`` with counts ``tfs[...]`` (uint16, or int32 where a count needs
+    it): about 6 bytes a posting and no Python object per term."""
+
+    terms: npt.NDArray[np.int32]
+    ptr: IntArray
+    slots: npt.NDArray[np.int32]
+    tfs: npt.NDArray[Any]
+
+    @classmethod
+    def empty(cls) -> Postings:
+        return cls(
+            np.zeros(0, np.int32), np.zeros(1, np.int64), np.zeros(0, np.int32), narrow_counts([])
+        )
+
+    @classmethod
+    def grouped(cls, terms: npt.NDArray[np.int32], slots: Any, tfs: Any) -> Postings:
+        """Postings given one by one (term, slot, count), grouped by term (slot order kept)."""
+        by_term, order = sort_by_term(terms)
+        bounds, unique = runs(by_term)
+        return cls(
+            unique.astype(np.int32),
+            bounds,
+            slots[order].astype(np.int32),
+            narrow_counts(tfs[order]),
+        )
+
+    def find(self, terms: IntArray) -> tuple[IntArray, IntArray]:
+        """The start and end of each of ``terms``' postings (equal where it has none)."""
+        at = np.searchsorted(self.terms, terms)
+        held = at < self.terms.size
+        held[held] = self.terms[at[held]] == terms[held]
+        starts = np.where(held, self.ptr[np.minimum(at, self.ptr.size - 2)], 0)
+        ends = np.where(held, self.ptr[np.minimum(at + 1, self.ptr.size - 1)], 0)
+        return starts, ends
+
+    def merged(self, new: Postings) -> Postings:
+        """These postings and ``new``'s, each term's new ones after its old ones: one pass
+        that inserts (no sort of the whole), so its cost is a copy of the arrays."""
+        if not new.slots.size:
+            return self
+        sizes = np.diff(new.ptr)
+        at = np.repeat(self.ptr[np.searchsorted(self.terms, new.terms, side="right")], sizes)
+        terms = np.union1d(self.terms, new.terms).astype(np.int32)
+        counts = np.zeros(terms.size, np.int64)
+        counts[np.searchsorted(terms, self.terms)] += np.diff(self.ptr)
+        counts[np.searchsorted(terms, new.terms)] += sizes
+        ptr = np.zeros(terms.size + 1, np.int64)
+        np.cumsum(counts, out=ptr[1:])
+        slots = np.insert(self.slots, at, new.slots)
+        tfs = np.insert(self.tfs.astype(np.result_type(self.tfs, new.tfs)), at, new.tfs)
+        return Postings(terms, ptr, slots, tfs)
+
+
+def narrow_counts(values: npt.ArrayLike) -> npt.NDArray[Any]:
+    """Counts as uint16 where they all fit, else int32."""
+    counts = np.asarray(values)
+    small = not counts.size or int(counts.max()) <= np.iinfo(np.uint16).max
+    return counts.astype(np.uint16 if small else np.int32)

@@ -139,7 +139,7 @@ class Postings(NamedTuple):
         ptr = np.zeros(terms.size + 1, np.int64)
         np.cumsum(counts, out=ptr[1:])
         slots = np.insert(self.slots, at, new.slots)
-        tfs = np.insert(self.tfs.astype(np.result_type(self.tfs, new.tfs)), at, new.tfs)
+        tfs = np.insert(self.tfs.astype(np.result_type(self.tfs, new.tfs), copy=False), at, new.tfs)
         return Postings(terms, ptr, slots, tfs)
 
 

@@ -96,9 +96,10 @@ def analyse(
     terms = []
     stored = []
     tokens = []
+    seen: dict[str, str] = {}  # one string object per term of the article
     for p in passages:
         counts = Counter(analyzer.terms(text[p.start : p.end]))
-        tokens.append(_compact(analyzer.tokens(text[p.start : p.end])))
+        tokens.append(_compact(analyzer.tokens(text[p.start : p.end]), seen))
         context = [title_terms]
         if weight:
             for start, end in p.headings:
@@ -114,11 +115,11 @@ def analyse(
     return Analysed(content_hash(text), stored, terms, tokens)
 
 
-def _compact(tokens: list[Token]) -> PassageTokens:
-    """Tokens as a list of terms and an int32 array of spans (a large article holds far fewer
-    objects while it waits to be written)."""
+def _compact(tokens: list[Token], seen: dict[str, str]) -> PassageTokens:
+    """Tokens as a list of terms (each term's one string, from `seen`) and an int32 array of
+    spans: a large article holds far fewer objects while it waits to be written."""
     spans = np.array([(t.start, t.end) for t in tokens], dtype=np.int32).reshape(-1)
-    return PassageTokens([t.term for t in tokens], spans)
+    return PassageTokens([seen.setdefault(t.term, t.term) for t in tokens], spans)
 
 
 def with_term_ids(analysed: Analysed, vocabulary: Vocabulary) -> tuple[list[NewPassage], list[str]]:

@@ -140,7 +140,7 @@ class PassageIndex:
             else:
                 plist.append(posting)
         self._delta_size += terms.size
-        if self._delta_size > max(_DELTA_MIN, self._postings.slots.size // _DELTA_SHARE):
+        if self._delta_size > self._delta_limit():
             self._merge_delta()
 
     def load(
@@ -178,8 +178,11 @@ class PassageIndex:
         cum_tf = np.zeros(terms.size + 1, np.int64)
         np.cumsum(counts, out=cum_tf[1:])
         self._commit_slots(ids, cum_tf[ptr[1:]] - cum_tf[ptr[:-1]], per_doc)
-        self._merge_delta()
-        self._postings = self._postings.merged(batch)
+        if self._delta_size + terms.size <= self._delta_limit():  # a catch-up's few passages
+            self._to_delta(batch)
+        else:
+            self._merge_delta()
+            self._postings = self._postings.merged(batch)
 
     def remove(self, doc_ids: Iterable[int]) -> None:
         """Remove passages; ids not in the index are ignored."""
@@ -339,6 +342,25 @@ class PassageIndex:
         self._total_len += int(np.sum(lengths))
         self._live_postings += int(np.sum(terms))
         self._changed()
+
+    def _delta_limit(self) -> int:
+        """The most postings the delta holds before it is merged in."""
+        return max(_DELTA_MIN, self._postings.slots.size // _DELTA_SHARE)
+
+    def _to_delta(self, batch: Postings) -> None:
+        """Append grouped postings to the delta (one ``frombytes`` per term)."""
+        packed = batch.slots.astype(np.int64)
+        packed <<= SHIFT
+        packed |= batch.tfs
+        raw = packed.data.cast("B")
+        offsets = (batch.ptr * 8).tolist()  # in bytes
+        delta = self._delta
+        for term, start, end in zip(batch.terms.tolist(), offsets[:-1], offsets[1:], strict=True):
+            plist = delta.get(term)
+            if plist is None:
+                plist = delta[term] = array("q")
+            plist.frombytes(raw[start:end])
+        self._delta_size += batch.slots.size
 
     def _delta_postings(self) -> Postings:
         """The delta's postings, grouped by term."""

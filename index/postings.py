@@ -79,7 +79,7 @@ class PassageIndex:
         self._scorer = make_scorer(self.params)
         # slots, in insertion order
         self._doc = Column(np.int64)
-        self._len = Column(np.int64)
+        self._len = Column(np.float64)  # exact: lengths are integers far below 2**53
         self._terms = Column(np.int32)  # how many distinct terms each slot has
         self._alive = Column(np.bool_)
         self._slot_of: dict[int, int] = {}
@@ -280,7 +280,7 @@ class PassageIndex:
                 size += packed.size
                 del packed  # the view pins the array: it cannot grow while it lives
             sizes.append(size)
-        slots = np.concatenate(slot_parts).astype(np.int64, copy=False)
+        slots = np.concatenate(slot_parts)
         self.postings_read += slots.size
         return slots, np.concatenate(tf_parts), np.array(sizes, np.int64)
 
@@ -314,7 +314,7 @@ class PassageIndex:
         per_posting = np.repeat(weight, sizes)
         if live is not None:
             slots, tfs, per_posting = slots[live], tfs[live], per_posting[live]
-        doc_len = self._len.values[slots].astype(np.float64)
+        doc_len = self._len.values[slots]
         tf_weight = self._scorer.tf_weight(
             tfs.astype(np.float64), doc_len, self._total_len / n_docs
         )

@@ -4,12 +4,13 @@ arrays, postings grouped by term (CSR) and merged by insertion, and the packed f
 
 from __future__ import annotations
 
+from array import array
 from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 
-from index.bm25 import IntArray
+from index.bm25 import FloatArray, IntArray
 
 SHIFT = 32  # a posting is slot << 32 | tf
 TF_MASK = (1 << SHIFT) - 1
@@ -148,3 +149,56 @@ def narrow_counts(values: npt.ArrayLike) -> npt.NDArray[Any]:
     counts = np.asarray(values)
     small = not counts.size or int(counts.max()) <= np.iinfo(np.uint16).max
     return counts.astype(np.uint16 if small else np.int32)
+
+
+# A query sums its postings by sorting them when they are fewer than 1/SORT_BELOW of the slots,
+# else with a dense np.bincount over the slots (faster for long posting lists).
+SORT_BELOW = 8
+
+
+def to_delta(delta: dict[int, array[int]], batch: Postings) -> int:
+    """Append grouped postings to a delta (a ``slot << 32 | tf`` array per term, one
+    ``frombytes`` per term); how many were appended."""
+    packed = batch.slots.astype(np.int64)
+    packed <<= SHIFT
+    packed |= batch.tfs
+    raw = packed.data.cast("B")
+    offsets = (batch.ptr * 8).tolist()  # in bytes
+    for term, start, end in zip(batch.terms.tolist(), offsets[:-1], offsets[1:], strict=True):
+        plist = delta.get(term)
+        if plist is None:
+            plist = delta[term] = array("q")
+        plist.frombytes(raw[start:end])
+    return int(batch.slots.size)
+
+
+def delta_postings(delta: dict[int, array[int]]) -> Postings:
+    """A delta's postings, grouped by term."""
+    terms = np.fromiter(delta, np.int64, len(delta))
+    order = np.argsort(terms)
+    parts = [delta[t] for t in terms[order].tolist()]
+    packed = np.frombuffer(b"".join(parts), np.int64)
+    sizes = np.fromiter((len(p) for p in parts), np.int64, len(parts))
+    ptr = np.zeros(sizes.size + 1, np.int64)
+    np.cumsum(sizes, out=ptr[1:])
+    slots = (packed >> SHIFT).astype(np.int32)
+    return Postings(terms[order].astype(np.int32), ptr, slots, narrow_counts(packed & TF_MASK))
+
+
+def summed(slots: IntArray, contrib: FloatArray, n_slots: int) -> tuple[IntArray, FloatArray]:
+    """Each slot once, with the sum of its contributions (ascending slots)."""
+    if slots.size * SORT_BELOW < n_slots:
+        order = np.argsort(slots, kind="stable")
+        bounds, unique_slots = runs(slots[order])
+        return unique_slots, np.add.reduceat(contrib[order], bounds[:-1])
+    sums = np.bincount(slots, contrib, n_slots).astype(np.float64, copy=False)
+    unique_slots = np.flatnonzero(sums).astype(np.int64, copy=False)  # every weight is > 0
+    return unique_slots, sums[unique_slots]
+
+
+def repeats_a_term(batch: Postings) -> bool:
+    """Whether a passage of a freshly grouped batch has a term twice (a term's slots repeat)."""
+    same_slot = batch.slots[1:] == batch.slots[:-1]
+    same_term = np.ones(same_slot.size, np.bool_)
+    same_term[batch.ptr[1:-1] - 1] = False  # the boundaries between two terms' postings
+    return bool(np.any(same_slot & same_term))

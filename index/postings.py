@@ -44,16 +44,15 @@ from index.arrays import (
     Column,
     Postings,
     check_postings,
+    delta_postings,
     int_array,
-    narrow_counts,
-    runs,
+    repeats_a_term,
+    summed,
+    to_delta,
 )
 from index.bm25 import BM25Params, FloatArray, IntArray, OkapiScorer, make_scorer
 
 _MAX_SLOT = INT32_MAX
-# A query sums its postings by sorting them when they are fewer than 1/_SORT_BELOW of the slots,
-# else with a dense np.bincount over the slots (faster for long posting lists).
-_SORT_BELOW = 8
 _DELTA_SHARE = 8  # the delta is merged in once it holds more than 1/_DELTA_SHARE of the postings
 _DELTA_MIN = 4096  # ... and more than this many postings
 
@@ -84,6 +83,9 @@ class PassageIndex:
         self._alive = Column(np.bool_)
         self._slot_of: dict[int, int] = {}
         self._postings = Postings.empty()
+        # batches loaded but not merged yet: merged into the postings when first read, so that
+        # loading n postings in batches copies them O(log batches) times, not once per batch
+        self._pending: list[Postings] = []
         self._delta: dict[int, array[int]] = {}
         self._delta_size = 0
         # totals over live documents
@@ -172,7 +174,7 @@ class PassageIndex:
         slots = np.repeat(np.arange(base, base + n, dtype=np.int32), per_doc)
         batch = Postings.grouped(terms, slots, counts)
         del slots
-        if _repeats_a_term(batch):
+        if repeats_a_term(batch):
             raise ValueError("a passage of the batch repeats a term id")
         ptr = np.concatenate(([0], np.cumsum(per_doc)))
         cum_tf = np.zeros(terms.size + 1, np.int64)
@@ -180,9 +182,12 @@ class PassageIndex:
         self._commit_slots(ids, cum_tf[ptr[1:]] - cum_tf[ptr[:-1]], per_doc)
         if self._delta_size + terms.size <= self._delta_limit():  # a catch-up's few passages
             self._to_delta(batch)
-        else:
-            self._merge_delta()
-            self._postings = self._postings.merged(batch)
+        else:  # start-up's batches: merged with each other as a binary counter would carry
+            pending = self._pending
+            pending.append(batch)
+            while len(pending) > 1 and pending[-2].slots.size <= pending[-1].slots.size:
+                newer = pending.pop()
+                pending.append(pending.pop().merged(newer))
 
     def remove(self, doc_ids: Iterable[int]) -> None:
         """Remove passages; ids not in the index are ignored."""
@@ -265,6 +270,7 @@ class PassageIndex:
     def _gather(self, terms: IntArray) -> tuple[np.ndarray, np.ndarray, IntArray]:
         """The slots and counts of ``terms``' postings (dead ones included), term after term,
         and how many each term has."""
+        self._settle()
         postings, delta = self._postings, self._delta
         starts, ends = postings.find(terms)
         slot_parts, tf_parts, sizes = [], [], []
@@ -322,7 +328,7 @@ class PassageIndex:
         constant = float(self._scorer.absent_weight * weight[known].sum())
         if np.count_nonzero(known) == 1:  # one posting list: each slot once
             return slots, contrib, constant
-        return (*_summed(slots, contrib, self._alive.size), constant)
+        return (*summed(slots, contrib, self._alive.size), constant)
 
     def _new_slots(self, n: int) -> int:
         """The first of ``n`` new slot numbers (checked to fit a posting)."""
@@ -348,38 +354,27 @@ class PassageIndex:
         return max(_DELTA_MIN, self._postings.slots.size // _DELTA_SHARE)
 
     def _to_delta(self, batch: Postings) -> None:
-        """Append grouped postings to the delta (one ``frombytes`` per term)."""
-        packed = batch.slots.astype(np.int64)
-        packed <<= SHIFT
-        packed |= batch.tfs
-        raw = packed.data.cast("B")
-        offsets = (batch.ptr * 8).tolist()  # in bytes
-        delta = self._delta
-        for term, start, end in zip(batch.terms.tolist(), offsets[:-1], offsets[1:], strict=True):
-            plist = delta.get(term)
-            if plist is None:
-                plist = delta[term] = array("q")
-            plist.frombytes(raw[start:end])
-        self._delta_size += batch.slots.size
+        """Append grouped postings to the delta."""
+        self._delta_size += to_delta(self._delta, batch)
 
     def _delta_postings(self) -> Postings:
         """The delta's postings, grouped by term."""
-        delta = self._delta
-        terms = np.fromiter(delta, np.int64, len(delta))
-        order = np.argsort(terms)
-        parts = [delta[t] for t in terms[order].tolist()]
-        packed = np.frombuffer(b"".join(parts), np.int64)
-        sizes = np.fromiter((len(p) for p in parts), np.int64, len(parts))
-        ptr = np.zeros(sizes.size + 1, np.int64)
-        np.cumsum(sizes, out=ptr[1:])
-        slots = (packed >> SHIFT).astype(np.int32)
-        return Postings(terms[order].astype(np.int32), ptr, slots, (packed & TF_MASK))
+        return delta_postings(self._delta)
+
+    def _settle(self) -> None:
+        """Merge the loaded batches into the postings (before anything reads them)."""
+        if self._pending:
+            merged = self._pending.pop()
+            while self._pending:
+                merged = self._pending.pop().merged(merged)
+            self._postings = self._postings.merged(merged)
 
     def _merge_delta(self) -> None:
         """Merge the delta into the grouped postings (one insertion pass)."""
+        self._settle()
         if self._delta:
             new = self._delta_postings()
-            self._postings = self._postings.merged(new._replace(tfs=narrow_counts(new.tfs)))
+            self._postings = self._postings.merged(new)
             self._delta = {}
             self._delta_size = 0
 
@@ -401,22 +396,3 @@ class PassageIndex:
         self._alive.reset(np.ones(self._doc.size, np.bool_))
         self._slot_of = dict(zip(self._doc.values.tolist(), range(self._doc.size), strict=True))
         self._dead_postings = 0
-
-
-def _summed(slots: IntArray, contrib: FloatArray, n_slots: int) -> tuple[IntArray, FloatArray]:
-    """Each slot once, with the sum of its contributions (ascending slots)."""
-    if slots.size * _SORT_BELOW < n_slots:
-        order = np.argsort(slots, kind="stable")
-        bounds, unique_slots = runs(slots[order])
-        return unique_slots, np.add.reduceat(contrib[order], bounds[:-1])
-    sums = np.bincount(slots, contrib, n_slots).astype(np.float64, copy=False)
-    unique_slots = np.flatnonzero(sums).astype(np.int64, copy=False)  # every weight is > 0
-    return unique_slots, sums[unique_slots]
-
-
-def _repeats_a_term(batch: Postings) -> bool:
-    """Whether a passage of a freshly grouped batch has a term twice (a term's slots repeat)."""
-    same_slot = batch.slots[1:] == batch.slots[:-1]
-    same_term = np.ones(same_slot.size, np.bool_)
-    same_term[batch.ptr[1:-1] - 1] = False  # the boundaries between two terms' postings
-    return bool(np.any(same_slot & same_term))

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 from rank_bm25 import BM25L, BM25Okapi, BM25Plus
 
-from index import postings
+from index import arrays, postings
 from index.bm25 import BM25Params
 from index.postings import Hit, PassageIndex
 
@@ -155,7 +155,7 @@ def test_scores_equal_rank_bm25(
     assume(has_terms(docs))
     ids = data.draw(doc_ids_st(len(docs)))
     sort_below = 10**9 if summing == "sort" else 0
-    with mock.patch.object(postings, "_SORT_BELOW", sort_below):
+    with mock.patch.object(arrays, "SORT_BELOW", sort_below):
         assert_matches_reference(build(params, ids, docs, bulk=True), ids, docs, query)
 
 
@@ -460,6 +460,20 @@ def test_the_delta_is_merged_once_it_outgrows_its_share():
     assert index._postings.slots.size > 0 and index._delta_size <= postings._DELTA_MIN
     assert stored_postings(index) == sum(len(set(d)) for d in docs)
     assert_matches_reference(index, ids, docs, ["a", "i", "c", "c"])
+
+
+def test_batches_loaded_one_after_another_score_as_one():
+    """Start-up's batches wait and are merged in pairs, then into the postings at the first
+    read: the scores are rank-bm25's over all of them."""
+    ids = list(range(10_000))
+    docs = [[WORDS[i % 9], WORDS[(i * 7) % 9], WORDS[(i // 3) % 9]] for i in ids]
+    index = PassageIndex()
+    for start in range(0, len(ids), 2000):
+        batch = [encode(d) for d in docs[start : start + 2000]]
+        index.load(ids[start : start + 2000], [t for t, _ in batch], [c for _, c in batch])
+    assert len(index._pending) > 1  # not merged yet
+    assert_matches_reference(index, ids, docs, ["a", "i", "c", "c"])
+    assert not index._pending and stored_postings(index) == sum(len(set(d)) for d in docs)
 
 
 def test_a_question_reads_only_the_postings_of_its_terms():

@@ -128,19 +128,32 @@ class Postings(NamedTuple):
 
     def merged(self, new: Postings) -> Postings:
         """These postings and ``new``'s, each term's new ones after its old ones: one pass
-        that inserts (no sort of the whole), so its cost is a copy of the arrays."""
+        that places each posting (no sort), so its cost is a copy of the arrays, and its
+        temporaries are the size of ``new`` (plus a byte a posting)."""
         if not new.slots.size:
             return self
         sizes = np.diff(new.ptr)
-        at = np.repeat(self.ptr[np.searchsorted(self.terms, new.terms, side="right")], sizes)
+        total = self.slots.size + new.slots.size
+        index = np.int32 if total <= INT32_MAX else np.int64
+        # where each new posting goes: after its term's old postings, shifted by the new ones
+        # placed before it
+        at = self.ptr[np.searchsorted(self.terms, new.terms, side="right")].astype(index)
+        dest: npt.NDArray[Any] = np.repeat(at, sizes)
+        dest += np.arange(new.slots.size, dtype=index)
+        old = np.ones(total, np.bool_)
+        old[dest] = False
+        slots = np.empty(total, np.int32)
+        slots[dest] = new.slots
+        slots[old] = self.slots
+        tfs = np.empty(total, np.result_type(self.tfs, new.tfs))
+        tfs[dest] = new.tfs
+        tfs[old] = self.tfs
         terms = np.union1d(self.terms, new.terms).astype(np.int32)
         counts = np.zeros(terms.size, np.int64)
         counts[np.searchsorted(terms, self.terms)] += np.diff(self.ptr)
         counts[np.searchsorted(terms, new.terms)] += sizes
         ptr = np.zeros(terms.size + 1, np.int64)
         np.cumsum(counts, out=ptr[1:])
-        slots = np.insert(self.slots, at, new.slots)
-        tfs = np.insert(self.tfs.astype(np.result_type(self.tfs, new.tfs), copy=False), at, new.tfs)
         return Postings(terms, ptr, slots, tfs)
 
 

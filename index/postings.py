@@ -83,9 +83,6 @@ class PassageIndex:
         self._alive = Column(np.bool_)
         self._slot_of: dict[int, int] = {}
         self._postings = Postings.empty()
-        # batches loaded but not merged yet: merged into the postings when first read, so that
-        # loading n postings in batches copies them O(log batches) times, not once per batch
-        self._pending: list[Postings] = []
         self._delta: dict[int, array[int]] = {}
         self._delta_size = 0
         # totals over live documents
@@ -182,12 +179,9 @@ class PassageIndex:
         self._commit_slots(ids, cum_tf[ptr[1:]] - cum_tf[ptr[:-1]], per_doc)
         if self._delta_size + terms.size <= self._delta_limit():  # a catch-up's few passages
             self._to_delta(batch)
-        else:  # start-up's batches: merged with each other as a binary counter would carry
-            pending = self._pending
-            pending.append(batch)
-            while len(pending) > 1 and pending[-2].slots.size <= pending[-1].slots.size:
-                newer = pending.pop()
-                pending.append(pending.pop().merged(newer))
+        else:  # start-up's batches
+            self._merge_delta()
+            self._postings = self._postings.merged(batch)
 
     def remove(self, doc_ids: Iterable[int]) -> None:
         """Remove passages; ids not in the index are ignored."""
@@ -270,7 +264,6 @@ class PassageIndex:
     def _gather(self, terms: IntArray) -> tuple[np.ndarray, np.ndarray, IntArray]:
         """The slots and counts of ``terms``' postings (dead ones included), term after term,
         and how many each term has."""
-        self._settle()
         postings, delta = self._postings, self._delta
         starts, ends = postings.find(terms)
         slot_parts, tf_parts, sizes = [], [], []
@@ -361,17 +354,8 @@ class PassageIndex:
         """The delta's postings, grouped by term."""
         return delta_postings(self._delta)
 
-    def _settle(self) -> None:
-        """Merge the loaded batches into the postings (before anything reads them)."""
-        if self._pending:
-            merged = self._pending.pop()
-            while self._pending:
-                merged = self._pending.pop().merged(merged)
-            self._postings = self._postings.merged(merged)
-
     def _merge_delta(self) -> None:
         """Merge the delta into the grouped postings (one insertion pass)."""
-        self._settle()
         if self._delta:
             new = self._delta_postings()
             self._postings = self._postings.merged(new)

@@ -213,12 +213,12 @@ class SQLiteStore(SQLiteFeeds):
     async def _insert_passages(
         db: aiosqlite.Connection, article_id: int, collection: str, passages: Passages
     ) -> list[int]:
-        ids = []
-        for ord_, p in enumerate(passages):
-            cursor = await db.execute(
-                'INSERT INTO passages (article_id, collection, ord, start, "end", sentences,'
-                " term_ids, term_freqs, cuts, heading_start, heading_end, tokens)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        """Insert an article's passages in one statement; their ids, in order."""
+        await db.executemany(
+            'INSERT INTO passages (article_id, collection, ord, start, "end", sentences,'
+            " term_ids, term_freqs, cuts, heading_start, heading_end, tokens)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
                 (
                     article_id,
                     collection,
@@ -231,11 +231,14 @@ class SQLiteStore(SQLiteFeeds):
                     cuts_blob(p.cuts),
                     *(p.heading or (None, None)),
                     tokens_blob(p.tokens),
-                ),
-            )
-            assert cursor.lastrowid is not None
-            ids.append(cursor.lastrowid)
-        return ids
+                )
+                for ord_, p in enumerate(passages)
+            ],
+        )
+        async with db.execute(
+            "SELECT id FROM passages WHERE article_id = ? ORDER BY ord", (article_id,)
+        ) as cursor:
+            return [row[0] for row in await cursor.fetchall()]
 
     async def replace_article(
         self, article_id: int, article: NewArticle, passages: Passages, new_terms: Terms

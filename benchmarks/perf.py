@@ -332,6 +332,11 @@ def main() -> None:
             f"{fts5['p99_ms']:>7.2f} {fts5['startup_s']:>7.2f} {fts5['rss_mb']:>7.0f}"
             + (f"  (FTS5 table built in {fts_build:.1f} s)" if fts_build else "")
         )
+        rows.append(
+            f"{size:>9} ratios: p50 rank-bm25 / citebot {theirs['p50_ms'] / ours['p50_ms']:.0f},"
+            f" FTS5 / citebot {fts5['p50_ms'] / ours['p50_ms']:.1f};"
+            f" p99 FTS5 / citebot {fts5['p99_ms'] / ours['p99_ms']:.1f}"
+        )
         print("\n".join([header, *rows]), flush=True)
 
 

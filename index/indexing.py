@@ -98,8 +98,9 @@ def analyse(
     tokens = []
     seen: dict[str, str] = {}  # one string object per term of the article
     for p in passages:
-        counts = Counter(analyzer.terms(text[p.start : p.end]))
-        tokens.append(_compact(analyzer.tokens(text[p.start : p.end]), seen))
+        passage_tokens = _compact(analyzer.tokens(text[p.start : p.end]), seen)
+        tokens.append(passage_tokens)
+        counts = Counter(_terms(analyzer, text[p.start : p.end], passage_tokens))
         context = [title_terms]
         if weight:
             for start, end in p.headings:
@@ -113,6 +114,12 @@ def analyse(
         heading = p.headings[-1] if p.headings else None
         stored.append(NewPassage(p.start, p.end, p.sentences, _EMPTY, _EMPTY, p.cuts, heading))
     return Analysed(content_hash(text), stored, terms, tokens)
+
+
+def _terms(analyzer: Analyzer, text: str, tokens: PassageTokens) -> list[str]:
+    """`Analyzer.terms` of a passage: its tokens' terms where the text is ASCII (normalising
+    ASCII only lowers its case, so words and terms are the same either way), else analysed."""
+    return tokens.terms if text.isascii() else analyzer.terms(text)
 
 
 def _compact(tokens: list[Token], seen: dict[str, str]) -> PassageTokens:

@@ -205,7 +205,9 @@ def summed(slots: IntArray, contrib: FloatArray, n_slots: int) -> tuple[IntArray
         bounds, unique_slots = runs(slots[order])
         return unique_slots, np.add.reduceat(contrib[order], bounds[:-1])
     sums = np.bincount(slots, contrib, n_slots).astype(np.float64, copy=False)
-    unique_slots = np.flatnonzero(sums).astype(np.int64, copy=False)  # every weight is > 0
+    hit = np.zeros(n_slots, np.bool_)
+    hit[slots] = True
+    unique_slots = np.flatnonzero(hit).astype(np.int64, copy=False)
     return unique_slots, sums[unique_slots]
 
 

@@ -108,8 +108,7 @@ class PassageIndex:
         """The IDF used for scoring ``term_id`` (0.0 for a term no live passage contains)."""
         idf = self._idfs.get(term_id)
         if idf is None:
-            slots, _, sizes = self._gather(np.array([term_id], np.int64))
-            df = sizes if not self._dead_postings else self._live_counts(slots, sizes)
+            df = self._df(term_id)
             if not df[0]:
                 return 0.0
             idf = float(self._scorer.idf_of(len(self), df.astype(np.float64), self._avg_idf)[0])
@@ -251,6 +250,18 @@ class PassageIndex:
             return sizes
         return self._live_counts(postings.slots, sizes)
 
+    def _df(self, term_id: int) -> IntArray:
+        """The document frequency of a term (as an array of one): its postings counted where
+        none is dead, else those alive among them."""
+        if self._dead_postings:
+            slots, _, sizes = self._gather(np.array([term_id], np.int64))
+            return self._live_counts(slots, sizes)
+        postings, delta = self._postings, self._delta.get(term_id)
+        at = int(postings.terms.searchsorted(term_id))
+        held = at < postings.terms.size and postings.terms[at] == term_id
+        count = int(postings.ptr[at + 1] - postings.ptr[at]) if held else 0
+        return np.array([count + (len(delta) if delta is not None else 0)], np.int64)
+
     def _live_counts(self, slots: np.ndarray, sizes: IntArray) -> IntArray:
         """How many of each run of `sizes` postings (of `slots`) are alive."""
         live = self._alive.values[slots].astype(np.int64)
@@ -279,7 +290,7 @@ class PassageIndex:
                 size += packed.size
                 del packed  # the view pins the array: it cannot grow while it lives
             sizes.append(size)
-        slots = np.concatenate(slot_parts)
+        slots = np.concatenate(slot_parts).astype(np.intp)  # as bincount and indexing take them
         self.postings_read += slots.size
         return slots, np.concatenate(tf_parts), np.array(sizes, np.int64)
 

@@ -13,8 +13,15 @@ each in a fresh process so that peak RSS belongs to one thing only:
   its latency and peak RSS. (That citebot's BM25 scores equal rank-bm25's is a property test;
   citebot then re-ranks its candidates, so its best passage is not always BM25's.)
 
-Usage: python benchmarks/perf.py [--sizes 10000 100000] [--workdir DIR] [--queries 500]
-Targets at 100k passages: p50 <= 10 ms, p99 <= 50 ms, add <= 100 ms, start-up <= 5 s, RSS <= 500 MB.
+Libraries are built once in ``--workdir`` and reused (each measurement reads a fresh copy); the
+FTS5 reference is SQLite FTS5 (porter tokenizer, ``bm25()``) over the same passages' text, in a
+file built beside the library: its start-up (open, first answer), latency of the top 3 passages
+with their text, and peak RSS.
+
+Usage: python benchmarks/perf.py [--sizes 10000 100000 | --passages 1000000] [--workdir DIR]
+       [--queries 500]
+Targets at 100k passages (issue 13): p50 <= 1 ms, p99 <= 5 ms, add <= 20 ms, start-up <= 1.5 s,
+peak RSS <= 250 MB; at 1M: p50 <= 2.5 ms, p99 <= 10 ms, start-up <= 5 s, peak RSS <= 1 GB.
 """
 
 from __future__ import annotations
@@ -23,7 +30,9 @@ import argparse
 import asyncio
 import json
 import random
+import re
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -204,6 +213,64 @@ def measure_rank_bm25(db: Path, n_queries: int) -> dict[str, float]:
     }
 
 
+# --- measure SQLite FTS5 (child process) -----------------------------------------------------
+
+
+def _fts5_query(question: str) -> str:
+    """The question's words but citebot's stop words, each quoted, OR-ed (with the stop words,
+    which nearly every passage holds, FTS5 ranks most of the collection: 100 ms a question)."""
+    from index.analyzer import ENGLISH_STOPWORDS
+
+    words = [w for w in re.findall(r"\w+", question) if w.casefold() not in ENGLISH_STOPWORDS]
+    return " OR ".join(f'"{w}"' for w in words)
+
+
+def fts5_library(db: Path) -> tuple[Path, float]:
+    """An FTS5 table (porter tokenizer) of the library's passages, in a file beside it (built
+    once), and how long building it took (0 when it was there)."""
+    import sqlite3
+
+    fts = db.with_name(f"fts5-{db.name}")
+    if fts.exists():
+        return fts, 0.0
+    started = time.perf_counter()
+    with sqlite3.connect(fts) as out, sqlite3.connect(db) as conn:
+        out.execute("CREATE VIRTUAL TABLE fts USING fts5(body, tokenize = 'porter unicode61')")
+        rows = conn.execute(
+            'SELECT p.id, substr(a.text, p.start + 1, p."end" - p.start) FROM passages p'
+            " JOIN articles a ON a.id = p.article_id WHERE p.collection = ? ORDER BY p.id",
+            (COLLECTION,),
+        )
+        out.executemany("INSERT INTO fts (rowid, body) VALUES (?, ?)", rows)
+    return fts, time.perf_counter() - started
+
+
+def measure_fts5(fts: Path, n_queries: int) -> dict[str, float]:
+    """FTS5's start-up (open, first answer), latency of the top 3 passages with their text by
+    `bm25()` (the question's words OR-ed), and peak RSS."""
+    import sqlite3
+
+    questions = _questions(n_queries)
+    sql = "SELECT rowid, body FROM fts WHERE fts MATCH ? ORDER BY bm25(fts) LIMIT 3"
+    started = time.perf_counter()
+    conn = sqlite3.connect(fts)
+    conn.execute(sql, (_fts5_query(questions[0]),)).fetchall()
+    startup = time.perf_counter() - started
+    latencies = []
+    for question in questions:
+        t = time.perf_counter()
+        if query := _fts5_query(question):
+            conn.execute(sql, (query,)).fetchall()
+        latencies.append((time.perf_counter() - t) * 1000)
+    conn.close()
+    return {
+        "startup_s": startup,
+        "p50_ms": statistics.median(latencies),
+        "p99_ms": _percentile(latencies, 0.99),
+        "rss_mb": _peak_rss_mb(),
+    }
+
+
 def _child(mode: str, db: Path, n_queries: int) -> dict[str, object]:
     done = subprocess.run(
         [sys.executable, __file__, "--child", mode, "--db", str(db), "--queries", str(n_queries)],
@@ -219,12 +286,16 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--queries", type=int, default=500)
-    parser.add_argument("--child", choices=["library", "rank-bm25"], help=argparse.SUPPRESS)
+    parser.add_argument("--passages", type=int, nargs="+", dest="sizes", help="as --sizes")
+    parser.add_argument("--child", choices=["library", "rank-bm25", "fts5"], help=argparse.SUPPRESS)
     parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     if args.child == "library":
         print(json.dumps(asyncio.run(measure_library(args.db, args.queries))))
+        return
+    if args.child == "fts5":
+        print(json.dumps(measure_fts5(args.db, args.queries)))
         return
     if args.child == "rank-bm25":
         print(json.dumps(measure_rank_bm25(args.db, max(20, args.queries // 10))))
@@ -240,8 +311,13 @@ def main() -> None:
     rows = []
     for size in args.sizes:
         db = prepared(workdir, size)
-        ours = _child("library", db, args.queries)
+        copy = workdir / f"copy-{db.name}"  # measuring adds articles: the built one stays
+        shutil.copyfile(db, copy)
+        ours = _child("library", copy, args.queries)
+        copy.unlink()
         theirs = _child("rank-bm25", db, args.queries)
+        fts, fts_build = fts5_library(db)
+        fts5 = _child("fts5", fts, args.queries)
         rows.append(
             f"{size:>9} {'citebot':<10} {ours['add_ms']:>7.1f} {ours['p50_ms']:>7.2f} "
             f"{ours['p99_ms']:>7.2f} {ours['startup_s']:>7.2f} {ours['rss_mb']:>7.0f} "
@@ -250,6 +326,16 @@ def main() -> None:
         rows.append(
             f"{size:>9} {'rank-bm25':<10} {'':>7} {theirs['p50_ms']:>7.2f} "
             f"{theirs['p99_ms']:>7.2f} {theirs['build_s']:>7.2f} {theirs['rss_mb']:>7.0f}"
+        )
+        rows.append(
+            f"{size:>9} {'FTS5':<10} {'':>7} {fts5['p50_ms']:>7.2f} "
+            f"{fts5['p99_ms']:>7.2f} {fts5['startup_s']:>7.2f} {fts5['rss_mb']:>7.0f}"
+            + (f"  (FTS5 table built in {fts_build:.1f} s)" if fts_build else "")
+        )
+        rows.append(
+            f"{size:>9} ratios: p50 rank-bm25 / citebot {theirs['p50_ms'] / ours['p50_ms']:.0f},"
+            f" FTS5 / citebot {fts5['p50_ms'] / ours['p50_ms']:.1f};"
+            f" p99 FTS5 / citebot {fts5['p99_ms'] / ours['p99_ms']:.1f}"
         )
         print("\n".join([header, *rows]), flush=True)
 

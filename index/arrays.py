@@ -1,15 +1,16 @@
 """numpy building blocks of `postings.PassageIndex`: growable columns, checked integer
-arrays, and postings packed as ``slot << 32 | tf`` sorted and grouped into runs."""
+arrays, postings grouped by term (CSR) and merged by insertion, and the packed form
+``slot << 32 | tf`` of postings added since the last merge."""
 
 from __future__ import annotations
 
 from array import array
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 
-from index.bm25 import IntArray
+from index.bm25 import FloatArray, IntArray
 
 SHIFT = 32  # a posting is slot << 32 | tf
 TF_MASK = (1 << SHIFT) - 1
@@ -66,12 +67,6 @@ def check_postings(
     return term_ids.astype(np.int32, copy=False), tfs.astype(np.int32, copy=False)
 
 
-def listed(postings: list[array[int] | None], term: int) -> array[int]:
-    plist = postings[term]
-    assert plist is not None  # every term with df > 0 has a posting list
-    return plist
-
-
 def sort_by_term(terms: npt.NDArray[np.int32]) -> tuple[IntArray, IntArray]:
     """``terms`` sorted, and the stable sorting permutation (one fast sort of term << 32 | i)."""
     if terms.size > TF_MASK:
@@ -92,3 +87,133 @@ def runs(sorted_keys: IntArray) -> tuple[IntArray, IntArray]:
     change = np.flatnonzero(sorted_keys[1:] != sorted_keys[:-1]) + 1
     bounds = np.concatenate(([0], change, [sorted_keys.size])).astype(np.int64)
     return bounds, sorted_keys[bounds[:-1]]
+
+
+class Postings(NamedTuple):
+    """Postings grouped by term (CSR): ``terms`` ascending, term ``terms[i]``'s postings are
+    ``slots[ptr[i]:ptr[i+1]]`` with counts ``tfs[...]`` (uint16, or int32 where a count needs
+    it): about 6 bytes a posting and no Python object per term."""
+
+    terms: npt.NDArray[np.int32]
+    ptr: IntArray
+    slots: npt.NDArray[np.int32]
+    tfs: npt.NDArray[Any]
+
+    @classmethod
+    def empty(cls) -> Postings:
+        return cls(
+            np.zeros(0, np.int32), np.zeros(1, np.int64), np.zeros(0, np.int32), narrow_counts([])
+        )
+
+    @classmethod
+    def grouped(cls, terms: npt.NDArray[np.int32], slots: Any, tfs: Any) -> Postings:
+        """Postings given one by one (term, slot, count), grouped by term (slot order kept)."""
+        by_term, order = sort_by_term(terms)
+        bounds, unique = runs(by_term)
+        return cls(
+            unique.astype(np.int32),
+            bounds,
+            slots[order].astype(np.int32),
+            narrow_counts(tfs[order]),
+        )
+
+    def find(self, terms: IntArray) -> tuple[IntArray, IntArray]:
+        """The start and end of each of ``terms``' postings (equal where it has none)."""
+        at = np.searchsorted(self.terms, terms)
+        held = at < self.terms.size
+        held[held] = self.terms[at[held]] == terms[held]
+        starts = np.where(held, self.ptr[np.minimum(at, self.ptr.size - 2)], 0)
+        ends = np.where(held, self.ptr[np.minimum(at + 1, self.ptr.size - 1)], 0)
+        return starts, ends
+
+    def merged(self, new: Postings) -> Postings:
+        """These postings and ``new``'s, each term's new ones after its old ones: one pass
+        that places each posting (no sort), so its cost is a copy of the arrays, and its
+        temporaries are the size of ``new`` (plus a byte a posting)."""
+        if not new.slots.size:
+            return self
+        sizes = np.diff(new.ptr)
+        total = self.slots.size + new.slots.size
+        index = np.int32 if total <= INT32_MAX else np.int64
+        # where each new posting goes: after its term's old postings, shifted by the new ones
+        # placed before it
+        at = self.ptr[np.searchsorted(self.terms, new.terms, side="right")].astype(index)
+        dest: npt.NDArray[Any] = np.repeat(at, sizes)
+        dest += np.arange(new.slots.size, dtype=index)
+        old = np.ones(total, np.bool_)
+        old[dest] = False
+        slots = np.empty(total, np.int32)
+        slots[dest] = new.slots
+        slots[old] = self.slots
+        tfs = np.empty(total, np.result_type(self.tfs, new.tfs))
+        tfs[dest] = new.tfs
+        tfs[old] = self.tfs
+        terms = np.union1d(self.terms, new.terms).astype(np.int32)
+        counts = np.zeros(terms.size, np.int64)
+        counts[np.searchsorted(terms, self.terms)] += np.diff(self.ptr)
+        counts[np.searchsorted(terms, new.terms)] += sizes
+        ptr = np.zeros(terms.size + 1, np.int64)
+        np.cumsum(counts, out=ptr[1:])
+        return Postings(terms, ptr, slots, tfs)
+
+
+def narrow_counts(values: npt.ArrayLike) -> npt.NDArray[Any]:
+    """Counts as uint16 where they all fit, else int32."""
+    counts = np.asarray(values)
+    small = not counts.size or int(counts.max()) <= np.iinfo(np.uint16).max
+    return counts.astype(np.uint16 if small else np.int32)
+
+
+# A query sums its postings by sorting them when they are fewer than 1/SORT_BELOW of the slots,
+# else with a dense np.bincount over the slots (faster for long posting lists).
+SORT_BELOW = 8
+
+
+def to_delta(delta: dict[int, array[int]], batch: Postings) -> int:
+    """Append grouped postings to a delta (a ``slot << 32 | tf`` array per term, one
+    ``frombytes`` per term); how many were appended."""
+    packed = batch.slots.astype(np.int64)
+    packed <<= SHIFT
+    packed |= batch.tfs
+    raw = packed.data.cast("B")
+    offsets = (batch.ptr * 8).tolist()  # in bytes
+    for term, start, end in zip(batch.terms.tolist(), offsets[:-1], offsets[1:], strict=True):
+        plist = delta.get(term)
+        if plist is None:
+            plist = delta[term] = array("q")
+        plist.frombytes(raw[start:end])
+    return int(batch.slots.size)
+
+
+def delta_postings(delta: dict[int, array[int]]) -> Postings:
+    """A delta's postings, grouped by term."""
+    terms = np.fromiter(delta, np.int64, len(delta))
+    order = np.argsort(terms)
+    parts = [delta[t] for t in terms[order].tolist()]
+    packed = np.frombuffer(b"".join(parts), np.int64)
+    sizes = np.fromiter((len(p) for p in parts), np.int64, len(parts))
+    ptr = np.zeros(sizes.size + 1, np.int64)
+    np.cumsum(sizes, out=ptr[1:])
+    slots = (packed >> SHIFT).astype(np.int32)
+    return Postings(terms[order].astype(np.int32), ptr, slots, narrow_counts(packed & TF_MASK))
+
+
+def summed(slots: IntArray, contrib: FloatArray, n_slots: int) -> tuple[IntArray, FloatArray]:
+    """Each slot once, with the sum of its contributions (ascending slots)."""
+    if slots.size * SORT_BELOW < n_slots:
+        order = np.argsort(slots, kind="stable")
+        bounds, unique_slots = runs(slots[order])
+        return unique_slots, np.add.reduceat(contrib[order], bounds[:-1])
+    sums = np.bincount(slots, contrib, n_slots).astype(np.float64, copy=False)
+    hit = np.zeros(n_slots, np.bool_)
+    hit[slots] = True
+    unique_slots = np.flatnonzero(hit).astype(np.int64, copy=False)
+    return unique_slots, sums[unique_slots]
+
+
+def repeats_a_term(batch: Postings) -> bool:
+    """Whether a passage of a freshly grouped batch has a term twice (a term's slots repeat)."""
+    same_slot = batch.slots[1:] == batch.slots[:-1]
+    same_term = np.ones(same_slot.size, np.bool_)
+    same_term[batch.ptr[1:-1] - 1] = False  # the boundaries between two terms' postings
+    return bool(np.any(same_slot & same_term))

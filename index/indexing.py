@@ -12,14 +12,15 @@ import unicodedata
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 import numpy as np
 
-from index.analyzer import Analyzer
+from index.analyzer import Analyzer, Token
 from index.errors import InputError
 from index.ingest import Document, normalise
 from index.passages import PassageSettings, Span, split_passages
-from index.store.base import NewArticle, NewPassage, Store, resolve_terms
+from index.store.base import NewArticle, NewPassage, Store, resolve_terms, tokens_stored
 from index.vocabulary import IdTerms, Vocabulary
 
 _WHITESPACE = re.compile(r"\s+")
@@ -62,11 +63,20 @@ def content_hash(text: str) -> str:
 
 @dataclass(frozen=True)
 class Analysed:
-    """An article split and analysed: its passages (without term ids yet) and their terms."""
+    """An article split and analysed: its passages (without term ids yet), their terms and
+    their tokens (what quoting reads, stored so that a question never analyses a passage)."""
 
     digest: str
     passages: list[NewPassage]
     terms: list[dict[str, int]]
+    tokens: list[PassageTokens] | None = None
+
+
+class PassageTokens(NamedTuple):
+    """A passage's tokens, compactly: their terms in order and their spans (`spans_of`)."""
+
+    terms: list[str]
+    spans: np.ndarray
 
 
 def analyse(
@@ -85,8 +95,12 @@ def analyse(
     heading_terms: dict[Span, Counter[str]] = {}
     terms = []
     stored = []
+    tokens = []
+    seen: dict[str, str] = {}  # one string object per term of the article
     for p in passages:
-        counts = Counter(analyzer.terms(text[p.start : p.end]))
+        passage_tokens = _compact(analyzer.tokens(text[p.start : p.end]), seen)
+        tokens.append(passage_tokens)
+        counts = Counter(_terms(analyzer, text[p.start : p.end], passage_tokens))
         context = [title_terms]
         if weight:
             for start, end in p.headings:
@@ -99,7 +113,20 @@ def analyse(
         terms.append(dict(counts))
         heading = p.headings[-1] if p.headings else None
         stored.append(NewPassage(p.start, p.end, p.sentences, _EMPTY, _EMPTY, p.cuts, heading))
-    return Analysed(content_hash(text), stored, terms)
+    return Analysed(content_hash(text), stored, terms, tokens)
+
+
+def _terms(analyzer: Analyzer, text: str, tokens: PassageTokens) -> list[str]:
+    """`Analyzer.terms` of a passage: its tokens' terms where the text is ASCII (normalising
+    ASCII only lowers its case, so words and terms are the same either way), else analysed."""
+    return tokens.terms if text.isascii() else analyzer.terms(text)
+
+
+def _compact(tokens: list[Token], seen: dict[str, str]) -> PassageTokens:
+    """Tokens as a list of terms (each term's one string, from `seen`) and an int32 array of
+    spans: a large article holds far fewer objects while it waits to be written."""
+    spans = np.array([(t.start, t.end) for t in tokens], dtype=np.int32).reshape(-1)
+    return PassageTokens([seen.setdefault(t.term, t.term) for t in tokens], spans)
 
 
 def with_term_ids(analysed: Analysed, vocabulary: Vocabulary) -> tuple[list[NewPassage], list[str]]:
@@ -110,6 +137,12 @@ def with_term_ids(analysed: Analysed, vocabulary: Vocabulary) -> tuple[list[NewP
         replace(p, term_ids=ids, term_freqs=freqs)
         for p, (ids, freqs) in zip(analysed.passages, arrays, strict=True)
     ]
+    if analysed.tokens is not None:
+        ids_of = vocabulary.token_ids([t.terms for t in analysed.tokens], new_terms)
+        passages = [
+            replace(p, tokens=tokens_stored(tokens.spans, ids, p.end - p.start))
+            for p, tokens, ids in zip(passages, analysed.tokens, ids_of, strict=True)
+        ]
     return passages, new_terms
 
 

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Literal, TypeVar
 
 from index.analyzer import Analyzer, Token
-from index.community import Community, follow_up_counts
+from index.asking import Asked, Sizes, answer, quoted, search
+from index.community import Community
 from index.compute import Compute
 from index.copying import CopyProgress, CopyReport, copy_library
 from index.errors import ClosingError, InputError, StorageError
@@ -26,7 +27,7 @@ from index.guilds import Shards
 from index.indexes import Indexes, _Loaded
 from index.indexing import Analysed, prepare, reindex, with_term_ids
 from index.ingest import Document, normalise
-from index.rank import Candidates, Result, candidates, rerank, with_fragments
+from index.rank import Candidates, Result, with_fragments
 from index.settings import LibrarySettings
 from index.sources import Progress, Sources, report
 from index.store import CommunityStore, open_store
@@ -313,9 +314,8 @@ class Library:
         finds what "harbour" finds), each with its quote; with `topics`, among their articles'
         only; a follow-up's `earlier` question's terms count too, at a lower weight.
 
-        Its CPU work (analysing, searching, quoting) runs on the compute thread, questions
-        first come, first served, so that a burst keeps the event loop responsive (see
-        `index.compute`).
+        Its CPU work runs on the compute thread, questions first come, first served, so that a
+        burst keeps the event loop responsive (`index.compute`, `index.asking`).
         """
         started = time.perf_counter()
         question = normalise(question)
@@ -324,39 +324,38 @@ class Library:
         k = max(1, min(k, MAX_RESULTS))
         await self._indexes.check()  # another process may have written since
         loaded = await self._indexes.get(collection)
-        # more candidates than asked for: they are re-ranked, and some may cover too little of
-        # the question
-        pool = max(k + 2, self.settings.rank.pool)
+        # more candidates than asked for: re-ranked, some may cover too little of the question
+        sizes = (max(k + 2, self.settings.rank.pool), k)
         within = await self._store.topic_passages(collection, topics) if topics else None
-        tokens, found = await self._compute.run(
-            started, self._search, loaded, question, pool, normalise(earlier), within
-        )
-        results: list[Result] = []
-        if found.hits:
-            rows = await self._store.get_passages(collection, [h.doc_id for h in found.hits])
-            terms = [t.term for t in tokens]
-            results = await self._compute.run(
-                started, rerank, found, rows, terms, self._analyzer, self.settings.rank, k
-            )
-            # the text directive of each linked quote: it needs the whole article's text
-            linked = {r.article.id for r in results if r.article.url}
-            texts = {i: await self._store.get_text(i) for i in linked}
-            results = await self._compute.run(started, with_fragments, results, texts)
+        asked = Asked(question, normalise(earlier), within)
+        vocabulary, reader = self._indexes.vocabulary, self._store.reader()
+        if reader is not None:  # the whole answer in one piece of work
+            where = (collection, reader)
+            tokens, found, results = await self._compute.run(
+                started, answer, self._analyzer, vocabulary, loaded, asked, sizes,
+                self.settings.rank, where,
+            )  # fmt: skip
+        else:
+            tokens, found, results = await self._answer(started, collection, loaded, asked, sizes)
         unknown = [question[t.start : t.end] for t in tokens if t.term not in found.present]
         took = (time.perf_counter() - started) * 1000
         return Answer(question, took, results, list(dict.fromkeys(unknown)), len(loaded.index))
 
-    def _search(
-        self, loaded: _Loaded, question: str, pool: int, earlier: str, within: Sequence[int] | None
-    ) -> tuple[list[Token], Candidates]:
-        """The question's tokens and BM25's candidates (on the compute thread)."""
-        tokens = self._analyzer.tokens(question)
-        vocabulary = self._indexes.vocabulary
-        counts = follow_up_counts([t.term for t in tokens], self._analyzer.terms(earlier))
-        query = {term: (vocabulary.get(term), n) for term, n in counts.items()}
-        if not query:
-            return tokens, Candidates([], {}, set())
-        return tokens, loaded.call(candidates, query, pool, within, vocabulary.get)
+    async def _answer(
+        self, started: float, collection: str, loaded: _Loaded, asked: Asked, sizes: Sizes
+    ) -> tuple[list[Token], Candidates, list[Result]]:
+        """`asking.answer` for a store read asynchronously: reads between pieces of work."""
+        vocabulary, run, analyzer = self._indexes.vocabulary, self._compute.run, self._analyzer
+        tokens, found = await run(started, search, analyzer, vocabulary, loaded, asked, sizes[0])
+        if not found.hits:
+            return tokens, found, []
+        rows = await self._store.get_passages(collection, [h.doc_id for h in found.hits])
+        query, settings = (tokens, vocabulary), self.settings.rank
+        results = await run(started, quoted, found, rows, query, analyzer, settings, sizes[1])
+        # the text directive of each linked quote: it needs the whole article's text
+        linked = {r.article.id for r in results if r.article.url}
+        texts = {i: await self._store.get_text(i) for i in linked}
+        return tokens, found, await run(started, with_fragments, results, texts)
 
     # --- articles --------------------------------------------------------------------------
 

@@ -3,22 +3,26 @@
 Scores come from `index.bm25` (rank-bm25's formulas, with its one documented departure).
 
 * Per-document *slots*, in insertion order, in growable numpy columns: caller's id, length (the sum
-  of its term counts, like rank-bm25's ``len(tokens)``), alive flag, and a forward index (the term
-  ids of each slot, CSR-style) used to undo a passage's document frequencies on removal.
-* One posting list per term id: an ``array.array('q')`` of ``slot << 32 | tf``, appended in slot
-  order, read at query time through a zero-copy ``np.frombuffer`` view that is dropped before
-  returning (an array exporting its buffer cannot grow).
-* Document frequencies in a numpy array indexed by term id; Okapi's average IDF is computed from it
-  with numpy (via a histogram of the frequencies), only when a query needs it (a query term in more
-  than half the passages), and cached until the next change.
+  of its term counts, like rank-bm25's ``len(tokens)``), how many distinct terms it has, and an
+  alive flag.
+* The postings themselves in two parts. Most are in one `arrays.Postings`: numpy arrays grouped
+  by term (term ids, offsets, int32 slots, uint16 counts), about 6 bytes a posting and no Python
+  object per term, so that a small collection costs little and start-up only appends arrays.
+  Those added since (`add`, a catch-up's few passages) wait in a small *delta*, one
+  ``array.array('q')`` of ``slot << 32 | tf`` per term it touches; when the delta holds more than
+  an eighth of the postings it is merged in (one insertion pass), so an add costs amortised
+  O(terms in the passage) plus O(1) per posting.
+* Document frequencies are not kept: a question counts the live postings of its own terms (it
+  reads them anyway), and `idf` caches what it computed until the next change. Okapi's average
+  IDF, needed only when a query term is in more than half the passages, counts every term's
+  postings once (a histogram) and is cached until the next change.
 
-``add`` appends to the slot columns and to the posting lists of the passage's own terms: amortised
-O(terms in the passage), whatever the size of the collection. ``remove`` marks slots dead and
-decrements document frequencies: O(terms of the removed passages). Dead postings are skipped at
-query time; when dead postings (or slots) outnumber the live ones, the storage is compacted in one
-numpy pass, which costs O(collection) but happens only after as many removals, so it is amortised
-O(1) per removed posting. A query gathers the postings of its terms only and sums their weights per
-slot (by sorting when they are few compared with the collection, else with one ``np.bincount``).
+``remove`` marks slots dead: O(removed passages). Dead postings are skipped at query time; when
+they (or dead slots) outnumber the live ones, the storage is rebuilt without them in one numpy
+pass, which costs O(collection) but happens only after as many removals, so it is amortised O(1)
+per removed posting. A query gathers the postings of its terms only (a test counts them) and
+sums their weights per slot (by sorting when they are few compared with the collection, else
+with one ``np.bincount``).
 
 The index is not thread-safe: the caller serialises every call (a lock) and runs them in a worker
 thread.
@@ -38,18 +42,19 @@ from index.arrays import (
     SHIFT,
     TF_MASK,
     Column,
+    Postings,
     check_postings,
+    delta_postings,
     int_array,
-    listed,
-    runs,
-    sort_by_term,
+    repeats_a_term,
+    summed,
+    to_delta,
 )
 from index.bm25 import BM25Params, FloatArray, IntArray, OkapiScorer, make_scorer
 
 _MAX_SLOT = INT32_MAX
-# A query sums its postings by sorting them when they are fewer than 1/_SORT_BELOW of the slots,
-# else with a dense np.bincount over the slots (faster for long posting lists).
-_SORT_BELOW = 8
+_DELTA_SHARE = 8  # the delta is merged in once it holds more than 1/_DELTA_SHARE of the postings
+_DELTA_MIN = 4096  # ... and more than this many postings
 
 
 class Hit(NamedTuple):
@@ -73,20 +78,20 @@ class PassageIndex:
         self._scorer = make_scorer(self.params)
         # slots, in insertion order
         self._doc = Column(np.int64)
-        self._len = Column(np.int64)
+        self._len = Column(np.float64)  # exact: lengths are integers far below 2**53
+        self._terms = Column(np.int32)  # how many distinct terms each slot has
         self._alive = Column(np.bool_)
-        self._fwd_ptr = Column(np.int64)  # slot i's term ids are _fwd[_fwd_ptr[i]:_fwd_ptr[i+1]]
-        self._fwd_ptr.extend([0])
-        self._fwd = Column(np.int32)
         self._slot_of: dict[int, int] = {}
-        # terms, indexed by term id
-        self._postings: list[array[int] | None] = []
-        self._df: IntArray = np.zeros(0, np.int64)
+        self._postings = Postings.empty()
+        self._delta: dict[int, array[int]] = {}
+        self._delta_size = 0
         # totals over live documents
         self._total_len = 0
         self._live_postings = 0
         self._dead_postings = 0
         self._average_idf: float | None = None
+        self._idfs: dict[int, float] = {}  # idf() of terms asked since the last change
+        self.postings_read = 0  # postings gathered by queries so far (a work count for tests)
 
     # --- inspection ---
 
@@ -101,10 +106,14 @@ class PassageIndex:
 
     def idf(self, term_id: int) -> float:
         """The IDF used for scoring ``term_id`` (0.0 for a term no live passage contains)."""
-        if not 0 <= term_id < self._df.size or self._df[term_id] == 0:
-            return 0.0
-        df = np.array([self._df[term_id]], np.float64)
-        return float(self._scorer.idf_of(len(self), df, self._get_average_idf)[0])
+        idf = self._idfs.get(term_id)
+        if idf is None:
+            df = self._df(term_id)
+            if not df[0]:
+                return 0.0
+            idf = float(self._scorer.idf_of(len(self), df.astype(np.float64), self._avg_idf)[0])
+            self._idfs[term_id] = idf
+        return idf
 
     # --- updates ---
 
@@ -119,31 +128,23 @@ class PassageIndex:
         counts = counts32.astype(np.int64)
         if np.unique(terms).size != terms.size:
             raise ValueError(f"passage {doc_id} repeats a term id")
-        length = int(counts.sum())
         slot = self._new_slots(1)
-        self._reserve_terms(terms)
-        self._doc.extend([doc_id])
-        self._len.extend([length])
-        self._alive.extend([True])
-        self._fwd.extend(terms)
-        self._fwd_ptr.extend([self._fwd.size])
-        self._slot_of[doc_id] = slot
-        self._df[terms] += 1
-        postings = self._postings
+        self._commit_slots(np.array([doc_id]), counts.sum(keepdims=True), [terms.size])
+        delta = self._delta
         for term, posting in zip(terms.tolist(), ((slot << SHIFT) | counts).tolist(), strict=True):
-            plist = postings[term]
+            plist = delta.get(term)
             if plist is None:
-                postings[term] = array("q", (posting,))
+                delta[term] = array("q", (posting,))
             else:
                 plist.append(posting)
-        self._total_len += length
-        self._live_postings += terms.size
-        self._average_idf = None
+        self._delta_size += terms.size
+        if self._delta_size > self._delta_limit():
+            self._merge_delta()
 
     def load(
         self, doc_ids: Sequence[int], term_ids: Sequence[np.ndarray], tfs: Sequence[np.ndarray]
     ) -> None:
-        """Bulk-add many docs at start-up (fast: numpy, no per-posting Python loop if you can).
+        """Bulk-add many docs at start-up (numpy only, no Python object per posting or term).
 
         ``term_ids[i]`` are the UNIQUE int32 term ids of doc i, ``tfs[i]`` their counts (same
         length). All or nothing: on a ValueError the index is unchanged.
@@ -165,51 +166,33 @@ class PassageIndex:
             int_array(np.concatenate(term_ids), "term ids"),
             int_array(np.concatenate(tfs), "term counts"),
         )
-        # Postings grouped by term, slots ascending within a term (few, compact temporaries).
         base = self._new_slots(n)
-        by_term, order = sort_by_term(terms)
-        slots = np.repeat(np.arange(base, base + n, dtype=np.int32), per_doc)[order]
-        if np.any((by_term[1:] == by_term[:-1]) & (slots[1:] == slots[:-1])):
-            raise ValueError("a passage of the batch repeats a term id")
-        packed = slots.astype(np.int64)
+        slots = np.repeat(np.arange(base, base + n, dtype=np.int32), per_doc)
+        batch = Postings.grouped(terms, slots, counts)
         del slots
-        packed <<= SHIFT
-        packed |= counts[order]
-        del order
+        if repeats_a_term(batch):
+            raise ValueError("a passage of the batch repeats a term id")
         ptr = np.concatenate(([0], np.cumsum(per_doc)))
         cum_tf = np.zeros(terms.size + 1, np.int64)
         np.cumsum(counts, out=cum_tf[1:])
-        lengths = cum_tf[ptr[1:]] - cum_tf[ptr[:-1]]
-        total = int(cum_tf[-1])
-        del cum_tf
-        # commit
-        self._doc.extend(ids)
-        self._len.extend(lengths)
-        self._alive.extend(np.ones(n, np.bool_))
-        self._fwd_ptr.extend(self._fwd.size + ptr[1:])
-        self._fwd.extend(terms)
-        self._slot_of.update(zip(ids.tolist(), range(base, base + n), strict=True))
-        self._reserve_terms(terms)
-        bounds, unique_terms = runs(by_term)
-        self._df[unique_terms] += np.diff(bounds)
-        self._append_postings(unique_terms, bounds, packed)
-        self._total_len += total
-        self._live_postings += terms.size
-        self._average_idf = None
+        self._commit_slots(ids, cum_tf[ptr[1:]] - cum_tf[ptr[:-1]], per_doc)
+        if self._delta_size + terms.size <= self._delta_limit():  # a catch-up's few passages
+            self._to_delta(batch)
+        else:  # start-up's batches
+            self._merge_delta()
+            self._postings = self._postings.merged(batch)
 
     def remove(self, doc_ids: Iterable[int]) -> None:
         """Remove passages; ids not in the index are ignored."""
         slots = [s for d in doc_ids if (s := self._slot_of.pop(d, None)) is not None]
         if not slots:
             return
-        ptr, fwd = self._fwd_ptr.values, self._fwd.values
-        terms = np.concatenate([fwd[ptr[s] : ptr[s + 1]] for s in slots])
         self._alive.values[slots] = False
-        np.subtract.at(self._df, terms, 1)
+        removed = int(self._terms.values[slots].sum())
         self._total_len -= int(self._len.values[slots].sum())
-        self._live_postings -= terms.size
-        self._dead_postings += terms.size
-        self._average_idf = None
+        self._live_postings -= removed
+        self._dead_postings += removed
+        self._changed()
         dead_slots = self._alive.size - len(self._slot_of)
         if self._dead_postings > self._live_postings or dead_slots > len(self._slot_of):
             self._compact()
@@ -252,59 +235,110 @@ class PassageIndex:
 
     # --- internals ---
 
-    def _get_average_idf(self) -> float:
+    def _changed(self) -> None:
+        """Forget what was derived from the passages (they changed)."""
+        self._average_idf = None
+        self._idfs = {}
+
+    def _avg_idf(self) -> float:
         if self._average_idf is None:
             scorer = self._scorer
             assert isinstance(scorer, OkapiScorer)  # the only variant that asks for it
-            self._average_idf = scorer.average_idf(len(self), self._df)
+            self._average_idf = scorer.average_idf(len(self), self._all_dfs())
         return self._average_idf
+
+    def _all_dfs(self) -> IntArray:
+        """The document frequency of every term with postings (0 for those all dead)."""
+        self._merge_delta()
+        postings = self._postings
+        sizes = np.diff(postings.ptr)
+        if not self._dead_postings or not sizes.size:
+            return sizes
+        return self._live_counts(postings.slots, sizes)
+
+    def _df(self, term_id: int) -> IntArray:
+        """The document frequency of a term (as an array of one): its postings counted where
+        none is dead, else those alive among them."""
+        if self._dead_postings:
+            slots, _, sizes = self._gather(np.array([term_id], np.int64))
+            return self._live_counts(slots, sizes)
+        postings, delta = self._postings, self._delta.get(term_id)
+        at = int(postings.terms.searchsorted(term_id))
+        held = at < postings.terms.size and postings.terms[at] == term_id
+        count = int(postings.ptr[at + 1] - postings.ptr[at]) if held else 0
+        return np.array([count + (len(delta) if delta is not None else 0)], np.int64)
+
+    def _live_counts(self, slots: np.ndarray, sizes: IntArray) -> IntArray:
+        """How many of each run of `sizes` postings (of `slots`) are alive."""
+        live = self._alive.values[slots].astype(np.int64)
+        out = np.zeros(sizes.size, np.int64)
+        nonempty = sizes > 0
+        starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))[nonempty]
+        if starts.size:
+            out[nonempty] = np.add.reduceat(live, starts)
+        return out
+
+    def _gather(self, terms: IntArray) -> tuple[np.ndarray, np.ndarray, IntArray]:
+        """The slots and counts of ``terms``' postings (dead ones included), term after term,
+        and how many each term has."""
+        postings, delta = self._postings, self._delta
+        starts, ends = postings.find(terms)
+        slot_parts, tf_parts, sizes = [], [], []
+        for term, start, end in zip(terms.tolist(), starts.tolist(), ends.tolist(), strict=True):
+            slot_parts.append(postings.slots[start:end])
+            tf_parts.append(postings.tfs[start:end])
+            size = end - start
+            plist = delta.get(term)
+            if plist is not None:
+                packed = np.frombuffer(plist, np.int64)
+                slot_parts.append((packed >> SHIFT).astype(np.int32))
+                tf_parts.append(packed & TF_MASK)
+                size += packed.size
+                del packed  # the view pins the array: it cannot grow while it lives
+            sizes.append(size)
+        slots = np.concatenate(slot_parts).astype(np.intp)  # as bincount and indexing take them
+        self.postings_read += slots.size
+        return slots, np.concatenate(tf_parts), np.array(sizes, np.int64)
 
     def _score_postings(
         self, query: Mapping[int, int]
     ) -> tuple[IntArray, FloatArray, float] | None:
         """(slots, summed posting weights, constant for every doc), or None if no term is known.
 
-        The slots are the live documents containing a query term, ascending; a document's score is
-        its sum plus the constant (BM25Plus's delta for each query term; 0 for the others).
+        The slots are the live documents containing a query term; a document's score is its sum
+        plus the constant (BM25Plus's delta for each query term; 0 for the others).
         """
-        df, postings = self._df, self._postings
-        known: list[tuple[int, int]] = []
-        for term, count in query.items():
+        for count in query.values():
             if count < 0:
-                raise ValueError(f"query term {term} has a negative count")
-            if count and 0 <= term < df.size and df[term] > 0:
-                known.append((term, count))
-        if not known:
+                raise ValueError("a query term has a negative count")
+        asked = [(t, c) for t, c in query.items() if c and t >= 0]
+        if not asked or not len(self):
             return None
-        terms = np.array([t for t, _ in known], np.int64)
-        n_docs = len(self)
-        idf = self._scorer.idf_of(n_docs, df[terms].astype(np.float64), self._get_average_idf)
-        weight = idf * np.array([c for _, c in known], np.float64)
-        views = [np.frombuffer(listed(postings, t), np.int64) for t in terms.tolist()]
-        sizes = [v.size for v in views]
-        packed = np.concatenate(views)  # a copy: the views (which pin the arrays) die here
-        del views
-        slots = packed >> SHIFT
-        per_posting = np.repeat(weight, sizes)
+        slots, tfs, sizes = self._gather(np.array([t for t, _ in asked], np.int64))
         if self._dead_postings:
             live = self._alive.values[slots]
-            slots, packed, per_posting = slots[live], packed[live], per_posting[live]
-        tf = (packed & TF_MASK).astype(np.float64)
-        doc_len = self._len.values[slots].astype(np.float64)
-        contrib = per_posting * self._scorer.tf_weight(tf, doc_len, self._total_len / n_docs)
-        constant = float(self._scorer.absent_weight * weight.sum())
-        if len(known) == 1:  # one posting list: each slot once, ascending
+            df = self._live_counts(slots, sizes)
+        else:
+            live, df = None, sizes
+        known = df > 0
+        if not known.any():
+            return None
+        n_docs = len(self)
+        idf = np.zeros(df.size)
+        idf[known] = self._scorer.idf_of(n_docs, df[known].astype(np.float64), self._avg_idf)
+        weight = idf * np.array([c for _, c in asked], np.float64)
+        per_posting = np.repeat(weight, sizes)
+        if live is not None:
+            slots, tfs, per_posting = slots[live], tfs[live], per_posting[live]
+        doc_len = self._len.values[slots]
+        tf_weight = self._scorer.tf_weight(
+            tfs.astype(np.float64), doc_len, self._total_len / n_docs
+        )
+        contrib = per_posting * tf_weight
+        constant = float(self._scorer.absent_weight * weight[known].sum())
+        if np.count_nonzero(known) == 1:  # one posting list: each slot once
             return slots, contrib, constant
-        n_slots = self._alive.size
-        if slots.size * _SORT_BELOW < n_slots:
-            order = np.argsort(slots, kind="stable")
-            bounds, unique_slots = runs(slots[order])
-            return unique_slots, np.add.reduceat(contrib[order], bounds[:-1]), constant
-        sums = np.bincount(slots, contrib, n_slots).astype(np.float64, copy=False)
-        hit = np.zeros(n_slots, np.bool_)
-        hit[slots] = True
-        unique_slots = np.flatnonzero(hit).astype(np.int64, copy=False)
-        return unique_slots, sums[unique_slots], constant
+        return (*summed(slots, contrib, self._alive.size), constant)
 
     def _new_slots(self, n: int) -> int:
         """The first of ``n`` new slot numbers (checked to fit a posting)."""
@@ -313,52 +347,53 @@ class PassageIndex:
             raise OverflowError("too many passages for one index")
         return first
 
-    def _reserve_terms(self, terms: npt.NDArray[np.int32]) -> None:
-        """Make room for term ids up to ``terms.max()`` (amortised O(1) per new term id)."""
-        if not terms.size:
-            return
-        need = int(terms.max()) + 1
-        if need > self._df.size:
-            grown = np.zeros(max(need, self._df.size * 3 // 2), np.int64)
-            grown[: self._df.size] = self._df
-            self._df = grown
-            self._postings.extend([None] * (grown.size - len(self._postings)))
+    def _commit_slots(self, ids: np.ndarray, lengths: np.ndarray, terms: npt.ArrayLike) -> None:
+        """Append slots for these passages (their ids, lengths and numbers of terms)."""
+        first = self._alive.size
+        self._doc.extend(ids)
+        self._len.extend(lengths)
+        self._terms.extend(terms)
+        self._alive.extend(np.ones(ids.size, np.bool_))
+        self._slot_of.update(zip(ids.tolist(), range(first, first + ids.size), strict=True))
+        self._total_len += int(np.sum(lengths))
+        self._live_postings += int(np.sum(terms))
+        self._changed()
 
-    def _append_postings(self, terms: IntArray, bounds: IntArray, packed: IntArray) -> None:
-        """Append ``packed[bounds[i]:bounds[i+1]]`` to the posting list of ``terms[i]``."""
-        raw = np.ascontiguousarray(packed, np.int64).data.cast("B")
-        offsets = (bounds * 8).tolist()  # in bytes
-        postings = self._postings
-        for term, start, end in zip(terms.tolist(), offsets[:-1], offsets[1:], strict=True):
-            plist = postings[term]
-            if plist is None:
-                plist = postings[term] = array("q")
-            plist.frombytes(raw[start:end])
+    def _delta_limit(self) -> int:
+        """The most postings the delta holds before it is merged in."""
+        return max(_DELTA_MIN, self._postings.slots.size // _DELTA_SHARE)
+
+    def _to_delta(self, batch: Postings) -> None:
+        """Append grouped postings to the delta."""
+        self._delta_size += to_delta(self._delta, batch)
+
+    def _delta_postings(self) -> Postings:
+        """The delta's postings, grouped by term."""
+        return delta_postings(self._delta)
+
+    def _merge_delta(self) -> None:
+        """Merge the delta into the grouped postings (one insertion pass)."""
+        if self._delta:
+            new = self._delta_postings()
+            self._postings = self._postings.merged(new)
+            self._delta = {}
+            self._delta_size = 0
 
     def _compact(self) -> None:
         """Drop dead slots and postings and renumber slots, keeping their order (one numpy pass)."""
+        self._merge_delta()
         alive = self._alive.values
-        new_slot = np.cumsum(alive) - 1  # for live slots
-        listed = [(t, plist) for t, plist in enumerate(self._postings) if plist is not None]
-        sizes = np.fromiter((len(plist) for _, plist in listed), np.int64, len(listed))
-        packed = np.frombuffer(b"".join(plist for _, plist in listed), np.int64)
-        by_term = np.repeat(np.fromiter((t for t, _ in listed), np.int64, len(listed)), sizes)
-        self._postings = [None] * len(self._postings)
-        del listed
-        slots = packed >> SHIFT
-        live = alive[slots]
-        by_term = by_term[live]
-        packed = (new_slot[slots[live]] << SHIFT) | (packed[live] & TF_MASK)
-        if by_term.size:
-            bounds, terms = runs(by_term)
-            self._append_postings(terms, bounds, packed)
-
-        ptr = self._fwd_ptr.values
-        per_doc = np.diff(ptr)[alive]
-        self._fwd.reset(self._fwd.values[np.repeat(alive, np.diff(ptr))])
-        self._fwd_ptr.reset(np.concatenate(([0], np.cumsum(per_doc))))
+        new_slot = (np.cumsum(alive) - 1).astype(np.int32)  # for live slots
+        old = self._postings
+        live = alive[old.slots]
+        sizes = self._live_counts(old.slots, np.diff(old.ptr))
+        keep = sizes > 0
+        ptr = np.zeros(int(keep.sum()) + 1, np.int64)
+        np.cumsum(sizes[keep], out=ptr[1:])
+        self._postings = Postings(old.terms[keep], ptr, new_slot[old.slots[live]], old.tfs[live])
         self._doc.reset(self._doc.values[alive])
         self._len.reset(self._len.values[alive])
+        self._terms.reset(self._terms.values[alive])
         self._alive.reset(np.ones(self._doc.size, np.bool_))
         self._slot_of = dict(zip(self._doc.values.tolist(), range(self._doc.size), strict=True))
         self._dead_postings = 0

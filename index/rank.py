@@ -163,7 +163,8 @@ def score_candidates(
         row = rows.get(hit.doc_id)
         if row is None:  # removed since the search
             continue
-        tokens = analyzer.tokens(row.text)
+        # stored when the passage was added (`asking.quotable`); analysed where not
+        tokens = row.tokens if row.tokens is not None else analyzer.tokens(row.text)
         # the heading the passage is under is shown with it: its words count as the passage's
         terms = [*(analyzer.terms(row.heading) if row.heading else ()), *(t.term for t in tokens)]
         if math.fsum(weights[t] for t in set(terms) & weights.keys()) < min_coverage * total:

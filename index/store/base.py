@@ -10,10 +10,11 @@ import asyncio
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import numpy as np
 
+from index.analyzer import Token
 from index.guilds import Shards
 from index.passages import Span
 
@@ -100,6 +101,15 @@ class NewPassage:
     term_freqs: np.ndarray
     cuts: Sequence[int] = ()
     heading: Span | None = None
+    tokens: StoredTokens | None = None
+
+
+class StoredTokens(NamedTuple):
+    """A passage's tokens in order, as stored so that a question never analyses a passage:
+    each one's term id, and its span of the passage's text (start, end pairs)."""
+
+    term_ids: np.ndarray  # int32
+    spans: np.ndarray  # uint16, two a token
 
 
 @dataclass(frozen=True)
@@ -114,6 +124,8 @@ class StoredPassage:
     article: ArticleInfo
     cuts: tuple[int, ...] = ()
     heading: str | None = None
+    stored_tokens: bytes | None = None  # `tokens_blob`; None for passages stored before them
+    tokens: Sequence[Token] | None = None  # as the ranking reads them; None: it analyses
 
 
 @dataclass(frozen=True)
@@ -159,10 +171,38 @@ def cuts_of_blob(blob: bytes | None, sentences: int) -> tuple[int, ...]:
 
 
 def stored_passage(row: Sequence[Any], article: ArticleInfo) -> StoredPassage:
-    """A passage read back from a row (id, text, start, sentences, cuts, heading, ...)."""
+    """A passage read back from a row (id, text, start, sentences, cuts, heading, tokens,
+    ...)."""
     sentences = spans_of_blob(row[3], row[2])
     cuts = cuts_of_blob(row[4], len(sentences))
-    return StoredPassage(row[0], row[1], row[2], sentences, article, cuts, row[5])
+    return StoredPassage(row[0], row[1], row[2], sentences, article, cuts, row[5], row[6])
+
+
+_SPAN_MAX = np.iinfo(np.uint16).max
+
+
+def tokens_stored(spans: np.ndarray, term_ids: np.ndarray, length: int) -> StoredTokens | None:
+    """A passage's tokens (of a text of `length` characters) as stored: their term ids and
+    spans (start, end pairs, flat); None for a passage too long for 16-bit offsets (it is
+    analysed when quoted, as before)."""
+    if length > _SPAN_MAX:
+        return None
+    return StoredTokens(term_ids.astype(np.int32), spans.astype(np.uint16))
+
+
+def tokens_blob(tokens: StoredTokens | None) -> bytes | None:
+    """Stored tokens as one blob: the int32 term ids, then the uint16 spans (8 bytes a
+    token); None (NULL) where there are none."""
+    if tokens is None:
+        return None
+    return tokens.term_ids.astype("<i4").tobytes() + tokens.spans.astype("<u2").tobytes()
+
+
+def tokens_of_blob(blob: bytes) -> StoredTokens:
+    """`tokens_blob` read back."""
+    n = len(blob) // 8
+    ids = np.frombuffer(blob, dtype="<i4", count=n)
+    return StoredTokens(ids, np.frombuffer(blob, dtype="<u2", offset=4 * n))
 
 
 PostingsBatch = tuple[list[int], list[bytes], list[bytes]]  # passage ids, term ids, term counts
@@ -210,14 +250,33 @@ def resolve_terms(passages: Passages, ids: Sequence[int]) -> list[NewPassage]:
     first new term's id first)."""
     real = np.asarray(ids, dtype=np.int32)
     resolved = []
-    for passage in passages:
-        term_ids = passage.term_ids
+
+    def resolved_ids(term_ids: np.ndarray) -> np.ndarray:
         if term_ids.size and term_ids.min() < 0:
             term_ids = term_ids.copy()
             new = term_ids < 0
             term_ids[new] = real[-term_ids[new] - 1]
-        resolved.append(replace(passage, term_ids=term_ids))
+        return term_ids
+
+    for passage in passages:
+        tokens = passage.tokens
+        if tokens is not None:
+            tokens = tokens._replace(term_ids=resolved_ids(tokens.term_ids))
+        resolved.append(replace(passage, term_ids=resolved_ids(passage.term_ids), tokens=tokens))
     return resolved
+
+
+class PassageReader(Protocol):
+    """Synchronous reads for the thread that computes answers: no hop to the event loop
+    between searching and quoting. A backend that reads only asynchronously has none."""
+
+    def passages(self, collection: str, ids: Sequence[int]) -> dict[int, StoredPassage]:
+        """As `Store.get_passages`."""
+        ...
+
+    def texts(self, article_ids: Sequence[int]) -> dict[int, str]:
+        """The whole text of each of these articles that still exists, by id."""
+        ...
 
 
 class Store(Protocol):
@@ -344,6 +403,10 @@ class Store(Protocol):
     async def get_passages(
         self, collection: str, ids: Sequence[int]
     ) -> dict[int, StoredPassage]: ...
+
+    def reader(self) -> PassageReader | None:
+        """The synchronous reader of answers, if this backend has one."""
+        ...
 
     def iter_articles(self) -> AsyncIterator[StoredArticle]: ...
 

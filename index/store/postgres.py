@@ -1,10 +1,9 @@
 """The PostgreSQL store through asyncpg, for deployments of several processes on one server.
 
-The same guarantees as the SQLite store: one transaction per write (an article with its
-passages and new terms, or nothing), any number of writers in any number of processes (writes
-take one advisory lock, as SQLite's `BEGIN IMMEDIATE` takes its file's; past `BUSY_TIMEOUT` a
-write is a BusyError), and a change log that every process follows; here other processes'
-writes are heard through LISTEN/NOTIFY rather than tested for before each question.
+SQLite's guarantees: one transaction per write (an article with its passages and new terms, or
+nothing), any number of writers in any number of processes (one advisory lock, as SQLite's
+`BEGIN IMMEDIATE` takes its file's; past `BUSY_TIMEOUT` a write is a BusyError), and a change
+log every process follows, other processes' writes heard through LISTEN/NOTIFY.
 """
 
 from __future__ import annotations
@@ -22,6 +21,7 @@ from index.store.base import (
     Change,
     IdTerms,
     NewArticle,
+    PassageReader,
     Passages,
     PostingsBatch,
     Rebuilt,
@@ -36,6 +36,7 @@ from index.store.base import (
     now,
     resolved,
     stored_passage,
+    tokens_blob,
 )
 from index.store.postgres_community import PostgresCommunity
 from index.store.postgres_feeds import PostgresFeeds, register
@@ -332,19 +333,21 @@ class PostgresStore(PostgresFeeds, PostgresCommunity):
         )
         return [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
 
+    def reader(self) -> PassageReader | None:
+        return None  # PostgreSQL is read asynchronously only (`get_passages`)
+
     async def get_passages(self, collection: str, ids: Sequence[int]) -> dict[int, StoredPassage]:
         if not ids:
             return {}
         rows = await self._fetch(
             f'SELECT p.id, substr(a.text, p.start + 1, p."end" - p.start), p.start, p.sentences,'
             " p.cuts, substr(a.text, p.heading_start + 1, p.heading_end - p.heading_start),"
-            f" {_ARTICLE_COLUMNS} FROM passages p JOIN articles a ON a.id = p.article_id"
+            f" p.tokens, {_ARTICLE_COLUMNS} FROM passages p JOIN articles a ON a.id = p.article_id"
             " WHERE p.collection = $1 AND p.id = ANY($2)",
             collection,
             list(ids),
         )
-        values = [list(row) for row in rows]
-        return {row[0]: stored_passage(row, _article(row[6:])) for row in values}
+        return {row[0]: stored_passage(row, _article(row[7:])) for row in map(list, rows)}
 
     async def iter_articles(self) -> AsyncIterator[StoredArticle]:
         async with self._connection() as conn, conn.transaction():
@@ -398,9 +401,9 @@ async def _insert_passages(
     """Insert an article's passages in one statement; their ids, in order."""
     rows = await conn.fetch(
         'INSERT INTO passages (article_id, collection, ord, start, "end", sentences, term_ids,'
-        " term_freqs, cuts, heading_start, heading_end) SELECT $1, $2, * FROM unnest($3::int[],"
-        " $4::int[], $5::int[], $6::bytea[], $7::bytea[], $8::bytea[], $9::bytea[], $10::int[],"
-        " $11::int[]) RETURNING id, ord",
+        " term_freqs, cuts, heading_start, heading_end, tokens) SELECT $1, $2, * FROM unnest("
+        "$3::int[], $4::int[], $5::int[], $6::bytea[], $7::bytea[], $8::bytea[], $9::bytea[],"
+        " $10::int[], $11::int[], $12::bytea[]) RETURNING id, ord",
         article_id,
         collection,
         list(range(len(passages))),
@@ -412,5 +415,6 @@ async def _insert_passages(
         [cuts_blob(p.cuts) for p in passages],
         [p.heading[0] if p.heading else None for p in passages],
         [p.heading[1] if p.heading else None for p in passages],
+        [tokens_blob(p.tokens) for p in passages],
     )
     return [row[0] for row in sorted(rows, key=lambda row: row[1])]

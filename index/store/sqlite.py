@@ -36,20 +36,18 @@ from index.store.base import (
     int32_blob,
     now,
     resolved,
-    stored_passage,
+    tokens_blob,
 )
 from index.store.sqlite_access import connect
 from index.store.sqlite_changes import latest, record, select_in, since
 from index.store.sqlite_community import SQLiteCommunity
 from index.store.sqlite_feeds import SQLiteFeeds, register
+from index.store.sqlite_reader import ARTICLE_COLUMNS, PASSAGES, SQLiteReader, passage_rows
 from index.store.sqlite_schema import prepare
 
 log = logging.getLogger(__name__)
 
-_ARTICLE_COLUMNS = (
-    "a.id, a.collection, a.title, a.url, a.author, a.published, a.site, a.source, a.added_by, "
-    "a.added_at, (SELECT count(*) FROM passages p2 WHERE p2.article_id = a.id)"
-)
+_ARTICLE_COLUMNS = ARTICLE_COLUMNS
 
 
 async def _term_ids(db: aiosqlite.Connection, terms: Terms) -> list[tuple[int, str]]:
@@ -76,6 +74,7 @@ class SQLiteStore(SQLiteFeeds, SQLiteCommunity):
         self.location = str(path)
         self.read_only = read_only
         self._write_lock = asyncio.Lock()
+        self._reader: SQLiteReader | None = None
 
     @classmethod
     @asynccontextmanager
@@ -91,9 +90,16 @@ class SQLiteStore(SQLiteFeeds, SQLiteCommunity):
         store = cls(db, path, read_only=read_only)
         try:
             await prepare(db, path, read_only=read_only)
+            store._reader = await asyncio.to_thread(SQLiteReader, path, read_only)
             yield store
         finally:
+            if store._reader is not None:
+                store._reader.close()
             await db.close()
+
+    def reader(self) -> SQLiteReader | None:
+        """Synchronous reads for the thread that computes answers (see `sqlite_reader`)."""
+        return self._reader
 
     async def _scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
         async with self._db.execute(sql, params) as cursor:
@@ -138,6 +144,8 @@ class SQLiteStore(SQLiteFeeds, SQLiteCommunity):
     # --- changes ---------------------------------------------------------------------------
 
     async def version(self) -> int:
+        if self._reader is not None:  # no hop to aiosqlite's thread: a few microseconds
+            return self._reader.version()
         return int(await self._scalar("PRAGMA data_version"))
 
     async def latest_change(self) -> int:
@@ -206,12 +214,12 @@ class SQLiteStore(SQLiteFeeds, SQLiteCommunity):
     async def _insert_passages(
         db: aiosqlite.Connection, article_id: int, collection: str, passages: Passages
     ) -> list[int]:
-        ids = []
-        for ord_, p in enumerate(passages):
-            cursor = await db.execute(
-                'INSERT INTO passages (article_id, collection, ord, start, "end", sentences,'
-                " term_ids, term_freqs, cuts, heading_start, heading_end)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        """Insert an article's passages in one statement; their ids, in order."""
+        await db.executemany(
+            'INSERT INTO passages (article_id, collection, ord, start, "end", sentences,'
+            " term_ids, term_freqs, cuts, heading_start, heading_end, tokens)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
                 (
                     article_id,
                     collection,
@@ -223,11 +231,15 @@ class SQLiteStore(SQLiteFeeds, SQLiteCommunity):
                     int32_blob(p.term_freqs),
                     cuts_blob(p.cuts),
                     *(p.heading or (None, None)),
-                ),
-            )
-            assert cursor.lastrowid is not None
-            ids.append(cursor.lastrowid)
-        return ids
+                    tokens_blob(p.tokens),
+                )
+                for ord_, p in enumerate(passages)
+            ],
+        )
+        async with db.execute(
+            "SELECT id FROM passages WHERE article_id = ? ORDER BY ord", (article_id,)
+        ) as cursor:
+            return [row[0] for row in await cursor.fetchall()]
 
     async def replace_article(
         self, article_id: int, article: NewArticle, passages: Passages, new_terms: Terms
@@ -326,16 +338,9 @@ class SQLiteStore(SQLiteFeeds, SQLiteCommunity):
         """The passages with these ids (in this collection), with text and article."""
         if not ids:
             return {}
-        marks = ",".join("?" * len(ids))
-        async with self._db.execute(
-            f'SELECT p.id, substr(a.text, p.start + 1, p."end" - p.start), p.start, p.sentences,'
-            " p.cuts, substr(a.text, p.heading_start + 1, p.heading_end - p.heading_start),"
-            f" {_ARTICLE_COLUMNS} FROM passages p JOIN articles a ON a.id = p.article_id"
-            f" WHERE p.collection = ? AND p.id IN ({marks})",
-            (collection, *ids),
-        ) as cursor:
-            rows = await cursor.fetchall()
-        return {row[0]: stored_passage(row, _article(row[6:])) for row in rows}
+        sql = PASSAGES.format(marks=",".join("?" * len(ids)))
+        async with self._db.execute(sql, (collection, *ids)) as cursor:
+            return passage_rows(await cursor.fetchall())
 
     async def iter_articles(self) -> AsyncIterator[StoredArticle]:
         """Every article's id, collection, title and text, for re-indexing."""

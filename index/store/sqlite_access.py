@@ -171,6 +171,18 @@ async def _connect(path: Path, uri: str | None = None, refusal: str = "") -> sql
         raise StorageError(f"cannot open {path}: {exc}") from exc
 
 
+def reader_connection(path: Path, read_only: bool) -> sqlite3.Connection:
+    """A second, read-only connection to the library at `path` (already opened, and so
+    checked, by `connect`), for reads made on another thread (see `sqlite_reader`)."""
+    uri = _read_only_uri(path) if read_only else f"{path.absolute().as_uri()}?mode=ro"
+    try:
+        return sqlite3.connect(
+            uri, uri=True, isolation_level=None, timeout=BUSY_TIMEOUT, check_same_thread=False
+        )
+    except sqlite3.Error as exc:
+        raise StorageError(f"cannot open {path}: {exc}") from exc
+
+
 async def _adopt(raw: sqlite3.Connection) -> aiosqlite.Connection:
     """aiosqlite's connection over an open SQLite connection (taking it over cannot fail)."""
     return await aiosqlite.Connection(lambda: raw, iter_chunk_size=64)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from array import array
 from unittest import mock
 
 import numpy as np
@@ -115,9 +114,20 @@ def test_no_keys_make_no_runs():
     assert values.size == 0
 
 
-def test_a_listed_term_gives_its_postings():
-    """`listed` returns the term's posting list itself."""
-    postings: list[array[int] | None] = [None, array("q", [5, 6])]
-    assert arrays.listed(postings, 1) is postings[1]
-    with pytest.raises(AssertionError):
-        arrays.listed(postings, 0)
+def test_merged_postings_keep_each_terms_old_postings_first():
+    """Merging inserts each new posting after its term's old ones; new terms take their place
+    in order; a count past uint16 widens the counts to int32."""
+    old = arrays.Postings.grouped(
+        np.array([5, 2, 5], np.int32), np.array([0, 1, 1]), np.array([1, 2, 3])
+    )
+    new = arrays.Postings.grouped(
+        np.array([5, 3, 9], np.int32), np.array([2, 2, 3]), np.array([4, 70000, 6])
+    )
+    merged = old.merged(new)
+    assert merged.terms.tolist() == [2, 3, 5, 9]
+    assert merged.ptr.tolist() == [0, 1, 2, 5, 6]
+    assert merged.slots.tolist() == [1, 2, 0, 1, 2, 3]
+    assert merged.tfs.tolist() == [2, 70000, 1, 3, 4, 6]
+    assert merged.tfs.dtype == np.int32 and old.tfs.dtype == np.uint16
+    starts, ends = merged.find(np.array([5, 4, 9, -1, 10]))
+    assert (starts.tolist(), ends.tolist()) == ([2, 0, 5, 0, 0], [5, 0, 6, 0, 0])

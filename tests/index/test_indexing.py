@@ -1,6 +1,10 @@
 """Indexing: a document into passages with term counts, title terms, and the content hash."""
 
+from collections import Counter
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from index.analyzer import Analyzer
 from index.errors import InputError
@@ -116,3 +120,19 @@ def test_content_hash_of_text_without_spaces_is_read_in_chunks_all_the_same() ->
         content_hash(f"{word} {word}\n")
         == hashlib.sha256((word.casefold() + " " + word.casefold() + " ").encode()).hexdigest()
     )
+
+
+@given(st.text(st.characters(max_codepoint=127), max_size=300))
+def test_an_ascii_texts_tokens_are_its_terms(text: str) -> None:
+    """Where a passage is ASCII its terms are read from its tokens: they are the same."""
+    analyzer = Analyzer()
+    assert [t.term for t in analyzer.tokens(text)] == analyzer.terms(text)
+
+
+def test_each_passages_counts_are_its_analysed_terms() -> None:
+    """ASCII or not, a passage's counts are those of `Analyzer.terms` (title terms aside)."""
+    text = "Café Müller’s ½ price: ｆｕｌｌ width.\n\nThe keeper's lamp, lit at dusk. " * 3
+    analyzer = Analyzer()
+    analysed = analyse(text, None, analyzer, SETTINGS)
+    for passage, counts in zip(analysed.passages, analysed.terms, strict=True):
+        assert counts == dict(Counter(analyzer.terms(text[passage.start : passage.end])))

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 from rank_bm25 import BM25L, BM25Okapi, BM25Plus
 
-from index import postings
+from index import arrays, postings
 from index.bm25 import BM25Params
 from index.postings import Hit, PassageIndex
 
@@ -155,7 +155,7 @@ def test_scores_equal_rank_bm25(
     assume(has_terms(docs))
     ids = data.draw(doc_ids_st(len(docs)))
     sort_below = 10**9 if summing == "sort" else 0
-    with mock.patch.object(postings, "_SORT_BELOW", sort_below):
+    with mock.patch.object(arrays, "SORT_BELOW", sort_below):
         assert_matches_reference(build(params, ids, docs, bulk=True), ids, docs, query)
 
 
@@ -434,25 +434,58 @@ def test_bad_passages_are_rejected_and_leave_the_index_unchanged(
 
 
 def test_add_touches_only_the_new_passages_postings():
-    """Adding a passage appends to its own terms' postings and rebuilds nothing else."""
+    """Adding a passage appends to its own terms' delta postings and rebuilds nothing else."""
     ids = list(range(50))
     docs = [[WORDS[i % 9], WORDS[(i * 7) % 9]] for i in ids]
     index = build(BM25Params(), ids, docs, bulk=True)
-    postings = list(index._postings)
-    contents = [None if p is None else p.tolist() for p in postings]
+    grouped = index._postings
+    before = {t: len(p) for t, p in index._delta.items()}
     with (
         mock.patch.object(PassageIndex, "_compact", side_effect=AssertionError("rebuilt")),
-        mock.patch.object(PassageIndex, "_append_postings", side_effect=AssertionError("bulk")),
+        mock.patch.object(PassageIndex, "_merge_delta", side_effect=AssertionError("merged")),
     ):
         index.add(50, *encode(["a", "b", "a"]))
-    touched = {VOCAB["a"], VOCAB["b"]}
-    for term, (plist, content) in enumerate(zip(postings, contents, strict=True)):
-        assert index._postings[term] is plist  # same list objects: nothing rebuilt
-        if term not in touched:
-            assert (plist.tolist() if plist is not None else None) == content
-        else:
-            assert plist is not None
-            assert len(plist) == len(content or []) + 1
+    assert index._postings is grouped  # the grouped postings are untouched
+    grown = {t: len(p) - before.get(t, 0) for t, p in index._delta.items()}
+    assert {t: n for t, n in grown.items() if n} == {VOCAB["a"]: 1, VOCAB["b"]: 1}
+    assert_matches_reference(index, [*ids, 50], [*docs, ["a", "b", "a"]], ["a", "b", "c"])
+
+
+def test_the_delta_is_merged_once_it_outgrows_its_share():
+    """Passages added one by one wait in the delta until it holds more than its share; merged,
+    they are grouped with the others and the scores do not change."""
+    ids = list(range(3000))
+    docs = [[WORDS[i % 9], WORDS[(i * 7) % 9], WORDS[(i * 5) % 9]] for i in ids]
+    index = build(BM25Params(), ids, docs, bulk=False)
+    assert index._postings.slots.size > 0 and index._delta_size <= postings._DELTA_MIN
+    assert stored_postings(index) == sum(len(set(d)) for d in docs)
+    assert_matches_reference(index, ids, docs, ["a", "i", "c", "c"])
+
+
+def test_batches_loaded_one_after_another_score_as_one():
+    """Start-up's batches are merged into the postings one after another: the scores are
+    rank-bm25's over all of them."""
+    ids = list(range(10_000))
+    docs = [[WORDS[i % 9], WORDS[(i * 7) % 9], WORDS[(i // 3) % 9]] for i in ids]
+    index = PassageIndex()
+    for start in range(0, len(ids), 2000):
+        batch = [encode(d) for d in docs[start : start + 2000]]
+        index.load(ids[start : start + 2000], [t for t, _ in batch], [c for _, c in batch])
+    assert not index._delta  # every batch merged
+    assert_matches_reference(index, ids, docs, ["a", "i", "c", "c"])
+    assert stored_postings(index) == sum(len(set(d)) for d in docs)
+
+
+def test_a_question_reads_only_the_postings_of_its_terms():
+    """A search gathers exactly the postings of the question's terms, loaded or added."""
+    ids = list(range(60))
+    docs = [[WORDS[i % 9], WORDS[(i * 7) % 9]] for i in ids]
+    index = build(BM25Params(), ids, docs, bulk=True)
+    index.add(60, *encode(["a", "i"]))
+    before = index.postings_read
+    index.search(encode_query(["a", "c"]), 5)
+    expected = sum(("a" in d) + ("c" in d) for d in [*docs, ["a", "i"]])
+    assert index.postings_read - before == expected
 
 
 def test_removing_most_passages_compacts_the_storage():
@@ -463,7 +496,7 @@ def test_removing_most_passages_compacts_the_storage():
     index.remove(ids[:30])
     assert index._dead_postings == 0
     live_postings = sum(len(set(d)) for d in docs[30:])
-    assert sum(len(p) for p in index._postings if p is not None) == live_postings
+    assert stored_postings(index) == live_postings
     assert_matches_reference(index, ids[30:], docs[30:], ["a", "i", "c"])
     index.remove(ids[30:])
     assert len(index) == 0
@@ -504,9 +537,9 @@ def test_idf_of_the_first_and_last_term_ids():
 
 
 def test_idf_outside_the_known_ids_or_of_an_unused_id_is_zero():
-    """-1, the first id past the table, and an id in no passage all have IDF 0."""
+    """-1, an id past the last one, and an id in no passage all have IDF 0."""
     index = edge_index()
-    past = index._df.size  # the first id the index keeps nothing for
+    past = 5  # the first id no passage has
     assert [index.idf(-1), index.idf(past), index.idf(2)] == [0.0, 0.0, 0.0]
 
 
@@ -589,7 +622,7 @@ def indexed(docs: dict[int, list[int]], *, bulk: bool = False) -> PassageIndex:
 
 
 def stored_postings(index: PassageIndex) -> int:
-    return sum(len(p) for p in index._postings if p is not None)
+    return index._postings.slots.size + sum(len(p) for p in index._delta.values())
 
 
 @pytest.mark.parametrize("bulk", [False, True], ids=["added", "loaded"])

@@ -14,6 +14,16 @@ def test_known_terms_keep_their_ids_and_new_ones_get_provisional_ids() -> None:
     assert [counts.tolist() for _, counts in arrays] == [[2, 1], [1, 4]]
 
 
+def test_token_ids_share_the_provisional_ids_and_add_the_terms_they_need() -> None:
+    """A passage's tokens in order: known ids, the counts' provisional ids, and new ones after
+    them for a term only the tokens have."""
+    vocabulary = Vocabulary({"keeper": 7})
+    _, new = vocabulary.assign([Counter(keeper=1, stair=1)])
+    ids = vocabulary.token_ids([["stair", "keeper", "stair"], ["dusk", "stair"]], new)
+    assert [a.tolist() for a in ids] == [[-1, 7, -1], [-2, -1]]
+    assert new == ["stair", "dusk"]
+
+
 def test_ids_are_kept_only_when_committed() -> None:
     """Until its write commits a term stays new; afterwards its stored id is used."""
     vocabulary = Vocabulary()

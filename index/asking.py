@@ -1,0 +1,122 @@
+"""The CPU work of answering a question, as run on the compute thread (`index.compute`).
+
+`search` analyses the question and asks the collection's index for BM25's candidates. With a
+store that reads synchronously (SQLite, `store.base.PassageReader`), `answer` then reads the
+candidates, quotes and re-ranks them and adds their citation links in the same piece of work:
+one hop from the event loop for the whole answer. Otherwise the library reads between the
+pieces (PostgreSQL, asynchronously).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+
+from index.analyzer import Analyzer, Token
+from index.community import follow_up_counts
+from index.indexes import _Loaded
+from index.rank import Candidates, RankSettings, Result, candidates, rerank, with_fragments
+from index.store.base import PassageReader, StoredPassage, tokens_of_blob
+from index.vocabulary import Vocabulary
+
+Sizes = tuple[int, int]  # how many candidates BM25 proposes, how many results are kept
+
+
+@dataclass(frozen=True)
+class Asked:
+    """A question as asked: its text (normalised), the earlier question a follow-up follows
+    ("" if none), and the passages it may be answered from (None: all; a topic's otherwise)."""
+
+    question: str
+    earlier: str = ""
+    within: Sequence[int] | None = None
+
+
+def search(
+    analyzer: Analyzer, vocabulary: Vocabulary, loaded: _Loaded, asked: Asked, pool: int
+) -> tuple[list[Token], Candidates]:
+    """The question's tokens and BM25's best `pool` candidates (a typo read as the library
+    term it misspells; a follow-up's earlier terms at a lower weight)."""
+    tokens = analyzer.tokens(asked.question)
+    counts = follow_up_counts([t.term for t in tokens], analyzer.terms(asked.earlier))
+    query = {term: (vocabulary.get(term), n) for term, n in counts.items()}
+    if not query:
+        return tokens, Candidates([], {}, set())
+    return tokens, loaded.call(candidates, query, pool, asked.within, vocabulary.get)
+
+
+def answer(
+    analyzer: Analyzer,
+    vocabulary: Vocabulary,
+    loaded: _Loaded,
+    asked: Asked,
+    sizes: Sizes,
+    settings: RankSettings,
+    where: tuple[str, PassageReader],
+) -> tuple[list[Token], Candidates, list[Result]]:
+    """The whole answer: the question's tokens, BM25's candidates (`sizes`: how many
+    candidates, how many results) and the quoted results, read with the synchronous reader of
+    `where` (collection, reader)."""
+    pool, k = sizes
+    collection, reader = where
+    tokens, found = search(analyzer, vocabulary, loaded, asked, pool)
+    if not found.hits:
+        return tokens, found, []
+    rows = reader.passages(collection, [hit.doc_id for hit in found.hits])
+    results = quoted(found, rows, (tokens, vocabulary), analyzer, settings, k)
+    linked = sorted({r.article.id for r in results if r.article.url})
+    return tokens, found, with_fragments(results, reader.texts(linked))
+
+
+def quoted(
+    found: Candidates,
+    rows: Mapping[int, StoredPassage],
+    question: tuple[list[Token], Vocabulary],
+    analyzer: Analyzer,
+    settings: RankSettings,
+    k: int,
+) -> list[Result]:
+    """The candidates quoted and re-ranked (`rank.rerank`), their stored tokens read for the
+    `question` (its tokens, and the vocabulary they were searched with)."""
+    tokens, vocabulary = question
+    rows = quotable(rows, question_terms(vocabulary, found))
+    return rerank(found, rows, [t.term for t in tokens], analyzer, settings, k)
+
+
+def question_terms(vocabulary: Vocabulary, found: Candidates) -> dict[int, str]:
+    """The question's terms that the collection holds, by term id."""
+    ids = {term: vocabulary.get(term) for term in found.present}
+    return {term_id: term for term, term_id in ids.items() if term_id is not None}
+
+
+def quotable(
+    rows: Mapping[int, StoredPassage], terms: Mapping[int, str]
+) -> dict[int, StoredPassage]:
+    """The passages with their tokens as the ranking reads them, from their stored tokens
+    (those stored before them are analysed by the ranking, as always).
+
+    The ranking reads of a passage's tokens only where the question's terms (`terms`, by id)
+    are and which of them stand side by side, so each of those is a token and each run of
+    other tokens between them one placeholder (term "", never a question's term): the quote,
+    its highlights and the re-ranking come out as from every token, without analysing.
+    """
+    out = {}
+    for passage_id, row in rows.items():
+        if row.stored_tokens is not None:
+            ids, spans = tokens_of_blob(row.stored_tokens)
+            row = replace(row, tokens=_tokens(ids.tolist(), spans.tolist(), terms))
+        out[passage_id] = row
+    return out
+
+
+def _tokens(ids: list[int], spans: list[int], terms: Mapping[int, str]) -> list[Token]:
+    tokens = []
+    last = -1  # the last question term's place
+    for i in [i for i, term_id in enumerate(ids) if term_id in terms]:
+        if i > last + 1:  # other terms stood between: one placeholder for them
+            tokens.append(Token("", spans[2 * last + 2], spans[2 * last + 3]))
+        tokens.append(Token(terms[ids[i]], spans[2 * i], spans[2 * i + 1]))
+        last = i
+    if last + 1 < len(ids):
+        tokens.append(Token("", spans[2 * last + 2], spans[2 * last + 3]))
+    return tokens

@@ -8,6 +8,7 @@ log every process follows, other processes' writes heard through LISTEN/NOTIFY.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -30,14 +31,13 @@ from index.store.base import (
     StoredPassage,
     Terms,
     Written,
-    cuts_blob,
     int32_blob,
     ints_of_blob,
     now,
     resolved,
     stored_passage,
-    tokens_blob,
 )
+from index.store.encoding import encoded_passages
 from index.store.postgres_community import PostgresCommunity
 from index.store.postgres_feeds import PostgresFeeds, register
 from index.store.postgres_schema import (
@@ -399,6 +399,7 @@ async def _insert_passages(
     conn: Conn, article_id: int, collection: str, passages: Passages
 ) -> list[int]:
     """Insert an article's passages in one statement; their ids, in order."""
+    columns = await asyncio.to_thread(_columns, passages)
     rows = await conn.fetch(
         'INSERT INTO passages (article_id, collection, ord, start, "end", sentences, term_ids,'
         " term_freqs, cuts, heading_start, heading_end, tokens) SELECT $1, $2, * FROM unnest("
@@ -406,15 +407,12 @@ async def _insert_passages(
         " $10::int[], $11::int[], $12::bytea[]) RETURNING id, ord",
         article_id,
         collection,
-        list(range(len(passages))),
-        [p.start for p in passages],
-        [p.end for p in passages],
-        [int32_blob([offset for span in p.sentences for offset in span]) for p in passages],
-        [int32_blob(p.term_ids) for p in passages],
-        [int32_blob(p.term_freqs) for p in passages],
-        [cuts_blob(p.cuts) for p in passages],
-        [p.heading[0] if p.heading else None for p in passages],
-        [p.heading[1] if p.heading else None for p in passages],
-        [tokens_blob(p.tokens) for p in passages],
+        *columns,
     )
     return [row[0] for row in sorted(rows, key=lambda row: row[1])]
+
+
+def _columns(passages: Passages) -> list[list[Any]]:
+    """The passages' rows as columns, for `unnest` (ten, empty if there are no passages)."""
+    rows = encoded_passages(passages)
+    return [list(column) for column in zip(*rows, strict=True)] or [[] for _ in range(10)]

@@ -32,12 +32,10 @@ from index.store.base import (
     StoredPassage,
     Terms,
     Written,
-    cuts_blob,
-    int32_blob,
     now,
     resolved,
-    tokens_blob,
 )
+from index.store.encoding import encoded_passages
 from index.store.sqlite_access import connect
 from index.store.sqlite_changes import latest, record, select_in, since
 from index.store.sqlite_community import SQLiteCommunity
@@ -219,22 +217,7 @@ class SQLiteStore(SQLiteFeeds, SQLiteCommunity):
             'INSERT INTO passages (article_id, collection, ord, start, "end", sentences,'
             " term_ids, term_freqs, cuts, heading_start, heading_end, tokens)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    article_id,
-                    collection,
-                    ord_,
-                    p.start,
-                    p.end,
-                    int32_blob([offset for span in p.sentences for offset in span]),
-                    int32_blob(p.term_ids),
-                    int32_blob(p.term_freqs),
-                    cuts_blob(p.cuts),
-                    *(p.heading or (None, None)),
-                    tokens_blob(p.tokens),
-                )
-                for ord_, p in enumerate(passages)
-            ],
+            await asyncio.to_thread(encoded_passages, passages, article_id, collection),
         )
         async with db.execute(
             "SELECT id FROM passages WHERE article_id = ? ORDER BY ord", (article_id,)

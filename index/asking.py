@@ -16,7 +16,8 @@ from index.analyzer import Analyzer, Token
 from index.community import follow_up_counts
 from index.indexes import _Loaded
 from index.rank import Candidates, RankSettings, Result, candidates, rerank, with_fragments
-from index.store.base import PassageReader, StoredPassage, tokens_of_blob
+from index.store.base import PassageReader, StoredPassage
+from index.store.columns import tokens_of_blob
 from index.vocabulary import Vocabulary
 
 Sizes = tuple[int, int]  # how many candidates BM25 proposes, how many results are kept

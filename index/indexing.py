@@ -10,23 +10,22 @@ import hashlib
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import NamedTuple
 
 import numpy as np
 
-from index.analyzer import Analyzer, Token
+from index.analyzer import Analyzer
 from index.errors import InputError
 from index.ingest import Document, normalise
-from index.passages import PassageSettings, Span, split_passages
-from index.store.base import NewArticle, NewPassage, Store, resolve_terms, tokens_stored
+from index.passages import PassageSettings, Span, iter_passages
+from index.store.base import NewArticle, Store
+from index.store.columns import NewPassages, Ragged
 from index.vocabulary import IdTerms, Vocabulary
 
 _WHITESPACE = re.compile(r"\s+")
 _HASH_CHUNK = 1 << 16
 _ASCII = re.compile(r"[\x00-\x7f]")
-_EMPTY = np.empty(0, np.int32)  # term ids and counts, before ids are assigned
 
 
 def content_hash(text: str) -> str:
@@ -63,20 +62,16 @@ def content_hash(text: str) -> str:
 
 @dataclass(frozen=True)
 class Analysed:
-    """An article split and analysed: its passages (without term ids yet), their terms and
-    their tokens (what quoting reads, stored so that a question never analyses a passage)."""
+    """An article split and analysed: its passages (term ids not assigned yet), each one's
+    term counts, and each one's tokens' terms in order (stored, with their spans, so that a
+    question never analyses a passage; empty for a passage too long to store them). Few
+    objects whatever the article's size: the counts are dicts of strings and numbers and the
+    tokens tuples of strings, which the garbage collector does not follow."""
 
     digest: str
-    passages: list[NewPassage]
+    passages: NewPassages
     terms: list[dict[str, int]]
-    tokens: list[PassageTokens] | None = None
-
-
-class PassageTokens(NamedTuple):
-    """A passage's tokens, compactly: their terms in order and their spans (`spans_of`)."""
-
-    terms: list[str]
-    spans: np.ndarray
+    tokens: list[tuple[str, ...]]
 
 
 def analyse(
@@ -87,20 +82,33 @@ def analyse(
     Each passage's terms include the article's title terms and those of the headings it is
     under (`title_weight` times each), so that a passage is found by what the article and its
     section are about even where it does not name them again. An article without a title has
-    no title terms. The counts are plain dicts: the garbage collector need not follow them.
+    no title terms. Each passage is analysed as it is split and kept as numbers (see
+    `NewPassages`), so that no object a passage outlives it.
     """
-    passages = split_passages(text, settings)
     weight = settings.title_weight
     title_terms = Counter(analyzer.terms(title)) if weight and title else Counter[str]()
     heading_terms: dict[Span, Counter[str]] = {}
+    bounds: list[int] = []  # start, end, heading start, heading end of each passage
+    sentences: list[np.ndarray] = []
+    cuts: list[np.ndarray] = []
     terms = []
-    stored = []
-    tokens = []
+    tokens: list[tuple[str, ...]] = []
+    spans: list[np.ndarray] = []
     seen: dict[str, str] = {}  # one string object per term of the article
-    for p in passages:
-        passage_tokens = _compact(analyzer.tokens(text[p.start : p.end]), seen)
-        tokens.append(passage_tokens)
-        counts = Counter(_terms(analyzer, text[p.start : p.end], passage_tokens))
+    for p in iter_passages(text, settings):
+        bounds += (p.start, p.end, *(p.headings[-1] if p.headings else (-1, -1)))
+        sentences.append(np.array(p.sentences, np.int32))
+        cuts.append(np.array(p.cuts, np.uint8))
+        passage_text = text[p.start : p.end]
+        passage_tokens = analyzer.tokens(passage_text)
+        terms_in_order = tuple(seen.setdefault(t.term, t.term) for t in passage_tokens)
+        stored = NewPassages.storable(p.start, p.end)
+        tokens.append(terms_in_order if stored else ())
+        spans.append(
+            np.array([(t.start, t.end) for t in passage_tokens] if stored else (), np.uint16)
+        )
+        ascii_only = passage_text.isascii()  # then its terms are its tokens' terms
+        counts = Counter(terms_in_order if ascii_only else analyzer.terms(passage_text))
         context = [title_terms]
         if weight:
             for start, end in p.headings:
@@ -111,38 +119,32 @@ def analyse(
             for term, n in extra.items():
                 counts[term] += n * weight
         terms.append(dict(counts))
-        heading = p.headings[-1] if p.headings else None
-        stored.append(NewPassage(p.start, p.end, p.sentences, _EMPTY, _EMPTY, p.cuts, heading))
-    return Analysed(content_hash(text), stored, terms, tokens)
+    table = np.array(bounds, np.int64).reshape(-1, 4)
+    columns = NewPassages(
+        spans=table[:, :2],
+        headings=table[:, 2:],
+        sentences=Ragged.of(sentences, np.int32),
+        cuts=Ragged.of(cuts, np.uint8),
+        term_ids=Ragged.empty(len(terms), np.int32),
+        term_freqs=Ragged.empty(len(terms), np.int32),
+        token_ids=Ragged.empty(len(terms), np.int32),
+        token_spans=Ragged.of(spans, np.uint16),
+        has_tokens=np.array([NewPassages.storable(s, e) for s, e in table[:, :2].tolist()], bool),
+    )
+    return Analysed(content_hash(text), columns, terms, tokens)
 
 
-def _terms(analyzer: Analyzer, text: str, tokens: PassageTokens) -> list[str]:
-    """`Analyzer.terms` of a passage: its tokens' terms where the text is ASCII (normalising
-    ASCII only lowers its case, so words and terms are the same either way), else analysed."""
-    return tokens.terms if text.isascii() else analyzer.terms(text)
-
-
-def _compact(tokens: list[Token], seen: dict[str, str]) -> PassageTokens:
-    """Tokens as a list of terms (each term's one string, from `seen`) and an int32 array of
-    spans: a large article holds far fewer objects while it waits to be written."""
-    spans = np.array([(t.start, t.end) for t in tokens], dtype=np.int32).reshape(-1)
-    return PassageTokens([seen.setdefault(t.term, t.term) for t in tokens], spans)
-
-
-def with_term_ids(analysed: Analysed, vocabulary: Vocabulary) -> tuple[list[NewPassage], list[str]]:
+def with_term_ids(analysed: Analysed, vocabulary: Vocabulary) -> tuple[NewPassages, list[str]]:
     """The passages with their term ids and counts, and the terms that need new ids (named in
     the passages by provisional ids -1, -2, ...: see `Vocabulary`)."""
     arrays, new_terms = vocabulary.assign(analysed.terms)
-    passages = [
-        replace(p, term_ids=ids, term_freqs=freqs)
-        for p, (ids, freqs) in zip(analysed.passages, arrays, strict=True)
-    ]
-    if analysed.tokens is not None:
-        ids_of = vocabulary.token_ids([t.terms for t in analysed.tokens], new_terms)
-        passages = [
-            replace(p, tokens=tokens_stored(tokens.spans, ids, p.end - p.start))
-            for p, tokens, ids in zip(passages, analysed.tokens, ids_of, strict=True)
-        ]
+    token_ids = vocabulary.token_ids(analysed.tokens, new_terms)
+    passages = replace(
+        analysed.passages,
+        term_ids=Ragged.of([ids for ids, _ in arrays], np.int32),
+        term_freqs=Ragged.of([freqs for _, freqs in arrays], np.int32),
+        token_ids=Ragged.of(token_ids, np.int32),
+    )
     return passages, new_terms
 
 
@@ -207,13 +209,13 @@ async def reindex(
     """Analyse every stored article again and replace the whole index (a settings change);
     False if another process changed the library meanwhile (nothing is written then)."""
     vocabulary = Vocabulary()
-    rebuilt: list[tuple[int, str, Sequence[NewPassage]]] = []
+    rebuilt: list[tuple[int, str, NewPassages]] = []
     all_terms: IdTerms = []
     async for article in store.iter_articles():
         analysed = await asyncio.to_thread(analyse, article.text, article.title, analyzer, settings)
         passages, new = await asyncio.to_thread(with_term_ids, analysed, vocabulary)
         new_terms = vocabulary.allocate(new)
-        passages = resolve_terms(passages, [term_id for term_id, _ in new_terms])
+        passages = passages.resolved([term_id for term_id, _ in new_terms])
         vocabulary.commit(new_terms)
         all_terms.extend(new_terms)
         rebuilt.append((article.id, article.collection, passages))

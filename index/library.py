@@ -31,7 +31,8 @@ from index.rank import Candidates, Result, with_fragments
 from index.settings import LibrarySettings
 from index.sources import Progress, Sources, report
 from index.store import CommunityStore, open_store
-from index.store.base import ArticleInfo, FeedInfo, NewArticle, NewPassage
+from index.store.base import ArticleInfo, FeedInfo, NewArticle
+from index.store.columns import NewPassages
 from index.suggest import Suggestions
 from index.web import FeedReport, normalize_url
 
@@ -282,7 +283,7 @@ class Library:
             prepare, document, collection, added_by, self._analyzer, self.settings.passages
         )
 
-    async def _term_ids(self, analysed: Analysed) -> tuple[list[NewPassage], list[str]]:
+    async def _term_ids(self, analysed: Analysed) -> tuple[NewPassages, list[str]]:
         return await asyncio.to_thread(with_term_ids, analysed, self._indexes.vocabulary)
 
     # --- feeds -----------------------------------------------------------------------------

@@ -19,7 +19,6 @@ single step (a regular expression, sentencex) runs long on a huge paragraph whil
 
 from __future__ import annotations
 
-import itertools
 import json
 import math
 import re
@@ -195,16 +194,19 @@ def _blocks(text: str) -> Iterator[tuple[int, int, bool]]:
     yield start, len(text), False
 
 
-def _paragraphs(text: str, max_sentence_words: int) -> list[_Paragraph]:
-    """The text's paragraphs: their sentences (cut into pieces where long) and headings."""
-    paragraphs: list[_Paragraph] = []
+def _paragraphs(text: str, max_sentence_words: int) -> Iterator[_Paragraph]:
+    """The text's paragraphs that hold sentences (cut into pieces where long), with their
+    headings. They are read block by block and each is given out once no later block can
+    change it (a block that ends inside a sentence marks the last piece read as cut), so that
+    a large article's paragraphs are not all held at once."""
+    held: list[_Paragraph] = []  # read, not given out yet
     # the headings read so far that are still open: (level, span)
     stack: list[tuple[int, Span]] = []
     continues = False  # the previous block ended inside a sentence
     for block_start, block_end, inside in _blocks(text):
         for para in _PARAGRAPH.finditer(text, block_start, block_end):
             current = _Paragraph(tuple(span for _, span in stack))
-            paragraphs.append(current)
+            held.append(current)
             for unit_start, unit_end in _units(text, para.start(), para.end()):
                 heading = _HEADING.fullmatch(text, unit_start, unit_end)
                 if heading:
@@ -213,7 +215,7 @@ def _paragraphs(text: str, max_sentence_words: int) -> list[_Paragraph]:
                         stack = [(lv, span) for lv, span in stack if lv < level]
                         stack.append((level, heading.span(2)))
                     current = _Paragraph(tuple(span for _, span in stack))
-                    paragraphs.append(current)
+                    held.append(current)
                     continue
                 unit = text[unit_start:unit_end]
                 for b in sentencex.get_sentence_boundaries("en", unit):
@@ -230,12 +232,14 @@ def _paragraphs(text: str, max_sentence_words: int) -> list[_Paragraph]:
                     if continues:
                         current.cuts[-last - 1] |= CUT_START
                         continues = False
+        held = [p for p in held if p.sentences]
         if inside:
-            last_read = next((p for p in reversed(paragraphs) if p.sentences), None)
-            if last_read is not None:
-                last_read.cuts[-1] |= CUT_END
+            if held:
+                held[-1].cuts[-1] |= CUT_END
             continues = True
-    return [p for p in paragraphs if p.sentences]
+        yield from held[:-1]
+        held = held[-1:]
+    yield from held
 
 
 def split_sentences(text: str, max_words: int = 50) -> list[list[Span]]:
@@ -296,50 +300,59 @@ def _chunk(text: str, paragraph: _Paragraph, settings: PassageSettings) -> list[
 
 def split_passages(text: str, settings: PassageSettings | None = None) -> list[Passage]:
     """Cut an article into passages of whole sentences."""
+    return list(iter_passages(text, settings))
+
+
+def iter_passages(text: str, settings: PassageSettings | None = None) -> Iterator[Passage]:
+    """`split_passages`, one passage at a time (a large article's are not all held at once)."""
     settings = settings or PassageSettings()
-    chunks: list[Passage] = []
-    for paragraph in _paragraphs(text, settings.max_sentence_words):
-        for run in _chunk(text, paragraph, settings):
-            sentences = tuple(paragraph.sentences[i] for i in run)
-            cuts = tuple(paragraph.cuts[i] for i in run)
-            chunks.append(
-                Passage(sentences[0][0], sentences[-1][1], sentences, cuts, paragraph.headings)
-            )
-    merged = _merge_short(text, chunks, settings)
+    chunks = (
+        Passage(
+            paragraph.sentences[run[0]][0],
+            paragraph.sentences[run[-1]][1],
+            tuple(paragraph.sentences[i] for i in run),
+            tuple(paragraph.cuts[i] for i in run),
+            paragraph.headings,
+        )
+        for paragraph in _paragraphs(text, settings.max_sentence_words)
+        for run in _chunk(text, paragraph, settings)
+    )
     overlap = settings.overlap_sentences
-    if not overlap:
-        return merged
-    passages = merged[:1]
-    for before, passage in itertools.pairwise(merged):
-        if before.headings == passage.headings:
+    before = None
+    for passage in _merge_short(text, chunks, settings):
+        if overlap and before is not None and before.headings == passage.headings:
             sentences = before.sentences[-overlap:] + passage.sentences
             cuts = before.cuts[-overlap:] + passage.cuts
-            passage = Passage(sentences[0][0], passage.end, sentences, cuts, passage.headings)
-        passages.append(passage)
-    return passages
+            yield Passage(sentences[0][0], passage.end, sentences, cuts, passage.headings)
+        else:
+            yield passage
+        before = passage
 
 
-def _merge_short(text: str, chunks: list[Passage], settings: PassageSettings) -> list[Passage]:
+def _merge_short(
+    text: str, chunks: Iterator[Passage], settings: PassageSettings
+) -> Iterator[Passage]:
     """Chunks too short (short paragraphs) merged with the one before, under the same headings
     and within the limits."""
     max_chars = settings.max_words * CHARS_PER_WORD
-    merged: list[Passage] = []
-    merged_words: list[int] = []
+    previous: Passage | None = None
+    previous_words = 0
     for chunk in chunks:
         words = sum(_word_count(text, s) for s in chunk.sentences)
-        previous = merged[-1] if merged else None
         if (
             previous is not None
             and previous.headings == chunk.headings
-            and (merged_words[-1] < settings.min_words or words < settings.min_words)
-            and merged_words[-1] + words <= settings.max_words
+            and (previous_words < settings.min_words or words < settings.min_words)
+            and previous_words + words <= settings.max_words
             and chunk.end - previous.start <= max_chars
         ):
             sentences = previous.sentences + chunk.sentences
             cuts = previous.cuts + chunk.cuts
-            merged[-1] = Passage(previous.start, chunk.end, sentences, cuts, chunk.headings)
-            merged_words[-1] += words
+            previous = Passage(previous.start, chunk.end, sentences, cuts, chunk.headings)
+            previous_words += words
         else:
-            merged.append(chunk)
-            merged_words.append(words)
-    return merged
+            if previous is not None:
+                yield previous
+            previous, previous_words = chunk, words
+    if previous is not None:
+        yield previous

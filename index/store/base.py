@@ -6,17 +6,17 @@ together are one transaction inside a backend's method.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, NamedTuple, Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
 from index.analyzer import Token
 from index.guilds import Shards
 from index.passages import Span
+from index.store.columns import NewPassages
 
 
 @dataclass(frozen=True)
@@ -89,30 +89,6 @@ class NewArticle:
 
 
 @dataclass(frozen=True)
-class NewPassage:
-    """A passage to store: its span of the article, its sentences, its terms' ids and counts,
-    which ends of its sentences cut them (`index.passages.CUT_START`, `CUT_END`; none when
-    empty) and the span of the heading it is under."""
-
-    start: int
-    end: int
-    sentences: Sequence[Span]
-    term_ids: np.ndarray
-    term_freqs: np.ndarray
-    cuts: Sequence[int] = ()
-    heading: Span | None = None
-    tokens: StoredTokens | None = None
-
-
-class StoredTokens(NamedTuple):
-    """A passage's tokens in order, as stored so that a question never analyses a passage:
-    each one's term id, and its span of the passage's text (start, end pairs)."""
-
-    term_ids: np.ndarray  # int32
-    spans: np.ndarray  # uint16, two a token
-
-
-@dataclass(frozen=True)
 class StoredPassage:
     """A passage as returned for an answer: its text, sentence spans relative to it, its article,
     which ends of its sentences cut them (one entry a sentence) and its heading's text."""
@@ -124,7 +100,7 @@ class StoredPassage:
     article: ArticleInfo
     cuts: tuple[int, ...] = ()
     heading: str | None = None
-    stored_tokens: bytes | None = None  # `tokens_blob`; None for passages stored before them
+    stored_tokens: bytes | None = None  # `NewPassages.columns`; None: stored before tokens were
     tokens: Sequence[Token] | None = None  # as the ranking reads them; None: it analyses
 
 
@@ -159,12 +135,6 @@ def spans_of_blob(blob: bytes, offset: int = 0) -> tuple[Span, ...]:
     return tuple((flat[i] - offset, flat[i + 1] - offset) for i in range(0, len(flat), 2))
 
 
-def cuts_blob(cuts: Sequence[int]) -> bytes | None:
-    """Which ends of a passage's sentences cut them, as stored: a byte a sentence, or None
-    (NULL) when none is cut."""
-    return bytes(cuts) if any(cuts) else None
-
-
 def cuts_of_blob(blob: bytes | None, sentences: int) -> tuple[int, ...]:
     """Stored cut flags (`cuts_blob`) for a passage of `sentences` sentences."""
     return tuple(blob) if blob else (0,) * sentences
@@ -178,35 +148,8 @@ def stored_passage(row: Sequence[Any], article: ArticleInfo) -> StoredPassage:
     return StoredPassage(row[0], row[1], row[2], sentences, article, cuts, row[5], row[6])
 
 
-_SPAN_MAX = np.iinfo(np.uint16).max
-
-
-def tokens_stored(spans: np.ndarray, term_ids: np.ndarray, length: int) -> StoredTokens | None:
-    """A passage's tokens (of a text of `length` characters) as stored: their term ids and
-    spans (start, end pairs, flat); None for a passage too long for 16-bit offsets (it is
-    analysed when quoted, as before)."""
-    if length > _SPAN_MAX:
-        return None
-    return StoredTokens(term_ids.astype(np.int32), spans.astype(np.uint16))
-
-
-def tokens_blob(tokens: StoredTokens | None) -> bytes | None:
-    """Stored tokens as one blob: the int32 term ids, then the uint16 spans (8 bytes a
-    token); None (NULL) where there are none."""
-    if tokens is None:
-        return None
-    return tokens.term_ids.astype("<i4").tobytes() + tokens.spans.astype("<u2").tobytes()
-
-
-def tokens_of_blob(blob: bytes) -> StoredTokens:
-    """`tokens_blob` read back."""
-    n = len(blob) // 8
-    ids = np.frombuffer(blob, dtype="<i4", count=n)
-    return StoredTokens(ids, np.frombuffer(blob, dtype="<u2", offset=4 * n))
-
-
 PostingsBatch = tuple[list[int], list[bytes], list[bytes]]  # passage ids, term ids, term counts
-Passages = Sequence[NewPassage]
+Passages = NewPassages
 Terms = Sequence[str]  # terms the writer has no id for; its passages name them -1, -2, ...
 IdTerms = Sequence[tuple[int, str]]  # (id, term) pairs
 Rebuilt = Sequence[tuple[int, str, Passages]]  # (article id, collection, its passages)
@@ -221,7 +164,7 @@ class Written:
 
     article: ArticleInfo
     passage_ids: list[int]
-    passages: list[NewPassage]
+    passages: NewPassages
     terms: list[tuple[int, str]]
     removed: list[int] = field(default_factory=list)
     duplicate: bool = False
@@ -237,33 +180,6 @@ class Change:
     removed: list[int]
     added: list[int]
     terms: list[int]
-
-
-async def resolved(passages: Passages, terms: Sequence[tuple[int, str]]) -> list[NewPassage]:
-    """`resolve_terms` with the ids of `terms`, in a worker thread: a 10 MB article has 20,000
-    passages, which took about 100 ms of the event loop."""
-    return await asyncio.to_thread(resolve_terms, passages, [term_id for term_id, _ in terms])
-
-
-def resolve_terms(passages: Passages, ids: Sequence[int]) -> list[NewPassage]:
-    """The passages with their provisional term ids (-1, -2, ...) replaced by `ids` (the
-    first new term's id first)."""
-    real = np.asarray(ids, dtype=np.int32)
-    resolved = []
-
-    def resolved_ids(term_ids: np.ndarray) -> np.ndarray:
-        if term_ids.size and term_ids.min() < 0:
-            term_ids = term_ids.copy()
-            new = term_ids < 0
-            term_ids[new] = real[-term_ids[new] - 1]
-        return term_ids
-
-    for passage in passages:
-        tokens = passage.tokens
-        if tokens is not None:
-            tokens = tokens._replace(term_ids=resolved_ids(tokens.term_ids))
-        resolved.append(replace(passage, term_ids=resolved_ids(passage.term_ids), tokens=tokens))
-    return resolved
 
 
 class PassageReader(Protocol):

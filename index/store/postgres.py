@@ -34,10 +34,9 @@ from index.store.base import (
     int32_blob,
     ints_of_blob,
     now,
-    resolved,
     stored_passage,
 )
-from index.store.encoding import encoded_passages
+from index.store.columns import NewPassages
 from index.store.postgres_community import PostgresCommunity
 from index.store.postgres_feeds import PostgresFeeds, register
 from index.store.postgres_schema import (
@@ -249,10 +248,10 @@ class PostgresStore(PostgresFeeds, PostgresCommunity):
                 conn=conn,
             )
             if existing is not None:  # added by another process since the caller looked
-                return Written(existing, [], [], [], duplicate=True)
+                return Written(existing, [], NewPassages.of([]), [], duplicate=True)
             await register(conn, article.collection)
             terms = await self._term_ids(conn, new_terms)
-            passages = await resolved(passages, terms)
+            passages = await asyncio.to_thread(passages.resolved, [t for t, _ in terms])
             article_id = await conn.fetchval(
                 "INSERT INTO articles (collection, title, url, author, published, site, source,"
                 " text, content_hash, added_by, added_at, id) OVERRIDING SYSTEM VALUE"
@@ -284,7 +283,7 @@ class PostgresStore(PostgresFeeds, PostgresCommunity):
             )
             old_ids = sorted(row[0] for row in rows)
             terms = await self._term_ids(conn, new_terms)
-            passages = await resolved(passages, terms)
+            passages = await asyncio.to_thread(passages.resolved, [t for t, _ in terms])
             await conn.execute(
                 "UPDATE articles SET collection = $1, title = $2, url = $3, author = $4,"
                 " published = $5, site = $6, source = $7, text = $8, content_hash = $9"
@@ -399,7 +398,7 @@ async def _insert_passages(
     conn: Conn, article_id: int, collection: str, passages: Passages
 ) -> list[int]:
     """Insert an article's passages in one statement; their ids, in order."""
-    columns = await asyncio.to_thread(_columns, passages)
+    columns = await asyncio.to_thread(passages.columns)
     rows = await conn.fetch(
         'INSERT INTO passages (article_id, collection, ord, start, "end", sentences, term_ids,'
         " term_freqs, cuts, heading_start, heading_end, tokens) SELECT $1, $2, * FROM unnest("
@@ -410,9 +409,3 @@ async def _insert_passages(
         *columns,
     )
     return [row[0] for row in sorted(rows, key=lambda row: row[1])]
-
-
-def _columns(passages: Passages) -> list[list[Any]]:
-    """The passages' rows as columns, for `unnest` (ten, empty if there are no passages)."""
-    rows = encoded_passages(passages)
-    return [list(column) for column in zip(*rows, strict=True)] or [[] for _ in range(10)]

@@ -33,9 +33,8 @@ from index.store.base import (
     Terms,
     Written,
     now,
-    resolved,
 )
-from index.store.encoding import encoded_passages
+from index.store.columns import NewPassages
 from index.store.sqlite_access import connect
 from index.store.sqlite_changes import latest, record, select_in, since
 from index.store.sqlite_community import SQLiteCommunity
@@ -177,10 +176,10 @@ class SQLiteStore(SQLiteFeeds, SQLiteCommunity):
         async with self._transaction() as db:
             existing = await self.find_by_hash(article.collection, article.content_hash)
             if existing is not None:  # added by another process since the caller looked
-                return Written(existing, [], [], [], duplicate=True)
+                return Written(existing, [], NewPassages.of([]), [], duplicate=True)
             await register(db, article.collection)
             terms = await _term_ids(db, new_terms)
-            passages = await resolved(passages, terms)
+            passages = await asyncio.to_thread(passages.resolved, [t for t, _ in terms])
             cursor = await db.execute(
                 "INSERT INTO articles (id, collection, title, url, author, published, site,"
                 " source, text, content_hash, added_by, added_at)"
@@ -217,7 +216,7 @@ class SQLiteStore(SQLiteFeeds, SQLiteCommunity):
             'INSERT INTO passages (article_id, collection, ord, start, "end", sentences,'
             " term_ids, term_freqs, cuts, heading_start, heading_end, tokens)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            await asyncio.to_thread(encoded_passages, passages, article_id, collection),
+            await asyncio.to_thread(passages.rows, article_id, collection),
         )
         async with db.execute(
             "SELECT id FROM passages WHERE article_id = ? ORDER BY ord", (article_id,)
@@ -234,7 +233,7 @@ class SQLiteStore(SQLiteFeeds, SQLiteCommunity):
             ) as cursor:
                 old_ids = [row[0] for row in await cursor.fetchall()]
             terms = await _term_ids(db, new_terms)
-            passages = await resolved(passages, terms)
+            passages = await asyncio.to_thread(passages.resolved, [t for t, _ in terms])
             await db.execute("DELETE FROM passages WHERE article_id = ?", (article_id,))
             await db.execute(
                 "UPDATE articles SET title = ?, url = ?, author = ?, published = ?, site = ?,"

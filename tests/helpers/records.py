@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from index.store import Store
-from index.store.base import NewArticle, NewPassage, PostingsBatch
+from index.store.base import NewArticle, PostingsBatch
+from index.store.columns import NewPassage, NewPassages
 
 
 def article(text: str = "Some text.", collection: str = "c") -> NewArticle:
@@ -16,6 +17,11 @@ def passage(*term_ids: int) -> NewPassage:
     """A passage of the given term ids (default: the first new term, -1), each counted twice."""
     ids = np.array(term_ids or (-1,), np.int32)
     return NewPassage(0, 10, [(0, 10)], ids, np.full(ids.size, 2, np.int32))
+
+
+def passages(*each: NewPassage) -> NewPassages:
+    """An article's passages, as the stores take them."""
+    return NewPassages.of(each)
 
 
 async def postings(store: Store, collection: str) -> PostingsBatch:

@@ -8,8 +8,10 @@ import numpy as np
 from index.bm25 import BM25Params
 from index.indexes import Indexes, net
 from index.store import Store, is_postgres, open_store, postgres, sqlite_changes
-from index.store.base import Change, NewArticle, NewPassage
+from index.store.base import Change, NewArticle
+from index.store.columns import NewPassage
 from tests.helpers.databases import version_changes
+from tests.helpers.records import passages
 
 
 def _passage(term_ids: list[int]) -> NewPassage:
@@ -21,7 +23,7 @@ async def _insert(
     store: Store, collection: str, text: str, term_ids: list[int], new: Sequence[str] = ()
 ) -> int:
     article = NewArticle(collection=collection, title=None, text=text, content_hash=text)
-    written = await store.insert_article(article, [_passage(term_ids)], new)
+    written = await store.insert_article(article, passages(_passage(term_ids)), new)
     return written.passage_ids[0]
 
 
@@ -103,7 +105,7 @@ async def test_a_rebuilt_index_is_reloaded_whole(location: str) -> None:
         indexes = await _ready(mine)
         before = await indexes.get("a")
         stored = await theirs.get_settings(["passages"])
-        rebuilt = [(1, "a", [_passage([7])])]
+        rebuilt = [(1, "a", passages(_passage([7])))]
         before = await mine.version()
         assert await theirs.replace_index(stored, {"passages": "x"}, [(7, "vessel")], rebuilt)
         await version_changes(mine, before)

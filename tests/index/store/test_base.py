@@ -7,15 +7,16 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from typing import Any
 
 import asyncpg
 import numpy as np
 import pytest
 
 from index.errors import BusyError, NotFoundError
-from index.store import base, is_postgres, open_store
-from index.store.base import FeedEntry, NewPassage, Passages, now, resolve_terms
+from index.store import is_postgres, open_store
+from index.store.base import FeedEntry, now
+from index.store.columns import NewPassage, NewPassages
 from index.store.migrations import numbered_scripts
 from tests.helpers.databases import (
     holding_the_write_lock,
@@ -23,15 +24,15 @@ from tests.helpers.databases import (
     short_busy_timeout,
     version_changes,
 )
-from tests.helpers.records import article, passage, postings
+from tests.helpers.records import article, passage, passages, postings
 
 
 async def test_a_failed_write_leaves_nothing_behind(location: str) -> None:
     """If any part of adding an article fails, none of it is stored."""
     async with open_store(location) as store:
-        await store.insert_article(article("first"), [passage()], ["term"])
+        await store.insert_article(article("first"), passages(passage()), ["term"])
         with pytest.raises(IndexError):  # names a second new term it does not give
-            await store.insert_article(article("second"), [passage(-1, -2)], ["other"])
+            await store.insert_article(article("second"), passages(passage(-1, -2)), ["other"])
         assert [a.title for a in await store.list_articles("c")] == ["T"]
         ids, _, _ = await postings(store, "c")
         assert len(ids) == 1
@@ -41,7 +42,7 @@ async def test_a_failed_write_leaves_nothing_behind(location: str) -> None:
 async def test_passages_round_trip_with_their_terms(location: str) -> None:
     """Stored term ids and counts come back as written, per collection."""
     async with open_store(location) as store:
-        written = await store.insert_article(article(), [passage()], ["t"])
+        written = await store.insert_article(article(), passages(passage()), ["t"])
         loaded_ids, terms, freqs = await postings(store, "c")
         assert loaded_ids == written.passage_ids
         assert np.frombuffer(terms[0], "<i4").tolist() == [1]
@@ -52,7 +53,7 @@ async def test_passages_round_trip_with_their_terms(location: str) -> None:
 async def test_deleting_removes_the_article_and_its_passages(location: str) -> None:
     """Delete returns the passage ids and leaves no orphan rows."""
     async with open_store(location) as store:
-        written = await store.insert_article(article(), [passage(), passage()], ["t"])
+        written = await store.insert_article(article(), passages(passage(), passage()), ["t"])
         info = written.article
         _, deleted = await store.delete_article("c", info.id)
         assert deleted == written.passage_ids
@@ -64,7 +65,9 @@ async def test_deleting_removes_the_article_and_its_passages(location: str) -> N
 async def test_an_article_is_not_found_from_another_collection(location: str) -> None:
     """Ids are global, but an article is only reachable in its own collection."""
     async with open_store(location) as store:
-        info = (await store.insert_article(article(collection="a"), [passage()], ["t"])).article
+        info = (
+            await store.insert_article(article(collection="a"), passages(passage()), ["t"])
+        ).article
         with pytest.raises(NotFoundError, match="no article"):
             await store.get_article("b", info.id)
         with pytest.raises(NotFoundError):
@@ -75,10 +78,10 @@ async def test_an_article_is_not_found_from_another_collection(location: str) ->
 async def test_a_removed_articles_id_is_never_given_again(location: str) -> None:
     """Removing the newest article and adding another gives a new id, not the freed one."""
     async with open_store(location) as store:
-        await store.insert_article(article("One."), [], [])
-        second = (await store.insert_article(article("Two."), [], [])).article
+        await store.insert_article(article("One."), passages(), [])
+        second = (await store.insert_article(article("Two."), passages(), [])).article
         await store.delete_article("c", second.id)
-        third = (await store.insert_article(article("Three."), [], [])).article
+        third = (await store.insert_article(article("Three."), passages(), [])).article
     assert (second.id, third.id) == (2, 3)
 
 
@@ -94,10 +97,10 @@ async def test_a_removed_feeds_id_is_never_given_again(location: str) -> None:
 async def test_new_terms_get_their_ids_in_the_writing_transaction(location: str) -> None:
     """Provisional ids (-1, -2) become stored ids; a term stored meanwhile keeps its id."""
     async with open_store(location) as store:
-        await store.insert_article(article("first"), [passage(-1, -2)], ["reef", "quay"])
+        await store.insert_article(article("first"), passages(passage(-1, -2)), ["reef", "quay"])
         # a writer that did not know "quay" yet (another process added it)
         written = await store.insert_article(
-            article("second"), [passage(-1, 5), passage(-2)], ["beam", "quay"]
+            article("second"), passages(passage(-1, 5), passage(-2)), ["beam", "quay"]
         )
         vocabulary = await store.load_vocabulary()
     assert vocabulary == {"reef": 1, "quay": 2, "beam": 3}
@@ -108,34 +111,38 @@ async def test_new_terms_get_their_ids_in_the_writing_transaction(location: str)
     assert [np.frombuffer(t, "<i4").tolist() for t in terms] == [[1, 2], [3, 5], [2]]
 
 
-async def test_new_term_ids_are_put_in_passages_off_the_event_loop(
+async def test_passages_are_resolved_and_encoded_off_the_event_loop(
     location: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Putting the ids into every passage of a large article is not done on the loop's thread
-    (20,000 passages held it about 100 ms)."""
-    threads = []
+    """Putting the new term ids into a large article's passages and encoding their rows is not
+    done on the loop's thread (for 20,000 passages each held it about 100 ms)."""
+    threads: dict[str, list[threading.Thread]] = {"resolved": [], "columns": []}
+    for name, calls in threads.items():
+        original = getattr(NewPassages, name)
 
-    def recording(passages: Passages, ids: Sequence[int]) -> list[NewPassage]:
-        threads.append(threading.current_thread())
-        return resolve_terms(passages, ids)
+        def recording(*args: Any, calls: list[threading.Thread] = calls, f: Any = original) -> Any:
+            calls.append(threading.current_thread())
+            return f(*args)
 
-    monkeypatch.setattr(base, "resolve_terms", recording)
+        monkeypatch.setattr(NewPassages, name, recording)
     async with open_store(location) as store:
-        written = await store.insert_article(article("first"), [passage(-1, 4)], ["reef"])
-        await store.replace_article(written.article.id, article("again"), [passage(-1)], ["quay"])
-    assert len(threads) == 2
-    assert threading.main_thread() not in threads
+        written = await store.insert_article(article("first"), passages(passage(-1, 4)), ["reef"])
+        await store.replace_article(
+            written.article.id, article("again"), passages(passage(-1)), ["quay"]
+        )
+    assert [len(calls) for calls in threads.values()] == [2, 2]
+    assert threading.main_thread() not in threads["resolved"] + threads["columns"]
     assert [p.term_ids.tolist() for p in written.passages] == [[1, 4]]
 
 
 async def test_a_re_index_is_refused_when_the_library_changed_meanwhile(location: str) -> None:
     """replace_index writes nothing if the settings or the articles are no longer as read."""
     async with open_store(location) as store:
-        first = (await store.insert_article(article("one"), [passage()], ["t"])).article
+        first = (await store.insert_article(article("one"), passages(passage()), ["t"])).article
         old = await store.get_settings(["analyzer"])
         stale = await store.replace_index({"analyzer": "other"}, {"analyzer": "x"}, [], [])
         missing = await store.replace_index(old, {"analyzer": "x"}, [], [])  # article 1 unseen
-        rebuilt = [(first.id, "c", [passage(1)])]
+        rebuilt = [(first.id, "c", passages(passage(1)))]
         done = await store.replace_index(old, {"analyzer": "x"}, [(1, "u")], rebuilt)
         settings = await store.get_settings(["analyzer", "passages"])
         vocabulary = await store.load_vocabulary()
@@ -147,8 +154,8 @@ async def test_a_re_index_is_refused_when_the_library_changed_meanwhile(location
 async def test_the_same_content_again_is_reported_and_writes_nothing(location: str) -> None:
     """A duplicate found inside the transaction: the stored article back, no new rows."""
     async with open_store(location) as store:
-        first = await store.insert_article(article("same"), [passage()], ["term"])
-        again = await store.insert_article(article("same"), [passage()], ["other"])
+        first = await store.insert_article(article("same"), passages(passage()), ["term"])
+        again = await store.insert_article(article("same"), passages(passage()), ["other"])
         vocabulary = await store.load_vocabulary()
         ids, _, _ = await postings(store, "c")
     assert again.duplicate
@@ -163,16 +170,16 @@ async def test_a_write_waiting_too_long_for_another_process_is_busy(location: st
         async with open_store(location) as store:
             async with holding_the_write_lock(location):  # another process, writing
                 with pytest.raises(BusyError, match=r"^the library is busy: another process"):
-                    await store.insert_article(article("one"), [passage()], ["t"])
-            written = await store.insert_article(article("one"), [passage()], ["t"])
+                    await store.insert_article(article("one"), passages(passage()), ["t"])
+            written = await store.insert_article(article("one"), passages(passage()), ["t"])
     assert written.article.id == 1
 
 
 async def test_each_write_records_what_it_removed_added_and_created(location: str) -> None:
     """Add, refresh (replace), remove and re-index each leave one change, in commit order."""
     async with open_store(location) as store:
-        first = await store.insert_article(article("one"), [passage(-1)], ["ship"])
-        second = await store.replace_article(1, article("two"), [passage(1, -1)], ["quay"])
+        first = await store.insert_article(article("one"), passages(passage(-1)), ["ship"])
+        second = await store.replace_article(1, article("two"), passages(passage(1, -1)), ["quay"])
         _, removed = await store.delete_article("c", 1)
         rebuilt = await store.replace_index({"passages": None}, {"passages": "p"}, [], [])
         changes = await store.changes_since(0)
@@ -198,11 +205,11 @@ async def test_a_duplicate_or_a_failed_write_records_nothing(location: str) -> N
     """No change without a committed write: a duplicate wrote nothing, a rolled back write
     left nothing."""
     async with open_store(location) as store:
-        await store.insert_article(article("one"), [passage(-1)], ["ship"])
-        duplicate = await store.insert_article(article("one"), [passage(-1)], ["ship"])
+        await store.insert_article(article("one"), passages(passage(-1)), ["ship"])
+        duplicate = await store.insert_article(article("one"), passages(passage(-1)), ["ship"])
         bad = NewPassage(0, 4, [(0, 4)], np.array([-3], np.int32), np.ones(1, np.int32))
         with pytest.raises(IndexError):  # a provisional id with no new term: rolled back
-            await store.insert_article(article("two"), [bad], ["quay"])
+            await store.insert_article(article("two"), passages(bad), ["quay"])
         assert duplicate.duplicate
         assert await store.latest_change() == 1
         assert [c.seq for c in await store.changes_since(0) or []] == [1]
@@ -211,14 +218,14 @@ async def test_a_duplicate_or_a_failed_write_records_nothing(location: str) -> N
 async def test_the_log_since_the_newest_change_is_empty(location: str) -> None:
     async with open_store(location) as store:
         assert await store.changes_since(0) == []
-        await store.insert_article(article("one"), [passage(-1)], ["ship"])
+        await store.insert_article(article("one"), passages(passage(-1)), ["ship"])
         assert await store.changes_since(1) == []
 
 
 async def test_a_reader_ahead_of_the_log_is_told_to_reload(location: str) -> None:
     """A number the log never reached (the file was replaced by an older copy) is None."""
     async with open_store(location) as store:
-        await store.insert_article(article("one"), [passage(-1)], ["ship"])
+        await store.insert_article(article("one"), passages(passage(-1)), ["ship"])
         assert await store.changes_since(5) is None
 
 
@@ -229,15 +236,15 @@ async def test_another_connections_commit_changes_the_version(location: str) -> 
         before = await mine.version()
         await mine.list_articles("c")
         assert await mine.version() == before
-        await theirs.insert_article(article("two"), [passage(-1)], ["quay"])
+        await theirs.insert_article(article("two"), passages(passage(-1)), ["quay"])
         await version_changes(mine, before)
 
 
 async def test_postings_and_terms_are_read_by_id(location: str) -> None:
     """Only the passages asked for (of this collection, still stored) and the terms asked for."""
     async with open_store(location) as store:
-        a = await store.insert_article(article("one"), [passage(-1)], ["ship"])
-        b = await store.insert_article(article("two", "d"), [passage(-1)], ["quay"])
+        a = await store.insert_article(article("one"), passages(passage(-1)), ["ship"])
+        b = await store.insert_article(article("two", "d"), passages(passage(-1)), ["quay"])
         ids, terms, counts = await store.get_postings("c", [*a.passage_ids, *b.passage_ids, 99])
         assert ids == a.passage_ids
         assert np.frombuffer(terms[0], "<i4").tolist() == [1]

@@ -13,7 +13,7 @@ from index.store import PostgresStore
 from index.store.postgres_schema import describe
 from tests.helpers.databases import version_changes
 from tests.helpers.postgres import PostgresServer
-from tests.helpers.records import article, passage
+from tests.helpers.records import article, passage, passages
 
 
 async def test_a_dropped_listener_reconnects_and_nothing_is_missed(
@@ -28,14 +28,14 @@ async def test_a_dropped_listener_reconnects_and_nothing_is_missed(
         await indexes.catch_up()
         await indexes.get("c")
         await _kill_listeners(url)
-        await theirs.insert_article(article("one"), [passage()], ["herons"])
+        await theirs.insert_article(article("one"), passages(passage()), ["herons"])
         await indexes.check()  # the notification was lost with the connection
         assert indexes.vocabulary.get("herons") == 1
         async with asyncio.timeout(10):  # reconnected in the background
             while await mine.version() != await mine.version():  # noqa: ASYNC110
                 await asyncio.sleep(0.05)
         before = await mine.version()
-        await theirs.insert_article(article("two"), [passage()], ["quays"])
+        await theirs.insert_article(article("two"), passages(passage()), ["quays"])
         await version_changes(mine, before)
         await indexes.check()
         assert indexes.vocabulary.get("quays") == 2

@@ -11,7 +11,7 @@ from index.library import Library
 from index.settings import LibrarySettings
 from index.store import SQLiteStore
 from index.store.migrations import numbered_scripts
-from tests.helpers.records import article, postings
+from tests.helpers.records import article, passages, postings
 
 
 async def test_a_new_database_is_migrated_to_the_latest_version(tmp_path: Path) -> None:
@@ -129,7 +129,7 @@ async def test_ids_stay_unique_after_an_old_library_is_migrated(tmp_path: Path) 
     _version_2_database(path, ["A", "B", "C"], "Some text here.")
     async with SQLiteStore.open(path) as store:
         await store.delete_article("c", 3)
-        added = (await store.insert_article(article("Other text."), [], [])).article
+        added = (await store.insert_article(article("Other text."), passages(), [])).article
         ids = [a.id for a in await store.list_articles("c")]
     assert ids == [1, 2, 4]
     assert added.id == 4

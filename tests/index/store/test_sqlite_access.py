@@ -21,6 +21,7 @@ from tests.helpers.confined import (
     run,
     without_override,
 )
+from tests.helpers.records import passages
 
 # Opens the store at argv[1] as a reader and tries a write; prints what happened, one line each.
 _READ_THEN_WRITE = """
@@ -28,6 +29,7 @@ import asyncio, sys
 from index.errors import StorageError
 from index.store import SQLiteStore
 from index.store.base import NewArticle
+from index.store.columns import NewPassages
 
 async def main():
     try:
@@ -35,7 +37,9 @@ async def main():
             print("read_only", store.read_only)
             print("articles", len(await store.list_articles("console")))
             await store.insert_article(
-                NewArticle(collection="console", title=None, text="x", content_hash="x"), [], []
+                NewArticle(collection="console", title=None, text="x", content_hash="x"),
+                NewPassages.of([]),
+                [],
             )
     except StorageError as exc:
         print("refused", exc)
@@ -56,7 +60,9 @@ def folder(tmp_path: Path) -> Iterator[Path]:
 async def _library(path: Path) -> None:
     async with SQLiteStore.open(path) as store:
         await store.insert_article(
-            NewArticle(collection="console", title="T", text="Text.", content_hash="h"), [], []
+            NewArticle(collection="console", title="T", text="Text.", content_hash="h"),
+            passages(),
+            [],
         )
 
 

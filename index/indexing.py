@@ -20,7 +20,7 @@ from index.errors import InputError
 from index.ingest import Document, normalise
 from index.passages import PassageSettings, Span, iter_passages
 from index.store.base import NewArticle, Store
-from index.store.columns import NewPassages, Ragged
+from index.store.columns import TOKENS_SPAN_MAX, NewPassages, Ragged
 from index.vocabulary import IdTerms, Vocabulary
 
 _WHITESPACE = re.compile(r"\s+")
@@ -102,7 +102,7 @@ def analyse(
         passage_text = text[p.start : p.end]
         passage_tokens = analyzer.tokens(passage_text)
         terms_in_order = tuple(seen.setdefault(t.term, t.term) for t in passage_tokens)
-        stored = NewPassages.storable(p.start, p.end)
+        stored = p.end - p.start <= TOKENS_SPAN_MAX
         tokens.append(terms_in_order if stored else ())
         spans.append(
             np.array([(t.start, t.end) for t in passage_tokens] if stored else (), np.uint16)
@@ -129,7 +129,7 @@ def analyse(
         term_freqs=Ragged.empty(len(terms), np.int32),
         token_ids=Ragged.empty(len(terms), np.int32),
         token_spans=Ragged.of(spans, np.uint16),
-        has_tokens=np.array([NewPassages.storable(s, e) for s, e in table[:, :2].tolist()], bool),
+        has_tokens=table[:, 1] - table[:, 0] <= TOKENS_SPAN_MAX,
     )
     return Analysed(content_hash(text), columns, terms, tokens)
 

@@ -19,7 +19,7 @@ import numpy.typing as npt
 
 from index.passages import Span
 
-_SPAN_MAX = np.iinfo(np.uint16).max  # the longest passage whose tokens are stored
+TOKENS_SPAN_MAX = int(np.iinfo(np.uint16).max)  # the longest passage whose tokens are stored
 
 
 class StoredTokens(NamedTuple):
@@ -125,11 +125,6 @@ class NewPassages:
             np.array([t is not None for t in tokens], bool),
         )
 
-    @staticmethod
-    def storable(start: int, end: int) -> bool:
-        """Whether a passage of this span can have its tokens stored (16-bit offsets)."""
-        return end - start <= _SPAN_MAX
-
     def __len__(self) -> int:
         return len(self.spans)
 
@@ -176,7 +171,11 @@ class NewPassages:
         sentences, term ids and counts (little-endian int32 blobs), cuts (a byte a sentence,
         None where none is cut), heading start and end (None where none) and tokens (the int32
         term ids, then the uint16 spans; None where none)."""
-        headings = self.headings.tolist()
+        missing = (self.headings[:, 0] < 0).tolist()
+        heading_start, heading_end = (
+            [None if m else value for value, m in zip(column.tolist(), missing, strict=True)]
+            for column in self.headings.T
+        )
         cuts = [blob if blob.strip(b"\x00") else None for blob in self.cuts.blobs("u1")]
         ids, spans = self.token_ids.blobs("<i4"), self.token_spans.blobs("<u2")
         return [
@@ -187,8 +186,8 @@ class NewPassages:
             self.term_ids.blobs("<i4"),
             self.term_freqs.blobs("<i4"),
             cuts,
-            [None if start < 0 else start for start, _ in headings],
-            [None if start < 0 else end for start, end in headings],
+            heading_start,
+            heading_end,
             [
                 i + s if has else None
                 for i, s, has in zip(ids, spans, self.has_tokens.tolist(), strict=True)

@@ -118,7 +118,7 @@ def analyse(
         for extra in context:
             for term, n in extra.items():
                 counts[term] += n * weight
-        terms.append(dict(counts))
+        terms.append(dict(counts.items()))  # dict(a Counter) would be followed by the collector
     table = np.array(bounds, np.int64).reshape(-1, 4)
     columns = NewPassages(
         spans=table[:, :2],

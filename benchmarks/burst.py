@@ -62,10 +62,11 @@ class Burst:
 
 
 class FullCollections:
-    """The longest full (generation 2) garbage collection while watching."""
+    """How many full (generation 2) garbage collections ran while watching, and the longest."""
 
     def __init__(self) -> None:
         self.worst_ms = 0.0
+        self.count = 0
         self._started = 0.0
         self.watching = False
 
@@ -76,6 +77,7 @@ class FullCollections:
             self._started = time.perf_counter()
         elif self.watching:
             self.worst_ms = max(self.worst_ms, (time.perf_counter() - self._started) * 1000)
+            self.count += 1
 
 
 async def _ask(library: Any, burst: Burst, question: str) -> None:

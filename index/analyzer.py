@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 from functools import cached_property
 from typing import NamedTuple
 
+import numpy as np
 import Stemmer
 
 # A word: letters/digits joined by inner apostrophes ("Russia's"), or a number with inner
@@ -107,16 +108,26 @@ class Analyzer:
 
     def tokens(self, text: str) -> list[Token]:
         """Index terms with the spans of `text` they came from (for highlighting quotes)."""
-        matches = list(_TOKEN.finditer(text))
-        if not matches:  # no words ("?"): joined, they would come back as one empty word
-            return []
+        terms, flat, kept = self._tokens(text)
+        return [Token(t, flat[2 * i], flat[2 * i + 1]) for t, i in zip(terms, kept, strict=True)]
+
+    def token_spans(self, text: str) -> tuple[list[str], np.ndarray]:
+        """`tokens` as two columns: the terms, and their spans as an int32 array of (start,
+        end) rows; no object is kept a token (analysing a large article as `Token`s made the
+        garbage collector's full passes run again and again)."""
+        terms, flat, kept = self._tokens(text)
+        return terms, np.array(flat, np.int32).reshape(-1, 2)[kept]
+
+    def _tokens(self, text: str) -> tuple[list[str], list[int], list[int]]:
+        """The index terms of `text`, the (start, end) offsets of all its words, flat, and
+        which words the terms came from."""
+        flat = [offset for m in _TOKEN.finditer(text) for offset in m.span()]
+        if not flat:  # no words ("?"): joined, they would come back as one empty word
+            return [], [], []
         # normalise every word in one pass: NUL separates them (\w never matches it, and no
         # normalisation makes or removes one), so the words come back one for one
-        words = self.normalize("\0".join(m.group() for m in matches)).split("\0")
-        kept = [
-            (m.span(), w)
-            for m, w in zip(matches, words, strict=True)
-            if w not in self._stop and len(w) <= MAX_WORD_CHARS
-        ]
-        terms = self._terms([w for _, w in kept])
-        return [Token(t, s, e) for t, ((s, e), _) in zip(terms, kept, strict=True)]
+        joined = "\0".join(text[flat[i] : flat[i + 1]] for i in range(0, len(flat), 2))
+        words = self.normalize(joined).split("\0")
+        stop = self._stop
+        kept = [i for i, w in enumerate(words) if w not in stop and len(w) <= MAX_WORD_CHARS]
+        return self._terms([words[i] for i in kept]), flat, kept

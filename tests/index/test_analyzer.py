@@ -42,6 +42,16 @@ def test_tokens_point_back_to_the_original_text() -> None:
 def test_text_without_words_has_no_tokens(text: str) -> None:
     """Punctuation alone (a question "?") has no tokens, rather than raising ValueError."""
     assert Analyzer().tokens(text) == []
+    terms, spans = Analyzer().token_spans(text)
+    assert terms == [] and spans.shape == (0, 2)
+
+
+def test_token_spans_are_the_tokens_as_two_columns() -> None:
+    text = "The Café’s 3.50 dollars, and the BROKEN ties of Xi Jinping’s time."
+    terms, spans = Analyzer().token_spans(text)
+    assert [(t.term, t.start, t.end) for t in Analyzer().tokens(text)] == [
+        (term, start, end) for term, (start, end) in zip(terms, spans.tolist(), strict=True)
+    ]
 
 
 def test_settings_are_stored_as_json_of_every_field() -> None:

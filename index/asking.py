@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from index.analyzer import Analyzer, Token
 from index.community import follow_up_counts
 from index.indexes import _Loaded
+from index.prior import rarity
 from index.rank import Candidates, RankSettings, Result, candidates, rerank, with_fragments
 from index.store.base import PassageReader, StoredPassage, tokens_of_blob
 from index.vocabulary import Vocabulary
@@ -42,7 +43,20 @@ def search(
     query = {term: (vocabulary.get(term), n) for term, n in counts.items()}
     if not query:
         return tokens, Candidates([], {}, set())
-    return tokens, loaded.call(candidates, query, pool, asked.within, vocabulary.get)
+    words = _words(analyzer, asked.question, tokens)
+
+    def rarity_of(term: str) -> float:  # the word's most common form counts
+        return min(rarity(word) for word in words.get(term, [term]))
+
+    return tokens, loaded.call(candidates, query, pool, asked.within, vocabulary.get, rarity_of)
+
+
+def _words(analyzer: Analyzer, question: str, tokens: Sequence[Token]) -> dict[str, list[str]]:
+    """The words (normalised, not stemmed) each of the question's terms came from."""
+    words: dict[str, list[str]] = {}
+    for t in tokens:
+        words.setdefault(t.term, []).append(analyzer.normalize(question[t.start : t.end]))
+    return words
 
 
 def answer(

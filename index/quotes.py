@@ -169,15 +169,17 @@ def _with_neighbour(
     when neither applies or the neighbour is not whole or the two would pass the word limit
     (`limits`: the word limit, the length under which a sentence is short)."""
     max_words, short_words = limits
-
-    def continues(j: int) -> bool:
-        return bool(_CONTINUES.match(text, sentences[j][0], sentences[j][1]))
-
-    def fits(j: int) -> bool:
-        return not cuts[j] and words[i] + words[j] <= max_words
-
-    if i + 1 < len(sentences) and fits(i + 1) and (words[i] < short_words or continues(i + 1)):
-        return i, i + 1
-    if i > 0 and fits(i - 1) and continues(i):
-        return i - 1, i
+    n = words[i]
+    j = i + 1  # the next sentence
+    if (
+        j < len(sentences)
+        and not cuts[j]
+        and n + words[j] <= max_words
+        and (n < short_words or _CONTINUES.match(text, *sentences[j]))
+    ):
+        return i, j
+    j = i - 1  # the one before, when sentence i continues it
+    continues = _CONTINUES.match
+    if j >= 0 and not cuts[j] and n + words[j] <= max_words and continues(text, *sentences[i]):
+        return j, i
     return i, i

@@ -40,6 +40,7 @@ from rank_features import EXTRA, QUOTE_FEATURES, extra_features, quote_options
 
 from index import Document, Library, LibrarySettings
 from index.analyzer import Analyzer
+from index.asking import Asked, question_terms, quotable, search
 from index.rank import FEATURES, WEIGHTS, Candidates, Scored, score_candidates
 
 NAMES = (*FEATURES, *EXTRA)
@@ -107,11 +108,13 @@ async def collect(data: Path, settings: LibrarySettings) -> Table:
             for article in articles:
                 await library.add(COLLECTION, Document(title=article.title, text=article.text))
             loaded = await library._indexes.get(COLLECTION)
-            analyzer = library._analyzer
+            analyzer, vocabulary = library._analyzer, library._indexes.vocabulary
             for i, question in enumerate(questions):
-                tokens, found = library._search(loaded, question.question, pool)
+                asked = Asked(question.question)
+                tokens, found = search(analyzer, vocabulary, loaded, asked, pool)
                 ids = [h.doc_id for h in found.hits]
                 rows = await library._store.get_passages(COLLECTION, ids) if ids else {}
+                rows = quotable(rows, question_terms(vocabulary, found))  # as `Library.ask`
                 terms = [t.term for t in tokens]
                 scored = score_candidates(found, rows, terms, analyzer, settings.rank.min_coverage)
                 extra = extra_features(scored, found, question.question, analyzer)

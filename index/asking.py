@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from index.analyzer import Analyzer, Token
 from index.community import follow_up_counts
 from index.indexes import _Loaded
+from index.prior import load_frequencies, rarity
 from index.rank import Candidates, RankSettings, Result, candidates, rerank, with_fragments
 from index.store.base import PassageReader, StoredPassage
 from index.store.columns import tokens_of_blob
@@ -43,7 +44,19 @@ def search(
     query = {term: (vocabulary.get(term), n) for term, n in counts.items()}
     if not query:
         return tokens, Candidates([], {}, set())
-    return tokens, loaded.call(candidates, query, pool, asked.within, vocabulary.get)
+    if any(term_id is None for term_id, _ in query.values()):
+        load_frequencies()  # once a process, before the index's lock is held (0.3 s)
+
+    def rarity_of(term: str) -> float:  # asked of a term the library lacks: its word's rarity
+        words = _words(analyzer, asked.question, tokens, term) or [term]
+        return min(rarity(word) for word in words)  # its most common form counts
+
+    return tokens, loaded.call(candidates, query, pool, asked.within, vocabulary.get, rarity_of)
+
+
+def _words(analyzer: Analyzer, question: str, tokens: Sequence[Token], term: str) -> list[str]:
+    """The words (normalised, not stemmed) of `question` that `term` came from."""
+    return [analyzer.normalize(question[t.start : t.end]) for t in tokens if t.term == term]
 
 
 def answer(

@@ -8,12 +8,19 @@ more of the question than either alone and still fit the limit. Ties go to the c
 least (uncut, then cut only at its end, so that it starts where its sentence starts), then to the
 shorter (where nothing matches, not), then to the earlier. The matched terms' spans are returned
 for highlighting.
+
+A whole sentence chosen alone is then quoted with its neighbour where it does not stand alone
+(`_with_neighbour`): with the next sentence when that one continues it (opens with a word that
+refers back or links, `CONTINUING`: "It", "This", "However", ...) or when it is short (under
+`SHORT_WORDS` words), else with the one before when it opens with such a word itself; always
+within the limit. The answer is often in the sentence next to the one that echoes the question.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
+import re
 from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -23,6 +30,17 @@ from index.analyzer import Token
 from index.passages import CUT_END, CUT_START, Span
 
 MAX_QUOTE_WORDS = 60
+SHORT_WORDS = 15  # a sentence shorter than this is quoted with the next, where one fits
+# Words that, opening a sentence, make it continue the one before: pronouns and determiners
+# that refer back, and linking adverbs.
+CONTINUING = (
+    *("this", "these", "that", "those", "it", "its", "they", "their", "them", "he", "she"),
+    *("his", "her", "such", "both", "each", "here", "there", "however", "moreover", "therefore"),
+    *("thus", "hence", "furthermore", "additionally", "also", "but", "yet", "consequently"),
+    *("similarly", "likewise", "instead", "then", "after", "later", "in addition", "as a result"),
+    *("in contrast", "the latter", "the former"),
+)
+_CONTINUES = re.compile(rf"(?:{'|'.join(CONTINUING)})\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -84,12 +102,14 @@ def choose_quote(
     weights: Mapping[str, float],
     max_words: int = MAX_QUOTE_WORDS,
     cuts: Sequence[int] = (),
+    short_words: int = SHORT_WORDS,
 ) -> Quote:
     """The best sentence, run of a long sentence's pieces, or adjacent pair of `sentences` for
     a question with term `weights`.
 
     `tokens` are the analysed tokens of all of `text` (`Analyzer.tokens`); `cuts` says which
-    ends of each sentence are cuts inside a longer one (none when empty).
+    ends of each sentence are cuts inside a longer one (none when empty); a whole sentence
+    chosen alone with fewer than `short_words` words is quoted with the next.
     """
     if not sentences:
         raise ValueError("a passage has at least one sentence")
@@ -122,6 +142,8 @@ def choose_quote(
         or score(c.first, c.last) > max(score(c.first, c.second - 1), score(c.second, c.last))
     ]
     first, last, _ = max(allowed, key=rank)
+    if first == last and not cuts[first]:
+        first, last = _with_neighbour(text, sentences, cuts, words, first, (max_words, short_words))
     start, end = sentences[first][0], sentences[last][1]
     highlights = tuple(
         (t.start - start, t.end - start)
@@ -132,3 +154,32 @@ def choose_quote(
     terms = frozenset().union(*matched[first : last + 1])
     cut_start, cut_end = bool(cuts[first] & CUT_START), bool(cuts[last] & CUT_END)
     return Quote(start, end, highlights, terms, cut_start, cut_end)
+
+
+def _with_neighbour(
+    text: str,
+    sentences: Sequence[Span],
+    cuts: Sequence[int],
+    words: Sequence[int],
+    i: int,
+    limits: tuple[int, int],
+) -> tuple[int, int]:
+    """Whole sentence `i` with the neighbour it needs, as (first, last): the next sentence when
+    that one continues it or `i` is short, else the one before when `i` continues it; `i` alone
+    when neither applies or the neighbour is not whole or the two would pass the word limit
+    (`limits`: the word limit, the length under which a sentence is short)."""
+    max_words, short_words = limits
+    n = words[i]
+    j = i + 1  # the next sentence
+    if (
+        j < len(sentences)
+        and not cuts[j]
+        and n + words[j] <= max_words
+        and (n < short_words or _CONTINUES.match(text, *sentences[j]))
+    ):
+        return i, j
+    j = i - 1  # the one before, when sentence i continues it
+    continues = _CONTINUES.match
+    if j >= 0 and not cuts[j] and n + words[j] <= max_words and continues(text, *sentences[i]):
+        return j, i
+    return i, i

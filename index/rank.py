@@ -88,6 +88,7 @@ def candidates(
     pool: int,
     within: Sequence[int] | None = None,
     lookup: Callable[[str], int | None] | None = None,
+    rarity: Callable[[str], float] | None = None,
 ) -> Candidates:
     """BM25's best `pool` passages for the question's most specific terms (with `within`,
     among those passages only: a topic's).
@@ -95,7 +96,8 @@ def candidates(
     With `lookup` (a term's id, if known), a term the collection lacks is read as the one a
     typo would make of a term it holds (`index.spelling`). A term still lacking weighs as much
     as the rarest possible term, so that a question about something the library does not hold
-    finds no passage covering enough of it.
+    finds no passage covering enough of it; with `rarity` (0 to 1: how rare the term's word is in
+    English, `index.prior`), times that, so that a common word the library lacks weighs little.
     """
 
     def idf_of(term_id: int | None) -> float:
@@ -123,7 +125,10 @@ def candidates(
     kept = sorted(present, key=lambda t: (-idf[t], t))[:MAX_QUESTION_TERMS]
     search = {term_id: n for t in kept for term_id, n in [query[t]] if term_id is not None}
     hits = index.search(search, pool, within) if search else []
-    weights = {t: (idf[t] if t in present else absent) * n for t, (_, n) in query.items()}
+    weights = {
+        t: (idf[t] if t in present else absent * (rarity(t) if rarity else 1.0)) * n
+        for t, (_, n) in query.items()
+    }
     return Candidates(hits, weights, present, corrected)
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from index.analyzer import Analyzer
 from index.asking import Asked, quoted, search
-from index.ingest import Document
+from index.ingest import Document, load_file
 from index.library import Library
 
 SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "samples" / "china-russia-article.txt"
@@ -60,3 +60,33 @@ async def test_passages_stored_before_tokens_are_analysed_when_quoted(location: 
         await db.commit()
         after = await library.ask("c", question)
     assert before.results and after.results == before.results
+
+
+# --- words the library lacks (weighed by their rarity in English, `index.prior`) ---------------
+
+
+async def _ask(location: str, question: str) -> list[str]:
+    """The quotes answering `question` from the sample article alone, read as a file is (five
+    passages; the headline of another article at its end is left out)."""
+    async with Library.open(location) as library:
+        await library.add("c", load_file(SAMPLE))
+        return [r.quote for r in (await library.ask("c", question)).results]
+
+
+@pytest.mark.parametrize("location", ["sqlite"], indirect=True)
+async def test_a_common_word_the_library_lacks_does_not_hide_the_answer(location: str) -> None:
+    """'say' is in no passage (they say 'said'); 'Denisov' still finds him."""
+    quotes = await _ask(location, "What did Denisov say?")
+    assert quotes and "Denisov" in quotes[0]
+
+
+@pytest.mark.parametrize("location", ["sqlite"], indirect=True)
+async def test_a_question_of_title_words_and_a_missing_verb_is_answered(location: str) -> None:
+    """'Xi' and 'Putin' are in every passage (the title's words), 'talk' in none."""
+    assert await _ask(location, "When did Xi and Putin talk?")
+
+
+@pytest.mark.parametrize("location", ["sqlite"], indirect=True)
+async def test_a_rare_word_the_library_lacks_still_hides_passages(location: str) -> None:
+    """'Zanzibar' is rare in English and in no passage: 'Denisov' alone covers too little."""
+    assert await _ask(location, "What did Denisov say about Zanzibar?") == []

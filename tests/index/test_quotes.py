@@ -18,7 +18,7 @@ WHOLE = PassageSettings(target_words=1000, max_words=1000, min_words=1000)  # on
 TEXT = (
     "The weather was mild in spring. "
     "Xi Jinping said the relationship between China and Russia cannot be broken. "
-    "Both countries signed deals on energy."
+    "Deals on energy were signed by both countries."
 )
 
 # One passage of the article as the index stores it (four sentences: 28, 20, 19 and 28 words;
@@ -89,20 +89,21 @@ def _quoted(text: str, weights: dict[str, float], **kwargs: int) -> str:
 
 def test_the_sentence_with_most_question_terms_is_quoted() -> None:
     """The quote is the sentence that covers the question."""
-    quote = _quote(TEXT, "What did Xi say about relations between China and Russia?")
+    question = "What did Xi say about relations between China and Russia?"
+    quote = _quoted(TEXT, dict.fromkeys(Analyzer().terms(question), 1.0), short_words=0)
     assert quote == "Xi Jinping said the relationship between China and Russia cannot be broken."
 
 
 def test_rarer_terms_weigh_more() -> None:
     """A sentence with one rare term beats one with a common term."""
     quote = _quote(TEXT, "", energi=5.0, spring=1.0)  # stems, as the index has them
-    assert quote == "Both countries signed deals on energy."
+    assert quote == "Deals on energy were signed by both countries."
 
 
 def test_two_adjacent_sentences_when_together_they_cover_more() -> None:
     """A question spanning two sentences gets both."""
     quote = _quote(TEXT, "relationship broken energy deals")
-    assert quote.startswith("Xi Jinping") and quote.endswith("energy.")
+    assert quote.startswith("Xi Jinping") and quote.endswith("countries.")
 
 
 def test_highlights_mark_the_matched_words_inside_the_quote() -> None:
@@ -120,13 +121,14 @@ def test_without_cuts_every_sentence_is_whole() -> None:
     than either, a run of them is no candidate."""
     analyzer = Analyzer()
     sentences = split_sentences(TEXT)[0]
-    quote = choose_quote(TEXT, sentences, analyzer.tokens(TEXT), {"weather": 1.0})
+    tokens = analyzer.tokens(TEXT)
+    quote = choose_quote(TEXT, sentences, tokens, {"weather": 1.0}, short_words=0)
     assert TEXT[quote.start : quote.end] == "The weather was mild in spring."
 
 
 def test_a_passage_without_matches_still_gives_its_first_sentence() -> None:
     """No matched term: the passage's first sentence, though longer, never an error."""
-    assert _quote("Three words here. One.", "", zebra=1.0) == "Three words here."
+    assert _quoted("Three words here. One.", {"zebra": 1.0}, short_words=0) == "Three words here."
 
 
 def test_the_heaviest_sentence_of_an_article_passage_is_quoted_exactly() -> None:
@@ -227,8 +229,9 @@ def test_a_quote_is_an_immutable_value() -> None:
 def test_one_letter_words_count_in_a_sentences_length() -> None:
     """'A' and 'B' are words: six-word sentences tie, and the earlier one is quoted."""
     first = "Talks on trade resumed in Beijing."
-    assert _quoted(f"{first} A deal was signed in Beijing.", {"beij": 1.0}) == first
-    assert _quoted(f"{first} Beijing said it backs plan B", {"beij": 1.0}) == first
+    weights = {"beij": 1.0}
+    assert _quoted(f"{first} A deal was signed in Beijing.", weights, short_words=0) == first
+    assert _quoted(f"{first} Beijing said it backs plan B", weights, short_words=0) == first
 
 
 def test_words_outside_the_sentences_are_neither_credited_nor_highlighted() -> None:
@@ -358,3 +361,41 @@ def test_equal_coverage_ties_whatever_order_the_terms_are_summed_in() -> None:
     weights = {"alpha": 0.1, "beta": 0.2, "gamma": 0.3, "delta": 0.6}
     quote = _choose(text, weights, max_words=10)
     assert text[quote.start : quote.end] == "Delta was."
+
+
+# --- a sentence quoted with its neighbour -------------------------------------------------------
+
+
+def test_a_short_sentence_is_quoted_with_the_next() -> None:
+    """ "The weather was mild in spring." (6 words, under 15) comes with the sentence after it."""
+    assert _quoted(TEXT, {"weather": 1.0}) == TEXT[: TEXT.index(" Deals")]
+
+
+def test_a_sentence_of_the_short_length_is_quoted_alone() -> None:
+    """With short_words 6, the six-word sentence is not short: it is quoted alone."""
+    assert _quoted(TEXT, {"weather": 1.0}, short_words=6) == "The weather was mild in spring."
+
+
+def test_a_sentence_is_quoted_with_the_next_when_that_one_continues_it() -> None:
+    """The next sentence opens with "It" (it refers back): both are quoted."""
+    text = f"{RIVALS} It was said in Beijing. Trade grew."
+    assert _quoted(text, {"rival": 1.0}) == f"{RIVALS} It was said in Beijing."
+
+
+def test_a_sentence_that_continues_the_one_before_is_quoted_with_it() -> None:
+    """The chosen sentence opens with "However": the one before comes with it."""
+    later = "However, Andrey Denisov said the ties between both countries are strong."
+    text = f"{PARTNERSHIP} {later}"
+    assert _quoted(text, {"denisov": 1.0}, short_words=0) == text
+
+
+def test_a_continued_sentence_is_quoted_alone_past_the_word_limit() -> None:
+    """RIVALS (40 words) and PARTNERSHIP after "However" (21): 61 words, over 60."""
+    text = f"{RIVALS} However, {PARTNERSHIP}"
+    assert _quoted(text, {"rival": 1.0}) == RIVALS
+
+
+def test_a_word_that_merely_begins_with_a_linking_word_is_no_link() -> None:
+    """ "Thistle" opens with "this" but is another word: the sentence is quoted alone."""
+    text = f"{RIVALS} Thistles grow in Beijing."
+    assert _quoted(text, {"rival": 1.0}) == RIVALS

@@ -63,6 +63,13 @@ def test_a_term_the_collection_lacks_weighs_as_the_rarest_possible() -> None:
     assert found.hits == []
 
 
+def test_a_term_the_collection_lacks_weighs_by_its_rarity_when_given() -> None:
+    """With `rarity` (a common word 0.25): 'mars' weighs 0.25 log 11; 'xi' keeps its IDF."""
+    rarity = {"mars": 0.25}.__getitem__
+    found = candidates(_index(), {"mars": (None, 2), "xi": (0, 1)}, pool=10, rarity=rarity)
+    assert found.weights == pytest.approx({"mars": 2 * 0.25 * math.log(11), "xi": math.log(3)})
+
+
 def test_only_terms_of_the_collection_are_present_and_searched() -> None:
     """'xi' and 'putin' are present; the hits are BM25's for them alone."""
     index = _index()

@@ -1,0 +1,25 @@
+"""A word's rarity in general English: how much a question word the library lacks weighs."""
+
+import pytest
+
+from index.prior import ZIPF_COMMON, ZIPF_RARE, rarity, zipf
+
+
+def test_a_word_used_once_in_a_thousand_or_more_weighs_nothing() -> None:
+    """'said' (Zipf 6.0) is at the common end."""
+    assert zipf("said") >= ZIPF_COMMON
+    assert rarity("said") == 0.0
+
+
+def test_a_word_rarer_than_the_list_weighs_fully() -> None:
+    """'denisov' is not in the list: Zipf 0, rarity 1."""
+    assert zipf("denisov") == 0.0
+    assert rarity("denisov") == 1.0
+
+
+def test_a_word_between_weighs_by_its_place_on_the_zipf_scale() -> None:
+    """'mars' (Zipf about 4.3) weighs (6 - z) / 3, between 'talk' and a name."""
+    z = zipf("mars")
+    assert ZIPF_RARE < z < ZIPF_COMMON
+    assert rarity("mars") == pytest.approx((ZIPF_COMMON - z) / (ZIPF_COMMON - ZIPF_RARE))
+    assert 0 < rarity("talk") < rarity("mars") < 1

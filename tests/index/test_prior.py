@@ -6,7 +6,7 @@ from index.prior import ZIPF_COMMON, ZIPF_RARE, rarity, zipf
 
 
 def test_a_word_used_once_in_a_thousand_or_more_weighs_nothing() -> None:
-    """'said' (Zipf 6.0) is at the common end."""
+    """'said' (Zipf 6.1) is at the common end."""
     assert zipf("said") >= ZIPF_COMMON
     assert rarity("said") == 0.0
 
@@ -18,7 +18,7 @@ def test_a_word_rarer_than_the_list_weighs_fully() -> None:
 
 
 def test_a_word_between_weighs_by_its_place_on_the_zipf_scale() -> None:
-    """'mars' (Zipf about 4.3) weighs (6 - z) / 3, between 'talk' and a name."""
+    """'mars' (Zipf about 3.4) weighs (6 - z) / 3, between 'talk' and a name."""
     z = zipf("mars")
     assert ZIPF_RARE < z < ZIPF_COMMON
     assert rarity("mars") == pytest.approx((ZIPF_COMMON - z) / (ZIPF_COMMON - ZIPF_RARE))

@@ -37,7 +37,7 @@ from typing import NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from index import topk
+import index.topk as topk
 from index.arrays import (
     INT32_MAX,
     SHIFT,

@@ -28,7 +28,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from index import arrays
+import index.arrays as arrays
 from index.arrays import SHIFT, TF_MASK, Postings, runs
 from index.bm25 import BM25LScorer, BM25PlusScorer, FloatArray, IntArray, OkapiScorer
 

@@ -214,15 +214,15 @@ class PassageIndex:
         if found is None or not found[0].size:
             return []
         slots, sums, constant = found
-        scores = sums + constant
-        docs = self._doc.values[slots]
+        scores = sums + constant if constant else sums
         if within is not None:
-            keep = np.isin(docs, within, assume_unique=True)
-            scores, docs = scores[keep], docs[keep]
+            keep = np.isin(self._doc.values[slots], within, assume_unique=True)
+            scores, slots = scores[keep], slots[keep]
         if scores.size > k:  # keep the top k, and everything tied with the k-th
             kth = np.partition(scores, scores.size - k)[scores.size - k]
             keep = scores >= kth
-            scores, docs = scores[keep], docs[keep]
+            scores, slots = scores[keep], slots[keep]
+        docs = self._doc.values[slots]
         top = np.lexsort((docs, -scores))[:k]
         return [Hit(d, s) for d, s in zip(docs[top].tolist(), scores[top].tolist(), strict=True)]
 

@@ -33,6 +33,7 @@ from index.arrays import SHIFT, TF_MASK, Postings, runs
 from index.bm25 import BM25LScorer, BM25PlusScorer, FloatArray, IntArray, OkapiScorer
 
 MARGIN = 1e-9  # relative: bounds are raised and thresholds lowered by it, against rounding
+READ_BELOW = 2  # a term is read whole rather than searched for fewer candidates than 1/this
 PROBE = 64  # candidates scored in full after each term read, for the threshold
 # it saves time where a question has many postings in a large collection (measured at 100k
 # passages, where it did not, and at a million, where it did from 20,000 postings on)
@@ -40,19 +41,18 @@ PRUNE_FROM = 20_000  # postings
 PRUNE_SLOTS = 250_000  # slots
 
 
+Piece = tuple[npt.NDArray[np.int32], npt.NDArray[Any]]  # ascending slots, their counts
+# the weights of a term (its place in the query) with these counts in these slots
+Weigh = Callable[[int, npt.NDArray[Any], npt.NDArray[Any]], FloatArray]
+
+
 class Part(NamedTuple):
-    """Postings of one query term (its grouped ones, or those added since): ascending slots,
-    their counts, and the bound of the term's weight in any of them."""
+    """The postings of one query term, in pieces (its grouped ones, then those added since,
+    in later slots), and the bound of its weight in any of them."""
 
     term: int  # the term's place in the query
-    slots: npt.NDArray[np.int32]
-    tfs: npt.NDArray[Any]
+    pieces: tuple[Piece, ...]
     bound: float
-
-
-PartOf = tuple[int, npt.NDArray[np.int32], npt.NDArray[Any]]  # (query term's place, slots, counts)
-# weight of the postings at these positions of a part, in these slots
-Weigh = Callable[[Part, npt.NDArray[np.intp] | None, npt.NDArray[Any]], FloatArray]
 
 
 class Scoring(NamedTuple):
@@ -64,43 +64,51 @@ class Scoring(NamedTuple):
     avgdl: float
     weight: FloatArray
 
-    def weigh(
-        self, part: Part, at: npt.NDArray[np.intp] | None, slots: npt.NDArray[Any]
-    ) -> FloatArray:
-        """The weights of a part's postings (those at ``at``; all with None) in ``slots``, as
-        `PassageIndex._score_postings` computes them."""
-        tfs = part.tfs if at is None else part.tfs[at]
+    def weigh(self, term: int, tfs: npt.NDArray[Any], slots: npt.NDArray[Any]) -> FloatArray:
+        """The weights of a term's postings, as `PassageIndex._score_postings` computes them."""
         tf_weight = self.scorer.tf_weight(tfs.astype(np.float64), self.lens[slots], self.avgdl)
-        weights: FloatArray = self.weight[part.term] * tf_weight
+        weights: FloatArray = self.weight[term] * tf_weight
         return weights
 
-    def part(self, term: int, slots: npt.NDArray[np.int32], tfs: npt.NDArray[Any]) -> Part:
-        """A term's postings (non-empty) with the bound of its weight in them: at its largest
-        count, in a passage only that long (a passage is at least as long as each count)."""
-        most = np.array([tfs.max()], np.float64)
+    def part(self, term: int, pieces: tuple[Piece, ...]) -> Part:
+        """A term's postings with the bound of its weight in them: at its largest count, in a
+        passage only that long (a passage is at least as long as each of its counts)."""
+        most = np.array([max(int(tfs.max()) for _, tfs in pieces)], np.float64)
         bound = self.weight[term] * self.scorer.tf_weight(most, most, self.avgdl)[0]
-        return Part(term, slots, tfs, float(bound))
+        return Part(term, pieces, float(bound))
 
     def best(
-        self, parts: Sequence[PartOf], k: int, read: int
+        self, parts: Sequence[Part], k: int, read: int
     ) -> tuple[npt.NDArray[Any], FloatArray, int]:
         """The slots that may be among the best k (ascending), the sums of their weights as
         `PassageIndex._score_postings` sums all ``read`` postings (`exact_sums`), and how many
         postings were read."""
-        top = [self.part(*part) for part in parts]
+        top = [self.part(part.term, part.pieces) for part in parts]
         found, looked = candidates(top, k, self.weigh)
         by_sorting = read * arrays.SORT_BELOW < self.lens.size
         return (*exact_sums(top, found, self.weigh, by_sorting), looked)
 
 
-def find(part: Part, slots: npt.NDArray[Any]) -> tuple[npt.NDArray[np.intp], npt.NDArray[Any]]:
-    """Where each of ``slots`` (ascending) is in the part, and whether it is there."""
-    if not part.slots.size:
-        return np.zeros(0, np.intp), np.zeros(slots.size, np.bool_)
-    at = np.searchsorted(part.slots, slots)
-    at[at == part.slots.size] = 0
-    held = part.slots[at] == slots
-    return at[held], held
+def every_weight(part: Part, weigh: Weigh) -> tuple[npt.NDArray[Any], FloatArray]:
+    """All of a part's slots (ascending) and weights."""
+    weights = [weigh(part.term, tfs, slots) for slots, tfs in part.pieces]
+    if len(weights) == 1:
+        return part.pieces[0][0], weights[0]
+    return np.concatenate([slots for slots, _ in part.pieces]), np.concatenate(weights)
+
+
+def looked_up(
+    part: Part, slots: npt.NDArray[Any], weigh: Weigh
+) -> list[tuple[npt.NDArray[np.bool_], FloatArray]]:
+    """Which of ``slots`` (ascending) each piece of the part holds, and their weights there
+    (binary searches)."""
+    out = []
+    for held_slots, tfs in part.pieces:
+        at = np.searchsorted(held_slots, slots)
+        at[at == held_slots.size] = 0
+        held = held_slots[at] == slots
+        out.append((held, weigh(part.term, tfs[at[held]], slots[held])))
+    return out
 
 
 def candidates(parts: Sequence[Part], k: int, weigh: Weigh) -> tuple[npt.NDArray[Any], int]:
@@ -114,8 +122,9 @@ def candidates(parts: Sequence[Part], k: int, weigh: Weigh) -> tuple[npt.NDArray
     read = 0
     rest: Sequence[Part] = ()
     for done, part in enumerate(order, 1):
-        found, sums = _merged(found, sums, part.slots, weigh(part, None, part.slots))
-        read += part.slots.size
+        slots, weights = every_weight(part, weigh)
+        found, sums = _merged(found, sums, slots, weights)
+        read += slots.size
         left -= part.bound
         rest = order[done:]
         if rest and found.size >= k:
@@ -125,9 +134,14 @@ def candidates(parts: Sequence[Part], k: int, weigh: Weigh) -> tuple[npt.NDArray
     for part in rest:
         keep = sums + left * (1 + MARGIN) >= threshold * (1 - MARGIN)
         found, sums = found[keep], sums[keep]
-        at, held = find(part, found)
-        read += found.size
-        sums[held] += weigh(part, at, found[held])
+        if sum(slots.size for slots, _ in part.pieces) < READ_BELOW * found.size:
+            slots, weights = every_weight(part, weigh)  # cheaper than as many searches
+            found, sums = _merged(found, sums, slots, weights)
+            read += slots.size
+        else:
+            read += found.size
+            for held, weights in looked_up(part, found, weigh):
+                sums[held] += weights
         left -= part.bound
     if rest and found.size > k:
         threshold = max(threshold, float(np.partition(sums, sums.size - k)[sums.size - k]))
@@ -157,8 +171,8 @@ def _reached(
     else:
         sums = sums.copy()
     for part in rest:
-        at, held = find(part, found)
-        sums[held] += weigh(part, at, found[held])
+        for held, weights in looked_up(part, found, weigh):
+            sums[held] += weights
     return float(np.partition(sums, sums.size - k)[sums.size - k])
 
 
@@ -167,29 +181,29 @@ def parts_of(
     delta: Mapping[int, array[int]],
     terms: Sequence[int],
     alive: npt.NDArray[np.bool_] | None,
-) -> tuple[list[PartOf], IntArray, int]:
-    """Each term's postings, as (its place in ``terms``, slots, counts): its grouped ones, then
-    those added since (the later slots), where it has any, and only the live ones where some
-    are dead (``alive``: each slot's flag; None if none is dead); how many live postings each
-    term has; how many postings were read."""
+) -> tuple[list[Part], IntArray, int]:
+    """Each term's postings (without a bound yet): its grouped ones, then those added since,
+    only the live ones where some are dead (``alive``: each slot's flag; None if none is dead);
+    how many live postings each term has; how many postings were read."""
     starts, ends = postings.find(np.array(terms, np.int64))
-    out: list[PartOf] = []
+    out = []
+    read = 0
+    df = np.zeros(len(terms), np.int64)
     for j, (term, start, end) in enumerate(zip(terms, starts.tolist(), ends.tolist(), strict=True)):
-        if end > start:
-            out.append((j, postings.slots[start:end], postings.tfs[start:end]))
+        pieces = [(postings.slots[start:end], postings.tfs[start:end])] if end > start else []
         plist = delta.get(term)
         if plist is not None:
             packed = np.frombuffer(plist, np.int64)
-            out.append((j, (packed >> SHIFT).astype(np.int32), packed & TF_MASK))
+            pieces.append(((packed >> SHIFT).astype(np.int32), packed & TF_MASK))
             del packed  # the view pins the array: it cannot grow while it lives
-    read = sum(slots.size for _, slots, _ in out)
-    if alive is not None:
-        live = [alive[slots] for _, slots, _ in out]
-        out = [(j, s[a], tfs[a]) for (j, s, tfs), a in zip(out, live, strict=True)]
-    df = np.zeros(len(terms), np.int64)
-    for j, slots, _ in out:
-        df[j] += slots.size
-    return [part for part in out if part[1].size], df, read
+        read += sum(slots.size for slots, _ in pieces)
+        if alive is not None:
+            pieces = [(s[alive[s]], tfs[alive[s]]) for s, tfs in pieces]
+        pieces = [(slots, tfs) for slots, tfs in pieces if slots.size]
+        df[j] = sum(slots.size for slots, _ in pieces)
+        if pieces:
+            out.append(Part(j, tuple(pieces), 0.0))
+    return out, df, read
 
 
 def exact_sums(
@@ -198,9 +212,7 @@ def exact_sums(
     """The score sums of ``slots`` (ascending) as `arrays.summed` gives them from every posting
     (``by_sorting``: as its sorting path adds, else as its ``bincount``), parts in query
     order."""
-    found = [
-        (held, weigh(part, at, slots[held])) for part in parts for at, held in [find(part, slots)]
-    ]
+    found = [pair for part in parts for pair in looked_up(part, slots, weigh)]
     if by_sorting:
         every = np.concatenate([slots[held] for held, _ in found])
         order = np.argsort(every, kind="stable")

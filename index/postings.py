@@ -305,20 +305,13 @@ class PassageIndex:
         self.postings_read += slots.size
         return slots, np.concatenate(tf_parts), np.array(sizes, np.int64)
 
-    def _weights(self, df: IntArray, counts: list[int]) -> tuple[npt.NDArray[np.bool_], FloatArray]:
-        """Which terms live passages hold (``df``: how many), and each one's IDF times count."""
-        known = df > 0
-        idf = np.zeros(df.size)
-        idf[known] = self._scorer.idf_of(len(self), df[known].astype(np.float64), self._avg_idf)
-        return known, idf * np.array(counts, np.float64)
-
     def _score_top(self, asked: Asked, k: int) -> tuple[IntArray, FloatArray, float] | None:
         """`_score_postings` of the passages that may be in the top k (`topk`); None if futile."""
         alive = self._alive.values if self._dead_postings else None
         parts, df, read = topk.parts_of(self._postings, self._delta, [t for t, _ in asked], alive)
         if np.count_nonzero(df) < 2 or read < topk.PRUNE_FROM:
             return None
-        known, weight = self._weights(df, [c for _, c in asked])
+        known, weight = topk.weights(self._scorer, len(self), df, asked, self._avg_idf)
         scoring = topk.Scoring(self._scorer, self._len.values, self._total_len / len(self), weight)
         slots, sums, gathered = scoring.best(parts, k, read)
         self.postings_read += gathered
@@ -345,7 +338,7 @@ class PassageIndex:
             df = self._live_counts(slots, sizes)
         else:
             live, df = None, sizes
-        known, weight = self._weights(df, [c for _, c in asked])
+        known, weight = topk.weights(self._scorer, len(self), df, asked, self._avg_idf)
         if not known.any():
             return None
         per_posting = np.repeat(weight, sizes)

@@ -89,6 +89,21 @@ class Scoring(NamedTuple):
         return (*exact_sums(top, found, self.weigh, by_sorting), looked)
 
 
+def weights(
+    scorer: OkapiScorer | BM25LScorer | BM25PlusScorer,
+    n_docs: int,
+    df: IntArray,
+    asked: Sequence[tuple[int, int]],
+    average_idf: Callable[[], float],
+) -> tuple[npt.NDArray[np.bool_], FloatArray]:
+    """Which query terms (``asked``: term, count) live passages hold (``df``: how many of
+    ``n_docs``), and each one's weight: its IDF times its count."""
+    known = df > 0
+    idf = np.zeros(df.size)
+    idf[known] = scorer.idf_of(n_docs, df[known].astype(np.float64), average_idf)
+    return known, idf * np.array([count for _, count in asked], np.float64)
+
+
 def every_weight(part: Part, weigh: Weigh) -> tuple[npt.NDArray[Any], FloatArray]:
     """All of a part's slots (ascending) and weights."""
     weights = [weigh(part.term, tfs, slots) for slots, tfs in part.pieces]

@@ -34,7 +34,7 @@ from index.bm25 import BM25LScorer, BM25PlusScorer, FloatArray, IntArray, OkapiS
 
 MARGIN = 1e-9  # relative: bounds are raised and thresholds lowered by it, against rounding
 READ_BELOW = 2  # a term is read whole rather than searched for fewer candidates than 1/this
-PROBE = 64  # candidates scored in full after each term read, for the threshold
+PROBE = 128  # candidates scored in full after each term read, for the threshold
 # it saves time where a question has many postings in a large collection (measured at 100k
 # passages, where it did not, and at a million, where it did from 20,000 postings on)
 PRUNE_FROM = 20_000  # postings

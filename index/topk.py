@@ -16,7 +16,7 @@ What is returned is a superset of the top k, ties with the k-th included (bounds
 thresholds carry a margin of 1e-9 against rounding); the caller scores it exactly as it
 scores every passage otherwise, so the results are the same, to the bit. The long posting
 lists of common words (a question's "year", "name", "first") are then read only where a
-candidate is: at a million passages, about a tenth of a question's postings.
+candidate is: at a million passages, a question reads or looks up about a fifth of its postings.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from index.arrays import SHIFT, TF_MASK, Postings, runs
 from index.bm25 import BM25LScorer, BM25PlusScorer, FloatArray, IntArray, OkapiScorer
 
 MARGIN = 1e-9  # relative: bounds are raised and thresholds lowered by it, against rounding
-READ_BELOW = 2  # a term is read whole rather than searched for fewer candidates than 1/this
+READ_BELOW = 2  # a term left is read whole if it has fewer postings than this per candidate
 PROBE = 128  # candidates scored in full after each term read, for the threshold
 # it saves time where a question has many postings in a large collection (measured at 100k
 # passages, where it did not, and at a million, where it did from 20,000 postings on)

@@ -20,9 +20,9 @@ Scores come from `index.bm25` (rank-bm25's formulas, with its one documented dep
 ``remove`` marks slots dead: O(removed passages). Dead postings are skipped at query time; when
 they (or dead slots) outnumber the live ones, the storage is rebuilt without them in one numpy
 pass, which costs O(collection) but happens only after as many removals, so it is amortised O(1)
-per removed posting. A query gathers the postings of its terms only (a test counts them) and
-sums their weights per slot (by sorting when they are few compared with the collection, else
-with one ``np.bincount``).
+per removed posting. A query reads the postings of its terms only (a test counts them) and
+sums their weights per slot (by sorting when they are few, else with one ``np.bincount``); a
+top k over many postings reads those of its common terms only where they can matter (`topk`).
 
 The index is not thread-safe: the caller serialises every call (a lock) and runs them in a worker
 thread.
@@ -37,6 +37,7 @@ from typing import NamedTuple
 import numpy as np
 import numpy.typing as npt
 
+import index.topk as topk
 from index.arrays import (
     INT32_MAX,
     SHIFT,
@@ -55,6 +56,7 @@ from index.bm25 import BM25Params, FloatArray, IntArray, OkapiScorer, make_score
 _MAX_SLOT = INT32_MAX
 _DELTA_SHARE = 8  # the delta is merged in once it holds more than 1/_DELTA_SHARE of the postings
 _DELTA_MIN = 4096  # ... and more than this many postings
+Asked = list[tuple[int, int]]  # a query's terms and how many times each counts
 
 
 class Hit(NamedTuple):
@@ -107,13 +109,16 @@ class PassageIndex:
     def idf(self, term_id: int) -> float:
         """The IDF used for scoring ``term_id`` (0.0 for a term no live passage contains)."""
         idf = self._idfs.get(term_id)
-        if idf is None:
-            df = self._df(term_id)
-            if not df[0]:
-                return 0.0
-            idf = float(self._scorer.idf_of(len(self), df.astype(np.float64), self._avg_idf)[0])
-            self._idfs[term_id] = idf
-        return idf
+        return self.idfs([term_id])[0] if idf is None else idf
+
+    def idfs(self, term_ids: Sequence[int]) -> list[float]:
+        """`idf` of each term, those not known yet computed together (faster than one by one)."""
+        todo = [t for t in dict.fromkeys(term_ids) if t >= 0 and t not in self._idfs]
+        if todo:
+            df, asked = np.concatenate([self._df(t) for t in todo]), [(t, 1) for t in todo]
+            known, idf = topk.weights(self._scorer, len(self), df, asked, self._avg_idf)
+            self._idfs.update((t, float(idf[j])) for j, t in enumerate(todo) if known[j])
+        return [self._idfs.get(t, 0.0) for t in term_ids]
 
     # --- updates ---
 
@@ -205,19 +210,22 @@ class PassageIndex:
         """query: term id -> how many times it occurs in the question. Top k by score desc, ties
         broken by smaller doc_id first (deterministic). Only docs containing >= 1 query term,
         and with `within` (sorted doc ids: a topic's passages) only those docs."""
-        found = self._score_postings(query) if k > 0 else None
-        if found is None:
+        asked = self._asked(query) if k > 0 else []
+        large = asked and within is None and self._alive.size >= topk.PRUNE_SLOTS
+        found = self._score_top(asked, k) if large else None
+        found = self._score_postings(asked) if found is None else found
+        if found is None or not found[0].size:
             return []
         slots, sums, constant = found
-        scores = sums + constant
-        docs = self._doc.values[slots]
+        scores = sums + constant if constant else sums
         if within is not None:
-            keep = np.isin(docs, within, assume_unique=True)
-            scores, docs = scores[keep], docs[keep]
+            keep = np.isin(self._doc.values[slots], within, assume_unique=True)
+            scores, slots = scores[keep], slots[keep]
         if scores.size > k:  # keep the top k, and everything tied with the k-th
             kth = np.partition(scores, scores.size - k)[scores.size - k]
             keep = scores >= kth
-            scores, docs = scores[keep], docs[keep]
+            scores, slots = scores[keep], slots[keep]
+        docs = self._doc.values[slots]
         top = np.lexsort((docs, -scores))[:k]
         return [Hit(d, s) for d, s in zip(docs[top].tolist(), scores[top].tolist(), strict=True)]
 
@@ -226,7 +234,7 @@ class PassageIndex:
         get_scores gives; used by tests and benchmarks."""
         alive = self._alive.values
         dense = np.zeros(alive.size)
-        found = self._score_postings(query)
+        found = self._score_postings(self._asked(query))
         if found is not None:
             slots, sums, constant = found
             dense += constant
@@ -300,18 +308,31 @@ class PassageIndex:
         self.postings_read += slots.size
         return slots, np.concatenate(tf_parts), np.array(sizes, np.int64)
 
-    def _score_postings(
-        self, query: Mapping[int, int]
-    ) -> tuple[IntArray, FloatArray, float] | None:
+    def _score_top(self, asked: Asked, k: int) -> tuple[IntArray, FloatArray, float] | None:
+        """`_score_postings` of the passages that may be in the top k (`topk`); None if futile."""
+        alive = self._alive.values if self._dead_postings else None
+        parts, df, read = topk.parts_of(self._postings, self._delta, [t for t, _ in asked], alive)
+        if np.count_nonzero(df) < 2 or read < topk.PRUNE_FROM:
+            return None
+        known, weight = topk.weights(self._scorer, len(self), df, asked, self._avg_idf)
+        scoring = topk.Scoring(self._scorer, self._len.values, self._total_len / len(self), weight)
+        slots, sums, gathered = scoring.best(parts, k, read)
+        self.postings_read += gathered
+        return slots, sums, float(self._scorer.absent_weight * weight[known].sum())
+
+    @staticmethod
+    def _asked(query: Mapping[int, int]) -> Asked:
+        """The query's terms and counts, but those counted 0 (ValueError for a count < 0)."""
+        if any(count < 0 for count in query.values()):
+            raise ValueError("a query term has a negative count")
+        return [(t, c) for t, c in query.items() if c and t >= 0]
+
+    def _score_postings(self, asked: Asked) -> tuple[IntArray, FloatArray, float] | None:
         """(slots, summed posting weights, constant for every doc), or None if no term is known.
 
         The slots are the live documents containing a query term; a document's score is its sum
         plus the constant (BM25Plus's delta for each query term; 0 for the others).
         """
-        for count in query.values():
-            if count < 0:
-                raise ValueError("a query term has a negative count")
-        asked = [(t, c) for t, c in query.items() if c and t >= 0]
         if not asked or not len(self):
             return None
         slots, tfs, sizes = self._gather(np.array([t for t, _ in asked], np.int64))
@@ -320,19 +341,15 @@ class PassageIndex:
             df = self._live_counts(slots, sizes)
         else:
             live, df = None, sizes
-        known = df > 0
+        known, weight = topk.weights(self._scorer, len(self), df, asked, self._avg_idf)
         if not known.any():
             return None
-        n_docs = len(self)
-        idf = np.zeros(df.size)
-        idf[known] = self._scorer.idf_of(n_docs, df[known].astype(np.float64), self._avg_idf)
-        weight = idf * np.array([c for _, c in asked], np.float64)
         per_posting = np.repeat(weight, sizes)
         if live is not None:
             slots, tfs, per_posting = slots[live], tfs[live], per_posting[live]
         doc_len = self._len.values[slots]
         tf_weight = self._scorer.tf_weight(
-            tfs.astype(np.float64), doc_len, self._total_len / n_docs
+            tfs.astype(np.float64), doc_len, self._total_len / len(self)
         )
         contrib = per_posting * tf_weight
         constant = float(self._scorer.absent_weight * weight[known].sum())

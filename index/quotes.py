@@ -117,23 +117,52 @@ def choose_quote(
     starts = [start for start, _ in sentences]
     by_sentence: list[list[Token]] = [[] for _ in sentences]
     for token in tokens:  # words outside every sentence are not the quote's
-        i = bisect_right(starts, token.start) - 1
-        if i >= 0 and token.end <= sentences[i][1]:
-            by_sentence[i].append(token)
-    matched = [{t.term for t in toks if t.term in weights} for toks in by_sentence]
+        if token.term in weights:  # the others are neither scored nor highlighted
+            i = bisect_right(starts, token.start) - 1
+            if i >= 0 and token.end <= sentences[i][1]:
+                by_sentence[i].append(token)
+    matched = [{t.term for t in toks} for toks in by_sentence]
+    if any(cuts):
+        first, last = _best_run(text, sentences, cuts, matched, weights, max_words)
+    else:
+        first, last = _best_whole(text, sentences, matched, weights, max_words)
+    if first == last and not cuts[first]:
+        first, last = _with_neighbour(text, sentences, cuts, first, (max_words, short_words))
+    start, end = sentences[first][0], sentences[last][1]
+    highlights = tuple(
+        (t.start - start, t.end - start) for i in range(first, last + 1) for t in by_sentence[i]
+    )
+    terms = frozenset().union(*matched[first : last + 1])
+    cut_start, cut_end = bool(cuts[first] & CUT_START), bool(cuts[last] & CUT_END)
+    return Quote(start, end, highlights, terms, cut_start, cut_end)
+
+
+def _best_run(
+    text: str,
+    sentences: Sequence[Span],
+    cuts: Sequence[int],
+    matched: Sequence[set[str]],
+    weights: Mapping[str, float],
+    max_words: int,
+) -> tuple[int, int]:
+    """The best candidate (first and last piece) among every run `_candidates` gives."""
     words = [len(text[s:e].split()) for s, e in sentences]
+    scores: dict[tuple[int, int], float] = {}
 
     def score(first: int, last: int) -> float:
-        return math.fsum(weights[t] for t in set().union(*matched[first : last + 1]))
+        value = scores.get((first, last))
+        if value is None:
+            terms = matched[first] if first == last else set().union(*matched[first : last + 1])
+            value = scores[first, last] = math.fsum(weights[t] for t in terms)
+        return value
 
-    def rank(candidate: Candidate) -> tuple[float, bool, bool, int, int]:
+    def rank(candidate: Candidate) -> tuple[bool, bool, int, int]:
         # ties prefer a quote that starts its sentence, then one that ends it, then the shorter
         # (where nothing matches, not: the passage's opening says what it is about), then the
         # earlier
         first, last, _ = candidate
-        value = score(first, last)
-        length = sum(words[first : last + 1]) if value else 0
-        return (value, not cuts[first] & CUT_START, not cuts[last] & CUT_END, -length, -first)
+        length = sum(words[first : last + 1]) if best else 0
+        return (not cuts[first] & CUT_START, not cuts[last] & CUT_END, -length, -first)
 
     allowed = [  # a pair must cover more than either of its sentences
         c
@@ -141,45 +170,69 @@ def choose_quote(
         if c.second is None
         or score(c.first, c.last) > max(score(c.first, c.second - 1), score(c.second, c.last))
     ]
-    first, last, _ = max(allowed, key=rank)
-    if first == last and not cuts[first]:
-        first, last = _with_neighbour(text, sentences, cuts, words, first, (max_words, short_words))
-    start, end = sentences[first][0], sentences[last][1]
-    highlights = tuple(
-        (t.start - start, t.end - start)
-        for i in range(first, last + 1)
-        for t in by_sentence[i]
-        if t.term in weights
-    )
-    terms = frozenset().union(*matched[first : last + 1])
-    cut_start, cut_end = bool(cuts[first] & CUT_START), bool(cuts[last] & CUT_END)
-    return Quote(start, end, highlights, terms, cut_start, cut_end)
+    best = max(score(c.first, c.last) for c in allowed)
+    first, last, _ = max((c for c in allowed if scores[c.first, c.last] == best), key=rank)
+    return first, last
+
+
+def _best_whole(
+    text: str,
+    sentences: Sequence[Span],
+    matched: Sequence[set[str]],
+    weights: Mapping[str, float],
+    max_words: int,
+) -> tuple[int, int]:
+    """`_best_run` where no sentence is cut (the candidates are the sentences and the pairs of
+    adjacent ones), with the same ties, counting the words of the sentences it needs only."""
+    words: dict[int, int] = {}
+
+    def count(i: int) -> int:
+        if i not in words:
+            words[i] = len(text[sentences[i][0] : sentences[i][1]].split())
+        return words[i]
+
+    alone = [math.fsum(weights[t] for t in terms) if terms else 0.0 for terms in matched]
+    best = max(alone)
+    found = [(i, i) for i, value in enumerate(alone) if value == best]
+    for i in range(len(sentences) - 1):
+        a, b = matched[i], matched[i + 1]
+        if a <= b or b <= a:  # covers no more than one of the two
+            continue
+        value = math.fsum(weights[t] for t in a | b)
+        better = value >= best and value > max(alone[i], alone[i + 1])
+        if better and count(i) + count(i + 1) <= max_words:
+            found = found if value == best else []
+            best = value
+            found.append((i, i + 1))
+    if not best:  # nothing matches: the earliest (a sentence before a pair beginning there)
+        return min(found)
+    # the shortest, then the earliest, then a sentence before a pair beginning there
+    return min(found, key=lambda c: (sum(count(i) for i in range(c[0], c[1] + 1)), *c))
 
 
 def _with_neighbour(
-    text: str,
-    sentences: Sequence[Span],
-    cuts: Sequence[int],
-    words: Sequence[int],
-    i: int,
-    limits: tuple[int, int],
+    text: str, sentences: Sequence[Span], cuts: Sequence[int], i: int, limits: tuple[int, int]
 ) -> tuple[int, int]:
     """Whole sentence `i` with the neighbour it needs, as (first, last): the next sentence when
     that one continues it or `i` is short, else the one before when `i` continues it; `i` alone
     when neither applies or the neighbour is not whole or the two would pass the word limit
     (`limits`: the word limit, the length under which a sentence is short)."""
     max_words, short_words = limits
-    n = words[i]
+
+    def words(k: int) -> int:
+        return len(text[sentences[k][0] : sentences[k][1]].split())
+
+    n = words(i)
     j = i + 1  # the next sentence
     if (
         j < len(sentences)
         and not cuts[j]
-        and n + words[j] <= max_words
         and (n < short_words or _CONTINUES.match(text, *sentences[j]))
+        and n + words(j) <= max_words
     ):
         return i, j
     j = i - 1  # the one before, when sentence i continues it
     continues = _CONTINUES.match
-    if j >= 0 and not cuts[j] and n + words[j] <= max_words and continues(text, *sentences[i]):
+    if j >= 0 and not cuts[j] and continues(text, *sentences[i]) and n + words(j) <= max_words:
         return j, i
     return i, i

@@ -8,10 +8,12 @@ stems, as the ranking passes them.
 import dataclasses
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from index.analyzer import Analyzer
 from index.passages import CUT_END, CUT_START, PassageSettings, split_passages, split_sentences
-from index.quotes import Quote, _sentences, choose_quote
+from index.quotes import Quote, _best_run, _best_whole, _sentences, choose_quote
 
 WHOLE = PassageSettings(target_words=1000, max_words=1000, min_words=1000)  # one passage
 
@@ -399,3 +401,29 @@ def test_a_word_that_merely_begins_with_a_linking_word_is_no_link() -> None:
     """ "Thistle" opens with "this" but is another word: the sentence is quoted alone."""
     text = f"{RIVALS} Thistles grow in Beijing."
     assert _quoted(text, {"rival": 1.0}) == RIVALS
+
+
+@given(
+    sentences=st.lists(
+        st.tuples(st.integers(0, 40), st.sets(st.sampled_from("abcd"), max_size=3)),
+        min_size=1,
+        max_size=7,
+    ),
+    weights=st.dictionaries(
+        st.sampled_from("abcd"), st.sampled_from([-1.0, 0.0, 0.1, 0.2, 0.3, 0.6, 1.0, 2.5])
+    ),
+    max_words=st.integers(1, 60),
+)
+def test_whole_sentences_are_chosen_as_among_every_run(
+    sentences: list[tuple[int, set[str]]], weights: dict[str, float], max_words: int
+) -> None:
+    """Without cuts, the shortcut over whole sentences and pairs chooses what ranking every
+    candidate run chooses, ties included (equal weights, lengths and empty sentences)."""
+    text = " ".join(" ".join(["w"] * n) for n, _ in sentences)
+    spans, start = [], 0
+    for n, _ in sentences:
+        spans.append((start, start + 2 * n - 1 if n else start))
+        start += 2 * n if n else 1
+    matched = [{t for t in terms if t in weights} for _, terms in sentences]
+    every_run = _best_run(text, spans, [0] * len(spans), matched, weights, max_words)
+    assert _best_whole(text, spans, matched, weights, max_words) == every_run

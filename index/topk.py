@@ -1,0 +1,239 @@
+"""Which passages can be among a question's top k, found without reading every posting of its
+common terms (MaxScore), for `postings.PassageIndex.search`.
+
+A term's weight in a passage is its query weight (IDF times count) times a term-frequency
+weight that grows with the term's count in the passage and shrinks as the passage gets longer,
+in each of rank-bm25's variants. A passage is at least as long as its count of the term, so
+the weight at the term's largest count in a passage exactly that long (`Part.bound`) bounds its
+weight in every passage. The postings are read rarest term first (highest bound), summed per
+passage; after each term, the best candidates so far are scored in full (their other terms
+looked up by binary search in the sorted posting lists) and the k-th best of those is a score
+some k passages reach. Once the bounds of the terms left add up to less than that, a passage
+containing none of the terms read cannot reach the top k, and the terms left are only looked
+up for the candidates that still can, dropping those that cannot after each term.
+
+What is returned is a superset of the top k, ties with the k-th included (bounds and
+thresholds carry a margin of 1e-9 against rounding); the caller scores it exactly as it
+scores every passage otherwise, so the results are the same, to the bit. The long posting
+lists of common words (a question's "year", "name", "first") are then read only where a
+candidate is: at a million passages, a question reads or looks up about a fifth of its postings.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, NamedTuple
+
+import numpy as np
+import numpy.typing as npt
+
+import index.arrays as arrays
+from index.arrays import SHIFT, TF_MASK, Postings, runs
+from index.bm25 import BM25LScorer, BM25PlusScorer, FloatArray, IntArray, OkapiScorer
+
+MARGIN = 1e-9  # relative: bounds are raised and thresholds lowered by it, against rounding
+READ_BELOW = 2  # a term left is read whole if it has fewer postings than this per candidate
+PROBE = 128  # candidates scored in full after each term read, for the threshold
+# it saves time where a question has many postings in a large collection (measured at 100k
+# passages, where it did not, and at a million, where it did from 20,000 postings on)
+PRUNE_FROM = 20_000  # postings
+PRUNE_SLOTS = 250_000  # slots
+
+
+Piece = tuple[npt.NDArray[np.int32], npt.NDArray[Any]]  # ascending slots, their counts
+# the weights of a term (its place in the query) with these counts in these slots
+Weigh = Callable[[int, npt.NDArray[Any], npt.NDArray[Any]], FloatArray]
+
+
+class Part(NamedTuple):
+    """The postings of one query term, in pieces (its grouped ones, then those added since,
+    in later slots), and the bound of its weight in any of them."""
+
+    term: int  # the term's place in the query
+    pieces: tuple[Piece, ...]
+    bound: float
+
+
+class Scoring(NamedTuple):
+    """What weighs a question's postings: the variant's scorer, the length of each slot's
+    passage, their average, and the weight (IDF times count) of each query term."""
+
+    scorer: OkapiScorer | BM25LScorer | BM25PlusScorer
+    lens: FloatArray
+    avgdl: float
+    weight: FloatArray
+
+    def weigh(self, term: int, tfs: npt.NDArray[Any], slots: npt.NDArray[Any]) -> FloatArray:
+        """The weights of a term's postings, as `PassageIndex._score_postings` computes them."""
+        tf_weight = self.scorer.tf_weight(tfs.astype(np.float64), self.lens[slots], self.avgdl)
+        weights: FloatArray = self.weight[term] * tf_weight
+        return weights
+
+    def part(self, term: int, pieces: tuple[Piece, ...]) -> Part:
+        """A term's postings with the bound of its weight in them: at its largest count, in a
+        passage only that long (a passage is at least as long as each of its counts)."""
+        most = np.array([max(int(tfs.max()) for _, tfs in pieces)], np.float64)
+        bound = self.weight[term] * self.scorer.tf_weight(most, most, self.avgdl)[0]
+        return Part(term, pieces, float(bound))
+
+    def best(
+        self, parts: Sequence[Part], k: int, read: int
+    ) -> tuple[npt.NDArray[Any], FloatArray, int]:
+        """The slots that may be among the best k (ascending), the sums of their weights as
+        `PassageIndex._score_postings` sums all ``read`` postings (`exact_sums`), and how many
+        postings were read."""
+        top = [self.part(part.term, part.pieces) for part in parts]
+        found, looked = candidates(top, k, self.weigh)
+        by_sorting = read * arrays.SORT_BELOW < self.lens.size
+        return (*exact_sums(top, found, self.weigh, by_sorting), looked)
+
+
+def weights(
+    scorer: OkapiScorer | BM25LScorer | BM25PlusScorer,
+    n_docs: int,
+    df: IntArray,
+    asked: Sequence[tuple[int, int]],
+    average_idf: Callable[[], float],
+) -> tuple[npt.NDArray[np.bool_], FloatArray]:
+    """Which query terms (``asked``: term, count) live passages hold (``df``: how many of
+    ``n_docs``), and each one's weight: its IDF times its count."""
+    known = df > 0
+    idf = np.zeros(df.size)
+    idf[known] = scorer.idf_of(n_docs, df[known].astype(np.float64), average_idf)
+    return known, idf * np.array([count for _, count in asked], np.float64)
+
+
+def every_weight(part: Part, weigh: Weigh) -> tuple[npt.NDArray[Any], FloatArray]:
+    """All of a part's slots (ascending) and weights."""
+    weights = [weigh(part.term, tfs, slots) for slots, tfs in part.pieces]
+    if len(weights) == 1:
+        return part.pieces[0][0], weights[0]
+    return np.concatenate([slots for slots, _ in part.pieces]), np.concatenate(weights)
+
+
+def looked_up(
+    part: Part, slots: npt.NDArray[Any], weigh: Weigh
+) -> list[tuple[npt.NDArray[np.bool_], FloatArray]]:
+    """Which of ``slots`` (ascending) each piece of the part holds, and their weights there
+    (binary searches)."""
+    out = []
+    for held_slots, tfs in part.pieces:
+        at = np.searchsorted(held_slots, slots)
+        at[at == held_slots.size] = 0
+        held = held_slots[at] == slots
+        out.append((held, weigh(part.term, tfs[at[held]], slots[held])))
+    return out
+
+
+def candidates(parts: Sequence[Part], k: int, weigh: Weigh) -> tuple[npt.NDArray[Any], int]:
+    """The ascending slots that may be among the best k (see the module docstring), and how
+    many postings were read."""
+    order = sorted(parts, key=lambda p: -p.bound)
+    left = sum(p.bound for p in order)
+    threshold = 0.0
+    found: npt.NDArray[Any] = np.zeros(0, np.int32)
+    sums = np.zeros(0)
+    read = 0
+    rest: Sequence[Part] = ()
+    for done, part in enumerate(order, 1):
+        slots, weights = every_weight(part, weigh)
+        found, sums = _merged(found, sums, slots, weights)
+        read += slots.size
+        left -= part.bound
+        rest = order[done:]
+        if rest and found.size >= k:
+            threshold = max(threshold, _reached(found, sums, rest, k, weigh))
+            if left * (1 + MARGIN) < threshold * (1 - MARGIN):
+                break
+    for part in rest:
+        keep = sums + left * (1 + MARGIN) >= threshold * (1 - MARGIN)
+        found, sums = found[keep], sums[keep]
+        if sum(slots.size for slots, _ in part.pieces) < READ_BELOW * found.size:
+            slots, weights = every_weight(part, weigh)  # cheaper than as many searches
+            found, sums = _merged(found, sums, slots, weights)
+            read += slots.size
+        else:
+            read += found.size
+            for held, weights in looked_up(part, found, weigh):
+                sums[held] += weights
+        left -= part.bound
+    if rest and found.size > k:
+        threshold = max(threshold, float(np.partition(sums, sums.size - k)[sums.size - k]))
+    return found[sums * (1 + MARGIN) >= threshold * (1 - MARGIN)], read
+
+
+def _merged(
+    found: npt.NDArray[Any], sums: FloatArray, slots: npt.NDArray[Any], weights: FloatArray
+) -> tuple[npt.NDArray[Any], FloatArray]:
+    """Two runs of ascending slots with their sums, as one (one stable sort of two runs)."""
+    if not found.size:
+        return slots, weights
+    every = np.concatenate((found, slots))
+    order = np.argsort(every, kind="stable")
+    bounds, unique = runs(every[order])
+    return unique, np.add.reduceat(np.concatenate((sums, weights))[order], bounds[:-1])
+
+
+def _reached(
+    found: npt.NDArray[Any], sums: FloatArray, rest: Sequence[Part], k: int, weigh: Weigh
+) -> float:
+    """A score k passages reach: the k-th best full score of the best candidates so far."""
+    probe = max(PROBE, k)
+    if found.size > probe:
+        best = np.sort(np.argpartition(sums, found.size - probe)[-probe:])
+        found, sums = found[best], sums[best]
+    else:
+        sums = sums.copy()
+    for part in rest:
+        for held, weights in looked_up(part, found, weigh):
+            sums[held] += weights
+    return float(np.partition(sums, sums.size - k)[sums.size - k])
+
+
+def parts_of(
+    postings: Postings,
+    delta: Mapping[int, array[int]],
+    terms: Sequence[int],
+    alive: npt.NDArray[np.bool_] | None,
+) -> tuple[list[Part], IntArray, int]:
+    """Each term's postings (without a bound yet): its grouped ones, then those added since,
+    only the live ones where some are dead (``alive``: each slot's flag; None if none is dead);
+    how many live postings each term has; how many postings were read."""
+    starts, ends = postings.find(np.array(terms, np.int64))
+    out = []
+    read = 0
+    df = np.zeros(len(terms), np.int64)
+    for j, (term, start, end) in enumerate(zip(terms, starts.tolist(), ends.tolist(), strict=True)):
+        pieces = [(postings.slots[start:end], postings.tfs[start:end])] if end > start else []
+        plist = delta.get(term)
+        if plist is not None:
+            packed = np.frombuffer(plist, np.int64)
+            pieces.append(((packed >> SHIFT).astype(np.int32), packed & TF_MASK))
+            del packed  # the view pins the array: it cannot grow while it lives
+        read += sum(slots.size for slots, _ in pieces)
+        if alive is not None:
+            pieces = [(s[alive[s]], tfs[alive[s]]) for s, tfs in pieces]
+        pieces = [(slots, tfs) for slots, tfs in pieces if slots.size]
+        df[j] = sum(slots.size for slots, _ in pieces)
+        if pieces:
+            out.append(Part(j, tuple(pieces), 0.0))
+    return out, df, read
+
+
+def exact_sums(
+    parts: Sequence[Part], slots: npt.NDArray[Any], weigh: Weigh, by_sorting: bool
+) -> tuple[npt.NDArray[Any], FloatArray]:
+    """The score sums of ``slots`` (ascending) as `arrays.summed` gives them from every posting
+    (``by_sorting``: as its sorting path adds, else as its ``bincount``), parts in query
+    order."""
+    found = [pair for part in parts for pair in looked_up(part, slots, weigh)]
+    if by_sorting:
+        every = np.concatenate([slots[held] for held, _ in found])
+        order = np.argsort(every, kind="stable")
+        bounds, unique = runs(every[order])
+        return unique, np.add.reduceat(np.concatenate([w for _, w in found])[order], bounds[:-1])
+    sums = np.zeros(slots.size)
+    for held, weights in found:
+        sums[held] += weights
+    return slots, sums

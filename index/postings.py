@@ -154,18 +154,13 @@ class PassageIndex:
             raise ValueError("doc_ids, term_ids and tfs differ in length")
         if n == 0:
             return
-        ids = int_array(doc_ids, "doc ids").astype(np.int64, copy=False)
-        if np.unique(ids).size != n:
-            raise ValueError("doc_ids repeat an id")
-        if any(d in self._slot_of for d in ids.tolist()):
-            raise ValueError("a passage of doc_ids is already in the index")
-        per_doc = np.fromiter((len(t) for t in term_ids), np.int64, n)
-        if not np.array_equal(per_doc, np.fromiter((len(c) for c in tfs), np.int64, n)):
-            raise ValueError("term_ids[i] and tfs[i] differ in length")
         terms, counts = check_postings(
             int_array(np.concatenate(term_ids), "term ids"),
             int_array(np.concatenate(tfs), "term counts"),
         )
+        per_doc = np.fromiter((len(t) for t in term_ids), np.int64, n)
+        if not np.array_equal(per_doc, np.fromiter((len(c) for c in tfs), np.int64, n)):
+            raise ValueError("term_ids[i] and tfs[i] differ in length")
         base = self._new_slots(n)
         slots = np.repeat(np.arange(base, base + n, dtype=np.int32), per_doc)
         batch = Postings.grouped(terms, slots, counts)
@@ -175,12 +170,34 @@ class PassageIndex:
         ptr = np.concatenate(([0], np.cumsum(per_doc)))
         cum_tf = np.zeros(terms.size + 1, np.int64)
         np.cumsum(counts, out=cum_tf[1:])
-        self._commit_slots(ids, cum_tf[ptr[1:]] - cum_tf[ptr[:-1]], per_doc)
+        self.reserve(int_array(doc_ids, "doc ids"), cum_tf[ptr[1:]] - cum_tf[ptr[:-1]], per_doc)
         if self._delta_size + terms.size <= self._delta_limit():  # a catch-up's few passages
             self._to_delta(batch)
-        else:  # start-up's batches
+        else:
+            self.take(batch)
+
+    def reserve(self, doc_ids: np.ndarray, lengths: np.ndarray, terms: np.ndarray) -> int:
+        """Slots for new passages (their ids, lengths and numbers of distinct terms), whose
+        postings the caller gives next (`take`, or the delta); the first slot. ValueError if
+        an id repeats or is already in the index (nothing is changed then)."""
+        ids = doc_ids.astype(np.int64, copy=False)
+        if np.unique(ids).size != ids.size:
+            raise ValueError("doc_ids repeat an id")
+        if any(d in self._slot_of for d in ids.tolist()):
+            raise ValueError("a passage of doc_ids is already in the index")
+        first = self._new_slots(ids.size)
+        self._commit_slots(ids, lengths, terms)
+        return first
+
+    def take(self, postings: Postings) -> None:
+        """Merge in grouped postings of slots given by `reserve` (kept as they are when the
+        index holds no postings yet: start-up)."""
+        if not self._postings.slots.size and not self._delta:
+            self._postings = postings
+        else:
             self._merge_delta()
-            self._postings = self._postings.merged(batch)
+            self._postings = self._postings.merged(postings)
+        self._changed()
 
     def remove(self, doc_ids: Iterable[int]) -> None:
         """Remove passages; ids not in the index are ignored."""

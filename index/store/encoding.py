@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from index.store.base import Passages, cuts_blob, int32_blob, tokens_blob
+from index.store.base import NewArticle, Passages, cuts_blob, int32_blob, tokens_blob
 
 
 def encoded_passages(passages: Passages, *before: object) -> list[tuple[Any, ...]]:
@@ -29,3 +29,19 @@ def encoded_passages(passages: Passages, *before: object) -> list[tuple[Any, ...
         )
         for ord_, p in enumerate(passages)
     ]
+
+
+def article_values(article: NewArticle) -> tuple[object, ...]:
+    """An article's collection, title, url, author, date, site, source, text and content hash,
+    as both stores write them."""
+    return (
+        article.collection,
+        article.title,
+        article.url,
+        article.author,
+        article.date,
+        article.site,
+        article.source,
+        article.text,
+        article.content_hash,
+    )

@@ -43,6 +43,7 @@ from index.arrays import (
     TF_MASK,
     Column,
     Postings,
+    SlotMap,
     check_postings,
     delta_postings,
     int_array,
@@ -81,7 +82,7 @@ class PassageIndex:
         self._len = Column(np.float64)  # exact: lengths are integers far below 2**53
         self._terms = Column(np.int32)  # how many distinct terms each slot has
         self._alive = Column(np.bool_)
-        self._slot_of: dict[int, int] = {}
+        self._slot_of = SlotMap()
         self._postings = Postings.empty()
         self._delta: dict[int, array[int]] = {}
         self._delta_size = 0
@@ -99,10 +100,7 @@ class PassageIndex:
         return len(self._slot_of)
 
     def __contains__(self, doc_id: object) -> bool:
-        try:
-            return doc_id in self._slot_of
-        except TypeError:  # unhashable
-            return False
+        return doc_id in self._slot_of
 
     def idf(self, term_id: int) -> float:
         """The IDF used for scoring ``term_id`` (0.0 for a term no live passage contains)."""
@@ -183,7 +181,7 @@ class PassageIndex:
         ids = doc_ids.astype(np.int64, copy=False)
         if np.unique(ids).size != ids.size:
             raise ValueError("doc_ids repeat an id")
-        if any(d in self._slot_of for d in ids.tolist()):
+        if self._slot_of.held(ids):
             raise ValueError("a passage of doc_ids is already in the index")
         first = self._new_slots(ids.size)
         self._commit_slots(ids, lengths, terms)
@@ -201,7 +199,7 @@ class PassageIndex:
 
     def remove(self, doc_ids: Iterable[int]) -> None:
         """Remove passages; ids not in the index are ignored."""
-        slots = [s for d in doc_ids if (s := self._slot_of.pop(d, None)) is not None]
+        slots = self._slot_of.pop([int(d) for d in doc_ids])
         if not slots:
             return
         self._alive.values[slots] = False
@@ -371,7 +369,7 @@ class PassageIndex:
         self._len.extend(lengths)
         self._terms.extend(terms)
         self._alive.extend(np.ones(ids.size, np.bool_))
-        self._slot_of.update(zip(ids.tolist(), range(first, first + ids.size), strict=True))
+        self._slot_of.add(ids, first)
         self._total_len += int(np.sum(lengths))
         self._live_postings += int(np.sum(terms))
         self._changed()
@@ -412,5 +410,6 @@ class PassageIndex:
         self._len.reset(self._len.values[alive])
         self._terms.reset(self._terms.values[alive])
         self._alive.reset(np.ones(self._doc.size, np.bool_))
-        self._slot_of = dict(zip(self._doc.values.tolist(), range(self._doc.size), strict=True))
+        self._slot_of = SlotMap()
+        self._slot_of.add(self._doc.values, 0)
         self._dead_postings = 0

@@ -19,17 +19,20 @@ from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterable
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from itertools import chain
 from typing import Literal
+
+import numpy as np
 
 from index.analyzer import Analyzer, AnalyzerSettings
 from index.errors import CitebotError
 from index.indexes import Indexes
-from index.indexing import Analysed, prepare, with_term_ids
+from index.indexing import Analysed, prepare
 from index.ingest import Document
 from index.passages import PassageSettings
 from index.settings import LibrarySettings
-from index.store.base import ArticleInfo, NewArticle, NewPassage, Store, resolve_terms
+from index.store.base import ArticleInfo, NewArticle, NewPassage, Store, tokens_stored
 from index.vocabulary import Vocabulary
 
 BATCH_PASSAGES = 5_000  # passages written per transaction
@@ -176,15 +179,28 @@ async def _write(parts: Writing, batch: list[tuple[int, Prepared]]) -> dict[int,
 def _with_term_ids(
     analysed: list[Analysed], vocabulary: Vocabulary
 ) -> tuple[list[list[NewPassage]], list[str]]:
-    """`with_term_ids` for several articles at once: their new terms named by provisional
-    ids shared by all (-1 for the first new term of any of them, ...), and those terms."""
+    """`indexing.with_term_ids` for several articles at once, their new terms named by
+    provisional ids shared by all (-1 for the first new term of any of them, ...), and those
+    terms. Each article's distinct terms are looked up once, then every passage's terms and
+    tokens mapped in C (`map`, `np.fromiter`): this is most of what the writing process
+    does per passage."""
     shared: dict[str, int] = {}
     out = []
     for article in analysed:
-        passages, new = with_term_ids(article, vocabulary)
-        if new:
-            passages = resolve_terms(
-                passages, [shared.setdefault(t, -1 - len(shared)) for t in new]
-            )
+        tokens = article.tokens
+        distinct = dict.fromkeys(chain(*article.terms, *(t.terms for t in tokens or ())))
+        known = vocabulary.get
+        local = {t: known(t) or shared.setdefault(t, -1 - len(shared)) for t in distinct}
+        id_of = local.__getitem__
+        passages = []
+        for n, (passage, counts) in enumerate(zip(article.passages, article.terms, strict=True)):
+            ids = np.fromiter(map(id_of, counts), np.int32, len(counts))
+            freqs = np.fromiter(counts.values(), np.int32, len(counts))
+            stored = passage.tokens
+            if tokens is not None:
+                terms = tokens[n].terms
+                order = np.fromiter(map(id_of, terms), np.int32, len(terms))
+                stored = tokens_stored(tokens[n].spans, order, passage.end - passage.start)
+            passages.append(replace(passage, term_ids=ids, term_freqs=freqs, tokens=stored))
         out.append(passages)
     return out, list(shared)

@@ -7,10 +7,15 @@ from pathlib import Path
 import pytest
 
 from index import bulk
+from index.analyzer import Analyzer
 from index.bulk import AddResult, Outcome
 from index.errors import CitebotError, InputError
+from index.indexing import analyse, with_term_ids
 from index.ingest import Document
 from index.library import Library
+from index.settings import LibrarySettings
+from index.store.base import resolve_terms
+from index.vocabulary import Vocabulary
 
 TOPICS = ["lighthouses", "volcanoes", "glaciers", "orchards", "harbours", "bridges"]
 
@@ -98,3 +103,23 @@ async def test_a_closing_library_refuses_bulk_adding(tmp_path: Path) -> None:
         await library.close()
         with pytest.raises(CitebotError):
             await _all(library, [_doc(1)])
+
+
+def test_term_ids_of_a_batch_equal_those_given_article_by_article():
+    """The batch's passages name the same terms as `with_term_ids` gives each article, the
+    new terms by provisional ids shared across the batch."""
+    analyzer, settings = Analyzer(), LibrarySettings()
+    texts = ["Héron's lighthouse stood tall. It stood by the harbour.", "The harbour froze early."]
+    analysed = [analyse(t, "Harbours", analyzer, settings.passages) for t in texts]
+    vocabulary = Vocabulary({"harbour": 7, "stood": 3})
+    batch, new_terms = bulk._with_term_ids(analysed, vocabulary)
+    for article, ours in zip(analysed, batch, strict=True):
+        theirs, new = with_term_ids(article, vocabulary)
+        theirs = resolve_terms(theirs, [-1 - new_terms.index(term) for term in new])
+        for mine, expected in zip(ours, theirs, strict=True):
+            assert mine.term_ids.tolist() == expected.term_ids.tolist()
+            assert mine.term_freqs.tolist() == expected.term_freqs.tolist()
+            assert mine.tokens is not None and expected.tokens is not None
+            assert mine.tokens.term_ids.tolist() == expected.tokens.term_ids.tolist()
+            assert mine.tokens.spans.tolist() == expected.tokens.spans.tolist()
+    assert new_terms.count("froze") == 1 and "harbour" not in new_terms

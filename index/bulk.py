@@ -7,6 +7,9 @@ analysis is pure Python: threads would share one core), and their articles writt
 thousands of passages at once: one transaction (`Store.insert_articles`), the new terms given
 ids once, one catch-up. A document that cannot be added (no text, say) fails alone; each
 document's outcome comes out in the order the documents came in.
+
+The worker processes are spawned: like any `multiprocessing` user, a script that adds in bulk
+keeps its top-level work under ``if __name__ == "__main__":`` (a worker imports the script).
 """
 
 from __future__ import annotations

@@ -40,8 +40,6 @@ import tempfile
 import time
 from pathlib import Path
 
-from index import AddResult
-
 ROOT = Path(__file__).resolve().parents[1]
 SQUAD = ROOT.parent / "shared" / "eval" / "squad-dev-a"
 COLLECTION = "bench"
@@ -93,6 +91,7 @@ def _percentile(values: list[float], q: float) -> float:
 async def build(db: str | Path, passages: int) -> dict[str, float]:
     """A library of about `passages` passages, added through the bulk API (`add_many`) in
     rounds of as many articles as seem to be missing, so as not to overshoot."""
+    from index.bulk import AddResult
     from index.ingest import Document
     from index.library import Library
 

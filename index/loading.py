@@ -8,18 +8,20 @@ posting), the number of postings of each term is summed as they come, and at the
 batch's postings are placed where they belong in the final arrays, batch after batch (each
 term's postings stay in slot order: the batches come in slot order), each batch freed once
 placed. Memory: the final arrays plus half their size at most; time: one sort per batch and
-one pass over all postings. Every step is a numpy call over one batch at most, so that no
-call holds the GIL (and the event loop) for long.
+one pass over all postings (in two threads). Every step is a numpy call over one batch at
+most, so that no call holds the GIL (and the event loop) for long.
 """
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 
 from index.arrays import Postings, check_postings, narrow_counts, runs
+from index.bm25 import IntArray
 from index.postings import PassageIndex
 
 _BATCH_MAX = 1 << 16  # passages a held batch may have (its slots are uint16)
@@ -118,22 +120,39 @@ class Loading:
         slots = np.empty(total, np.int32)
         tfs = np.empty(total, tf_type)
         self._counts = np.zeros(0, np.int64)
-        self._held.reverse()
-        while self._held:
-            held = self._held.pop()
-            starts = cursor[held.terms]
-            cursor[held.terms] += held.sizes.astype(index_type)
-            # each posting's place: its term's next free place, plus its rank in the term's run
-            run_starts = np.zeros(held.sizes.size, index_type)
-            np.cumsum(held.sizes[:-1], out=run_starts[1:])
-            dest = np.repeat(starts - run_starts, held.sizes)
-            dest += np.arange(dest.size, dtype=index_type)
-            placed = held.slots.astype(np.int32)
-            placed += held.first
-            slots[dest] = placed
-            tfs[dest] = held.tfs
-            del held, dest, placed
+        # where each batch's postings of each term begin (batch after batch), then the placing
+        # itself in two threads (numpy lets go of the GIL while it places), each batch freed
+        # once placed
+        parts: tuple[list[tuple[_Held, IntArray]], ...] = ([], [])
+        for n, held in enumerate(self._held):
+            parts[n % 2].append((held, cursor[held.terms]))
+            cursor[held.terms] += held.sizes
+        self._held = []
+        for part in parts:
+            part.reverse()
+        with ThreadPoolExecutor(1) as other:
+            placing = other.submit(_place, parts[1], slots, tfs)
+            _place(parts[0], slots, tfs)
+            placing.result()
         self.index.take(Postings(terms.astype(np.int32), ptr, slots, tfs))
+
+
+def _place(
+    part: list[tuple[_Held, IntArray]], slots: npt.NDArray[np.int32], tfs: npt.NDArray[Any]
+) -> None:
+    """Place batches' postings (popped from the end of `part`) at their terms' places."""
+    while part:
+        held, starts = part.pop()
+        # each posting's place: its term's next free place, plus its rank in the term's run
+        run_starts = np.zeros(held.sizes.size, np.intp)
+        np.cumsum(held.sizes[:-1], out=run_starts[1:])
+        dest = np.repeat(starts - run_starts, held.sizes)
+        dest += np.arange(dest.size, dtype=np.intp)
+        placed = held.slots.astype(np.int32)
+        placed += held.first
+        slots[dest] = placed
+        tfs[dest] = held.tfs
+        del held, dest, placed
 
 
 def _narrowest(counts: npt.NDArray[Any]) -> npt.NDArray[Any]:

@@ -6,13 +6,14 @@ Callers (the bot, the CLI, benchmarks) import from here, never from the modules;
 
 from index.analyzer import AnalyzerSettings
 from index.bm25 import BM25Params
+from index.bulk import AddResult
 from index.community import RETENTION_DAYS, RETENTION_MAX, ServerSettings, topic_names
 from index.copying import CopyReport
 from index.errors import CitebotError, ClosingError, InputError, NotFoundError, StorageError
 from index.fragments import TextFragment, text_fragment
 from index.guilds import Shards, guild_collection, guild_of
 from index.ingest import Document, clean_markdown, clean_text
-from index.library import AddResult, Answer, Library, RefreshResult
+from index.library import Answer, Library, RefreshResult
 from index.passages import PassageSettings, Span
 from index.rank import RankSettings, Result
 from index.settings import LibrarySettings

@@ -4,6 +4,7 @@ arrays, postings grouped by term (CSR) and merged by insertion, and the packed f
 
 from __future__ import annotations
 
+import operator
 from array import array
 from typing import Any, NamedTuple
 
@@ -217,3 +218,75 @@ def repeats_a_term(batch: Postings) -> bool:
     same_term = np.ones(same_slot.size, np.bool_)
     same_term[batch.ptr[1:-1] - 1] = False  # the boundaries between two terms' postings
     return bool(np.any(same_slot & same_term))
+
+
+class SlotMap:
+    """Passage id -> slot. Ids that come in ascending order (start-up's load; catch-ups, as
+    stored ids only grow) are kept in two numpy columns, found by binary search: no Python
+    object per passage (a dict of a million cost 109 MB). Any others are kept in a dict. A
+    removed id's slot becomes -1."""
+
+    def __init__(self) -> None:
+        self._ids = Column(np.int64)  # ascending
+        self._slots = Column(np.int64)  # -1: removed
+        self._other: dict[int, int] = {}
+        self._size = 0
+
+    def __len__(self) -> int:
+        return self._size
+
+    def __contains__(self, doc_id: object) -> bool:
+        try:
+            key = operator.index(doc_id)  # type: ignore[arg-type]
+        except TypeError:
+            return False
+        return key in self._other or self._find(np.array([key], np.int64))[0] >= 0
+
+    def items(self) -> list[tuple[int, int]]:
+        """Every (id, slot), in no particular order."""
+        held = self._slots.values >= 0
+        pairs = zip(self._ids.values[held].tolist(), self._slots.values[held].tolist(), strict=True)
+        return [*pairs, *self._other.items()]
+
+    def add(self, ids: IntArray, first: int) -> None:
+        """Give ``ids`` (none of them held) the slots ``first``, ``first + 1``, ..."""
+        if not ids.size:
+            return
+        last = self._ids.values[-1] if self._ids.size else None
+        if bool(np.all(ids[1:] > ids[:-1])) and (last is None or ids[0] > last):
+            self._ids.extend(ids)
+            self._slots.extend(np.arange(first, first + ids.size))
+        else:
+            self._other.update(zip(ids.tolist(), range(first, first + ids.size), strict=True))
+        self._size += ids.size
+
+    def held(self, ids: IntArray) -> bool:
+        """Whether any of ``ids`` is held."""
+        if self._other and any(i in self._other for i in ids.tolist()):
+            return True
+        return bool(np.any(self._find(ids.astype(np.int64, copy=False)) >= 0))
+
+    def pop(self, ids: list[int]) -> list[int]:
+        """The slots of those of ``ids`` held, forgotten."""
+        ids = list(dict.fromkeys(ids))
+        other = self._other
+        slots = [s for i in ids if (s := other.pop(i, None)) is not None] if other else []
+        keys = np.array(ids, np.int64)
+        at = self._find(keys, positions=True)
+        at = at[at >= 0]
+        slots += self._slots.values[at].tolist()
+        self._slots.values[at] = -1
+        self._size -= len(slots)
+        return slots
+
+    def _find(self, keys: IntArray, positions: bool = False) -> IntArray:
+        """Each key's slot (its position in the columns if ``positions``), -1 where not held
+        in the columns."""
+        ids, slots = self._ids.values, self._slots.values
+        if not ids.size:
+            return np.full(keys.size, -1, np.int64)
+        at = np.searchsorted(ids, keys)
+        found = at < ids.size
+        found[found] = ids[at[found]] == keys[found]
+        found[found] = slots[at[found]] >= 0
+        return np.where(found, at if positions else slots[np.minimum(at, ids.size - 1)], -1)

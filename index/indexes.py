@@ -20,6 +20,7 @@ from typing import TypeVar
 import numpy as np
 
 from index.bm25 import BM25Params
+from index.loading import Loading
 from index.postings import PassageIndex
 from index.store.base import Change, PostingsBatch, Store
 from index.vocabulary import Vocabulary
@@ -68,12 +69,26 @@ class Indexes:
         async with self._lock:
             loaded = self._loaded.get(collection)
             if loaded is None:
-                index = PassageIndex(self._params)
-                async for batch in self._store.load_postings(collection):
-                    await asyncio.to_thread(_load, index, batch)
+                index = await self._load(collection)
                 loaded = self._loaded[collection] = _Loaded(index)
                 log.info("loaded the collection %s: %d passages", collection, len(index))
         return loaded
+
+    async def _load(self, collection: str) -> PassageIndex:
+        """A collection's index read from the store: each batch is grouped in a worker thread
+        while the store reads the next (`loading`)."""
+        loading = Loading(PassageIndex(self._params))
+        grouping: asyncio.Future[None] | None = None
+        try:
+            async for batch in self._store.load_postings(collection):
+                if grouping is not None:
+                    await grouping
+                grouping = asyncio.ensure_future(asyncio.to_thread(loading.add, *batch))
+        finally:
+            if grouping is not None:
+                await grouping
+        await asyncio.to_thread(loading.finish)
+        return loading.index
 
     async def check(self) -> None:
         """Catch up if another process has written since the last catch-up (one cheap query)."""
@@ -129,7 +144,7 @@ def net(changes: Sequence[Change], collection: str) -> tuple[list[int], list[int
 
 
 def _load(index: PassageIndex, batch: PostingsBatch) -> None:
-    """Load a batch of stored passages (batches keep the memory peak of start-up low)."""
+    """Load a batch of stored passages (a catch-up's)."""
     ids, term_blobs, freqs = batch
     index.load(
         ids,

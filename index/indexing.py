@@ -10,8 +10,9 @@ import hashlib
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
+from itertools import chain
 
 import numpy as np
 
@@ -134,18 +135,32 @@ def analyse(
     return Analysed(content_hash(text), columns, terms, tokens)
 
 
-def with_term_ids(analysed: Analysed, vocabulary: Vocabulary) -> tuple[NewPassages, list[str]]:
-    """The passages with their term ids and counts, and the terms that need new ids (named in
-    the passages by provisional ids -1, -2, ...: see `Vocabulary`)."""
-    arrays, new_terms = vocabulary.assign(analysed.terms)
-    token_ids = vocabulary.token_ids(analysed.tokens, new_terms)
+def with_term_ids(
+    analysed: Analysed, vocabulary: Vocabulary, shared: dict[str, int] | None = None
+) -> tuple[NewPassages, list[str]]:
+    """The passages with their term ids and counts, and the terms that need new ids, named in
+    the passages by provisional ids -1, -2, ... (see `Vocabulary`; `shared` carries them over
+    several articles written at once, the terms in the order of their ids). Each distinct term
+    is looked up once, then every passage's terms and tokens are mapped in C."""
+    shared = {} if shared is None else shared
+    counts, tokens = analysed.terms, analysed.tokens
+    known = vocabulary.get
+    distinct = dict.fromkeys(chain(*counts, *tokens))
+    ids = {t: known(t) or shared.setdefault(t, -1 - len(shared)) for t in distinct}
+    id_of = ids.__getitem__
+
+    def ragged(values: Iterable[int], rows: list[int]) -> Ragged:
+        ends = np.cumsum(rows, dtype=np.int64)
+        return Ragged(np.fromiter(values, np.int32, int(ends[-1]) if rows else 0), ends)
+
+    sizes = [len(c) for c in counts]
     passages = replace(
         analysed.passages,
-        term_ids=Ragged.of([ids for ids, _ in arrays], np.int32),
-        term_freqs=Ragged.of([freqs for _, freqs in arrays], np.int32),
-        token_ids=Ragged.of(token_ids, np.int32),
+        term_ids=ragged(map(id_of, chain(*counts)), sizes),
+        term_freqs=ragged(chain.from_iterable(c.values() for c in counts), sizes),
+        token_ids=ragged(map(id_of, chain(*tokens)), [len(t) for t in tokens]),
     )
-    return passages, new_terms
+    return passages, list(shared)
 
 
 def prepare(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -18,10 +18,11 @@ from typing import Literal, TypeVar
 
 from index.analyzer import Analyzer, Token
 from index.asking import Asked, Sizes, answer, quoted, search
+from index.bulk import AddResult, Outcome, Writing, add_many
 from index.community import Community
 from index.compute import Compute
 from index.copying import CopyProgress, CopyReport, copy_library
-from index.errors import ClosingError, InputError, StorageError
+from index.errors import CitebotError, ClosingError, InputError, StorageError
 from index.following import Following
 from index.guilds import Shards
 from index.indexes import Indexes, _Loaded
@@ -31,8 +32,7 @@ from index.rank import Candidates, Result, with_fragments
 from index.settings import LibrarySettings
 from index.sources import Progress, Sources, report
 from index.store import CommunityStore, open_store
-from index.store.base import ArticleInfo, FeedInfo, NewArticle
-from index.store.columns import NewPassages
+from index.store.base import ArticleInfo, FeedInfo, NewArticle, Passages
 from index.suggest import Suggestions
 from index.web import FeedReport, normalize_url
 
@@ -43,12 +43,6 @@ Topics = Sequence[str]  # the topics a question is asked within
 
 MAX_RESULTS = 10
 CLOSE_GRACE = 10.0  # seconds writes in progress get to finish when the library closes
-
-
-@dataclass(frozen=True)
-class AddResult:
-    status: Literal["added", "duplicate"]
-    article: ArticleInfo
 
 
 @dataclass(frozen=True)
@@ -163,6 +157,13 @@ class Library:
     ) -> AddResult:
         """Add an article to a collection; the same content twice is reported, not duplicated."""
         return await self._write(lambda: self._add(collection, document, added_by, progress))
+
+    def add_many(
+        self, collection: str, documents: Iterable[Document | CitebotError], by: str | None = None
+    ) -> AsyncIterator[Outcome]:
+        """Add many documents at once (`bulk`): each one's outcome, in order."""
+        parts = Writing(self._store, self._indexes, self._write_lock, self._writing, self.settings)
+        return add_many(parts, collection, documents, by)
 
     async def add_bytes(
         self,
@@ -283,7 +284,7 @@ class Library:
             prepare, document, collection, added_by, self._analyzer, self.settings.passages
         )
 
-    async def _term_ids(self, analysed: Analysed) -> tuple[NewPassages, list[str]]:
+    async def _term_ids(self, analysed: Analysed) -> tuple[Passages, list[str]]:
         return await asyncio.to_thread(with_term_ids, analysed, self._indexes.vocabulary)
 
     # --- feeds -----------------------------------------------------------------------------

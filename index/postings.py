@@ -2,30 +2,21 @@
 
 Scores come from `index.bm25` (rank-bm25's formulas, with its one documented departure).
 
-* Per-document *slots*, in insertion order, in growable numpy columns: caller's id, length (the sum
-  of its term counts, like rank-bm25's ``len(tokens)``), how many distinct terms it has, and an
-  alive flag.
-* The postings themselves in two parts. Most are in one `arrays.Postings`: numpy arrays grouped
-  by term (term ids, offsets, int32 slots, uint16 counts), about 6 bytes a posting and no Python
-  object per term, so that a small collection costs little and start-up only appends arrays.
-  Those added since (`add`, a catch-up's few passages) wait in a small *delta*, one
-  ``array.array('q')`` of ``slot << 32 | tf`` per term it touches; when the delta holds more than
-  an eighth of the postings it is merged in (one insertion pass), so an add costs amortised
-  O(terms in the passage) plus O(1) per posting.
-* Document frequencies are not kept: a question counts the live postings of its own terms (it
-  reads them anyway), and `idf` caches what it computed until the next change. Okapi's average
-  IDF, needed only when a query term is in more than half the passages, counts every term's
-  postings once (a histogram) and is cached until the next change.
+* Per-passage *slots*, in insertion order, in growable numpy columns: caller's id, length (the
+  sum of its term counts, like rank-bm25's ``len(tokens)``), distinct terms, alive flag.
+* Most postings are in one `arrays.Postings` grouped by term (int32 slots, uint16 counts, about
+  6 bytes a posting, no Python object per term). Those added since wait in a small *delta*
+  (``slot << 32 | tf`` per term touched), merged in once it holds an eighth of the postings.
+* Document frequencies are not kept: a question counts the live postings of its own terms, and
+  `idf` caches them until the next change (so does Okapi's average IDF, a histogram).
 
-``remove`` marks slots dead: O(removed passages). Dead postings are skipped at query time; when
-they (or dead slots) outnumber the live ones, the storage is rebuilt without them in one numpy
-pass, which costs O(collection) but happens only after as many removals, so it is amortised O(1)
-per removed posting. A query reads the postings of its terms only (a test counts them) and
-sums their weights per slot (by sorting when they are few, else with one ``np.bincount``); a
-top k over many postings reads those of its common terms only where they can matter (`topk`).
+``remove`` marks slots dead (skipped at query time); once they outnumber the live ones the
+storage is rebuilt without them in one numpy pass, amortised O(1) per removed posting. A query
+reads the postings of its terms only (a test counts them) and sums their weights per slot (by
+sorting when they are few, else with one ``np.bincount``); a top k over many postings reads its
+common terms only where they can matter (`topk`).
 
-The index is not thread-safe: the caller serialises every call (a lock) and runs them in a worker
-thread.
+Not thread-safe: the caller serialises every call (a lock) and runs them in a worker thread.
 """
 
 from __future__ import annotations
@@ -44,6 +35,7 @@ from index.arrays import (
     TF_MASK,
     Column,
     Postings,
+    SlotMap,
     check_postings,
     delta_postings,
     int_array,
@@ -83,7 +75,7 @@ class PassageIndex:
         self._len = Column(np.float64)  # exact: lengths are integers far below 2**53
         self._terms = Column(np.int32)  # how many distinct terms each slot has
         self._alive = Column(np.bool_)
-        self._slot_of: dict[int, int] = {}
+        self._slot_of = SlotMap()
         self._postings = Postings.empty()
         self._delta: dict[int, array[int]] = {}
         self._delta_size = 0
@@ -101,10 +93,7 @@ class PassageIndex:
         return len(self._slot_of)
 
     def __contains__(self, doc_id: object) -> bool:
-        try:
-            return doc_id in self._slot_of
-        except TypeError:  # unhashable
-            return False
+        return doc_id in self._slot_of
 
     def idf(self, term_id: int) -> float:
         """The IDF used for scoring ``term_id`` (0.0 for a term no live passage contains)."""
@@ -159,18 +148,13 @@ class PassageIndex:
             raise ValueError("doc_ids, term_ids and tfs differ in length")
         if n == 0:
             return
-        ids = int_array(doc_ids, "doc ids").astype(np.int64, copy=False)
-        if np.unique(ids).size != n:
-            raise ValueError("doc_ids repeat an id")
-        if any(d in self._slot_of for d in ids.tolist()):
-            raise ValueError("a passage of doc_ids is already in the index")
-        per_doc = np.fromiter((len(t) for t in term_ids), np.int64, n)
-        if not np.array_equal(per_doc, np.fromiter((len(c) for c in tfs), np.int64, n)):
-            raise ValueError("term_ids[i] and tfs[i] differ in length")
         terms, counts = check_postings(
             int_array(np.concatenate(term_ids), "term ids"),
             int_array(np.concatenate(tfs), "term counts"),
         )
+        per_doc = np.fromiter((len(t) for t in term_ids), np.int64, n)
+        if not np.array_equal(per_doc, np.fromiter((len(c) for c in tfs), np.int64, n)):
+            raise ValueError("term_ids[i] and tfs[i] differ in length")
         base = self._new_slots(n)
         slots = np.repeat(np.arange(base, base + n, dtype=np.int32), per_doc)
         batch = Postings.grouped(terms, slots, counts)
@@ -180,16 +164,38 @@ class PassageIndex:
         ptr = np.concatenate(([0], np.cumsum(per_doc)))
         cum_tf = np.zeros(terms.size + 1, np.int64)
         np.cumsum(counts, out=cum_tf[1:])
-        self._commit_slots(ids, cum_tf[ptr[1:]] - cum_tf[ptr[:-1]], per_doc)
+        self.reserve(int_array(doc_ids, "doc ids"), cum_tf[ptr[1:]] - cum_tf[ptr[:-1]], per_doc)
         if self._delta_size + terms.size <= self._delta_limit():  # a catch-up's few passages
-            self._to_delta(batch)
-        else:  # start-up's batches
+            self._delta_size += to_delta(self._delta, batch)
+        else:
+            self.take(batch)
+
+    def reserve(self, doc_ids: np.ndarray, lengths: np.ndarray, terms: np.ndarray) -> int:
+        """Slots for new passages (their ids, lengths and numbers of distinct terms), whose
+        postings the caller gives next (`take`, or the delta); the first slot. ValueError if
+        an id repeats or is already in the index (nothing is changed then)."""
+        ids = doc_ids.astype(np.int64, copy=False)
+        if np.unique(ids).size != ids.size:
+            raise ValueError("doc_ids repeat an id")
+        if self._slot_of.held(ids):
+            raise ValueError("a passage of doc_ids is already in the index")
+        first = self._new_slots(ids.size)
+        self._commit_slots(ids, lengths, terms)
+        return first
+
+    def take(self, postings: Postings) -> None:
+        """Merge in grouped postings of slots given by `reserve` (kept as they are when the
+        index holds no postings yet: start-up)."""
+        if not self._postings.slots.size and not self._delta:
+            self._postings = postings
+        else:
             self._merge_delta()
-            self._postings = self._postings.merged(batch)
+            self._postings = self._postings.merged(postings)
+        self._changed()
 
     def remove(self, doc_ids: Iterable[int]) -> None:
         """Remove passages; ids not in the index are ignored."""
-        slots = [s for d in doc_ids if (s := self._slot_of.pop(d, None)) is not None]
+        slots = self._slot_of.pop([int(d) for d in doc_ids])
         if not slots:
             return
         self._alive.values[slots] = False
@@ -371,7 +377,7 @@ class PassageIndex:
         self._len.extend(lengths)
         self._terms.extend(terms)
         self._alive.extend(np.ones(ids.size, np.bool_))
-        self._slot_of.update(zip(ids.tolist(), range(first, first + ids.size), strict=True))
+        self._slot_of.add(ids, first)
         self._total_len += int(np.sum(lengths))
         self._live_postings += int(np.sum(terms))
         self._changed()
@@ -380,19 +386,10 @@ class PassageIndex:
         """The most postings the delta holds before it is merged in."""
         return max(_DELTA_MIN, self._postings.slots.size // _DELTA_SHARE)
 
-    def _to_delta(self, batch: Postings) -> None:
-        """Append grouped postings to the delta."""
-        self._delta_size += to_delta(self._delta, batch)
-
-    def _delta_postings(self) -> Postings:
-        """The delta's postings, grouped by term."""
-        return delta_postings(self._delta)
-
     def _merge_delta(self) -> None:
         """Merge the delta into the grouped postings (one insertion pass)."""
         if self._delta:
-            new = self._delta_postings()
-            self._postings = self._postings.merged(new)
+            self._postings = self._postings.merged(delta_postings(self._delta))
             self._delta = {}
             self._delta_size = 0
 
@@ -412,5 +409,6 @@ class PassageIndex:
         self._len.reset(self._len.values[alive])
         self._terms.reset(self._terms.values[alive])
         self._alive.reset(np.ones(self._doc.size, np.bool_))
-        self._slot_of = dict(zip(self._doc.values.tolist(), range(self._doc.size), strict=True))
+        self._slot_of = SlotMap()
+        self._slot_of.add(self._doc.values, 0)
         self._dead_postings = 0

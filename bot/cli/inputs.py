@@ -4,11 +4,12 @@ that adds itself to a library (read lazily: a bad line fails alone, when its tur
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
-from index import AddResult, Document, InputError, Library, is_link, normalize_url
+from index import AddResult, CitebotError, Document, InputError, Library, is_link, normalize_url
 
 Adder = Callable[[Library, str], Awaitable[AddResult]]  # (library, collection) -> result
 
@@ -21,6 +22,7 @@ class Input:
     name: str
     add: Adder
     place: str | None = None
+    document: Callable[[], Document] | None = None  # a JSONL line's: added in bulk
 
 
 def one_input(arg: str) -> Input:
@@ -44,7 +46,9 @@ def jsonl_inputs(path: Path) -> Iterator[Input]:
     for number, line in enumerate(data.removeprefix(b"\xef\xbb\xbf").split(b"\n"), 1):
         if line.strip():
             where = f"{path}:{number}"
-            yield Input(where, _jsonl_adder(line, where), place=where)
+            yield Input(
+                where, _jsonl_adder(line, where), where, partial(jsonl_document, line, where)
+            )
 
 
 def _jsonl_adder(line: bytes, where: str) -> Adder:
@@ -52,6 +56,16 @@ def _jsonl_adder(line: bytes, where: str) -> Adder:
         return await library.add(collection, jsonl_document(line, where), added_by="cli")
 
     return add
+
+
+def bulk_documents(inputs: Sequence[Input]) -> Iterator[Document | CitebotError]:
+    """Each JSONL input's document, or why it cannot be read (in its place), one by one."""
+    for item in inputs:
+        assert item.document is not None
+        try:
+            yield item.document()
+        except CitebotError as exc:
+            yield exc
 
 
 def jsonl_document(line: bytes, source: str) -> Document:

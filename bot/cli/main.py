@@ -20,7 +20,7 @@ import click
 
 from bot.cli import console as console_mode
 from bot.cli import output
-from bot.cli.inputs import Input, jsonl_inputs, one_input
+from bot.cli.inputs import Input, bulk_documents, jsonl_inputs, one_input
 from bot.cli.running import (
     CitebotGroup,
     Options,
@@ -79,9 +79,7 @@ async def _add(options: Options, inputs: list[Input], as_json: bool) -> int:
     failed = 0
     async with options.open() as library:
         with output.ProgressBar(len(inputs), enabled=len(inputs) >= PROGRESS_AT) as advance:
-            for item in inputs:
-                outcome: AddResult | CitebotError
-                outcome = await _add_one(options, library, item)
+            async for item, outcome in _outcomes(options, library, inputs):
                 is_error = isinstance(outcome, CitebotError)
                 failed += is_error
                 if as_json:
@@ -90,6 +88,29 @@ async def _add(options: Options, inputs: list[Input], as_json: bool) -> int:
                     click.echo(output.add_line(outcome, item.place), err=is_error)
                 advance()
     return failed
+
+
+async def _outcomes(
+    options: Options, library: Library, inputs: list[Input]
+) -> AsyncIterator[tuple[Input, AddResult | CitebotError]]:
+    """Each input with what it became, in order: a run of JSONL lines added in bulk (read,
+    analysed and written in batches: `Library.add_many`), links and files one by one."""
+    start = 0
+    while start < len(inputs):
+        end = start
+        while end < len(inputs) and inputs[end].document is not None:
+            end += 1
+        if end == start:
+            yield inputs[start], await _add_one(options, library, inputs[start])
+            start += 1
+            continue
+        run = inputs[start:end]
+        outcomes = library.add_many(options.collection, bulk_documents(run), "cli")
+        position = start
+        async for outcome in outcomes:
+            yield inputs[position], outcome
+            position += 1
+        start = end
 
 
 async def _add_one(options: Options, library: Library, item: Input) -> AddResult | CitebotError:

@@ -151,6 +151,7 @@ def stored_passage(row: Sequence[Any], article: ArticleInfo) -> StoredPassage:
 PostingsBatch = tuple[list[int], list[bytes], list[bytes]]  # passage ids, term ids, term counts
 Passages = NewPassages
 Terms = Sequence[str]  # terms the writer has no id for; its passages name them -1, -2, ...
+Articles = Sequence[tuple[NewArticle, Passages]]  # articles to write at once, their passages
 IdTerms = Sequence[tuple[int, str]]  # (id, term) pairs
 Rebuilt = Sequence[tuple[int, str, Passages]]  # (article id, collection, its passages)
 SettingsRead = Mapping[str, str | None]  # stored index settings, None where unset
@@ -188,7 +189,6 @@ class PassageReader(Protocol):
 
     def passages(self, collection: str, ids: Sequence[int]) -> dict[int, StoredPassage]:
         """As `Store.get_passages`."""
-        ...
 
     def texts(self, article_ids: Sequence[int]) -> dict[int, str]:
         """The whole text of each of these articles that still exists, by id."""
@@ -240,6 +240,9 @@ class Store(Protocol):
         inside the transaction: any number of processes may write at once); nothing if the
         collection already holds the same content (`duplicate`)."""
         ...
+
+    async def insert_articles(self, articles: Articles, new_terms: Terms) -> list[Written]:
+        """`insert_article` for many, in one transaction (bulk adding): one `Written` each."""
 
     async def replace_article(
         self, article_id: int, article: NewArticle, passages: Passages, new_terms: Terms
@@ -310,11 +313,9 @@ class Store(Protocol):
 
     def load_postings(self, collection: str) -> AsyncIterator[PostingsBatch]:
         """Every passage of a collection, in batches (to keep start-up's memory peak low)."""
-        ...
 
     async def get_postings(self, collection: str, ids: Sequence[int]) -> PostingsBatch:
         """The stored terms of these passages (those that still exist), as `load_postings`."""
-        ...
 
     async def get_passages(
         self, collection: str, ids: Sequence[int]

@@ -19,6 +19,7 @@ import asyncpg
 from index.errors import BusyError, NotFoundError, StorageError
 from index.store.base import (
     ArticleInfo,
+    Articles,
     Change,
     IdTerms,
     NewArticle,
@@ -33,10 +34,10 @@ from index.store.base import (
     Written,
     int32_blob,
     ints_of_blob,
-    now,
     stored_passage,
 )
-from index.store.columns import NewPassages
+from index.store.batches import article_values, write_articles
+from index.store.postgres_articles import insert_article, insert_passages
 from index.store.postgres_community import PostgresCommunity
 from index.store.postgres_feeds import PostgresFeeds, register
 from index.store.postgres_schema import (
@@ -240,38 +241,33 @@ class PostgresStore(PostgresFeeds, PostgresCommunity):
     async def insert_article(
         self, article: NewArticle, passages: Passages, new_terms: Terms
     ) -> Written:
+        return (await self.insert_articles([(article, passages)], new_terms))[0]
+
+    async def insert_articles(self, articles: Articles, new_terms: Terms) -> list[Written]:
         async with self._transaction() as conn:
-            existing = await self._article_where(
-                "collection = $1 AND content_hash = $2",
-                article.collection,
-                article.content_hash,
-                conn=conn,
-            )
-            if existing is not None:  # added by another process since the caller looked
-                return Written(existing, [], NewPassages.of([]), [], duplicate=True)
-            await register(conn, article.collection)
-            terms = await self._term_ids(conn, new_terms)
-            passages = await asyncio.to_thread(passages.resolved, [t for t, _ in terms])
-            article_id = await conn.fetchval(
-                "INSERT INTO articles (collection, title, url, author, published, site, source,"
-                " text, content_hash, added_by, added_at, id) OVERRIDING SYSTEM VALUE"
-                " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
-                " coalesce($12, nextval(pg_get_serial_sequence('articles', 'id')))) RETURNING id",
-                *_article_values(article),
-                article.added_by,
-                article.added_at or now(),
-                article.id,
-            )
-            if article.id is not None:  # a copied article keeps its id; later ones follow it
-                await conn.execute(
-                    "SELECT setval(pg_get_serial_sequence('articles', 'id'), greatest($1::bigint,"
-                    " pg_sequence_last_value(pg_get_serial_sequence('articles', 'id'))))",
-                    article.id,
+
+            async def find(article: NewArticle) -> ArticleInfo | None:
+                where = "collection = $1 AND content_hash = $2"
+                return await self._article_where(
+                    where, article.collection, article.content_hash, conn=conn
                 )
-            ids = await _insert_passages(conn, article_id, article.collection, passages)
-            await self._record(conn, article.collection, added=ids, terms=[t for t, _ in terms])
-            info = await self.get_article(article.collection, article_id, conn)
-        return Written(info, ids, passages, terms)
+
+            async def prepare(collections: list[str], terms: Terms) -> IdTerms:
+                for collection in collections:
+                    await register(conn, collection)
+                return await self._term_ids(conn, terms)
+
+            async def insert(article: NewArticle, rows: Passages) -> tuple[ArticleInfo, list[int]]:
+                article_id = await insert_article(conn, article)
+                ids = await insert_passages(conn, article_id, article.collection, rows)
+                return await self.get_article(article.collection, article_id, conn), ids
+
+            async def record(collection: str, added: list[int], terms: list[int]) -> None:
+                await self._record(conn, collection, added=added, terms=terms)
+
+            return await write_articles(
+                articles, new_terms, find=find, prepare=prepare, insert=insert, record=record
+            )
 
     async def replace_article(
         self, article_id: int, article: NewArticle, passages: Passages, new_terms: Terms
@@ -288,10 +284,10 @@ class PostgresStore(PostgresFeeds, PostgresCommunity):
                 "UPDATE articles SET collection = $1, title = $2, url = $3, author = $4,"
                 " published = $5, site = $6, source = $7, text = $8, content_hash = $9"
                 " WHERE id = $10",
-                *_article_values(article),
+                *article_values(article),
                 article_id,
             )
-            new_ids = await _insert_passages(conn, article_id, article.collection, passages)
+            new_ids = await insert_passages(conn, article_id, article.collection, passages)
             new_term_ids = [term_id for term_id, _ in terms]
             await self._record(conn, article.collection, old_ids, new_ids, new_term_ids)
             info = await self.get_article(article.collection, article_id, conn)
@@ -370,7 +366,7 @@ class PostgresStore(PostgresFeeds, PostgresCommunity):
             await conn.execute("DELETE FROM terms")
             await conn.executemany("INSERT INTO terms (id, term) VALUES ($1, $2)", list(terms))
             for article_id, collection, article_passages in rebuilt:
-                await _insert_passages(conn, article_id, collection, article_passages)
+                await insert_passages(conn, article_id, collection, article_passages)
             await conn.executemany(
                 "INSERT INTO meta (key, value) VALUES ($1, $2)"
                 " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -378,34 +374,3 @@ class PostgresStore(PostgresFeeds, PostgresCommunity):
             )
             await self._record(conn, None)
         return True
-
-
-def _article_values(article: NewArticle) -> tuple[object, ...]:
-    return (
-        article.collection,
-        article.title,
-        article.url,
-        article.author,
-        article.date,
-        article.site,
-        article.source,
-        article.text,
-        article.content_hash,
-    )
-
-
-async def _insert_passages(
-    conn: Conn, article_id: int, collection: str, passages: Passages
-) -> list[int]:
-    """Insert an article's passages in one statement; their ids, in order."""
-    columns = await asyncio.to_thread(passages.columns)
-    rows = await conn.fetch(
-        'INSERT INTO passages (article_id, collection, ord, start, "end", sentences, term_ids,'
-        " term_freqs, cuts, heading_start, heading_end, tokens) SELECT $1, $2, * FROM unnest("
-        "$3::int[], $4::int[], $5::int[], $6::bytea[], $7::bytea[], $8::bytea[], $9::bytea[],"
-        " $10::int[], $11::int[], $12::bytea[]) RETURNING id, ord",
-        article_id,
-        collection,
-        *columns,
-    )
-    return [row[0] for row in sorted(rows, key=lambda row: row[1])]

@@ -21,6 +21,7 @@ import aiosqlite
 from index.errors import BusyError, NotFoundError
 from index.store.base import (
     ArticleInfo,
+    Articles,
     Change,
     IdTerms,
     NewArticle,
@@ -34,7 +35,7 @@ from index.store.base import (
     Written,
     now,
 )
-from index.store.columns import NewPassages
+from index.store.batches import article_values, write_articles
 from index.store.sqlite_access import connect
 from index.store.sqlite_changes import latest, record, select_in, since
 from index.store.sqlite_community import SQLiteCommunity
@@ -173,39 +174,50 @@ class SQLiteStore(SQLiteFeeds, SQLiteCommunity):
     async def insert_article(
         self, article: NewArticle, passages: Passages, new_terms: Terms
     ) -> Written:
+        return (await self.insert_articles([(article, passages)], new_terms))[0]
+
+    async def insert_articles(self, articles: Articles, new_terms: Terms) -> list[Written]:
         async with self._transaction() as db:
-            existing = await self.find_by_hash(article.collection, article.content_hash)
-            if existing is not None:  # added by another process since the caller looked
-                return Written(existing, [], NewPassages.of([]), [], duplicate=True)
-            await register(db, article.collection)
-            terms = await _term_ids(db, new_terms)
-            passages = await asyncio.to_thread(passages.resolved, [t for t, _ in terms])
-            cursor = await db.execute(
-                "INSERT INTO articles (id, collection, title, url, author, published, site,"
-                " source, text, content_hash, added_by, added_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    article.id,
-                    article.collection,
-                    article.title,
-                    article.url,
-                    article.author,
-                    article.date,
-                    article.site,
-                    article.source,
-                    article.text,
-                    article.content_hash,
-                    article.added_by,
-                    article.added_at or now(),
-                ),
+
+            async def prepare(collections: list[str], terms: Terms) -> IdTerms:
+                for collection in collections:
+                    await register(db, collection)
+                return await _term_ids(db, terms)
+
+            async def insert(
+                article: NewArticle, passages: Passages
+            ) -> tuple[ArticleInfo, list[int]]:
+                return await self._insert(db, article, passages)
+
+            async def recorded(collection: str, added: list[int], terms: list[int]) -> None:
+                await record(db, collection, added=added, terms=terms)
+
+            return await write_articles(
+                articles,
+                new_terms,
+                find=self._find,
+                prepare=prepare,
+                insert=insert,
+                record=recorded,
             )
-            article_id = cursor.lastrowid
-            assert article_id is not None
-            ids = await self._insert_passages(db, article_id, article.collection, passages)
-            new_term_ids = [term_id for term_id, _ in terms]
-            await record(db, article.collection, added=ids, terms=new_term_ids)
-            info = await self.get_article(article.collection, article_id)
-        return Written(info, ids, passages, terms)
+
+    async def _find(self, article: NewArticle) -> ArticleInfo | None:
+        return await self.find_by_hash(article.collection, article.content_hash)
+
+    async def _insert(
+        self, db: aiosqlite.Connection, article: NewArticle, passages: Passages
+    ) -> tuple[ArticleInfo, list[int]]:
+        """Insert an article and its passages (term ids real) inside the caller's transaction."""
+        cursor = await db.execute(
+            "INSERT INTO articles (id, collection, title, url, author, published, site,"
+            " source, text, content_hash, added_by, added_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (article.id, *article_values(article), article.added_by, article.added_at or now()),
+        )
+        article_id = cursor.lastrowid
+        assert article_id is not None
+        ids = await self._insert_passages(db, article_id, article.collection, passages)
+        return await self.get_article(article.collection, article_id), ids
 
     @staticmethod
     async def _insert_passages(

@@ -4,7 +4,9 @@ import dataclasses
 import json
 
 import pytest
+import Stemmer
 
+from index import analyzer as analyzer_module
 from index.analyzer import MAX_WORD_CHARS, Analyzer, AnalyzerSettings
 
 
@@ -198,3 +200,20 @@ def test_a_word_longer_than_sixty_four_characters_is_not_a_term() -> None:
     assert analyzer.terms(text) == ["harbour", "b" * 64]
     assert [(t.term, t.start) for t in analyzer.tokens(text)] == [("harbour", 66), ("b" * 64, 74)]
     assert MAX_WORD_CHARS == 64
+
+
+def test_remembered_stems_are_those_of_the_stemmer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Words seen before get their stem from memory, the same as stemming them; the memory
+    is bounded (past `STEMS_KEPT` words it starts again)."""
+    monkeypatch.setattr(analyzer_module, "STEMS_KEPT", 3)
+    stemmer = Stemmer.Stemmer("english")
+    text = "Running runners ran; the runner runs quickly, running."
+    words = Analyzer().terms(text)  # a fresh analyzer: every stem computed
+    analyzer = Analyzer()
+    for _ in range(3):
+        assert analyzer.terms(text) == words
+    assert words == stemmer.stemWords(["running", "runners", "ran", "runner", "runs",
+                                       "quickly", "running"])  # fmt: skip
+    for n in range(20):
+        analyzer.terms(f"word{n}")
+    assert len(analyzer._stems) <= 4

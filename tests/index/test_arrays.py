@@ -131,3 +131,23 @@ def test_merged_postings_keep_each_terms_old_postings_first():
     assert merged.tfs.dtype == np.int32 and old.tfs.dtype == np.uint16
     starts, ends = merged.find(np.array([5, 4, 9, -1, 10]))
     assert (starts.tolist(), ends.tolist()) == ([2, 0, 5, 0, 0], [5, 0, 6, 0, 0])
+
+
+def test_a_slot_map_holds_ascending_ids_in_arrays_only():
+    """Ids given in ascending order need no Python object each (the dict stays empty)."""
+    slots = arrays.SlotMap()
+    slots.add(np.array([3, 5, 9]), 0)
+    slots.add(np.array([10, 12]), 3)
+    assert (slots._other, len(slots)) == ({}, 5)
+    assert sorted(slots.items()) == [(3, 0), (5, 1), (9, 2), (10, 3), (12, 4)]
+
+
+def test_a_slot_map_finds_ids_given_out_of_order_and_forgets_removed_ones():
+    slots = arrays.SlotMap()
+    slots.add(np.array([3, 5, 9]), 0)
+    slots.add(np.array([4, 2]), 3)  # not after 9: kept in the dict
+    assert slots.pop([5, 2, 5, 7]) == [4, 1]
+    assert (5 in slots, 2 in slots, 4 in slots, len(slots)) == (False, False, True, 3)
+    slots.add(np.array([5]), 5)  # a removed id given again
+    assert dict(slots.items()) == {3: 0, 9: 2, 4: 3, 5: 5}
+    assert slots.held(np.array([1, 5])) and not slots.held(np.array([1, 2]))

@@ -18,9 +18,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from index import AddResult
 from index.errors import CitebotError, InputError
 from index.ingest import Document, load_bytes, normalise
-from index.library import AddResult, Library, LibrarySettings
+from index.library import Library, LibrarySettings
 from index.web import FetchSettings
 from tests.helpers.documents import LIGHTHOUSE, make_pdf
 from tests.helpers.hostile import BIDI, PROSE, hostile_files

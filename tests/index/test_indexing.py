@@ -3,16 +3,19 @@
 import gc
 from collections import Counter
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from index.analyzer import Analyzer
 from index.errors import InputError
-from index.indexing import analyse, content_hash, prepare
+from index.indexing import Analysed, analyse, content_hash, prepare, with_term_ids
 from index.ingest import Document
 from index.passages import PassageSettings
 from index.settings import LibrarySettings
+from index.store.columns import NewPassage, NewPassages, StoredTokens
+from index.vocabulary import Vocabulary
 
 TEXT = (
     "The keeper climbed the stairs at dusk. He lit the great lamp.\n\n"
@@ -152,3 +155,45 @@ def test_analysing_a_large_article_hardly_runs_the_garbage_collector() -> None:
     analysed = analyse(text, None, Analyzer(), settings)
     assert len(analysed.passages) == 500
     assert gc.get_stats()[1]["collections"] - before <= 2
+
+
+def _analysed(terms: list[dict[str, int]], tokens: list[tuple[str, ...]]) -> Analysed:
+    """Passages with these term counts and tokens' terms (their spans do not matter here)."""
+    empty = np.empty(0, np.int32)
+    passages = [
+        NewPassage(0, 5, [(0, 5)], empty, empty, tokens=StoredTokens(empty, empty)) for _ in terms
+    ]
+    return Analysed("digest", NewPassages.of(passages), terms, tokens)
+
+
+def test_known_terms_keep_their_ids_and_new_ones_get_provisional_ids() -> None:
+    """New terms are named -1, -2, ... in order of first use, once each across passages; the
+    tokens share the ids, and a term only the tokens have comes after the counts' ones."""
+    vocabulary = Vocabulary({"lighthous": 3, "keeper": 7})
+    counts = [{"lighthous": 2, "stair": 1}, {"stair": 1, "dusk": 4}]
+    analysed = _analysed(counts, [("stair", "keeper"), ("dusk", "gull", "stair")])
+    passages, new = with_term_ids(analysed, vocabulary)
+    assert new == ["stair", "dusk", "gull"]
+    assert [p.term_ids.tolist() for p in passages] == [[3, -1], [-1, -2]]
+    assert [p.term_freqs.tolist() for p in passages] == [[2, 1], [1, 4]]
+    assert [p.tokens.term_ids.tolist() for p in passages if p.tokens] == [[-1, 7], [-2, -3, -1]]
+
+
+def test_articles_written_together_share_provisional_ids() -> None:
+    vocabulary = Vocabulary()
+    shared: dict[str, int] = {}
+    first, _ = with_term_ids(_analysed([{"ship": 1}], [("ship",)]), vocabulary, shared)
+    second, _ = with_term_ids(_analysed([{"sail": 1, "ship": 2}], [()]), vocabulary, shared)
+    assert list(shared) == ["ship", "sail"]
+    assert [p.term_ids.tolist() for p in (*first, *second)] == [[-1], [-2, -1]]
+
+
+def test_a_committed_term_is_named_by_its_stored_id() -> None:
+    """Until its write commits a term stays new; afterwards its stored id is used."""
+    vocabulary = Vocabulary()
+    analysed = _analysed([{"ship": 1, "sail": 1}], [("sail",)])
+    assert with_term_ids(analysed, vocabulary)[1] == ["ship", "sail"]
+    vocabulary.commit([(4, "ship")])  # the id the store gave it
+    passages, new = with_term_ids(analysed, vocabulary)
+    assert new == ["sail"]
+    assert [p.term_ids.tolist() for p in passages] == [[4, -1]]

@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from bot.cli.main import cli
+from tests.helpers.databases import query
 from tests.helpers.documents import LIGHTHOUSE, page, rss
 from tests.helpers.postgres import PostgresServer
 from tests.helpers.website import Site
@@ -229,6 +230,19 @@ def test_add_jsonl_adds_one_article_per_line(db: Path, tmp_path: Path) -> None:
         ("Otters", "https://x.test/o"),
         ("Bees", None),
     ]
+
+
+def test_jsonl_lines_are_written_in_one_transaction(db: Path, tmp_path: Path) -> None:
+    """The lines of a JSONL file are added in bulk: one write (one change in the log), not
+    one a line."""
+    jsonl = tmp_path / "many.jsonl"
+    lines = [json.dumps({"title": f"T{n}", "text": f"Fact number {n} is true."}) for n in range(5)]
+    jsonl.write_text("\n".join(lines) + "\n")
+    assert run(db, "add", "--jsonl", str(jsonl)).exit_code == 0
+    assert query(str(db), "SELECT count(*) FROM articles") == [(5,)]
+    assert query(
+        str(db), "SELECT count(*) FROM changes WHERE added IS NOT NULL AND length(added) > 0"
+    ) == [(1,)]
 
 
 def test_every_bad_jsonl_line_says_where_and_the_rest_are_added(db: Path, tmp_path: Path) -> None:

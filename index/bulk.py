@@ -1,0 +1,187 @@
+"""Bulk adding (`Library.add_many`): many documents analysed in worker processes, written a
+batch at a time.
+
+Adding one article at a time costs a transaction, a change in the log and a catch-up each, and
+analyses on one core. Here documents are analysed ahead of writing, by worker processes (the
+analysis is pure Python: threads would share one core), and their articles written some
+thousands of passages at once: one transaction (`Store.insert_articles`), the new terms given
+ids once, one catch-up. A document that cannot be added (no text, say) fails alone; each
+document's outcome comes out in the order the documents came in.
+
+The worker processes are spawned: like any `multiprocessing` user, a script that adds in bulk
+keeps its top-level work under ``if __name__ == "__main__":`` (a worker imports the script).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import AsyncIterator, Callable, Iterable
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from typing import Literal
+
+from index.analyzer import Analyzer, AnalyzerSettings
+from index.errors import CitebotError
+from index.indexes import Indexes
+from index.indexing import Analysed, prepare, with_term_ids
+from index.ingest import Document
+from index.passages import PassageSettings
+from index.settings import LibrarySettings
+from index.store.base import ArticleInfo, NewArticle, Store
+from index.store.columns import NewPassages
+from index.vocabulary import Vocabulary
+
+BATCH_PASSAGES = 5_000  # passages written per transaction
+AHEAD = 32  # documents analysed ahead of the one being waited for, per worker
+IN_THREAD = 16  # documents analysed in a thread before worker processes are started
+
+
+@dataclass(frozen=True)
+class AddResult:
+    status: Literal["added", "duplicate"]
+    article: ArticleInfo
+
+
+Outcome = AddResult | CitebotError
+Prepared = tuple[Analysed, NewArticle]
+
+
+@dataclass(frozen=True)
+class Writing:
+    """What bulk adding needs of the library: where to write, its write lock, its count of
+    writes in progress (closing waits for them), and how to analyse."""
+
+    store: Store
+    indexes: Indexes
+    lock: asyncio.Lock
+    writing: Callable[[], AbstractAsyncContextManager[None]]
+    settings: LibrarySettings
+
+
+async def add_many(
+    parts: Writing,
+    collection: str,
+    documents: Iterable[Document | CitebotError],
+    added_by: str | None = None,
+) -> AsyncIterator[Outcome]:
+    """Each document's outcome, in order; an error given in a document's place (a line that
+    could not be read, say) comes back in its place."""
+    async with parts.writing():
+        analysis = _Analysis(parts.settings, collection, added_by)
+        items = iter(documents)
+        pending: deque[asyncio.Future[Prepared] | CitebotError] = deque()
+        batch: list[tuple[int, Prepared]] = []
+        done: dict[int, Outcome] = {}
+        size = given = taken = 0
+        try:
+            while True:
+                while len(pending) < analysis.ahead and (item := next(items, None)) is not None:
+                    pending.append(item if isinstance(item, CitebotError) else analysis(item))
+                if not pending:
+                    break
+                prepared = await _outcome(pending.popleft())
+                if isinstance(prepared, CitebotError):
+                    done[taken] = prepared
+                else:
+                    batch.append((taken, prepared))
+                    size += len(prepared[0].passages)
+                taken += 1
+                if batch and (size >= BATCH_PASSAGES or not pending):
+                    done.update(await _write(parts, batch))
+                    batch, size = [], 0
+                while given in done:
+                    yield done.pop(given)
+                    given += 1
+        finally:
+            for future in pending:
+                if isinstance(future, asyncio.Future):
+                    future.cancel()
+            analysis.close()
+
+
+async def _outcome(head: asyncio.Future[Prepared] | CitebotError) -> Prepared | CitebotError:
+    """A document analysed, or why it cannot be added."""
+    try:
+        return head if isinstance(head, CitebotError) else await head
+    except CitebotError as exc:
+        return exc
+
+
+class _Analysis:
+    """Documents analysed in a worker thread, then (from the `IN_THREAD`-th on: a long run)
+    in worker processes, one per core: the analysis is pure Python, and threads would share
+    one core. The processes are spawned, inheriting no threads or open files."""
+
+    def __init__(self, settings: LibrarySettings, collection: str, added_by: str | None) -> None:
+        self._args = (collection, added_by, settings.analyzer, settings.passages)
+        self._loop = asyncio.get_running_loop()
+        self._thread = ThreadPoolExecutor(1)
+        self._processes: ProcessPoolExecutor | None = None
+        self._given = 0
+        self.workers = os.cpu_count() or 1
+        self.ahead = AHEAD * self.workers  # documents under way at most
+
+    def __call__(self, document: Document) -> asyncio.Future[Prepared]:
+        self._given += 1
+        executor: Executor = self._thread
+        if self._given > IN_THREAD:
+            if self._processes is None:
+                spawn = multiprocessing.get_context("spawn")
+                self._processes = ProcessPoolExecutor(self.workers, mp_context=spawn)
+            executor = self._processes
+        return self._loop.run_in_executor(executor, _prepare, document, *self._args)
+
+    def close(self) -> None:
+        self._thread.shutdown(wait=False, cancel_futures=True)
+        if self._processes is not None:
+            self._processes.shutdown(wait=False, cancel_futures=True)
+
+
+def _prepare(
+    document: Document,
+    collection: str,
+    added_by: str | None,
+    analyzer: AnalyzerSettings,
+    passages: PassageSettings,
+) -> Prepared:
+    """`indexing.prepare` in a worker (its analyzer made once per worker)."""
+    return prepare(document, collection, added_by, _analyzer(analyzer), passages)
+
+
+@functools.cache
+def _analyzer(settings: AnalyzerSettings) -> Analyzer:
+    return Analyzer(settings)
+
+
+async def _write(parts: Writing, batch: list[tuple[int, Prepared]]) -> dict[int, Outcome]:
+    """Write a batch of analysed articles in one transaction, then catch up once."""
+    async with parts.lock:
+        analysed = [a for _, (a, _) in batch]
+        passages, new_terms = await asyncio.to_thread(
+            _with_term_ids, analysed, parts.indexes.vocabulary
+        )
+        articles = [(article, p) for (_, (_, article)), p in zip(batch, passages, strict=True)]
+        try:
+            written = await parts.store.insert_articles(articles, new_terms)
+        except CitebotError as exc:  # busy, or the database failed: every one of the batch
+            return {i: exc for i, _ in batch}
+        await parts.indexes.catch_up()
+    return {
+        i: AddResult("duplicate" if w.duplicate else "added", w.article)
+        for (i, _), w in zip(batch, written, strict=True)
+    }
+
+
+def _with_term_ids(
+    analysed: list[Analysed], vocabulary: Vocabulary
+) -> tuple[list[NewPassages], list[str]]:
+    """`indexing.with_term_ids` for several articles at once, their new terms named by
+    provisional ids shared by all (-1 for the first new term of any of them, ...), and those
+    terms."""
+    shared: dict[str, int] = {}
+    return [with_term_ids(article, vocabulary, shared)[0] for article in analysed], list(shared)

@@ -1,0 +1,52 @@
+"""Writing an article's rows in PostgreSQL, inside the caller's transaction: the article (a
+copied one keeping its id) and its passages in one statement (`unnest` of columns)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+from index.store.base import NewArticle, Passages, now
+from index.store.batches import article_values
+
+if TYPE_CHECKING:
+    from index.store.postgres_feeds import Conn
+
+
+async def insert_article(conn: Conn, article: NewArticle) -> int:
+    """Insert an article's row; its id (a copied article keeps its own, and later ones follow
+    it)."""
+    article_id: int = await conn.fetchval(
+        "INSERT INTO articles (collection, title, url, author, published, site, source,"
+        " text, content_hash, added_by, added_at, id) OVERRIDING SYSTEM VALUE"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
+        " coalesce($12, nextval(pg_get_serial_sequence('articles', 'id')))) RETURNING id",
+        *article_values(article),
+        article.added_by,
+        article.added_at or now(),
+        article.id,
+    )
+    if article.id is not None:
+        await conn.execute(
+            "SELECT setval(pg_get_serial_sequence('articles', 'id'), greatest($1::bigint,"
+            " pg_sequence_last_value(pg_get_serial_sequence('articles', 'id'))))",
+            article.id,
+        )
+    return article_id
+
+
+async def insert_passages(
+    conn: Conn, article_id: int, collection: str, passages: Passages
+) -> list[int]:
+    """Insert an article's passages in one statement; their ids, in order."""
+    columns = await asyncio.to_thread(passages.columns)
+    rows = await conn.fetch(
+        'INSERT INTO passages (article_id, collection, ord, start, "end", sentences, term_ids,'
+        " term_freqs, cuts, heading_start, heading_end, tokens) SELECT $1, $2, * FROM unnest("
+        "$3::int[], $4::int[], $5::int[], $6::bytea[], $7::bytea[], $8::bytea[], $9::bytea[],"
+        " $10::int[], $11::int[], $12::bytea[]) RETURNING id, ord",
+        article_id,
+        collection,
+        *columns,
+    )
+    return [row[0] for row in sorted(rows, key=lambda row: row[1])]

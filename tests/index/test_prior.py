@@ -1,8 +1,9 @@
 """A word's rarity in general English: how much a question word the library lacks weighs."""
 
 import pytest
+from spellchecker import SpellChecker
 
-from index.prior import ZIPF_COMMON, ZIPF_RARE, rarity, zipf
+from index.prior import ZIPF_COMMON, ZIPF_RARE, load_frequencies, rarity, zipf
 
 
 def test_a_word_used_once_in_a_thousand_or_more_weighs_nothing() -> None:
@@ -23,3 +24,12 @@ def test_a_word_between_weighs_by_its_place_on_the_zipf_scale() -> None:
     assert ZIPF_RARE < z < ZIPF_COMMON
     assert rarity("mars") == pytest.approx((ZIPF_COMMON - z) / (ZIPF_COMMON - ZIPF_RARE))
     assert 0 < rarity("talk") < rarity("mars") < 1
+
+
+def test_the_list_is_read_as_pyspellchecker_reads_it() -> None:
+    """Read a few thousand lines at a time (one call held the event loop about 70 ms), the
+    counts are exactly the package's own."""
+    counts, per_billion = load_frequencies()
+    package = SpellChecker(language="en", distance=1).word_frequency
+    assert counts == dict(package.dictionary)
+    assert per_billion == 1e9 / package.total_words

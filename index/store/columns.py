@@ -3,7 +3,7 @@
 Adding a 10 MB article makes about 20,000 passages. Held as an object each (with its lists,
 arrays and copies), they were some 160,000 objects that the garbage collector's full passes
 scanned again and again while the article was analysed and written: each pass holds the GIL,
-and so the event loop, for tens of milliseconds. Here a whole article's passages are a dozen
+and so the event loop, for tens of milliseconds. Here a whole article's passages are seventeen
 arrays whatever their number, and the rows a store writes are made only when it writes them
 (tuples of numbers and bytes, which the collector stops following once it has seen them).
 """

@@ -85,7 +85,7 @@ def analyse(
     under (`title_weight` times each), so that a passage is found by what the article and its
     section are about even where it does not name them again. An article without a title has
     no title terms. Each passage is analysed as it is split and kept as numbers (see
-    `NewPassages`), so that no object a passage outlives it.
+    `NewPassages`), so that nothing made for a passage outlives it.
     """
     weight = settings.title_weight
     title_terms = Counter(analyzer.terms(title)) if weight and title else Counter[str]()

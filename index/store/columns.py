@@ -71,9 +71,6 @@ class Ragged:
         """`rows` empty rows."""
         return cls(np.empty(0, dtype), np.zeros(rows, np.int64))
 
-    def __len__(self) -> int:
-        return len(self.ends)
-
     def starts(self) -> np.ndarray:
         starts = np.zeros_like(self.ends)
         starts[1:] = self.ends[:-1]

@@ -132,7 +132,10 @@ def ints_of_blob(blob: bytes) -> list[int]:
 def spans_of_blob(blob: bytes, offset: int = 0) -> tuple[Span, ...]:
     """Stored (start, end) int32 pairs as spans, shifted by -`offset`."""
     flat = np.frombuffer(blob, dtype="<i4").tolist()
-    return tuple((flat[i] - offset, flat[i + 1] - offset) for i in range(0, len(flat), 2))
+    if offset:
+        flat = [value - offset for value in flat]
+    pairs = iter(flat)
+    return tuple(zip(pairs, pairs, strict=True))  # (flat[0], flat[1]), (flat[2], flat[3]), ...
 
 
 def cuts_of_blob(blob: bytes | None, sentences: int) -> tuple[int, ...]:

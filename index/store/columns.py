@@ -37,6 +37,18 @@ def tokens_of_blob(blob: bytes) -> StoredTokens:
     return StoredTokens(ids, np.frombuffer(blob, dtype="<u2", offset=4 * n))
 
 
+def tokens_of_blobs(blobs: Sequence[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Several passages' stored tokens read back together: their term ids one after the
+    other, their spans as well, and where each passage's tokens end."""
+    counts = [len(blob) // 8 for blob in blobs]
+    ids = [np.frombuffer(blob, dtype="<i4", count=n) for blob, n in zip(blobs, counts, strict=True)]
+    spans = [
+        np.frombuffer(blob, dtype="<u2", offset=4 * n)
+        for blob, n in zip(blobs, counts, strict=True)
+    ]
+    return np.concatenate(ids), np.concatenate(spans), np.cumsum(counts, dtype=np.int64)
+
+
 @dataclass(frozen=True)
 class NewPassage:
     """One passage to store (see `NewPassages`, which holds an article's passages): its span

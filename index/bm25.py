@@ -102,6 +102,16 @@ class _PostingScorer:
 
     def tf_weight(self, tf: FloatArray, doc_len: FloatArray, avgdl: float) -> FloatArray:
         """Weight per unit of IDF of a term occurring ``tf`` times in a document of ``doc_len``."""
+        return self.tf_weight_normed(tf, self.length_norm(doc_len, avgdl))
+
+    def length_norm(self, doc_len: FloatArray, avgdl: float) -> FloatArray:
+        """The part of `tf_weight` that depends on the document alone (its length): computed
+        once for every passage, it gives `tf_weight_normed` the same weights, to the bit (the
+        same operations in the same order on each element)."""
+        raise NotImplementedError
+
+    def tf_weight_normed(self, tf: FloatArray, norm: FloatArray) -> FloatArray:
+        """`tf_weight` from the documents' `length_norm`."""
         raise NotImplementedError
 
     def get_scores(self, query: object) -> None:
@@ -150,9 +160,12 @@ class OkapiScorer(_PostingScorer, BM25Okapi):  # type: ignore[misc]  # rank_bm25
         idf[idf <= 0] = self.idf_floor  # the departure from rank-bm25
         return idf
 
-    def tf_weight(self, tf: FloatArray, doc_len: FloatArray, avgdl: float) -> FloatArray:
+    def length_norm(self, doc_len: FloatArray, avgdl: float) -> FloatArray:
         k1, b = self.k1, self.b
-        return tf * (k1 + 1) / (tf + k1 * (1 - b + b * doc_len / avgdl))
+        return k1 * (1 - b + b * doc_len / avgdl)
+
+    def tf_weight_normed(self, tf: FloatArray, norm: FloatArray) -> FloatArray:
+        return tf * (self.k1 + 1) / (tf + norm)  # tf * (k1 + 1) / (tf + k1 * (1 - b + ...))
 
 
 class BM25LScorer(_PostingScorer, BM25L):  # type: ignore[misc]  # rank_bm25 is untyped
@@ -166,9 +179,13 @@ class BM25LScorer(_PostingScorer, BM25L):  # type: ignore[misc]  # rank_bm25 is 
     def idf_of(self, n_docs: int, df: FloatArray, average_idf: Callable[[], float]) -> FloatArray:
         return math.log(n_docs + 1) - np.log(df + 0.5)
 
-    def tf_weight(self, tf: FloatArray, doc_len: FloatArray, avgdl: float) -> FloatArray:
-        k1, b, delta = self.k1, self.b, self.delta
-        ctd = tf / (1 - b + b * doc_len / avgdl)
+    def length_norm(self, doc_len: FloatArray, avgdl: float) -> FloatArray:
+        b = self.b
+        return 1 - b + b * doc_len / avgdl
+
+    def tf_weight_normed(self, tf: FloatArray, norm: FloatArray) -> FloatArray:
+        k1, delta = self.k1, self.delta
+        ctd = tf / norm  # tf / (1 - b + b * doc_len / avgdl)
         return tf * (k1 + 1) * (ctd + delta) / (k1 + ctd + delta)
 
 
@@ -184,10 +201,14 @@ class BM25PlusScorer(_PostingScorer, BM25Plus):  # type: ignore[misc]  # rank_bm
     def idf_of(self, n_docs: int, df: FloatArray, average_idf: Callable[[], float]) -> FloatArray:
         return np.log((n_docs + 1) / df)
 
-    def tf_weight(self, tf: FloatArray, doc_len: FloatArray, avgdl: float) -> FloatArray:
-        # rank-bm25: idf * (delta + tf * (k1 + 1) / (...)); the delta part is absent_weight.
+    def length_norm(self, doc_len: FloatArray, avgdl: float) -> FloatArray:
         k1, b = self.k1, self.b
-        return tf * (k1 + 1) / (k1 * (1 - b + b * doc_len / avgdl) + tf)
+        return k1 * (1 - b + b * doc_len / avgdl)
+
+    def tf_weight_normed(self, tf: FloatArray, norm: FloatArray) -> FloatArray:
+        # rank-bm25: idf * (delta + tf * (k1 + 1) / (k1 * (1 - b + b * doc_len / avgdl) + tf));
+        # the delta part is absent_weight
+        return tf * (self.k1 + 1) / (norm + tf)
 
 
 def make_scorer(params: BM25Params) -> OkapiScorer | BM25LScorer | BM25PlusScorer:

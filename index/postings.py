@@ -85,6 +85,7 @@ class PassageIndex:
         self._dead_postings = 0
         self._average_idf: float | None = None
         self._idfs: dict[int, float] = {}  # idf() of terms asked since the last change
+        self._norms: FloatArray | None = None  # `_length_norms` until the next change
         self.postings_read = 0  # postings gathered by queries so far (a work count for tests)
 
     # --- inspection ---
@@ -203,10 +204,10 @@ class PassageIndex:
         self._total_len -= int(self._len.values[slots].sum())
         self._live_postings -= removed
         self._dead_postings += removed
-        self._changed()
         dead_slots = self._alive.size - len(self._slot_of)
         if self._dead_postings > self._live_postings or dead_slots > len(self._slot_of):
             self._compact()
+        self._changed()  # after compacting: it renumbers the slots
 
     # --- queries ---
 
@@ -253,6 +254,13 @@ class PassageIndex:
         """Forget what was derived from the passages (they changed)."""
         self._average_idf = None
         self._idfs = {}
+        self._norms = None
+
+    def _length_norms(self) -> FloatArray:
+        """Each slot's `length_norm`, once a change rather than for every posting read."""
+        if self._norms is None:
+            self._norms = self._scorer.length_norm(self._len.values, self._total_len / len(self))
+        return self._norms
 
     def _avg_idf(self) -> float:
         if self._average_idf is None:
@@ -321,7 +329,8 @@ class PassageIndex:
         if np.count_nonzero(df) < 2 or read < topk.PRUNE_FROM:
             return None
         known, weight = topk.weights(self._scorer, len(self), df, asked, self._avg_idf)
-        scoring = topk.Scoring(self._scorer, self._len.values, self._total_len / len(self), weight)
+        avgdl = self._total_len / len(self)
+        scoring = topk.Scoring(self._scorer, self._length_norms(), avgdl, weight)
         slots, sums, gathered = scoring.best(parts, k, read)
         self.postings_read += gathered
         return slots, sums, float(self._scorer.absent_weight * weight[known].sum())
@@ -353,11 +362,8 @@ class PassageIndex:
         per_posting = np.repeat(weight, sizes)
         if live is not None:
             slots, tfs, per_posting = slots[live], tfs[live], per_posting[live]
-        doc_len = self._len.values[slots]
-        tf_weight = self._scorer.tf_weight(
-            tfs.astype(np.float64), doc_len, self._total_len / len(self)
-        )
-        contrib = per_posting * tf_weight
+        norms = self._length_norms()[slots]
+        contrib = per_posting * self._scorer.tf_weight_normed(tfs.astype(np.float64), norms)
         constant = float(self._scorer.absent_weight * weight[known].sum())
         if np.count_nonzero(known) == 1:  # one posting list: each slot once
             return slots, contrib, constant

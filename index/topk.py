@@ -56,17 +56,17 @@ class Part(NamedTuple):
 
 
 class Scoring(NamedTuple):
-    """What weighs a question's postings: the variant's scorer, the length of each slot's
-    passage, their average, and the weight (IDF times count) of each query term."""
+    """What weighs a question's postings: the variant's scorer, each slot's `length_norm`,
+    the passages' average length, and the weight (IDF times count) of each query term."""
 
     scorer: OkapiScorer | BM25LScorer | BM25PlusScorer
-    lens: FloatArray
+    norms: FloatArray
     avgdl: float
     weight: FloatArray
 
     def weigh(self, term: int, tfs: npt.NDArray[Any], slots: npt.NDArray[Any]) -> FloatArray:
         """The weights of a term's postings, as `PassageIndex._score_postings` computes them."""
-        tf_weight = self.scorer.tf_weight(tfs.astype(np.float64), self.lens[slots], self.avgdl)
+        tf_weight = self.scorer.tf_weight_normed(tfs.astype(np.float64), self.norms[slots])
         weights: FloatArray = self.weight[term] * tf_weight
         return weights
 
@@ -85,7 +85,7 @@ class Scoring(NamedTuple):
         postings were read."""
         top = [self.part(part.term, part.pieces) for part in parts]
         found, looked = candidates(top, k, self.weigh)
-        by_sorting = read * arrays.SORT_BELOW < self.lens.size
+        by_sorting = read * arrays.SORT_BELOW < self.norms.size
         return (*exact_sums(top, found, self.weigh, by_sorting), looked)
 
 

@@ -20,9 +20,11 @@ ARTICLE_COLUMNS = (
     "a.id, a.collection, a.title, a.url, a.author, a.published, a.site, a.source, a.added_by, "
     "a.added_at, (SELECT count(*) FROM passages p2 WHERE p2.article_id = a.id)"
 )
+# (no substr of the article at all for a passage without a heading: most of them)
 PASSAGES = (
     'SELECT p.id, substr(a.text, p.start + 1, p."end" - p.start), p.start, p.sentences,'
-    " p.cuts, substr(a.text, p.heading_start + 1, p.heading_end - p.heading_start), p.tokens,"
+    " p.cuts, CASE WHEN p.heading_start IS NOT NULL THEN"
+    " substr(a.text, p.heading_start + 1, p.heading_end - p.heading_start) END, p.tokens,"
     f" {ARTICLE_COLUMNS} FROM passages p JOIN articles a ON a.id = p.article_id"
     " WHERE p.collection = ? AND p.id IN ({marks})"
 )

@@ -211,6 +211,33 @@ def test_a_terms_score_per_passage_is_rank_bm25s(variant: Any):
     assert_allclose(got, expected, rtol=1e-12)
 
 
+@pytest.mark.parametrize("variant", ["okapi", "l", "plus"])
+def test_weights_from_each_passages_length_norm_are_the_formulas_to_the_bit(variant: Any):
+    """Each passage's length norm computed once for all passages, then read for the postings,
+    gives exactly the weights of rank-bm25's expression over the postings' passage lengths."""
+    rng = np.random.default_rng(5)
+    lens = rng.integers(1, 400, 1000).astype(np.float64)
+    avgdl = float(lens.mean())
+    slots = rng.integers(0, lens.size, 5000)
+    tf = rng.integers(1, 30, slots.size).astype(np.float64)
+    k1, b, delta = 0.6, 0.45, 0.5
+    dl = lens[slots]
+    expected = {
+        "okapi": lambda: tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl)),
+        "l": lambda: (
+            tf
+            * (k1 + 1)
+            * (tf / (1 - b + b * dl / avgdl) + delta)
+            / (k1 + tf / (1 - b + b * dl / avgdl) + delta)
+        ),
+        "plus": lambda: tf * (k1 + 1) / (k1 * (1 - b + b * dl / avgdl) + tf),
+    }[variant]()
+    scorer = bm25.make_scorer(BM25Params(variant=variant, k1=k1, b=b))
+    got = scorer.tf_weight_normed(tf, scorer.length_norm(lens, avgdl)[slots])
+    assert np.array_equal(got, expected)
+    assert np.array_equal(scorer.tf_weight(tf, dl, avgdl), expected)
+
+
 def test_make_scorer_passes_every_parameter():
     """The scorer has the variant's class and the parameters given."""
     okapi = bm25.make_scorer(BM25Params(k1=1.2, b=0.5, epsilon=0.1))

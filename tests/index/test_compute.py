@@ -112,3 +112,12 @@ async def test_a_piece_cancelled_as_its_turn_comes_passes_the_turn_on() -> None:
         compute.close()
     assert tasks["given"].cancelled()
     assert ran == ["after"]
+
+
+async def test_a_closed_compute_refuses_new_pieces() -> None:
+    """Once closed, the thread finishes what it was handed and `run` fails at once."""
+    compute = Compute()
+    assert await compute.run(0, sum, [1, 2]) == 3
+    compute.close()
+    with pytest.raises(RuntimeError, match="closed"):
+        await compute.run(1, sum, [3])

@@ -236,6 +236,40 @@ def test_scores_equal_rank_bm25_after_any_adds_and_removes(
         assert_matches_reference(index, list(live), list(live.values()), query)
 
 
+@settings(max_examples=200)
+@given(
+    params=params_st,
+    first=docs_st,
+    later=st.lists(
+        st.tuples(st.booleans(), st.lists(st.sampled_from(WORDS), max_size=8), st.integers()),
+        min_size=1,
+        max_size=10,
+    ),
+    query=query_st,
+)
+def test_scores_asked_between_changes_equal_rank_bm25(
+    params: BM25Params, first: list[Doc], later: list[tuple[bool, Doc, int]], query: Doc
+):
+    """What a question derives (IDFs, each passage's length norm) is forgotten at each change:
+    asked before and after every add and remove (compactions included), rank-bm25's scores."""
+    live: dict[int, Doc] = dict(enumerate(first))
+    index = build(params, list(live), list(live.values()), bulk=True)
+    next_id = len(first)
+    for is_add, doc, pick in later:
+        if has_terms(list(live.values())):
+            assert_matches_reference(index, list(live), list(live.values()), query)
+        if is_add or not live:
+            index.add(next_id, *encode(doc))
+            live[next_id] = doc
+            next_id += 1
+        else:
+            victim = list(live)[pick % len(live)]
+            index.remove([victim])
+            del live[victim]
+    if has_terms(list(live.values())):
+        assert_matches_reference(index, list(live), list(live.values()), query)
+
+
 # --- the Okapi IDF floor (the departure) ------------------------------------------------------
 
 

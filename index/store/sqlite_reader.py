@@ -32,14 +32,7 @@ PASSAGES = (
 
 def passage_rows(rows: Iterable[Sequence[Any]]) -> dict[int, StoredPassage]:
     """Rows of `PASSAGES` as stored passages, by id."""
-    articles: dict[int, ArticleInfo] = {}  # candidates often share an article
-    out = {}
-    for row in rows:
-        article = articles.get(row[7])
-        if article is None:
-            article = articles[row[7]] = ArticleInfo(*row[7:18])
-        out[row[0]] = stored_passage(row, article)
-    return out
+    return {row[0]: stored_passage(row, ArticleInfo(*row[7:18])) for row in rows}
 
 
 class SQLiteReader:

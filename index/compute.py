@@ -18,14 +18,12 @@ the start time of their question, so a question under way is finished before lat
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import heapq
 import itertools
-import queue
-import threading
 from collections.abc import Callable
-from typing import Any, TypeVar
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 
 T = TypeVar("T")
 
@@ -34,10 +32,7 @@ class Compute:
     """One worker thread (started on first use) fed one piece of work at a time."""
 
     def __init__(self, name: str = "citebot-compute") -> None:
-        self._name = name
-        self._thread: threading.Thread | None = None
-        self._queue: queue.SimpleQueue[_Piece | None] = queue.SimpleQueue()
-        self._closed = False
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix=name)
         self._busy = False
         self._waiting: list[tuple[float, int, asyncio.Future[None]]] = []  # a heap
         self._arrivals = itertools.count()  # ties of `order` go first come, first served
@@ -47,36 +42,10 @@ class Compute:
         start time of their question) have run."""
         await self._turn(order)
         try:
-            return await self._handed(functools.partial(fn, *args))
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(self._executor, functools.partial(fn, *args))
         finally:
             self._next()
-
-    def _handed(self, work: Callable[[], T]) -> asyncio.Future[T]:
-        """`work` handed to the thread: its result, set from there through the loop."""
-        if self._closed:
-            raise RuntimeError("the compute thread is closed")
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._work, name=self._name, daemon=True)
-            self._thread.start()
-        loop = asyncio.get_running_loop()
-        done: asyncio.Future[T] = loop.create_future()
-        self._queue.put((loop, done, work))
-        return done
-
-    def _work(self) -> None:
-        """The thread: each piece in turn, its outcome set on the loop that handed it over."""
-        while (piece := self._queue.get()) is not None:
-            loop, done, work = piece
-            if done.cancelled():  # cancelled before it started (an unlocked read: a hint)
-                continue
-            try:
-                outcome: tuple[object, BaseException | None] = (work(), None)
-            except BaseException as error:  # given to the caller, as an executor would
-                outcome = (None, error)
-            del work, piece
-            with contextlib.suppress(RuntimeError):  # a closed loop: nobody waits any more
-                loop.call_soon_threadsafe(_settle, done, *outcome)
-            del done, outcome
 
     async def _turn(self, order: float) -> None:
         if not self._busy:
@@ -101,19 +70,5 @@ class Compute:
         self._busy = False
 
     def close(self) -> None:
-        """Let the thread end once the pieces handed to it are done; later `run` calls fail."""
-        self._closed = True
-        self._queue.put(None)
-
-
-_Piece = tuple[asyncio.AbstractEventLoop, "asyncio.Future[Any]", Callable[[], object]]
-
-
-def _settle(done: asyncio.Future[Any], result: object, error: BaseException | None) -> None:
-    """A piece's outcome given to its caller (on the loop), unless the caller gave up."""
-    if done.cancelled():
-        return
-    if error is not None:
-        done.set_exception(error)
-    else:
-        done.set_result(result)
+        """Let the thread end once its current piece is done; later `run` calls fail."""
+        self._executor.shutdown(wait=False, cancel_futures=True)

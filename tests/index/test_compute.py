@@ -119,5 +119,5 @@ async def test_a_closed_compute_refuses_new_pieces() -> None:
     compute = Compute()
     assert await compute.run(0, sum, [1, 2]) == 3
     compute.close()
-    with pytest.raises(RuntimeError, match="closed"):
+    with pytest.raises(RuntimeError, match="after shutdown"):
         await compute.run(1, sum, [3])

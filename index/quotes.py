@@ -31,6 +31,9 @@ from index.passages import CUT_END, CUT_START, Span
 
 MAX_QUOTE_WORDS = 60
 SHORT_WORDS = 15  # a sentence shorter than this is quoted with the next, where one fits
+# In choosing the quote, a term of what the article is about (its title, the passage's headings)
+# weighs this share of its weight: it tells little about which of the article's sentences answers.
+ABOUT_WEIGHT = 0.25
 # Words that, opening a sentence, make it continue the one before: pronouns and determiners
 # that refer back, and linking adverbs.
 CONTINUING = (
@@ -54,6 +57,7 @@ class Quote:
     terms: frozenset[str]  # the question's terms the quote contains
     cut_start: bool
     cut_end: bool
+    covered: frozenset[str] = frozenset()  # the terms of the quote chosen at full weights
 
 
 class Candidate(NamedTuple):
@@ -103,13 +107,17 @@ def choose_quote(
     max_words: int = MAX_QUOTE_WORDS,
     cuts: Sequence[int] = (),
     short_words: int = SHORT_WORDS,
+    about: frozenset[str] = frozenset(),
 ) -> Quote:
     """The best sentence, run of a long sentence's pieces, or adjacent pair of `sentences` for
     a question with term `weights`.
 
     `tokens` are the analysed tokens of all of `text` (`Analyzer.tokens`); `cuts` says which
     ends of each sentence are cuts inside a longer one (none when empty); a whole sentence
-    chosen alone with fewer than `short_words` words is quoted with the next.
+    chosen alone with fewer than `short_words` words is quoted with the next. The terms in
+    `about` (what the article is about: its title's and the passage's headings' terms) weigh
+    `ABOUT_WEIGHT` of their weight in choosing it; `Quote.covered` holds the question's terms
+    of the quote chosen at their full weights (what re-ranking weighs).
     """
     if not sentences:
         raise ValueError("a passage has at least one sentence")
@@ -122,19 +130,40 @@ def choose_quote(
             if i >= 0 and token.end <= sentences[i][1]:
                 by_sentence[i].append(token)
     matched = [{t.term for t in toks} for toks in by_sentence]
-    if any(cuts):
-        first, last = _best_run(text, sentences, cuts, matched, weights, max_words)
-    else:
-        first, last = _best_whole(text, sentences, matched, weights, max_words)
-    if first == last and not cuts[first]:
-        first, last = _with_neighbour(text, sentences, cuts, first, (max_words, short_words))
+    limits = (max_words, short_words)
+    best = _choose(text, sentences, cuts, matched, weights, limits)
+    first, last = best
+    if about & {t for terms in matched for t in terms}:
+        focused = {t: w * ABOUT_WEIGHT if t in about else w for t, w in weights.items()}
+        first, last = _choose(text, sentences, cuts, matched, focused, limits)
     start, end = sentences[first][0], sentences[last][1]
     highlights = tuple(
         (t.start - start, t.end - start) for i in range(first, last + 1) for t in by_sentence[i]
     )
     terms = frozenset().union(*matched[first : last + 1])
+    covered = frozenset().union(*matched[best[0] : best[1] + 1])
     cut_start, cut_end = bool(cuts[first] & CUT_START), bool(cuts[last] & CUT_END)
-    return Quote(start, end, highlights, terms, cut_start, cut_end)
+    return Quote(start, end, highlights, terms, cut_start, cut_end, covered)
+
+
+def _choose(
+    text: str,
+    sentences: Sequence[Span],
+    cuts: Sequence[int],
+    matched: Sequence[set[str]],
+    weights: Mapping[str, float],
+    limits: tuple[int, int],
+) -> tuple[int, int]:
+    """The first and last sentence (or piece) to quote for term `weights`: the best run or
+    pair, a whole sentence with the neighbour it needs (`limits`: the word limit, the length
+    under which a sentence is short)."""
+    if any(cuts):
+        first, last = _best_run(text, sentences, cuts, matched, weights, limits[0])
+    else:
+        first, last = _best_whole(text, sentences, matched, weights, limits[0])
+    if first == last and not cuts[first]:
+        first, last = _with_neighbour(text, sentences, cuts, first, limits)
+    return first, last
 
 
 def _best_run(

@@ -6,6 +6,7 @@ stems, as the ranking passes them.
 """
 
 import dataclasses
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -70,7 +71,7 @@ MILITARY = (
 )
 
 
-def _choose(text: str, weights: dict[str, float], **kwargs: int) -> Quote:
+def _choose(text: str, weights: dict[str, float], **kwargs: Any) -> Quote:
     """The quote of `text` as one passage: its sentences, long ones in pieces, and their cuts."""
     passages = split_passages(text, WHOLE)
     sentences = [span for p in passages for span in p.sentences]
@@ -84,7 +85,7 @@ def _quote(text: str, question: str, **weights: float) -> str:
     return text[quote.start : quote.end]
 
 
-def _quoted(text: str, weights: dict[str, float], **kwargs: int) -> str:
+def _quoted(text: str, weights: dict[str, float], **kwargs: Any) -> str:
     quote = _choose(text, weights, **kwargs)
     return text[quote.start : quote.end]
 
@@ -100,6 +101,23 @@ def test_rarer_terms_weigh_more() -> None:
     """A sentence with one rare term beats one with a common term."""
     quote = _quote(TEXT, "", energi=5.0, spring=1.0)  # stems, as the index has them
     assert quote == "Deals on energy were signed by both countries."
+
+
+def test_a_term_of_what_the_article_is_about_weighs_less_in_choosing() -> None:
+    """'spring' (2.0) outweighs 'energi' (1.5), but as a term of the article's title it weighs
+    a quarter: the sentence about energy is quoted."""
+    weights = {"spring": 2.0, "energi": 1.5}
+    assert _quoted(TEXT, weights, short_words=0) == "The weather was mild in spring."
+    quote = _choose(TEXT, weights, short_words=0, about=frozenset({"spring"}))
+    assert TEXT[quote.start : quote.end] == "Deals on energy were signed by both countries."
+
+
+def test_the_quote_chosen_at_full_weights_is_what_it_covers() -> None:
+    """`covered` holds the terms of the quote the question's own weights choose (re-ranking
+    weighs those); `terms` the terms of the quote shown."""
+    weights = {"spring": 2.0, "energi": 1.5}
+    quote = _choose(TEXT, weights, short_words=0, about=frozenset({"spring"}))
+    assert (quote.terms, quote.covered) == ({"energi"}, {"spring"})
 
 
 def test_two_adjacent_sentences_when_together_they_cover_more() -> None:

@@ -7,7 +7,8 @@ its ends cut the sentence. Two adjacent whole sentences are chosen only when tog
 more of the question than either alone and still fit the limit. Ties go to the candidate cut the
 least (uncut, then cut only at its end, so that it starts where its sentence starts), then to the
 shorter (where nothing matches, not), then to the earlier. The matched terms' spans are returned
-for highlighting.
+for highlighting. A term of what the article is about (its title's, the passage's headings')
+weighs `ABOUT_WEIGHT` of its weight in this choice: every sentence of the article is about it.
 
 A whole sentence chosen alone is then quoted with its neighbour where it does not stand alone
 (`_with_neighbour`): with the next sentence when that one continues it (opens with a word that

@@ -13,8 +13,10 @@ weighs `ABOUT_WEIGHT` of its weight in this choice: every sentence of the articl
 A whole sentence chosen alone is then quoted with its neighbour where it does not stand alone
 (`_with_neighbour`): with the next sentence when that one continues it (opens with a word that
 refers back or links, `CONTINUING`: "It", "This", "However", ...) or when it is short (under
-`SHORT_WORDS` words), else with the one before when it opens with such a word itself; always
-within the limit. The answer is often in the sentence next to the one that echoes the question.
+`SHORT_WORDS` words), else with the one before when it opens with such a word itself, else with
+the neighbour holding more of the question's weight when it holds at least `NEIGHBOUR_SHARE` of
+what the sentence holds; always within the limit. The answer is often in the sentence next to
+the one that echoes the question.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import itertools
 import math
 import re
 from bisect import bisect_right
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -32,6 +34,9 @@ from index.passages import CUT_END, CUT_START, Span
 
 MAX_QUOTE_WORDS = 60
 SHORT_WORDS = 15  # a sentence shorter than this is quoted with the next, where one fits
+# A whole sentence chosen alone is quoted with a neighbour holding at least this share of the
+# question's weight it holds (the answer is often beside the sentence that echoes the question).
+NEIGHBOUR_SHARE = 0.5
 # In choosing the quote, a term of what the article is about (its title, the passage's headings)
 # weighs this share of its weight: it tells little about which of the article's sentences answers.
 ABOUT_WEIGHT = 0.25
@@ -59,6 +64,15 @@ class Quote:
     cut_start: bool
     cut_end: bool
     covered: frozenset[str] = frozenset()  # the terms of the quote chosen at full weights
+
+
+class Limits(NamedTuple):
+    """What bounds a quote: its words, the length under which a sentence is short (quoted with
+    the next), the share of a sentence's weight that a neighbour quoted with it holds."""
+
+    max_words: int
+    short_words: int
+    neighbour_share: float
 
 
 class Candidate(NamedTuple):
@@ -109,13 +123,15 @@ def choose_quote(
     cuts: Sequence[int] = (),
     short_words: int = SHORT_WORDS,
     about: frozenset[str] = frozenset(),
+    neighbour_share: float = NEIGHBOUR_SHARE,
 ) -> Quote:
     """The best sentence, run of a long sentence's pieces, or adjacent pair of `sentences` for
     a question with term `weights`.
 
     `tokens` are the analysed tokens of all of `text` (`Analyzer.tokens`); `cuts` says which
     ends of each sentence are cuts inside a longer one (none when empty); a whole sentence
-    chosen alone with fewer than `short_words` words is quoted with the next. The terms in
+    chosen alone with fewer than `short_words` words is quoted with the next, and with a
+    neighbour holding `neighbour_share` of the question's weight it holds. The terms in
     `about` (what the article is about: its title's and the passage's headings' terms) weigh
     `ABOUT_WEIGHT` of their weight in choosing it; `Quote.covered` holds the question's terms
     of the quote chosen at their full weights (what re-ranking weighs).
@@ -131,7 +147,7 @@ def choose_quote(
             if i >= 0 and token.end <= sentences[i][1]:
                 by_sentence[i].append(token)
     matched = [{t.term for t in toks} for toks in by_sentence]
-    limits = (max_words, short_words)
+    limits = Limits(max_words, short_words, neighbour_share)
     best = _choose(text, sentences, cuts, matched, weights, limits)
     first, last = best
     if about & {t for terms in matched for t in terms}:
@@ -153,17 +169,20 @@ def _choose(
     cuts: Sequence[int],
     matched: Sequence[set[str]],
     weights: Mapping[str, float],
-    limits: tuple[int, int],
+    limits: Limits,
 ) -> tuple[int, int]:
     """The first and last sentence (or piece) to quote for term `weights`: the best run or
-    pair, a whole sentence with the neighbour it needs (`limits`: the word limit, the length
-    under which a sentence is short)."""
+    pair, a whole sentence with the neighbour it needs."""
     if any(cuts):
-        first, last = _best_run(text, sentences, cuts, matched, weights, limits[0])
+        first, last = _best_run(text, sentences, cuts, matched, weights, limits.max_words)
     else:
-        first, last = _best_whole(text, sentences, matched, weights, limits[0])
+        first, last = _best_whole(text, sentences, matched, weights, limits.max_words)
     if first == last and not cuts[first]:
-        first, last = _with_neighbour(text, sentences, cuts, first, limits)
+
+        def score(k: int) -> float:
+            return math.fsum(weights[t] for t in matched[k])
+
+        first, last = _with_neighbour(text, sentences, cuts, first, limits, score)
     return first, last
 
 
@@ -241,13 +260,19 @@ def _best_whole(
 
 
 def _with_neighbour(
-    text: str, sentences: Sequence[Span], cuts: Sequence[int], i: int, limits: tuple[int, int]
+    text: str,
+    sentences: Sequence[Span],
+    cuts: Sequence[int],
+    i: int,
+    limits: Limits,
+    score: Callable[[int], float],
 ) -> tuple[int, int]:
     """Whole sentence `i` with the neighbour it needs, as (first, last): the next sentence when
-    that one continues it or `i` is short, else the one before when `i` continues it; `i` alone
-    when neither applies or the neighbour is not whole or the two would pass the word limit
-    (`limits`: the word limit, the length under which a sentence is short)."""
-    max_words, short_words = limits
+    that one continues it or `i` is short, else the one before when `i` continues it, else the
+    neighbour holding more of the question's weight (`score`) when it holds at least
+    `limits.neighbour_share` of what `i` holds; `i` alone when none applies, or the neighbour
+    is not whole or the two would pass the word limit."""
+    max_words, short_words, share = limits
 
     def words(k: int) -> int:
         return len(text[sentences[k][0] : sentences[k][1]].split())
@@ -265,4 +290,11 @@ def _with_neighbour(
     continues = _CONTINUES.match
     if j >= 0 and not cuts[j] and continues(text, *sentences[i]) and n + words(j) <= max_words:
         return j, i
+    # the neighbour holding more of the question (the next on a tie), if it holds enough
+    own = score(i)
+    fits = [j for j in (i + 1, i - 1) if 0 <= j < len(sentences) and not cuts[j]]
+    fits = [j for j in fits if n + words(j) <= max_words and score(j) >= share * own]
+    if own and fits:
+        j = max(fits, key=score)
+        return min(i, j), max(i, j)
     return i, i

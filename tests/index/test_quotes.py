@@ -6,6 +6,7 @@ stems, as the ranking passes them.
 """
 
 import dataclasses
+import math
 from typing import Any
 
 import pytest
@@ -165,7 +166,24 @@ def test_the_heaviest_sentence_of_an_article_passage_is_quoted_exactly() -> None
 def test_equal_scores_go_to_the_shorter_sentence() -> None:
     """Two whole sentences weigh the same: the 3-word one is quoted, not the 8-word one before."""
     text = "Energy talks went on for a long time. Energy deals followed."
-    assert _quoted(text, {"energi": 1.0}) == "Energy deals followed."
+    quote = _quoted(text, {"energi": 1.0}, neighbour_share=math.inf)  # alone
+    assert quote == "Energy deals followed."
+
+
+NEIGHBOURS = "Energy prices rose in spring. Energy deals were signed by both countries. It ended."
+
+
+def test_a_neighbour_holding_half_the_weight_is_quoted_with_the_sentence() -> None:
+    """'Energy' in both of two sentences: the shorter is chosen and quoted with the other,
+    which holds as much of the question."""
+    quote = _quoted(NEIGHBOURS, {"energi": 1.0}, short_words=0)
+    assert quote == NEIGHBOURS[: NEIGHBOURS.index(" It ended")]
+
+
+def test_a_neighbour_holding_less_than_half_the_weight_is_not_quoted() -> None:
+    """The first sentence holds 2.5, the second 1.0 (under half of it): the first alone."""
+    quote = _quoted(NEIGHBOURS, {"energi": 1.0, "price": 1.5}, short_words=0)
+    assert quote == "Energy prices rose in spring."
 
 
 def test_equal_scores_go_to_the_piece_that_starts_its_sentence() -> None:
@@ -250,8 +268,9 @@ def test_one_letter_words_count_in_a_sentences_length() -> None:
     """'A' and 'B' are words: six-word sentences tie, and the earlier one is quoted."""
     first = "Talks on trade resumed in Beijing."
     weights = {"beij": 1.0}
-    assert _quoted(f"{first} A deal was signed in Beijing.", weights, short_words=0) == first
-    assert _quoted(f"{first} Beijing said it backs plan B", weights, short_words=0) == first
+    alone = {"short_words": 0, "neighbour_share": math.inf}
+    assert _quoted(f"{first} A deal was signed in Beijing.", weights, **alone) == first
+    assert _quoted(f"{first} Beijing said it backs plan B", weights, **alone) == first
 
 
 def test_words_outside_the_sentences_are_neither_credited_nor_highlighted() -> None:

@@ -141,18 +141,23 @@ def choose_quote(
     cuts = cuts or [0] * len(sentences)
     starts = [start for start, _ in sentences]
     by_sentence: list[list[Token]] = [[] for _ in sentences]
-    for token in tokens:  # words outside every sentence are not the quote's
-        if token.term in weights:  # the others are neither scored nor highlighted
-            i = bisect_right(starts, token.start) - 1
-            if i >= 0 and token.end <= sentences[i][1]:
-                by_sentence[i].append(token)
+    # the question's terms only (the others are neither scored nor highlighted); words outside
+    # every sentence are not the quote's
+    for token in [t for t in tokens if t.term in weights]:
+        i = bisect_right(starts, token.start) - 1
+        if i >= 0 and token.end <= sentences[i][1]:
+            by_sentence[i].append(token)
     matched = [{t.term for t in toks} for toks in by_sentence]
     limits = Limits(max_words, short_words, neighbour_share)
-    best = _choose(text, sentences, cuts, matched, weights, limits)
-    first, last = best
-    if about & {t for terms in matched for t in terms}:
+    count = _word_counter(text, sentences)
+    chosen = _best(text, sentences, cuts, matched, weights, max_words, count)
+    best = first, last = _extend(text, sentences, cuts, matched, weights, chosen, limits, count)
+    if about and any(not about.isdisjoint(terms) for terms in matched):
         focused = {t: w * ABOUT_WEIGHT if t in about else w for t, w in weights.items()}
-        first, last = _choose(text, sentences, cuts, matched, focused, limits)
+        # where the best holds none of them, they only lower its rivals: it stays the best
+        if any(not about.isdisjoint(terms) for terms in matched[chosen[0] : chosen[1] + 1]):
+            chosen = _best(text, sentences, cuts, matched, focused, max_words, count)
+        first, last = _extend(text, sentences, cuts, matched, focused, chosen, limits, count)
     start, end = sentences[first][0], sentences[last][1]
     highlights = tuple(
         (t.start - start, t.end - start) for i in range(first, last + 1) for t in by_sentence[i]
@@ -163,46 +168,71 @@ def choose_quote(
     return Quote(start, end, highlights, terms, cut_start, cut_end, covered)
 
 
-def _choose(
-    text: str,
-    sentences: Sequence[Span],
-    cuts: Sequence[int],
-    matched: Sequence[set[str]],
-    weights: Mapping[str, float],
-    limits: Limits,
-) -> tuple[int, int]:
-    """The first and last sentence (or piece) to quote for term `weights`: the best run or
-    pair, a whole sentence with the neighbour it needs."""
-    if any(cuts):
-        first, last = _best_run(text, sentences, cuts, matched, weights, limits.max_words)
-    else:
-        first, last = _best_whole(text, sentences, matched, weights, limits.max_words)
-    if first == last and not cuts[first]:
+def _word_counter(text: str, sentences: Sequence[Span]) -> Callable[[int], int]:
+    """A sentence's words by its index, each counted once, when first needed."""
+    counts: dict[int, int] = {}
 
-        def score(k: int) -> float:
-            return math.fsum(weights[t] for t in matched[k])
+    def count(i: int) -> int:
+        if i not in counts:
+            counts[i] = len(text[sentences[i][0] : sentences[i][1]].split())
+        return counts[i]
 
-        first, last = _with_neighbour(text, sentences, cuts, first, limits, score)
-    return first, last
+    return count
 
 
-def _best_run(
+def _best(
     text: str,
     sentences: Sequence[Span],
     cuts: Sequence[int],
     matched: Sequence[set[str]],
     weights: Mapping[str, float],
     max_words: int,
+    count: Callable[[int], int],
+) -> tuple[int, int]:
+    """The first and last sentence (or piece) of the best run or pair for term `weights`."""
+    if any(cuts):
+        return _best_run(sentences, cuts, matched, weights, max_words, count)
+    return _best_whole(sentences, matched, weights, max_words, count)
+
+
+def _extend(
+    text: str,
+    sentences: Sequence[Span],
+    cuts: Sequence[int],
+    matched: Sequence[set[str]],
+    weights: Mapping[str, float],
+    chosen: tuple[int, int],
+    limits: Limits,
+    count: Callable[[int], int],
+) -> tuple[int, int]:
+    """`chosen`, or where it is one whole sentence, with the neighbour it needs."""
+    first, last = chosen
+    if first != last or cuts[first]:
+        return chosen
+
+    def score(k: int) -> float:
+        return math.fsum(map(weights.__getitem__, matched[k]))
+
+    return _with_neighbour(text, sentences, cuts, first, limits, (score, count))
+
+
+def _best_run(
+    sentences: Sequence[Span],
+    cuts: Sequence[int],
+    matched: Sequence[set[str]],
+    weights: Mapping[str, float],
+    max_words: int,
+    count: Callable[[int], int],
 ) -> tuple[int, int]:
     """The best candidate (first and last piece) among every run `_candidates` gives."""
-    words = [len(text[s:e].split()) for s, e in sentences]
+    words = [count(i) for i in range(len(sentences))]
     scores: dict[tuple[int, int], float] = {}
 
     def score(first: int, last: int) -> float:
         value = scores.get((first, last))
         if value is None:
             terms = matched[first] if first == last else set().union(*matched[first : last + 1])
-            value = scores[first, last] = math.fsum(weights[t] for t in terms)
+            value = scores[first, last] = math.fsum(map(weights.__getitem__, terms))
         return value
 
     def rank(candidate: Candidate) -> tuple[bool, bool, int, int]:
@@ -225,29 +255,22 @@ def _best_run(
 
 
 def _best_whole(
-    text: str,
     sentences: Sequence[Span],
     matched: Sequence[set[str]],
     weights: Mapping[str, float],
     max_words: int,
+    count: Callable[[int], int],
 ) -> tuple[int, int]:
     """`_best_run` where no sentence is cut (the candidates are the sentences and the pairs of
     adjacent ones), with the same ties, counting the words of the sentences it needs only."""
-    words: dict[int, int] = {}
-
-    def count(i: int) -> int:
-        if i not in words:
-            words[i] = len(text[sentences[i][0] : sentences[i][1]].split())
-        return words[i]
-
-    alone = [math.fsum(weights[t] for t in terms) if terms else 0.0 for terms in matched]
+    alone = [math.fsum(map(weights.__getitem__, terms)) if terms else 0.0 for terms in matched]
     best = max(alone)
     found = [(i, i) for i, value in enumerate(alone) if value == best]
     for i in range(len(sentences) - 1):
         a, b = matched[i], matched[i + 1]
         if a <= b or b <= a:  # covers no more than one of the two
             continue
-        value = math.fsum(weights[t] for t in a | b)
+        value = math.fsum(map(weights.__getitem__, a | b))
         better = value >= best and value > max(alone[i], alone[i + 1])
         if better and count(i) + count(i + 1) <= max_words:
             found = found if value == best else []
@@ -265,18 +288,16 @@ def _with_neighbour(
     cuts: Sequence[int],
     i: int,
     limits: Limits,
-    score: Callable[[int], float],
+    measures: tuple[Callable[[int], float], Callable[[int], int]],
 ) -> tuple[int, int]:
     """Whole sentence `i` with the neighbour it needs, as (first, last): the next sentence when
     that one continues it or `i` is short, else the one before when `i` continues it, else the
-    neighbour holding more of the question's weight (`score`) when it holds at least
+    neighbour holding more of the question's weight when it holds at least
     `limits.neighbour_share` of what `i` holds; `i` alone when none applies, or the neighbour
-    is not whole or the two would pass the word limit."""
+    is not whole or the two would pass the word limit (`measures`: a sentence's weight and its
+    words, by index)."""
     max_words, short_words, share = limits
-
-    def words(k: int) -> int:
-        return len(text[sentences[k][0] : sentences[k][1]].split())
-
+    score, words = measures
     n = words(i)
     j = i + 1  # the next sentence
     if (
@@ -293,7 +314,7 @@ def _with_neighbour(
     # the neighbour holding more of the question (the next on a tie), if it holds enough
     own = score(i)
     fits = [j for j in (i + 1, i - 1) if 0 <= j < len(sentences) and not cuts[j]]
-    fits = [j for j in fits if n + words(j) <= max_words and score(j) >= share * own]
+    fits = [j for j in fits if score(j) >= share * own and n + words(j) <= max_words]
     if own and fits:
         j = max(fits, key=score)
         return min(i, j), max(i, j)

@@ -15,7 +15,15 @@ from hypothesis import strategies as st
 
 from index.analyzer import Analyzer
 from index.passages import CUT_END, CUT_START, PassageSettings, split_passages, split_sentences
-from index.quotes import Quote, _best_run, _best_whole, _sentences, choose_quote
+from index.quotes import (
+    ABOUT_WEIGHT,
+    Quote,
+    _best_run,
+    _best_whole,
+    _sentences,
+    _word_counter,
+    choose_quote,
+)
 
 WHOLE = PassageSettings(target_words=1000, max_words=1000, min_words=1000)  # one passage
 
@@ -119,6 +127,28 @@ def test_the_quote_chosen_at_full_weights_is_what_it_covers() -> None:
     weights = {"spring": 2.0, "energi": 1.5}
     quote = _choose(TEXT, weights, short_words=0, about=frozenset({"spring"}))
     assert (quote.terms, quote.covered) == ({"energi"}, {"spring"})
+
+
+QUOTED_TERMS = ["china", "russia", "energi", "spring", "trade", "vision", "pandem", "xi"]
+QUOTED_TERMS += ["militari", "india", "bomber", "countri", "right", "worker"]
+
+
+@given(
+    weights=st.dictionaries(
+        st.sampled_from(QUOTED_TERMS), st.sampled_from([0.0, 0.1, 0.5, 1.0, 2.5])
+    ),
+    about=st.sets(st.sampled_from(QUOTED_TERMS)),
+)
+def test_what_the_article_is_about_is_chosen_as_if_its_weight_were_scaled(
+    weights: dict[str, float], about: set[str]
+) -> None:
+    """The quote chosen with `about` is the one chosen with those terms' weights scaled by
+    `ABOUT_WEIGHT` (the best at full weights is kept where it holds none of them)."""
+    scaled = {t: w * ABOUT_WEIGHT if t in about else w for t, w in weights.items()}
+    for text in (TEXT, BIDEN, MILITARY):
+        quote = _choose(text, weights, about=frozenset(about))
+        plain = _choose(text, scaled)
+        assert (quote.start, quote.end) == (plain.start, plain.end)
 
 
 def test_two_adjacent_sentences_when_together_they_cover_more() -> None:
@@ -462,5 +492,6 @@ def test_whole_sentences_are_chosen_as_among_every_run(
         spans.append((start, start + 2 * n - 1 if n else start))
         start += 2 * n if n else 1
     matched = [{t for t in terms if t in weights} for _, terms in sentences]
-    every_run = _best_run(text, spans, [0] * len(spans), matched, weights, max_words)
-    assert _best_whole(text, spans, matched, weights, max_words) == every_run
+    count = _word_counter(text, spans)
+    every_run = _best_run(spans, [0] * len(spans), matched, weights, max_words, count)
+    assert _best_whole(spans, matched, weights, max_words, count) == every_run

@@ -149,12 +149,15 @@ def choose_quote(
             by_sentence[i].append(token)
     matched = [{t.term for t in toks} for toks in by_sentence]
     limits = Limits(max_words, short_words, neighbour_share)
-    count = _word_counter(text, sentences)
+    count = _word_counter(text, sentences, every=any(cuts))
     chosen = _best(text, sentences, cuts, matched, weights, max_words, count)
     best = first, last = _extend(text, sentences, cuts, matched, weights, chosen, limits, count)
-    if about and any(not about.isdisjoint(terms) for terms in matched):
+    # with what the article is about at its lower weight: where neither the best nor its
+    # neighbours hold any of it, the choice is the same
+    near = matched[max(chosen[0] - 1, 0) : chosen[1] + 2]
+    if about and any(not about.isdisjoint(terms) for terms in near):
         focused = {t: w * ABOUT_WEIGHT if t in about else w for t, w in weights.items()}
-        # where the best holds none of them, they only lower its rivals: it stays the best
+        # where the best holds none of it, it only lowers the best's rivals: the best stays
         if any(not about.isdisjoint(terms) for terms in matched[chosen[0] : chosen[1] + 1]):
             chosen = _best(text, sentences, cuts, matched, focused, max_words, count)
         first, last = _extend(text, sentences, cuts, matched, focused, chosen, limits, count)
@@ -168,8 +171,13 @@ def choose_quote(
     return Quote(start, end, highlights, terms, cut_start, cut_end, covered)
 
 
-def _word_counter(text: str, sentences: Sequence[Span]) -> Callable[[int], int]:
-    """A sentence's words by its index, each counted once, when first needed."""
+def _word_counter(
+    text: str, sentences: Sequence[Span], every: bool = False
+) -> Callable[[int], int]:
+    """A sentence's words by its index, each counted once: all at once with `every` (a run of
+    pieces counts them all), else when first needed."""
+    if every:
+        return [len(text[s:e].split()) for s, e in sentences].__getitem__
     counts: dict[int, int] = {}
 
     def count(i: int) -> int:

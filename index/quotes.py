@@ -63,7 +63,7 @@ class Quote:
     terms: frozenset[str]  # the question's terms the quote contains
     cut_start: bool
     cut_end: bool
-    covered: frozenset[str] = frozenset()  # the terms of the quote chosen at full weights
+    covered: frozenset[str]  # the question's terms of the quote chosen at their full weights
 
 
 class Limits(NamedTuple):
@@ -150,7 +150,7 @@ def choose_quote(
     matched = [{t.term for t in toks} for toks in by_sentence]
     limits = Limits(max_words, short_words, neighbour_share)
     count = _word_counter(text, sentences, every=any(cuts))
-    chosen = _best(text, sentences, cuts, matched, weights, max_words, count)
+    chosen = _best(sentences, cuts, matched, weights, max_words, count)
     best = first, last = _extend(text, sentences, cuts, matched, weights, chosen, limits, count)
     # with what the article is about at its lower weight: where neither the best nor its
     # neighbours hold any of it, the choice is the same
@@ -159,7 +159,7 @@ def choose_quote(
         focused = {t: w * ABOUT_WEIGHT if t in about else w for t, w in weights.items()}
         # where the best holds none of it, it only lowers the best's rivals: the best stays
         if any(not about.isdisjoint(terms) for terms in matched[chosen[0] : chosen[1] + 1]):
-            chosen = _best(text, sentences, cuts, matched, focused, max_words, count)
+            chosen = _best(sentences, cuts, matched, focused, max_words, count)
         first, last = _extend(text, sentences, cuts, matched, focused, chosen, limits, count)
     start, end = sentences[first][0], sentences[last][1]
     highlights = tuple(
@@ -189,7 +189,6 @@ def _word_counter(
 
 
 def _best(
-    text: str,
     sentences: Sequence[Span],
     cuts: Sequence[int],
     matched: Sequence[set[str]],

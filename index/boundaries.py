@@ -9,8 +9,9 @@ On"). Three rules, each over one boundary at a time, in order:
 * a boundary inside an unclosed parenthesis, or before a parenthesis that closes the sentence
   ("| (41) . Flow"), whose next few characters close the parenthesis and end the sentence, moves
   past them;
-* a sentence opening with a word in lower case ("aegypti", "we", "infections") continues the one
-  before (a word of mixed case or with digits, as "mRNA" or "p53", may open a sentence);
+* a sentence opening with a word in lower case ("aegypti") after a capital and at most one more
+  letter and a full stop (a genus abbreviated: "Ae.", "E.") continues it (elsewhere such a word
+  may open a sentence: "citebot fetches the page");
 * a sentence ending in an abbreviation continues into the next: always for those that never end
   a sentence in practice (`CONTINUED`: "e.g.", "vs.", "spp."), before a number for those that
   name one (`NUMBERED`: "Fig.", "No.", "approx."), before a capital for titles (`TITLES`:
@@ -48,12 +49,13 @@ TITLES = frozenset(
 _CLOSING = re.compile(r"""\(?[^\s()]{1,12}\)\s?[.!?]+["”’\]]*\s+""")
 _FIRST_WORD = re.compile(r"\s*(\w+)")
 _LAST_WORD = re.compile(r"(\S+)\s*$")
+_GENUS = re.compile(r"[A-Z][a-z]?\.")  # "Ae.", "E.": a genus abbreviated before its species
 
 
-def _opens_sentence(text: str, start: int, end: int) -> bool:
-    """Whether text[start:end] may open a sentence: not with a word all in lower case."""
-    word = _FIRST_WORD.match(text, start, end)
-    return word is None or not (word.group(1).isalpha() and word.group(1).islower())
+def _in_lower_case(text: str, span: Span) -> bool:
+    """Whether text[span] opens with a word all in lower case."""
+    word = _FIRST_WORD.match(text, *span)
+    return word is not None and word.group(1).isalpha() and word.group(1).islower()
 
 
 def _abbreviated(text: str, before: Span, after: Span) -> bool:
@@ -63,7 +65,7 @@ def _abbreviated(text: str, before: Span, after: Span) -> bool:
         return False
     word = last.group(1).lstrip("([")
     following = text[after[0] : after[1]].lstrip()[:1]
-    if word in CONTINUED:
+    if word in CONTINUED or (_GENUS.fullmatch(word) and _in_lower_case(text, after)):
         return True
     if word in NUMBERED:
         return following.isdigit() or following == "("
@@ -97,7 +99,7 @@ def repair(text: str, spans: Sequence[Span]) -> list[Span]:
             repaired[-1] = (before[0], moved)
             span = (moved, span[1])
             before = repaired[-1]
-        if not _opens_sentence(text, *span) or _abbreviated(text, before, span):
+        if _abbreviated(text, before, span):
             repaired[-1] = (before[0], span[1])
         else:
             repaired.append(span)

@@ -25,10 +25,11 @@ def test_a_genus_abbreviation_before_its_species_does_not_end_a_sentence() -> No
     ]
 
 
-def test_a_word_of_mixed_case_may_open_a_sentence() -> None:
-    """'mRNA' opens a sentence of its own although it starts in lower case."""
-    assert _sentences("It was done. mRNA vaccines came later.") == [
-        "It was done.",
+def test_a_word_in_lower_case_may_open_a_sentence_after_an_ordinary_word() -> None:
+    """'citebot' and 'mRNA' open sentences of their own although they start in lower case."""
+    assert _sentences("Paste the text. citebot fetches it. mRNA vaccines came later.") == [
+        "Paste the text.",
+        "citebot fetches it.",
         "mRNA vaccines came later.",
     ]
 

@@ -677,10 +677,9 @@ def test_a_block_moves_back_over_combining_marks_no_further_than_its_half() -> N
 
 
 def _wide(words: int, width: int, extra: int = 0) -> str:
-    """A sentence of `words` words of `width` letters (the first `extra` letters longer),
-    opening with a capital (a word in lower case continues the sentence before)."""
+    """A sentence of `words` words of `width` letters (the first `extra` letters longer)."""
     return " ".join(
-        ["X" + "x" * (width + extra - 1)] + ["x" * width] * (words - 2) + ["x" * (width - 1) + "."]
+        ["x" * (width + extra)] + ["x" * width] * (words - 2) + ["x" * (width - 1) + "."]
     )
 
 

@@ -5,10 +5,8 @@ from index.settings import LibrarySettings
 
 
 def _paragraph(words: int, sentence: int = 10) -> str:
-    """A paragraph of `words` words in sentences of `sentence` words, each opening with a capital
-    (a word in lower case continues the sentence before)."""
-    one = " ".join(["Word"] + ["word"] * (sentence - 2)) + " end."
-    return " ".join(one for _ in range(words // sentence))
+    """A paragraph of `words` words in sentences of `sentence` words."""
+    return " ".join(" ".join(["word"] * (sentence - 1)) + " end." for _ in range(words // sentence))
 
 
 def _sizes(text: str) -> list[int]:

@@ -28,6 +28,8 @@ from dataclasses import asdict, dataclass, field
 
 import sentencex
 
+from index.boundaries import repair
+
 CUT_START = 1  # a piece that begins inside its sentence
 CUT_END = 2  # a piece that ends inside its sentence
 CHARS_PER_WORD = 10  # a limit in words allows this many characters a word (about 6 is usual)
@@ -218,8 +220,10 @@ def _paragraphs(text: str, max_sentence_words: int) -> Iterator[_Paragraph]:
                     held.append(current)
                     continue
                 unit = text[unit_start:unit_end]
-                for b in sentencex.get_sentence_boundaries("en", unit):
-                    span = (unit_start + b["start_index"], unit_start + b["end_index"])
+                found = sentencex.get_sentence_boundaries("en", unit)
+                bounds = [(b["start_index"], b["end_index"]) for b in found]
+                for start, end in repair(unit, bounds):  # sentencex's errors mended
+                    span = (unit_start + start, unit_start + end)
                     pieces = _cut_long(text, span, max_sentence_words)
                     if not pieces:  # white space only
                         continue

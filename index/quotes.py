@@ -7,13 +7,16 @@ its ends cut the sentence. Two adjacent whole sentences are chosen only when tog
 more of the question than either alone and still fit the limit. Ties go to the candidate cut the
 least (uncut, then cut only at its end, so that it starts where its sentence starts), then to the
 shorter (where nothing matches, not), then to the earlier. The matched terms' spans are returned
-for highlighting.
+for highlighting. A term of what the article is about (its title's, the passage's headings')
+weighs `ABOUT_WEIGHT` of its weight in this choice: every sentence of the article is about it.
 
 A whole sentence chosen alone is then quoted with its neighbour where it does not stand alone
 (`_with_neighbour`): with the next sentence when that one continues it (opens with a word that
 refers back or links, `CONTINUING`: "It", "This", "However", ...) or when it is short (under
-`SHORT_WORDS` words), else with the one before when it opens with such a word itself; always
-within the limit. The answer is often in the sentence next to the one that echoes the question.
+`SHORT_WORDS` words), else with the one before when it opens with such a word itself, else with
+the neighbour holding more of the question's weight when it holds at least `NEIGHBOUR_SHARE` of
+what the sentence holds; always within the limit. The answer is often in the sentence next to
+the one that echoes the question.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import itertools
 import math
 import re
 from bisect import bisect_right
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -31,6 +34,12 @@ from index.passages import CUT_END, CUT_START, Span
 
 MAX_QUOTE_WORDS = 60
 SHORT_WORDS = 15  # a sentence shorter than this is quoted with the next, where one fits
+# A whole sentence chosen alone is quoted with a neighbour holding at least this share of the
+# question's weight it holds (the answer is often beside the sentence that echoes the question).
+NEIGHBOUR_SHARE = 0.5
+# In choosing the quote, a term of what the article is about (its title, the passage's headings)
+# weighs this share of its weight: it tells little about which of the article's sentences answers.
+ABOUT_WEIGHT = 0.25
 # Words that, opening a sentence, make it continue the one before: pronouns and determiners
 # that refer back, and linking adverbs.
 CONTINUING = (
@@ -54,6 +63,16 @@ class Quote:
     terms: frozenset[str]  # the question's terms the quote contains
     cut_start: bool
     cut_end: bool
+    covered: frozenset[str]  # the question's terms of the quote chosen at their full weights
+
+
+class Limits(NamedTuple):
+    """What bounds a quote: its words, the length under which a sentence is short (quoted with
+    the next), the share of a sentence's weight that a neighbour quoted with it holds."""
+
+    max_words: int
+    short_words: int
+    neighbour_share: float
 
 
 class Candidate(NamedTuple):
@@ -103,57 +122,124 @@ def choose_quote(
     max_words: int = MAX_QUOTE_WORDS,
     cuts: Sequence[int] = (),
     short_words: int = SHORT_WORDS,
+    about: frozenset[str] = frozenset(),
+    neighbour_share: float = NEIGHBOUR_SHARE,
 ) -> Quote:
     """The best sentence, run of a long sentence's pieces, or adjacent pair of `sentences` for
     a question with term `weights`.
 
     `tokens` are the analysed tokens of all of `text` (`Analyzer.tokens`); `cuts` says which
     ends of each sentence are cuts inside a longer one (none when empty); a whole sentence
-    chosen alone with fewer than `short_words` words is quoted with the next.
+    chosen alone with fewer than `short_words` words is quoted with the next, and with a
+    neighbour holding `neighbour_share` of the question's weight it holds. The terms in
+    `about` (what the article is about: its title's and the passage's headings' terms) weigh
+    `ABOUT_WEIGHT` of their weight in choosing it; `Quote.covered` holds the question's terms
+    of the quote chosen at their full weights (what re-ranking weighs).
     """
     if not sentences:
         raise ValueError("a passage has at least one sentence")
     cuts = cuts or [0] * len(sentences)
     starts = [start for start, _ in sentences]
     by_sentence: list[list[Token]] = [[] for _ in sentences]
-    for token in tokens:  # words outside every sentence are not the quote's
-        if token.term in weights:  # the others are neither scored nor highlighted
-            i = bisect_right(starts, token.start) - 1
-            if i >= 0 and token.end <= sentences[i][1]:
-                by_sentence[i].append(token)
+    # the question's terms only (the others are neither scored nor highlighted); words outside
+    # every sentence are not the quote's
+    for token in [t for t in tokens if t.term in weights]:
+        i = bisect_right(starts, token.start) - 1
+        if i >= 0 and token.end <= sentences[i][1]:
+            by_sentence[i].append(token)
     matched = [{t.term for t in toks} for toks in by_sentence]
-    if any(cuts):
-        first, last = _best_run(text, sentences, cuts, matched, weights, max_words)
-    else:
-        first, last = _best_whole(text, sentences, matched, weights, max_words)
-    if first == last and not cuts[first]:
-        first, last = _with_neighbour(text, sentences, cuts, first, (max_words, short_words))
+    limits = Limits(max_words, short_words, neighbour_share)
+    count = _word_counter(text, sentences, every=any(cuts))
+    chosen = _best(sentences, cuts, matched, weights, max_words, count)
+    best = first, last = _extend(text, sentences, cuts, matched, weights, chosen, limits, count)
+    # with what the article is about at its lower weight: where neither the best nor its
+    # neighbours hold any of it, the choice is the same
+    near = matched[max(chosen[0] - 1, 0) : chosen[1] + 2]
+    if about and any(not about.isdisjoint(terms) for terms in near):
+        focused = {t: w * ABOUT_WEIGHT if t in about else w for t, w in weights.items()}
+        # where the best holds none of it, it only lowers the best's rivals: the best stays
+        if any(not about.isdisjoint(terms) for terms in matched[chosen[0] : chosen[1] + 1]):
+            chosen = _best(sentences, cuts, matched, focused, max_words, count)
+        first, last = _extend(text, sentences, cuts, matched, focused, chosen, limits, count)
     start, end = sentences[first][0], sentences[last][1]
     highlights = tuple(
         (t.start - start, t.end - start) for i in range(first, last + 1) for t in by_sentence[i]
     )
     terms = frozenset().union(*matched[first : last + 1])
+    covered = frozenset().union(*matched[best[0] : best[1] + 1])
     cut_start, cut_end = bool(cuts[first] & CUT_START), bool(cuts[last] & CUT_END)
-    return Quote(start, end, highlights, terms, cut_start, cut_end)
+    return Quote(start, end, highlights, terms, cut_start, cut_end, covered)
 
 
-def _best_run(
-    text: str,
+def _word_counter(
+    text: str, sentences: Sequence[Span], every: bool = False
+) -> Callable[[int], int]:
+    """A sentence's words by its index, each counted once: all at once with `every` (a run of
+    pieces counts them all), else when first needed."""
+    if every:
+        return [len(text[s:e].split()) for s, e in sentences].__getitem__
+    counts: dict[int, int] = {}
+
+    def count(i: int) -> int:
+        if i not in counts:
+            counts[i] = len(text[sentences[i][0] : sentences[i][1]].split())
+        return counts[i]
+
+    return count
+
+
+def _best(
     sentences: Sequence[Span],
     cuts: Sequence[int],
     matched: Sequence[set[str]],
     weights: Mapping[str, float],
     max_words: int,
+    count: Callable[[int], int],
+) -> tuple[int, int]:
+    """The first and last sentence (or piece) of the best run or pair for term `weights`."""
+    if any(cuts):
+        return _best_run(sentences, cuts, matched, weights, max_words, count)
+    return _best_whole(sentences, matched, weights, max_words, count)
+
+
+def _extend(
+    text: str,
+    sentences: Sequence[Span],
+    cuts: Sequence[int],
+    matched: Sequence[set[str]],
+    weights: Mapping[str, float],
+    chosen: tuple[int, int],
+    limits: Limits,
+    count: Callable[[int], int],
+) -> tuple[int, int]:
+    """`chosen`, or where it is one whole sentence, with the neighbour it needs."""
+    first, last = chosen
+    if first != last or cuts[first]:
+        return chosen
+
+    def score(k: int) -> float:
+        return math.fsum(map(weights.__getitem__, matched[k]))
+
+    return _with_neighbour(text, sentences, cuts, first, limits, (score, count))
+
+
+def _best_run(
+    sentences: Sequence[Span],
+    cuts: Sequence[int],
+    matched: Sequence[set[str]],
+    weights: Mapping[str, float],
+    max_words: int,
+    count: Callable[[int], int],
 ) -> tuple[int, int]:
     """The best candidate (first and last piece) among every run `_candidates` gives."""
-    words = [len(text[s:e].split()) for s, e in sentences]
+    words = [count(i) for i in range(len(sentences))]
     scores: dict[tuple[int, int], float] = {}
 
     def score(first: int, last: int) -> float:
         value = scores.get((first, last))
         if value is None:
             terms = matched[first] if first == last else set().union(*matched[first : last + 1])
-            value = scores[first, last] = math.fsum(weights[t] for t in terms)
+            value = scores[first, last] = math.fsum(map(weights.__getitem__, terms))
         return value
 
     def rank(candidate: Candidate) -> tuple[bool, bool, int, int]:
@@ -176,29 +262,22 @@ def _best_run(
 
 
 def _best_whole(
-    text: str,
     sentences: Sequence[Span],
     matched: Sequence[set[str]],
     weights: Mapping[str, float],
     max_words: int,
+    count: Callable[[int], int],
 ) -> tuple[int, int]:
     """`_best_run` where no sentence is cut (the candidates are the sentences and the pairs of
     adjacent ones), with the same ties, counting the words of the sentences it needs only."""
-    words: dict[int, int] = {}
-
-    def count(i: int) -> int:
-        if i not in words:
-            words[i] = len(text[sentences[i][0] : sentences[i][1]].split())
-        return words[i]
-
-    alone = [math.fsum(weights[t] for t in terms) if terms else 0.0 for terms in matched]
+    alone = [math.fsum(map(weights.__getitem__, terms)) if terms else 0.0 for terms in matched]
     best = max(alone)
     found = [(i, i) for i, value in enumerate(alone) if value == best]
     for i in range(len(sentences) - 1):
         a, b = matched[i], matched[i + 1]
         if a <= b or b <= a:  # covers no more than one of the two
             continue
-        value = math.fsum(weights[t] for t in a | b)
+        value = math.fsum(map(weights.__getitem__, a | b))
         better = value >= best and value > max(alone[i], alone[i + 1])
         if better and count(i) + count(i + 1) <= max_words:
             found = found if value == best else []
@@ -211,17 +290,21 @@ def _best_whole(
 
 
 def _with_neighbour(
-    text: str, sentences: Sequence[Span], cuts: Sequence[int], i: int, limits: tuple[int, int]
+    text: str,
+    sentences: Sequence[Span],
+    cuts: Sequence[int],
+    i: int,
+    limits: Limits,
+    measures: tuple[Callable[[int], float], Callable[[int], int]],
 ) -> tuple[int, int]:
     """Whole sentence `i` with the neighbour it needs, as (first, last): the next sentence when
-    that one continues it or `i` is short, else the one before when `i` continues it; `i` alone
-    when neither applies or the neighbour is not whole or the two would pass the word limit
-    (`limits`: the word limit, the length under which a sentence is short)."""
-    max_words, short_words = limits
-
-    def words(k: int) -> int:
-        return len(text[sentences[k][0] : sentences[k][1]].split())
-
+    that one continues it or `i` is short, else the one before when `i` continues it, else the
+    neighbour holding more of the question's weight when it holds at least
+    `limits.neighbour_share` of what `i` holds; `i` alone when none applies, or the neighbour
+    is not whole or the two would pass the word limit (`measures`: a sentence's weight and its
+    words, by index)."""
+    max_words, short_words, share = limits
+    score, words = measures
     n = words(i)
     j = i + 1  # the next sentence
     if (
@@ -235,4 +318,11 @@ def _with_neighbour(
     continues = _CONTINUES.match
     if j >= 0 and not cuts[j] and continues(text, *sentences[i]) and n + words(j) <= max_words:
         return j, i
+    # the neighbour holding more of the question (the next on a tie), if it holds enough
+    own = score(i)
+    fits = [j for j in (i + 1, i - 1) if 0 <= j < len(sentences) and not cuts[j]]
+    fits = [j for j in fits if score(j) >= share * own and n + words(j) <= max_words]
+    if own and fits:
+        j = max(fits, key=score)
+        return min(i, j), max(i, j)
     return i, i

@@ -6,6 +6,7 @@ Pure functions over a `PassageIndex` and stored passages; the library does the I
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
@@ -134,6 +135,12 @@ def candidates(
     return Candidates(hits, weights, present, corrected)
 
 
+@functools.lru_cache(maxsize=4096)
+def title_terms(analyzer: Analyzer, title: str | None) -> frozenset[str]:
+    """The terms of an article's title (remembered: a question's candidates share few titles)."""
+    return frozenset(analyzer.terms(title)) if title else frozenset()
+
+
 @dataclass(frozen=True)
 class Scored:
     """A candidate passage kept for re-ranking: its quote, its terms in order (its heading's
@@ -173,10 +180,13 @@ def score_candidates(
         # stored when the passage was added (`asking.quotable`); analysed where not
         tokens = row.tokens if row.tokens is not None else analyzer.tokens(row.text)
         # the heading the passage is under is shown with it: its words count as the passage's
-        terms = [*(analyzer.terms(row.heading) if row.heading else ()), *(t.term for t in tokens)]
+        heading = analyzer.terms(row.heading) if row.heading else []
+        terms = [*heading, *(t.term for t in tokens)]
         if math.fsum(weights[t] for t in set(terms) & weights.keys()) < min_coverage * total:
             continue
-        quote = choose_quote(row.text, row.sentences, tokens, weights, cuts=row.cuts)
+        # what the article is about weighs less in choosing which of its sentences answers
+        about = title_terms(analyzer, row.article.title).union(heading)
+        quote = choose_quote(row.text, row.sentences, tokens, weights, cuts=row.cuts, about=about)
         kept.append((hit, row, terms, quote))
     if not kept:
         return []
@@ -251,10 +261,10 @@ def features(
     pairs: Mapping[tuple[str, str], float],
 ) -> tuple[float, float, float]:
     """A candidate's features, in the order of `FEATURES`: `bm25`, its BM25 score over the
-    best candidate's; the share of the question's weight its quote contains; the share of the
-    question's adjacent pairs (by weight) that stand side by side in the passage (`terms`, in
-    order; 0 without pairs)."""
-    quote_share = math.fsum(weights[t] for t in quote.terms) / sum(weights.values())
+    best candidate's; the share of the question's weight its quote contains (the quote chosen
+    at the question's own weights, `Quote.covered`); the share of the question's adjacent pairs
+    (by weight) that stand side by side in the passage (`terms`, in order; 0 without pairs)."""
+    quote_share = math.fsum(weights[t] for t in quote.covered) / sum(weights.values())
     pair_share = 0.0
     if pairs:
         adjacent = pairs.keys() & set(itertools.pairwise(terms))

@@ -6,6 +6,8 @@ stems, as the ranking passes them.
 """
 
 import dataclasses
+import math
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -13,7 +15,15 @@ from hypothesis import strategies as st
 
 from index.analyzer import Analyzer
 from index.passages import CUT_END, CUT_START, PassageSettings, split_passages, split_sentences
-from index.quotes import Quote, _best_run, _best_whole, _sentences, choose_quote
+from index.quotes import (
+    ABOUT_WEIGHT,
+    Quote,
+    _best_run,
+    _best_whole,
+    _sentences,
+    _word_counter,
+    choose_quote,
+)
 
 WHOLE = PassageSettings(target_words=1000, max_words=1000, min_words=1000)  # one passage
 
@@ -70,7 +80,7 @@ MILITARY = (
 )
 
 
-def _choose(text: str, weights: dict[str, float], **kwargs: int) -> Quote:
+def _choose(text: str, weights: dict[str, float], **kwargs: Any) -> Quote:
     """The quote of `text` as one passage: its sentences, long ones in pieces, and their cuts."""
     passages = split_passages(text, WHOLE)
     sentences = [span for p in passages for span in p.sentences]
@@ -84,7 +94,7 @@ def _quote(text: str, question: str, **weights: float) -> str:
     return text[quote.start : quote.end]
 
 
-def _quoted(text: str, weights: dict[str, float], **kwargs: int) -> str:
+def _quoted(text: str, weights: dict[str, float], **kwargs: Any) -> str:
     quote = _choose(text, weights, **kwargs)
     return text[quote.start : quote.end]
 
@@ -100,6 +110,45 @@ def test_rarer_terms_weigh_more() -> None:
     """A sentence with one rare term beats one with a common term."""
     quote = _quote(TEXT, "", energi=5.0, spring=1.0)  # stems, as the index has them
     assert quote == "Deals on energy were signed by both countries."
+
+
+def test_a_term_of_what_the_article_is_about_weighs_less_in_choosing() -> None:
+    """'spring' (2.0) outweighs 'energi' (1.5), but as a term of the article's title it weighs
+    a quarter: the sentence about energy is quoted."""
+    weights = {"spring": 2.0, "energi": 1.5}
+    assert _quoted(TEXT, weights, short_words=0) == "The weather was mild in spring."
+    quote = _choose(TEXT, weights, short_words=0, about=frozenset({"spring"}))
+    assert TEXT[quote.start : quote.end] == "Deals on energy were signed by both countries."
+
+
+def test_the_quote_chosen_at_full_weights_is_what_it_covers() -> None:
+    """`covered` holds the terms of the quote the question's own weights choose (re-ranking
+    weighs those); `terms` the terms of the quote shown."""
+    weights = {"spring": 2.0, "energi": 1.5}
+    quote = _choose(TEXT, weights, short_words=0, about=frozenset({"spring"}))
+    assert (quote.terms, quote.covered) == ({"energi"}, {"spring"})
+
+
+QUOTED_TERMS = ["china", "russia", "energi", "spring", "trade", "vision", "pandem", "xi"]
+QUOTED_TERMS += ["militari", "india", "bomber", "countri", "right", "worker"]
+
+
+@given(
+    weights=st.dictionaries(
+        st.sampled_from(QUOTED_TERMS), st.sampled_from([0.0, 0.1, 0.5, 1.0, 2.5])
+    ),
+    about=st.sets(st.sampled_from(QUOTED_TERMS)),
+)
+def test_what_the_article_is_about_is_chosen_as_if_its_weight_were_scaled(
+    weights: dict[str, float], about: set[str]
+) -> None:
+    """The quote chosen with `about` is the one chosen with those terms' weights scaled by
+    `ABOUT_WEIGHT` (the best at full weights is kept where it holds none of them)."""
+    scaled = {t: w * ABOUT_WEIGHT if t in about else w for t, w in weights.items()}
+    for text in (TEXT, BIDEN, MILITARY):
+        quote = _choose(text, weights, about=frozenset(about))
+        plain = _choose(text, scaled)
+        assert (quote.start, quote.end) == (plain.start, plain.end)
 
 
 def test_two_adjacent_sentences_when_together_they_cover_more() -> None:
@@ -147,7 +196,24 @@ def test_the_heaviest_sentence_of_an_article_passage_is_quoted_exactly() -> None
 def test_equal_scores_go_to_the_shorter_sentence() -> None:
     """Two whole sentences weigh the same: the 3-word one is quoted, not the 8-word one before."""
     text = "Energy talks went on for a long time. Energy deals followed."
-    assert _quoted(text, {"energi": 1.0}) == "Energy deals followed."
+    quote = _quoted(text, {"energi": 1.0}, neighbour_share=math.inf)  # alone
+    assert quote == "Energy deals followed."
+
+
+NEIGHBOURS = "Energy prices rose in spring. Energy deals were signed by both countries. It ended."
+
+
+def test_a_neighbour_holding_half_the_weight_is_quoted_with_the_sentence() -> None:
+    """'Energy' in both of two sentences: the shorter is chosen and quoted with the other,
+    which holds as much of the question."""
+    quote = _quoted(NEIGHBOURS, {"energi": 1.0}, short_words=0)
+    assert quote == NEIGHBOURS[: NEIGHBOURS.index(" It ended")]
+
+
+def test_a_neighbour_holding_less_than_half_the_weight_is_not_quoted() -> None:
+    """The first sentence holds 2.5, the second 1.0 (under half of it): the first alone."""
+    quote = _quoted(NEIGHBOURS, {"energi": 1.0, "price": 1.5}, short_words=0)
+    assert quote == "Energy prices rose in spring."
 
 
 def test_equal_scores_go_to_the_piece_that_starts_its_sentence() -> None:
@@ -232,8 +298,9 @@ def test_one_letter_words_count_in_a_sentences_length() -> None:
     """'A' and 'B' are words: six-word sentences tie, and the earlier one is quoted."""
     first = "Talks on trade resumed in Beijing."
     weights = {"beij": 1.0}
-    assert _quoted(f"{first} A deal was signed in Beijing.", weights, short_words=0) == first
-    assert _quoted(f"{first} Beijing said it backs plan B", weights, short_words=0) == first
+    alone = {"short_words": 0, "neighbour_share": math.inf}
+    assert _quoted(f"{first} A deal was signed in Beijing.", weights, **alone) == first
+    assert _quoted(f"{first} Beijing said it backs plan B", weights, **alone) == first
 
 
 def test_words_outside_the_sentences_are_neither_credited_nor_highlighted() -> None:
@@ -425,5 +492,6 @@ def test_whole_sentences_are_chosen_as_among_every_run(
         spans.append((start, start + 2 * n - 1 if n else start))
         start += 2 * n if n else 1
     matched = [{t for t in terms if t in weights} for _, terms in sentences]
-    every_run = _best_run(text, spans, [0] * len(spans), matched, weights, max_words)
-    assert _best_whole(text, spans, matched, weights, max_words) == every_run
+    count = _word_counter(text, spans)
+    every_run = _best_run(spans, [0] * len(spans), matched, weights, max_words, count)
+    assert _best_whole(spans, matched, weights, max_words, count) == every_run

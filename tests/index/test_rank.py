@@ -253,7 +253,7 @@ def test_equal_scores_keep_bm25s_order() -> None:
 
 
 def _quote_with(terms: set[str]) -> Quote:
-    return Quote(0, 10, (), frozenset(terms), False, False)
+    return Quote(0, 10, (), frozenset(terms), False, False, frozenset(terms))
 
 
 def test_without_pairs_the_features_are_bm25_and_the_quotes_share() -> None:

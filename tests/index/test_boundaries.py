@@ -1,0 +1,95 @@
+"""Repairing sentencex's sentence boundaries: each rule on the text it mends, through
+`split_sentences` (so that the repaired boundaries are the ones passages use), and what it
+leaves alone."""
+
+import sentencex
+
+from index.boundaries import repair
+from index.passages import split_sentences
+
+
+def _sentences(text: str) -> list[str]:
+    return [text[s:e] for para in split_sentences(text) for s, e in para]
+
+
+def _sentencex(text: str) -> list[str]:
+    return [s.strip() for s in sentencex.segment("en", text)]
+
+
+def test_a_genus_abbreviation_before_its_species_does_not_end_a_sentence() -> None:
+    """'Ae. albopictus': the next word is in lower case, so the sentence goes on."""
+    text = "The disease is vectored by Ae. aegypti and Ae. albopictus in Asia. It spreads."
+    assert _sentences(text) == [
+        "The disease is vectored by Ae. aegypti and Ae. albopictus in Asia.",
+        "It spreads.",
+    ]
+
+
+def test_a_word_in_lower_case_may_open_a_sentence_after_an_ordinary_word() -> None:
+    """'citebot' and 'mRNA' open sentences of their own although they start in lower case."""
+    assert _sentences("Paste the text. citebot fetches it. mRNA vaccines came later.") == [
+        "Paste the text.",
+        "citebot fetches it.",
+        "mRNA vaccines came later.",
+    ]
+
+
+def test_an_abbreviation_that_never_ends_a_sentence_continues_it() -> None:
+    """'spp.' before a capital does not end the sentence either."""
+    text = "Infections with Eimeria spp. Cause losses in lambs. Treatment helps."
+    assert _sentences(text) == [
+        "Infections with Eimeria spp. Cause losses in lambs.",
+        "Treatment helps.",
+    ]
+
+
+def test_an_abbreviation_that_names_a_number_continues_before_one() -> None:
+    """'Fig. 3' and 'approx. 5' are inside their sentences."""
+    text = "See Figs. 3 and 4 for the map. It was approx. 5 km long."
+    assert _sentences(text) == ["See Figs. 3 and 4 for the map.", "It was approx. 5 km long."]
+
+
+def test_a_title_continues_before_a_name() -> None:
+    """'Dr. Who' is one sentence."""
+    assert _sentences("Dr. Who came back. He left.") == ["Dr. Who came back.", "He left."]
+
+
+def test_an_ordinary_word_ending_a_sentence_still_ends_it() -> None:
+    """'no.' in lower case before a capital, and 'p.m.' before a capital, end their sentences."""
+    assert _sentences("He said no. It was over at 5 p.m. The next day came.") == [
+        "He said no.",
+        "It was over at 5 p.m.",
+        "The next day came.",
+    ]
+
+
+def test_a_boundary_placed_inside_a_reference_moves_after_it() -> None:
+    """sentencex cuts '(Thompson et al., | 2011) . On' where a paragraph holds several such
+    references; the boundary moves to after the reference's full stop."""
+    text = (
+        "The direct mechanism is known (Thompson et al., 2011) . On the other hand the "
+        "pathways limit the virus (Roulston et al., 1999) . A third path exists."
+    )
+    assert _sentencex(text)[0].endswith("et al.,")  # the error this repairs
+    assert _sentences(text) == [
+        "The direct mechanism is known (Thompson et al., 2011) .",
+        "On the other hand the pathways limit the virus (Roulston et al., 1999) .",
+        "A third path exists.",
+    ]
+
+
+def test_a_boundary_before_a_closing_reference_moves_after_it() -> None:
+    """'infection | (41) . Flow': the numbered reference belongs to the sentence before."""
+    text = "After the infection (41) . Flow cytometry is used."
+    spans = [(0, 20), (20, len(text))]
+    assert [text[s:e] for s, e in repair(text, spans)] == [
+        "After the infection (41) . ",
+        "Flow cytometry is used.",
+    ]
+
+
+def test_a_parenthesis_that_does_not_end_a_sentence_keeps_the_boundary() -> None:
+    """A sentence opening with a parenthesis that does not close a sentence is left alone."""
+    text = "It ended. (iii) Role of the protein was tested."
+    spans = [(0, 10), (10, len(text))]
+    assert repair(text, spans) == spans

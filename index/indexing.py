@@ -102,13 +102,11 @@ def analyse(
         sentences.append(np.array(p.sentences, np.int32))
         cuts.append(np.array(p.cuts, np.uint8))
         passage_text = text[p.start : p.end]
-        passage_tokens = analyzer.tokens(passage_text)
-        terms_in_order = tuple(seen.setdefault(t.term, t.term) for t in passage_tokens)
+        passage_terms, passage_spans = analyzer.token_spans(passage_text)
+        terms_in_order = tuple(map(seen.setdefault, passage_terms, passage_terms))
         stored = p.end - p.start <= TOKENS_SPAN_MAX
         tokens.append(terms_in_order if stored else ())
-        spans.append(
-            np.array([(t.start, t.end) for t in passage_tokens] if stored else (), np.uint16)
-        )
+        spans.append(passage_spans.astype(np.uint16) if stored else np.empty(0, np.uint16))
         ascii_only = passage_text.isascii()  # then its terms are its tokens' terms
         counts = Counter(terms_in_order if ascii_only else analyzer.terms(passage_text))
         context = [title_terms]

@@ -195,11 +195,12 @@ def with_term_ids(
     article's terms is looked up once, in order of first use; the passages' terms and tokens
     are then mapped in C, `_TAKEN` a call."""
     shared = {} if shared is None else shared
-    known = vocabulary.get
-    ids = np.array(
-        [known(term) or shared.setdefault(term, -1 - len(shared)) for term in analysed.distinct],
-        np.int32,
-    )
+    distinct = analysed.distinct
+    found = vocabulary.ids(distinct)
+    new = -1
+    while (new := _next_none(found, new + 1)) >= 0:  # a loop a new term, not a term
+        found[new] = shared.setdefault(distinct[new], -1 - len(shared))
+    ids = np.array(found, np.int32)
 
     def mapped(ragged: Ragged) -> Ragged:
         values = np.empty_like(ragged.values)
@@ -212,6 +213,14 @@ def with_term_ids(
         passages, term_ids=mapped(passages.term_ids), token_ids=mapped(passages.token_ids)
     )
     return passages, list(shared)
+
+
+def _next_none(values: list[int | None], start: int) -> int:
+    """The place of the first None in `values` from `start` on, -1 if none (in C)."""
+    try:
+        return values.index(None, start)
+    except ValueError:
+        return -1
 
 
 def prepare(

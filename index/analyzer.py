@@ -13,6 +13,7 @@ import re
 import unicodedata
 from dataclasses import asdict, dataclass
 from functools import cached_property
+from itertools import accumulate
 from typing import NamedTuple
 
 import numpy as np
@@ -124,27 +125,31 @@ class Analyzer:
 
     def tokens(self, text: str) -> list[Token]:
         """Index terms with the spans of `text` they came from (for highlighting quotes)."""
-        terms, spans = self._tokens(text)
-        return [Token(t, *span) for t, span in zip(terms, spans.tolist(), strict=True)]
+        terms, offsets, kept = self._tokens(text)
+        return [
+            Token(t, offsets[2 * i], offsets[2 * i + 1]) for t, i in zip(terms, kept, strict=True)
+        ]
 
     def token_spans(self, text: str) -> tuple[list[str], np.ndarray]:
         """`tokens` as two columns: the terms, and their spans as an int32 array of (start,
         end) rows; no object is kept a token (analysing a large article as `Token`s made the
         garbage collector's full passes run again and again)."""
-        terms, spans = self._tokens(text)
-        return terms, spans.astype(np.int32)
+        terms, offsets, kept = self._tokens(text)
+        spans = np.fromiter(offsets, np.int32, len(offsets) - 1 if offsets else 0)
+        return terms, spans.reshape(-1, 2)[kept]
 
-    def _tokens(self, text: str) -> tuple[list[str], np.ndarray]:
-        """The index terms of `text` and the (start, end) rows of the words they came from."""
+    def _tokens(self, text: str) -> tuple[list[str], list[int], list[int]]:
+        """The index terms of `text`, the offsets of its words (start, end, start, ...: the
+        text after the last word ends the list) and which words the terms came from."""
         # split by the words (kept): words and the text between them alternate, so that their
         # lengths summed give every word's offsets, without an object a word
         parts = _SPLIT.split(text)
         if len(parts) == 1:  # no words ("?"): joined, they would come back as one empty word
-            return [], np.empty((0, 2), np.int64)
-        offsets = np.cumsum(np.fromiter(map(len, parts), np.int64, len(parts)))
+            return [], [], []
+        offsets = list(accumulate(map(len, parts)))
         # normalise every word in one pass: NUL separates them (\w never matches it, and no
         # normalisation makes or removes one), so the words come back one for one
         words = self.normalize("\0".join(parts[1::2])).split("\0")
         stop = self._stop
         kept = [i for i, w in enumerate(words) if w not in stop and len(w) <= MAX_WORD_CHARS]
-        return self._stemmed([words[i] for i in kept]), offsets[:-1].reshape(-1, 2)[kept]
+        return self._stemmed([words[i] for i in kept]), offsets, kept

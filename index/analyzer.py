@@ -13,11 +13,12 @@ import re
 import unicodedata
 from dataclasses import asdict, dataclass
 from functools import cached_property
-from itertools import accumulate
+from itertools import accumulate, chain
 from operator import itemgetter
 from typing import NamedTuple
 
 import numpy as np
+import numpy.typing as npt
 import Stemmer
 
 # A word: letters/digits joined by inner apostrophes ("Russia's"), or a number with inner
@@ -131,20 +132,24 @@ class Analyzer:
             Token(t, offsets[2 * i], offsets[2 * i + 1]) for t, i in zip(terms, kept, strict=True)
         ]
 
-    def token_spans(self, text: str) -> tuple[list[str], np.ndarray]:
-        """`tokens` as two columns: the terms, and their spans as an int32 array of (start,
-        end) rows; no object is kept a token (analysing a large article as `Token`s made the
-        garbage collector's full passes run again and again)."""
+    def token_spans(
+        self, text: str, dtype: npt.DTypeLike = np.int32
+    ) -> tuple[list[str], np.ndarray]:
+        """`tokens` as two columns: the terms, and their spans as an array of (start, end)
+        rows (int32 unless `dtype` says); no object is kept a token (analysing a large article
+        as `Token`s made the garbage collector's full passes run again and again)."""
         terms, offsets, kept = self._tokens(text)
         if not kept:
-            return terms, np.empty((0, 2), np.int32)
-        # picked in C without numpy's fancy indexing: in a loop of small calls, its letting go
-        # of the GIL and taking it back kept the event loop's thread from it for up to 0.4 s
+            return terms, np.empty((0, 2), dtype)
+        # read from Python numbers, never copied, cast or taken by numpy: those let go of the
+        # GIL and take it back, which in a loop of small calls kept the event loop's thread
+        # from it for up to 0.4 s (adding a large article)
         pick = itemgetter(*kept)
         starts, ends = pick(offsets[0::2]), pick(offsets[1::2])
         if len(kept) == 1:  # one index: the item itself, not a tuple
             starts, ends = (starts,), (ends,)
-        return terms, np.array((starts, ends), np.int32).T.copy()
+        flat = chain.from_iterable(zip(starts, ends, strict=True))
+        return terms, np.fromiter(flat, dtype, 2 * len(kept)).reshape(-1, 2)
 
     def _tokens(self, text: str) -> tuple[list[str], list[int], list[int]]:
         """The index terms of `text`, the offsets of its words (start, end, start, ...: the

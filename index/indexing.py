@@ -154,11 +154,13 @@ def analyse(
         sentences.append(np.array(p.sentences, np.int32))
         cuts.append(np.array(p.cuts, np.uint8))
         passage_text = text[p.start : p.end]
-        passage_terms, passage_spans = analyzer.token_spans(passage_text)
-        terms_in_order = tuple(passage_terms)
         stored = p.end - p.start <= TOKENS_SPAN_MAX
+        passage_terms, passage_spans = analyzer.token_spans(
+            passage_text, np.uint16 if stored else np.int32
+        )
+        terms_in_order = tuple(passage_terms)
         tokens.append(terms_in_order if stored else ())
-        spans.append(passage_spans.astype(np.uint16) if stored else np.empty(0, np.uint16))
+        spans.append(passage_spans if stored else np.empty(0, np.uint16))
         ascii_only = passage_text.isascii()  # then its terms are its tokens' terms
         counts = Counter(terms_in_order if ascii_only else analyzer.terms(passage_text))
         context = [title_terms]

@@ -141,9 +141,9 @@ class Analyzer:
         terms, offsets, kept = self._tokens(text)
         if not kept:
             return terms, np.empty((0, 2), dtype)
-        # read from Python numbers, never copied, cast or taken by numpy: those let go of the
-        # GIL and take it back, which in a loop of small calls kept the event loop's thread
-        # from it for up to 0.4 s (adding a large article)
+        # read from Python numbers, not picked by numpy's fancy indexing: a small take a
+        # passage, in a loop, kept the event loop's thread from the GIL for up to 0.4 s
+        # (adding a large article); no cast or copy afterwards either
         pick = itemgetter(*kept)
         starts, ends = pick(offsets[0::2]), pick(offsets[1::2])
         if len(kept) == 1:  # one index: the item itself, not a tuple

@@ -13,14 +13,18 @@ import re
 import unicodedata
 from dataclasses import asdict, dataclass
 from functools import cached_property
+from itertools import accumulate, chain
+from operator import itemgetter
 from typing import NamedTuple
 
 import numpy as np
+import numpy.typing as npt
 import Stemmer
 
 # A word: letters/digits joined by inner apostrophes ("Russia's"), or a number with inner
 # separators ("3.50", "1,000", "10:30"), so that decimals stay one term.
 _TOKEN = re.compile(r"\d+(?:[.,:]\d+)+|\w+(?:['’]\w+)*")
+_SPLIT = re.compile(f"({_TOKEN.pattern})")  # the words and what lies between them, in turn
 MAX_WORD_CHARS = 64  # a longer "word" (a hash, a run of symbols) is not indexed
 STEMS_KEPT = 200_000  # words whose stems an analyzer remembers (then it forgets them all)
 _COMBINING = re.compile(r"[\u0300-\u036f]+")
@@ -100,7 +104,9 @@ class Analyzer:
 
     def _terms(self, words: list[str]) -> list[str]:
         stop = self._stop
-        words = [w for w in words if w not in stop and len(w) <= MAX_WORD_CHARS]
+        return self._stemmed([w for w in words if w not in stop and len(w) <= MAX_WORD_CHARS])
+
+    def _stemmed(self, words: list[str]) -> list[str]:
         stemmer = self._stemmer
         if stemmer is None:
             return words
@@ -108,12 +114,12 @@ class Analyzer:
         stems = self._stems
         try:
             return list(map(stems.__getitem__, words))
-        except KeyError:
-            stemmed: list[str] = stemmer.stemWords(words)
+        except KeyError:  # the words not seen yet stemmed, each once
             if len(stems) > STEMS_KEPT:
                 stems.clear()
-            stems.update(zip(words, stemmed, strict=True))
-            return stemmed
+            new = [w for w in dict.fromkeys(words) if w not in stems]
+            stems.update(zip(new, stemmer.stemWords(new), strict=True))
+            return list(map(stems.__getitem__, words))
 
     def terms(self, text: str) -> list[str]:
         """The index terms of a text, in order, repeats kept."""
@@ -121,26 +127,42 @@ class Analyzer:
 
     def tokens(self, text: str) -> list[Token]:
         """Index terms with the spans of `text` they came from (for highlighting quotes)."""
-        terms, flat, kept = self._tokens(text)
-        return [Token(t, flat[2 * i], flat[2 * i + 1]) for t, i in zip(terms, kept, strict=True)]
+        terms, offsets, kept = self._tokens(text)
+        return [
+            Token(t, offsets[2 * i], offsets[2 * i + 1]) for t, i in zip(terms, kept, strict=True)
+        ]
 
-    def token_spans(self, text: str) -> tuple[list[str], np.ndarray]:
-        """`tokens` as two columns: the terms, and their spans as an int32 array of (start,
-        end) rows; no object is kept a token (analysing a large article as `Token`s made the
-        garbage collector's full passes run again and again)."""
-        terms, flat, kept = self._tokens(text)
-        return terms, np.array(flat, np.int32).reshape(-1, 2)[kept]
+    def token_spans(
+        self, text: str, dtype: npt.DTypeLike = np.int32
+    ) -> tuple[list[str], np.ndarray]:
+        """`tokens` as two columns: the terms, and their spans as an array of (start, end)
+        rows (int32 unless `dtype` says); no object is kept a token (analysing a large article
+        as `Token`s made the garbage collector's full passes run again and again)."""
+        terms, offsets, kept = self._tokens(text)
+        if not kept:
+            return terms, np.empty((0, 2), dtype)
+        # read from Python numbers, not picked by numpy's fancy indexing: a small take a
+        # passage, in a loop, kept the event loop's thread from the GIL for up to 0.4 s
+        # (adding a large article); no cast or copy afterwards either
+        pick = itemgetter(*kept)
+        starts, ends = pick(offsets[0::2]), pick(offsets[1::2])
+        if len(kept) == 1:  # one index: the item itself, not a tuple
+            starts, ends = (starts,), (ends,)
+        flat = chain.from_iterable(zip(starts, ends, strict=True))
+        return terms, np.fromiter(flat, dtype, 2 * len(kept)).reshape(-1, 2)
 
     def _tokens(self, text: str) -> tuple[list[str], list[int], list[int]]:
-        """The index terms of `text`, the (start, end) offsets of all its words, flat, and
-        which words the terms came from."""
-        flat = [offset for m in _TOKEN.finditer(text) for offset in m.span()]
-        if not flat:  # no words ("?"): joined, they would come back as one empty word
+        """The index terms of `text`, the offsets of its words (start, end, start, ...: the
+        text after the last word ends the list) and which words the terms came from."""
+        # split by the words (kept): words and the text between them alternate, so that their
+        # lengths summed give every word's offsets, without an object a word
+        parts = _SPLIT.split(text)
+        if len(parts) == 1:  # no words ("?"): joined, they would come back as one empty word
             return [], [], []
+        offsets = list(accumulate(map(len, parts)))
         # normalise every word in one pass: NUL separates them (\w never matches it, and no
         # normalisation makes or removes one), so the words come back one for one
-        joined = "\0".join(text[flat[i] : flat[i + 1]] for i in range(0, len(flat), 2))
-        words = self.normalize(joined).split("\0")
+        words = self.normalize("\0".join(parts[1::2])).split("\0")
         stop = self._stop
         kept = [i for i, w in enumerate(words) if w not in stop and len(w) <= MAX_WORD_CHARS]
-        return self._terms([words[i] for i in kept]), flat, kept
+        return self._stemmed([words[i] for i in kept]), offsets, kept

@@ -77,22 +77,28 @@ async def add_many(
         pending: deque[asyncio.Future[Prepared] | CitebotError] = deque()
         batch: list[tuple[int, Prepared]] = []
         done: dict[int, Outcome] = {}
+        writing: asyncio.Task[dict[int, Outcome]] | None = None  # the batch being written
         size = given = taken = 0
         try:
             while True:
                 while len(pending) < analysis.ahead and (item := next(items, None)) is not None:
                     pending.append(item if isinstance(item, CitebotError) else analysis(item))
-                if not pending:
+                if not pending and not writing:
                     break
-                prepared = await _outcome(pending.popleft())
-                if isinstance(prepared, CitebotError):
-                    done[taken] = prepared
-                else:
-                    batch.append((taken, prepared))
-                    size += len(prepared[0].passages)
-                taken += 1
-                if batch and (size >= BATCH_PASSAGES or not pending):
-                    done.update(await _write(parts, batch))
+                if pending:
+                    prepared = await _outcome(pending.popleft())
+                    if isinstance(prepared, CitebotError):
+                        done[taken] = prepared
+                    else:
+                        batch.append((taken, prepared))
+                        size += len(prepared[0].passages)
+                    taken += 1
+                if writing and (writing.done() or not pending or size >= BATCH_PASSAGES):
+                    done.update(await writing)
+                    writing = None
+                if not writing and batch and (size >= BATCH_PASSAGES or not pending):
+                    # written while the next batch is analysed and received
+                    writing = asyncio.create_task(_write(parts, batch))
                     batch, size = [], 0
                 while given in done:
                     yield done.pop(given)
@@ -101,6 +107,9 @@ async def add_many(
             for future in pending:
                 if isinstance(future, asyncio.Future):
                     future.cancel()
+            if writing:  # given up on (the caller stopped reading, or was cancelled)
+                writing.cancel()
+                await asyncio.wait([writing])
             analysis.close()
 
 

@@ -25,7 +25,8 @@ from index.store.columns import TOKENS_SPAN_MAX, NewPassages, Ragged
 from index.vocabulary import IdTerms, Vocabulary
 
 _WHITESPACE = re.compile(r"\s+")
-_MAPPED = 500  # passages whose term ids are mapped in one C call (see `with_term_ids`)
+_MAPPED = 500  # passages whose terms are given their places in one C call (`Analysed.of`)
+_TAKEN = 1 << 18  # tokens whose places are mapped to term ids in one C call (`with_term_ids`)
 _HASH_CHUNK = 1 << 16
 _ASCII = re.compile(r"[\x00-\x7f]")
 
@@ -64,16 +65,68 @@ def content_hash(text: str) -> str:
 
 @dataclass(frozen=True)
 class Analysed:
-    """An article split and analysed: its passages (term ids not assigned yet), each one's
-    term counts, and each one's tokens' terms in order (stored, with their spans, so that a
-    question never analyses a passage; empty for a passage too long to store them). Few
-    objects whatever the article's size: the counts are dicts of strings and numbers and the
-    tokens tuples of strings, which the garbage collector does not follow."""
+    """An article split and analysed: its passages, each one's term counts and its tokens'
+    terms in order (stored, with their spans, so that a question never analyses a passage; none
+    for a passage too long to store them). The terms are named by their place in `distinct`
+    (the article's terms in order of first use), not yet by the vocabulary's ids: a few arrays
+    and one string a term whatever the article's size, which the garbage collector does not
+    follow and a worker process sends cheaply."""
 
     digest: str
-    passages: NewPassages
-    terms: list[dict[str, int]]
-    tokens: list[tuple[str, ...]]
+    passages: NewPassages  # term_ids and token_ids: places in `distinct`
+    distinct: list[str]
+
+    @classmethod
+    def of(
+        cls,
+        digest: str,
+        passages: NewPassages,
+        terms: list[dict[str, int]],
+        tokens: list[tuple[str, ...]],
+    ) -> Analysed:
+        """From each passage's term counts and tokens' terms, mapped `_MAPPED` passages a C
+        call (a 10 MB article's 2 million tokens in one call held the GIL about 25 ms)."""
+        places: dict[str, int] = {}
+        term_ids, freqs, token_ids = [], [], []
+        for start in range(0, len(terms), _MAPPED):
+            counts = terms[start : start + _MAPPED]
+            chunk = tokens[start : start + _MAPPED]
+            for term in dict.fromkeys(chain(*counts, *chunk)):
+                places.setdefault(term, len(places))
+            term_ids.append(np.fromiter(map(places.__getitem__, chain(*counts)), np.int32))
+            freqs.append(np.fromiter(chain.from_iterable(c.values() for c in counts), np.int32))
+            token_ids.append(np.fromiter(map(places.__getitem__, chain(*chunk)), np.int32))
+        sizes = [len(c) for c in terms]
+        passages = replace(
+            passages,
+            term_ids=_ragged(term_ids, sizes),
+            term_freqs=_ragged(freqs, sizes),
+            token_ids=_ragged(token_ids, (len(t) for t in tokens)),
+        )
+        return cls(digest, passages, list(places))
+
+    @property
+    def terms(self) -> list[dict[str, int]]:
+        """Each passage's term counts."""
+        ids, freqs = self.passages.term_ids, self.passages.term_freqs
+        return [
+            dict(zip(self._named(ids.row(i)), freqs.row(i).tolist(), strict=True))
+            for i in range(len(self.passages))
+        ]
+
+    @property
+    def tokens(self) -> list[tuple[str, ...]]:
+        """Each passage's tokens' terms, in order."""
+        ids = self.passages.token_ids
+        return [tuple(self._named(ids.row(i))) for i in range(len(self.passages))]
+
+    def _named(self, places: np.ndarray) -> list[str]:
+        return [self.distinct[i] for i in places.tolist()]
+
+
+def _ragged(parts: list[np.ndarray], rows: Iterable[int]) -> Ragged:
+    values = np.concatenate(parts) if parts else np.empty(0, np.int32)
+    return Ragged(values, np.cumsum(list(rows), dtype=np.int64))
 
 
 def analyse(
@@ -96,19 +149,18 @@ def analyse(
     terms = []
     tokens: list[tuple[str, ...]] = []
     spans: list[np.ndarray] = []
-    seen: dict[str, str] = {}  # one string object per term of the article
     for p in iter_passages(text, settings):
         bounds += (p.start, p.end, *(p.headings[-1] if p.headings else (-1, -1)))
         sentences.append(np.array(p.sentences, np.int32))
         cuts.append(np.array(p.cuts, np.uint8))
         passage_text = text[p.start : p.end]
-        passage_tokens = analyzer.tokens(passage_text)
-        terms_in_order = tuple(seen.setdefault(t.term, t.term) for t in passage_tokens)
         stored = p.end - p.start <= TOKENS_SPAN_MAX
-        tokens.append(terms_in_order if stored else ())
-        spans.append(
-            np.array([(t.start, t.end) for t in passage_tokens] if stored else (), np.uint16)
+        passage_terms, passage_spans = analyzer.token_spans(
+            passage_text, np.uint16 if stored else np.int32
         )
+        terms_in_order = tuple(passage_terms)
+        tokens.append(terms_in_order if stored else ())
+        spans.append(passage_spans if stored else np.empty(0, np.uint16))
         ascii_only = passage_text.isascii()  # then its terms are its tokens' terms
         counts = Counter(terms_in_order if ascii_only else analyzer.terms(passage_text))
         context = [title_terms]
@@ -133,7 +185,7 @@ def analyse(
         token_spans=Ragged.of(spans, np.uint16),
         has_tokens=table[:, 1] - table[:, 0] <= TOKENS_SPAN_MAX,
     )
-    return Analysed(content_hash(text), columns, terms, tokens)
+    return Analysed.of(content_hash(text), columns, terms, tokens)
 
 
 def with_term_ids(
@@ -141,35 +193,36 @@ def with_term_ids(
 ) -> tuple[NewPassages, list[str]]:
     """The passages with their term ids and counts, and the terms that need new ids, named in
     the passages by provisional ids -1, -2, ... (see `Vocabulary`; `shared` carries them over
-    several articles written at once, the terms in the order of their ids). Each distinct term
-    is looked up once, then the passages' terms and tokens are mapped in C, `_MAPPED` passages
-    a call: a 10 MB article's 2 million tokens in one call held the GIL about 25 ms."""
+    several articles written at once, the terms in the order of their ids). Each of the
+    article's terms is looked up once, in order of first use; the passages' terms and tokens
+    are then mapped in C, `_TAKEN` a call."""
     shared = {} if shared is None else shared
-    known = vocabulary.get
-    ids: dict[str, int] = {}
-    term_ids, freqs, token_ids = [], [], []
-    for start in range(0, len(analysed.terms), _MAPPED):
-        counts = analysed.terms[start : start + _MAPPED]
-        tokens = analysed.tokens[start : start + _MAPPED]
-        for term in dict.fromkeys(chain(*counts, *tokens)):
-            if term not in ids:
-                ids[term] = known(term) or shared.setdefault(term, -1 - len(shared))
-        term_ids.append(np.fromiter(map(ids.__getitem__, chain(*counts)), np.int32))
-        freqs.append(np.fromiter(chain.from_iterable(c.values() for c in counts), np.int32))
-        token_ids.append(np.fromiter(map(ids.__getitem__, chain(*tokens)), np.int32))
+    distinct = analysed.distinct
+    found = vocabulary.ids(distinct)
+    new = -1
+    while (new := _next_none(found, new + 1)) >= 0:  # a loop a new term, not a term
+        found[new] = shared.setdefault(distinct[new], -1 - len(shared))
+    ids = np.array(found, np.int32)
 
-    def ragged(parts: list[np.ndarray], rows: Iterable[int]) -> Ragged:
-        values = np.concatenate(parts) if parts else np.empty(0, np.int32)
-        return Ragged(values, np.cumsum(list(rows), dtype=np.int64))
+    def mapped(ragged: Ragged) -> Ragged:
+        values = np.empty_like(ragged.values)
+        for start in range(0, values.size, _TAKEN):
+            values[start : start + _TAKEN] = ids[ragged.values[start : start + _TAKEN]]
+        return Ragged(values, ragged.ends)
 
-    sizes = [len(c) for c in analysed.terms]
+    passages = analysed.passages
     passages = replace(
-        analysed.passages,
-        term_ids=ragged(term_ids, sizes),
-        term_freqs=ragged(freqs, sizes),
-        token_ids=ragged(token_ids, (len(t) for t in analysed.tokens)),
+        passages, term_ids=mapped(passages.term_ids), token_ids=mapped(passages.token_ids)
     )
     return passages, list(shared)
+
+
+def _next_none(values: list[int | None], start: int) -> int:
+    """The place of the first None in `values` from `start` on, -1 if none (in C)."""
+    try:
+        return values.index(None, start)
+    except ValueError:
+        return -1
 
 
 def prepare(

@@ -93,7 +93,7 @@ class _Paragraph:
 
 
 def _word_count(text: str, span: Span) -> int:
-    return len(_WORD.findall(text, span[0], span[1]))
+    return len(text[span[0] : span[1]].split())  # `_WORD`'s words (white space is the same)
 
 
 def _words(text: str, span: Span, max_chars: int) -> list[Span]:
@@ -125,6 +125,11 @@ def _cut_long(text: str, span: Span, max_words: int) -> list[Span]:
     ends where one is near; each piece from its first word to its last (so without the white
     space around), none when the span holds no word."""
     max_chars = max_words * CHARS_PER_WORD
+    sentence = text[span[0] : span[1]]
+    if len(sentence) <= max_chars and len(sentence.split()) <= max_words:  # one piece: most
+        start = span[0] + len(sentence) - len(sentence.lstrip())  # (`split` and `strip`
+        end = span[0] + len(sentence.rstrip())  # know white space as `_WORD` does)
+        return [(start, end)] if start < end else []
     words = _words(text, span, max_chars)
     if not words:
         return []

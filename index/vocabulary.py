@@ -25,6 +25,10 @@ class Vocabulary:
     def get(self, term: str) -> int | None:
         return self._ids.get(term)
 
+    def ids(self, terms: list[str]) -> list[int | None]:
+        """Each term's id (None where it has none), looked up in C."""
+        return list(map(self._ids.get, terms))
+
     def allocate(self, terms: Sequence[str]) -> IdTerms:
         """Ids for new terms from this vocabulary alone: only for rebuilding the whole index,
         which replaces the stored vocabulary in one transaction."""

@@ -45,6 +45,7 @@ async def write_articles(
     if all(found):
         return [Written(info, [], NewPassages.of([]), [], duplicate=True) for info in found if info]
     terms = await prepare(list(dict.fromkeys(a.collection for a, _ in articles)), new_terms)
+    term_ids = [term_id for term_id, _ in terms]
     written: list[Written] = []
     stored: dict[tuple[str, str], ArticleInfo] = {}
     for (article, passages), existing in zip(articles, found, strict=True):
@@ -53,13 +54,13 @@ async def write_articles(
         if existing is not None:
             written.append(Written(existing, [], NewPassages.of([]), [], duplicate=True))
             continue
-        resolved = await asyncio.to_thread(passages.resolved, [term_id for term_id, _ in terms])
+        resolved = await asyncio.to_thread(passages.resolved, term_ids)
         stored[key], ids = await insert(article, resolved)
         written.append(Written(stored[key], ids, resolved, list(terms)))
     for collection in dict.fromkeys(a.collection for a, _ in articles):
         added = [i for w in written if w.article.collection == collection for i in w.passage_ids]
         if added:
-            await record(collection, added, [term_id for term_id, _ in terms])
+            await record(collection, added, term_ids)
     return written
 
 

@@ -163,7 +163,7 @@ def _analysed(terms: list[dict[str, int]], tokens: list[tuple[str, ...]]) -> Ana
     passages = [
         NewPassage(0, 5, [(0, 5)], empty, empty, tokens=StoredTokens(empty, empty)) for _ in terms
     ]
-    return Analysed("digest", NewPassages.of(passages), terms, tokens)
+    return Analysed.of("digest", NewPassages.of(passages), terms, tokens)
 
 
 def test_known_terms_keep_their_ids_and_new_ones_get_provisional_ids() -> None:

@@ -15,6 +15,7 @@ from index.passages import (
     CUT_START,
     Passage,
     PassageSettings,
+    _cut_long,
     _paragraphs,
     split_passages,
     split_sentences,
@@ -766,3 +767,13 @@ def test_a_sentence_over_the_character_limit_is_split_between_passages() -> None
     settings = PassageSettings(target_words=30, max_words=60, min_words=1)
     passages = _limits_hold(text, settings)
     assert [p.end - p.start for p in passages] == [300, 300, 300]
+
+
+def test_a_sentence_of_one_piece_is_trimmed_as_its_words_are() -> None:
+    """Any white space (no-break, ideographic, line separator, file separator) ends a word
+    and is trimmed from a piece's ends, as `\\S+` reads words; the word limit counts them so."""
+    spaces = "\u00a0\u3000\u2028\x1c\u205f"
+    words = [f"w{n}" for n in range(50)]
+    text = spaces + "".join(w + spaces[n % len(spaces)] for n, w in enumerate(words))
+    assert _cut_long(text, (0, len(text)), 50) == [(len(spaces), len(text) - 1)]
+    assert len(_cut_long(text, (0, len(text)), 49)) == 2

@@ -50,6 +50,9 @@ _CLOSING = re.compile(r"""\(?[^\s()]{1,12}\)\s?[.!?]+["”’\]]*\s+""")
 _FIRST_WORD = re.compile(r"\s*(\w+)")
 _LAST_WORD = re.compile(r"(\S+)\s*$")
 _GENUS = re.compile(r"[A-Z][a-z]?\.")  # "Ae.", "E.": a genus abbreviated before its species
+# how far back from a boundary its rules look: a sentence joined again and again ("Ae. aegypti
+# and Ae. albopictus and Ae. ...") is not read whole at each of its boundaries (quadratic)
+_TAIL = 256
 
 
 def _in_lower_case(text: str, span: Span) -> bool:
@@ -58,9 +61,14 @@ def _in_lower_case(text: str, span: Span) -> bool:
     return word is not None and word.group(1).isalpha() and word.group(1).islower()
 
 
+def _tail(span: Span) -> int:
+    """Where the last `_TAIL` characters of `span` start."""
+    return max(span[0], span[1] - _TAIL)
+
+
 def _abbreviated(text: str, before: Span, after: Span) -> bool:
     """Whether `before` ends in an abbreviation that `after` continues."""
-    last = _LAST_WORD.search(text, *before)
+    last = _LAST_WORD.search(text, _tail(before), before[1])
     if last is None:
         return False
     word = last.group(1).lstrip("([")
@@ -78,7 +86,7 @@ def _moved(text: str, before: Span, after: Span) -> int | None:
     closing = _CLOSING.match(text, after[0], after[1])
     if closing is None or closing.end() >= after[1]:
         return None
-    segment = text[before[0] : before[1]]
+    segment = text[_tail(before) : before[1]]
     unclosed = segment.count("(") > segment.count(")")
     if unclosed or text[after[0]] == "(":
         return closing.end()

@@ -27,6 +27,7 @@ _TOKEN = re.compile(r"\d+(?:[.,:]\d+)+|\w+(?:['’]\w+)*")
 _SPLIT = re.compile(f"({_TOKEN.pattern})")  # the words and what lies between them, in turn
 MAX_WORD_CHARS = 64  # a longer "word" (a hash, a run of symbols) is not indexed
 STEMS_KEPT = 200_000  # words whose stems an analyzer remembers (then it forgets them all)
+TITLES_KEPT = 4_096  # titles whose terms an analyzer remembers (then it forgets them all)
 _COMBINING = re.compile(r"[\u0300-\u036f]+")
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'"})
 
@@ -86,12 +87,15 @@ class Analyzer:
             raise ValueError(f"unknown stop word list: {self.settings.stopwords!r}")
         self._stop = ENGLISH_STOPWORDS if self.settings.stopwords == "english" else frozenset()
         self._stems: dict[str, str] = {}  # word -> its stem, for the words seen so far
+        self._titles: dict[str, tuple[str, ...]] = {}  # title -> its distinct terms
 
     @cached_property
     def _stemmer(self) -> Stemmer.Stemmer | None:
         if not self.settings.stem:
             return None
-        return Stemmer.Stemmer(self.settings.language)
+        # without PyStemmer's own cache: `_stems` remembers each word's stem as strings, where
+        # its cache keeps a list a word (10,000 of them) that every full collection scans
+        return Stemmer.Stemmer(self.settings.language, 0)
 
     def normalize(self, text: str) -> str:
         """NFKC, case-folded, accents removed, apostrophes unified."""
@@ -124,6 +128,17 @@ class Analyzer:
     def terms(self, text: str) -> list[str]:
         """The index terms of a text, in order, repeats kept."""
         return self._terms(_TOKEN.findall(self.normalize(text)))
+
+    def title_terms(self, title: str) -> tuple[str, ...]:
+        """The distinct terms of an article's title, remembered (a question's candidates share
+        few titles). A dict of strings and tuples of strings: nothing the garbage collector
+        keeps following, where a cache of frozensets kept three objects a title in its scans."""
+        terms = self._titles.get(title)
+        if terms is None:
+            if len(self._titles) >= TITLES_KEPT:
+                self._titles.clear()
+            terms = self._titles[title] = tuple(dict.fromkeys(self.terms(title)))
+        return terms
 
     def tokens(self, text: str) -> list[Token]:
         """Index terms with the spans of `text` they came from (for highlighting quotes)."""

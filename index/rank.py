@@ -6,7 +6,6 @@ Pure functions over a `PassageIndex` and stored passages; the library does the I
 
 from __future__ import annotations
 
-import functools
 import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
@@ -135,12 +134,6 @@ def candidates(
     return Candidates(hits, weights, present, corrected)
 
 
-@functools.lru_cache(maxsize=4096)
-def title_terms(analyzer: Analyzer, title: str | None) -> frozenset[str]:
-    """The terms of an article's title (remembered: a question's candidates share few titles)."""
-    return frozenset(analyzer.terms(title)) if title else frozenset()
-
-
 @dataclass(frozen=True)
 class Scored:
     """A candidate passage kept for re-ranking: its quote, its terms in order (its heading's
@@ -185,7 +178,8 @@ def score_candidates(
         if math.fsum(weights[t] for t in set(terms) & weights.keys()) < min_coverage * total:
             continue
         # what the article is about weighs less in choosing which of its sentences answers
-        about = title_terms(analyzer, row.article.title).union(heading)
+        title = row.article.title
+        about = frozenset((*heading, *(analyzer.title_terms(title) if title else ())))
         quote = choose_quote(row.text, row.sentences, tokens, weights, cuts=row.cuts, about=about)
         kept.append((hit, row, terms, quote))
     if not kept:

@@ -1,6 +1,7 @@
 """The analyzer: one way from text to index terms, for articles and questions alike."""
 
 import dataclasses
+import gc
 import json
 
 import pytest
@@ -217,3 +218,18 @@ def test_remembered_stems_are_those_of_the_stemmer(monkeypatch: pytest.MonkeyPat
     for n in range(20):
         analyzer.terms(f"word{n}")
     assert len(analyzer._stems) <= 4
+
+
+def test_remembered_stems_and_titles_leave_nothing_the_collector_follows() -> None:
+    """2,000 new words stemmed and a title's terms remembered leave no object that every full
+    collection scans (PyStemmer's own cache kept a list a word; a cache of frozensets three
+    objects a title), so a bot's questions do not bring on full collections."""
+    analyzer = Analyzer()
+    analyzer.terms("warm up")
+    gc.collect()
+    before = len(gc.get_objects())
+    analyzer.terms(" ".join(f"harbour{i}ing" for i in range(2000)))
+    for i in range(200):
+        analyzer.title_terms(f"The rebuilt harbour number {i}")
+    gc.collect()
+    assert len(gc.get_objects()) - before < 20

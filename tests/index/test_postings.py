@@ -222,15 +222,8 @@ def test_scores_equal_rank_bm25_after_any_adds_and_removes(
     live: dict[int, Doc] = dict(enumerate(first))  # insertion order = rank-bm25's corpus order
     index = build(params, list(live), list(live.values()), bulk=True)
     next_id = len(first)
-    for is_add, doc, pick in later:
-        if is_add or not live:
-            index.add(next_id, *encode(doc))
-            live[next_id] = doc
-            next_id += 1
-        else:
-            victim = list(live)[pick % len(live)]
-            index.remove([victim])
-            del live[victim]
+    for change in later:
+        next_id = _change(index, live, next_id, change)
     assert len(index) == len(live)
     if has_terms(list(live.values())):
         assert_matches_reference(index, list(live), list(live.values()), query)
@@ -255,19 +248,28 @@ def test_scores_asked_between_changes_equal_rank_bm25(
     live: dict[int, Doc] = dict(enumerate(first))
     index = build(params, list(live), list(live.values()), bulk=True)
     next_id = len(first)
-    for is_add, doc, pick in later:
+    for change in later:
         if has_terms(list(live.values())):
             assert_matches_reference(index, list(live), list(live.values()), query)
-        if is_add or not live:
-            index.add(next_id, *encode(doc))
-            live[next_id] = doc
-            next_id += 1
-        else:
-            victim = list(live)[pick % len(live)]
-            index.remove([victim])
-            del live[victim]
+        next_id = _change(index, live, next_id, change)
     if has_terms(list(live.values())):
         assert_matches_reference(index, list(live), list(live.values()), query)
+
+
+def _change(
+    index: PassageIndex, live: dict[int, Doc], next_id: int, change: tuple[bool, Doc, int]
+) -> int:
+    """One add (of `next_id`) or removal of a live passage, done to `index` and `live`; the
+    next id to add."""
+    is_add, doc, pick = change
+    if is_add or not live:
+        index.add(next_id, *encode(doc))
+        live[next_id] = doc
+        return next_id + 1
+    victim = list(live)[pick % len(live)]
+    index.remove([victim])
+    del live[victim]
+    return next_id
 
 
 # --- the Okapi IDF floor (the departure) ------------------------------------------------------

@@ -94,7 +94,10 @@ def candidates(
     among those passages only: a topic's).
 
     With `lookup` (a term's id, if known), a term the collection lacks is read as the one a
-    typo would make of a term it holds (`index.spelling`). A term still lacking weighs as much
+    typo would make of a term it holds (`index.spelling`), unless `rarity` says its word is one
+    English uses (more than once in a million words: "price" is not read as "prime"; of the 22
+    real words SQuAD's questions had read so, 19 were wrong, "knight" as "night", "powder" as
+    "power"). A term still lacking weighs as much
     as the rarest possible term, so that a question about something the library does not hold
     finds no passage covering enough of it; with `rarity` (0 to 1: how rare the term's word is in
     English, `index.prior`), times that, so that a common word the library lacks weighs little.
@@ -108,7 +111,7 @@ def candidates(
     idf = {t: held[i] if i is not None else 0.0 for t, (i, _) in query.items()}
     corrected: dict[str, str] = {}
     if lookup is not None:
-        for t in [t for t, value in idf.items() if not value]:
+        for t in [t for t, value in idf.items() if not value and (not rarity or rarity(t) >= 1)]:
             fixed = correct(t, lambda term: idf_of(lookup(term)))
             if fixed is not None:
                 corrected[t] = fixed

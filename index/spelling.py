@@ -4,7 +4,8 @@
 characters that no passage holds is replaced by the term held by the most passages among those
 that one deletion, insertion, substitution or swap of two neighbouring characters makes of it
 (Norvig's spelling corrector, with the collection's terms as the dictionary). Shorter terms are
-left alone: one edit away from a short word lie too many others."""
+left alone: one edit away from a short word lie too many others. So is a word English uses, as
+`index.prior` counts them (`rank.candidates`): it is a word the library lacks, not a typo."""
 
 from __future__ import annotations
 

@@ -404,6 +404,18 @@ def test_a_term_no_passage_holds_is_read_as_the_held_term_one_edit_away() -> Non
     assert found.hits == index.search({0: 1, 1: 1}, 10)
 
 
+def test_a_word_common_in_english_is_not_read_as_a_typo() -> None:
+    """'prime' is one edit from the held 'prize' (id 1) but is a word English uses often
+    (rarity below 1): it stays unknown, weighing by its rarity. 'prizee' (rarity 1: no such
+    word) is still read as 'prize'."""
+    ids = {"xi": 0, "prize": 1}
+    rarity = {"prime": 0.5, "prizee": 1.0}.__getitem__
+    common = candidates(_index(), {"prime": (None, 1)}, 10, lookup=ids.get, rarity=rarity)
+    typo = candidates(_index(), {"prizee": (None, 1)}, 10, lookup=ids.get, rarity=rarity)
+    assert (common.corrected, common.weights) == ({}, pytest.approx({"prime": math.log(11) / 2}))
+    assert typo.corrected == {"prizee": "prize"}
+
+
 def test_a_typo_of_a_term_the_question_also_holds_adds_to_its_count() -> None:
     """'putin putinn': 'putin' twice."""
     ids = {"putin": 1}

@@ -4,6 +4,8 @@ Callers (the bot, the CLI, benchmarks) import from here, never from the modules;
 "How it works" is the map of the modules.
 """
 
+import gc
+
 from index.analyzer import AnalyzerSettings
 from index.bm25 import BM25Params
 from index.bulk import AddResult
@@ -23,6 +25,13 @@ from index.store.base import ArticleInfo, FeedInfo
 from index.store.community import PassageVotes, Usage
 from index.web import FeedReport, FetchSettings, is_link, normalize_url
 from index.web.messages import too_large
+
+# The interpreter runs no full garbage collection while these imports make their 48,000 objects
+# (numpy, aiohttp, asyncpg, ...), and the first one after them follows every one: it fell at
+# start-up or at the first add, 12-70 ms of the event loop a process (where `citebot run` does
+# not freeze them). It is run here, where no event loop waits, and the next waits for survivors
+# a quarter as many as these (the collector's own rule), which the library hardly leaves.
+gc.collect()
 
 __all__ = [
     "RETENTION_DAYS",

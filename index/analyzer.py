@@ -29,7 +29,7 @@ MAX_WORD_CHARS = 64  # a longer "word" (a hash, a run of symbols) is not indexed
 STEMS_KEPT = 200_000  # words whose stems an analyzer remembers (then it forgets them all)
 TITLES_KEPT = 4_096  # titles whose terms an analyzer remembers (then it forgets them all)
 _COMBINING = re.compile(r"[\u0300-\u036f]+")
-_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'"})
+_APOSTROPHES = ("’", "‘", "ʼ")  # each made "'"
 
 # English stop words: function words that carry no topic and are left out of the index.
 #
@@ -99,7 +99,11 @@ class Analyzer:
 
     def normalize(self, text: str) -> str:
         """NFKC, case-folded, accents removed, apostrophes unified."""
-        text = unicodedata.normalize("NFKC", text).casefold().translate(_APOSTROPHES)
+        text = unicodedata.normalize("NFKC", text).casefold()
+        if text.isascii():  # nothing to unify or fold (`translate` read every character)
+            return text
+        for apostrophe in _APOSTROPHES:
+            text = text.replace(apostrophe, "'")
         if self.settings.fold_accents and not text.isascii():
             text = unicodedata.normalize(
                 "NFC", _COMBINING.sub("", unicodedata.normalize("NFKD", text))
@@ -179,5 +183,8 @@ class Analyzer:
         # normalisation makes or removes one), so the words come back one for one
         words = self.normalize("\0".join(parts[1::2])).split("\0")
         stop = self._stop
-        kept = [i for i, w in enumerate(words) if w not in stop and len(w) <= MAX_WORD_CHARS]
+        if max(map(len, words)) <= MAX_WORD_CHARS:  # as mostly: no word's length to check
+            kept = [i for i, w in enumerate(words) if w not in stop]
+        else:
+            kept = [i for i, w in enumerate(words) if w not in stop and len(w) <= MAX_WORD_CHARS]
         return self._stemmed([words[i] for i in kept]), offsets, kept

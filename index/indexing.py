@@ -165,8 +165,8 @@ def analyse(
         terms_in_order = tuple(passage_terms)
         tokens.append(terms_in_order if stored else ())
         spans.append(passage_spans if stored else np.empty(0, np.uint16))
-        ascii_only = passage_text.isascii()  # then its terms are its tokens' terms
-        counts = Counter(terms_in_order if ascii_only else analyzer.terms(passage_text))
+        alike = analyzer.words_are_terms(passage_text)  # then its terms are its tokens'
+        counts = Counter(terms_in_order if alike else analyzer.terms(passage_text))
         context = [title_terms]
         if weight:
             for start, end in p.headings:

@@ -291,9 +291,9 @@ class Preparation:
         document's, as it mostly is: the parent has it (`with_text`), and a 10 MB article's
         reply is then half as large to send, copy and read."""
         analysed, article = self.prepared(analyzer_for(self.analyzer))
-        return analysed, replace(
-            article, text=""
-        ) if article.text == self.document.text else article
+        if article.text == self.document.text:
+            article = replace(article, text="")
+        return analysed, article
 
     def with_text(self, article: NewArticle) -> NewArticle:
         """The `article` that `load` gave, with its text again (an article's is never empty)."""

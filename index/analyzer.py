@@ -29,7 +29,10 @@ MAX_WORD_CHARS = 64  # a longer "word" (a hash, a run of symbols) is not indexed
 STEMS_KEPT = 200_000  # words whose stems an analyzer remembers (then it forgets them all)
 TITLES_KEPT = 4_096  # titles whose terms an analyzer remembers (then it forgets them all)
 _COMBINING = re.compile(r"[\u0300-\u036f]+")
-_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'"})
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_WORD_CHAR = re.compile(r"\w")
+ALONE_KEPT = 4_096  # characters an analyzer remembers whether they normalise alone
+_APOSTROPHES = ("’", "‘", "ʼ")  # each made "'"
 
 # English stop words: function words that carry no topic and are left out of the index.
 #
@@ -88,6 +91,7 @@ class Analyzer:
         self._stop = ENGLISH_STOPWORDS if self.settings.stopwords == "english" else frozenset()
         self._stems: dict[str, str] = {}  # word -> its stem, for the words seen so far
         self._titles: dict[str, tuple[str, ...]] = {}  # title -> its distinct terms
+        self._alone: dict[str, bool] = {}  # character -> whether it normalises alone
 
     @cached_property
     def _stemmer(self) -> Stemmer.Stemmer | None:
@@ -99,12 +103,47 @@ class Analyzer:
 
     def normalize(self, text: str) -> str:
         """NFKC, case-folded, accents removed, apostrophes unified."""
-        text = unicodedata.normalize("NFKC", text).casefold().translate(_APOSTROPHES)
+        text = unicodedata.normalize("NFKC", text).casefold()
+        if text.isascii():  # nothing to unify or fold (`translate` read every character)
+            return text
+        for apostrophe in _APOSTROPHES:
+            text = text.replace(apostrophe, "'")
         if self.settings.fold_accents and not text.isascii():
             text = unicodedata.normalize(
                 "NFC", _COMBINING.sub("", unicodedata.normalize("NFKD", text))
             )
         return text
+
+    def words_are_terms(self, text: str) -> bool:
+        """Whether the terms of `text` as a whole (`terms`) are those of its words one by one
+        (`token_spans`), so that one analysis gives both: true for ASCII text, and for text
+        whose other characters each normalise alone (`_normalises_alone`). Elsewhere the
+        whole text's normalising can join or split words ("½" is "1⁄2"; a letter and an accent
+        apart become one)."""
+        if text.isascii():
+            return True
+        alone = self._alone
+        for char in set(_NON_ASCII.findall(text)):
+            known = alone.get(char)
+            if known is None:
+                if len(alone) >= ALONE_KEPT:
+                    alone.clear()
+                known = alone[char] = self._normalises_alone(char)
+            if not known:
+                return False
+        return True
+
+    def _normalises_alone(self, char: str) -> bool:
+        """Whether `char` normalises the same in any text, keeping where words start and end:
+        a letter into letters, the apostrophe "’" into "'" (inside words as alone), any other
+        character that is no part of a word into itself; never a mark (an accent, or a vowel
+        sign that composes with the letter before it: Tamil, Myanmar, Balinese)."""
+        if unicodedata.category(char).startswith("M"):
+            return False
+        normal = self.normalize(char)
+        if char.isalpha():
+            return normal.isalpha()
+        return char == "’" or (normal == char and _WORD_CHAR.match(char) is None)
 
     def _terms(self, words: list[str]) -> list[str]:
         stop = self._stop
@@ -179,5 +218,8 @@ class Analyzer:
         # normalisation makes or removes one), so the words come back one for one
         words = self.normalize("\0".join(parts[1::2])).split("\0")
         stop = self._stop
-        kept = [i for i, w in enumerate(words) if w not in stop and len(w) <= MAX_WORD_CHARS]
+        if max(map(len, words)) <= MAX_WORD_CHARS:  # as mostly: no word's length to check
+            kept = [i for i, w in enumerate(words) if w not in stop]
+        else:
+            kept = [i for i, w in enumerate(words) if w not in stop and len(w) <= MAX_WORD_CHARS]
         return self._stemmed([words[i] for i in kept]), offsets, kept

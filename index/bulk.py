@@ -15,7 +15,6 @@ keeps its top-level work under ``if __name__ == "__main__":`` (a worker imports 
 from __future__ import annotations
 
 import asyncio
-import functools
 import multiprocessing
 import os
 from collections import deque
@@ -25,10 +24,10 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Literal
 
-from index.analyzer import Analyzer, AnalyzerSettings
+from index.analyzer import AnalyzerSettings
 from index.errors import CitebotError
 from index.indexes import Indexes
-from index.indexing import Analysed, prepare, with_term_ids
+from index.indexing import Analysed, analyzer_for, prepare, with_term_ids
 from index.ingest import Document
 from index.passages import PassageSettings
 from index.settings import LibrarySettings
@@ -159,12 +158,7 @@ def _prepare(
     passages: PassageSettings,
 ) -> Prepared:
     """`indexing.prepare` in a worker (its analyzer made once per worker)."""
-    return prepare(document, collection, added_by, _analyzer(analyzer), passages)
-
-
-@functools.cache
-def _analyzer(settings: AnalyzerSettings) -> Analyzer:
-    return Analyzer(settings)
+    return prepare(document, collection, added_by, analyzer_for(analyzer), passages)
 
 
 async def _write(parts: Writing, batch: list[tuple[int, Prepared]]) -> dict[int, Outcome]:

@@ -6,6 +6,7 @@ CPU-bound: the library runs these functions in worker threads (`reindex` excepte
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import re
 import unicodedata
@@ -16,7 +17,7 @@ from itertools import chain
 
 import numpy as np
 
-from index.analyzer import Analyzer
+from index.analyzer import Analyzer, AnalyzerSettings
 from index.errors import InputError
 from index.ingest import Document, normalise
 from index.passages import PassageSettings, Span, iter_passages
@@ -29,6 +30,9 @@ _MAPPED = 500  # passages whose terms are given their places in one C call (`Ana
 _TAKEN = 1 << 18  # tokens whose places are mapped to term ids in one C call (`with_term_ids`)
 _HASH_CHUNK = 1 << 16
 _ASCII = re.compile(r"[\x00-\x7f]")
+# characters of text from which an article is analysed in the reader child, not in a thread
+# (about a third of a second of analysis and more: see `Preparation`)
+LARGE_TEXT = 1 << 20
 
 
 def content_hash(text: str) -> str:
@@ -161,8 +165,8 @@ def analyse(
         terms_in_order = tuple(passage_terms)
         tokens.append(terms_in_order if stored else ())
         spans.append(passage_spans if stored else np.empty(0, np.uint16))
-        ascii_only = passage_text.isascii()  # then its terms are its tokens' terms
-        counts = Counter(terms_in_order if ascii_only else analyzer.terms(passage_text))
+        alike = analyzer.words_are_terms(passage_text)  # then its terms are its tokens'
+        counts = Counter(terms_in_order if alike else analyzer.terms(passage_text))
         context = [title_terms]
         if weight:
             for start, end in p.headings:
@@ -258,6 +262,48 @@ def prepare(
         added_by=added_by,
     )
     return analysed, article
+
+
+@dataclass(frozen=True)
+class Preparation:
+    """`prepare`'s work, to be done in a thread or, for a large article, in the reader child
+    (`Sources.prepare`): seconds of pure Python in a thread of the event loop's process share
+    its GIL, and the loop's thread, which takes it back two or three times a turn, waits about
+    a switch interval (5 ms) each time, then loses it again (a 10 MB article stalled the loop
+    20-50 ms); another process has a GIL of its own."""
+
+    document: Document
+    collection: str
+    added_by: str | None
+    analyzer: AnalyzerSettings
+    passages: PassageSettings
+
+    @property
+    def large(self) -> bool:
+        return len(self.document.text) > LARGE_TEXT
+
+    def prepared(self, analyzer: Analyzer) -> tuple[Analysed, NewArticle]:
+        """`prepare` (in a thread of the library's process, with its analyzer)."""
+        return prepare(self.document, self.collection, self.added_by, analyzer, self.passages)
+
+    def load(self) -> tuple[Analysed, NewArticle]:
+        """`prepare` in the reader child, the article's text left out (`""`) when it is the
+        document's, as it mostly is: the parent has it (`with_text`), and a 10 MB article's
+        reply is then half as large to send, copy and read."""
+        analysed, article = self.prepared(analyzer_for(self.analyzer))
+        if article.text == self.document.text:
+            article = replace(article, text="")
+        return analysed, article
+
+    def with_text(self, article: NewArticle) -> NewArticle:
+        """The `article` that `load` gave, with its text again (an article's is never empty)."""
+        return article if article.text else replace(article, text=self.document.text)
+
+
+@functools.cache
+def analyzer_for(settings: AnalyzerSettings) -> Analyzer:
+    """One analyzer a process for each settings (worker processes, the reader child)."""
+    return Analyzer(settings)
 
 
 def _normalised(document: Document) -> Document:

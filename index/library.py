@@ -26,7 +26,7 @@ from index.errors import CitebotError, ClosingError, InputError, StorageError
 from index.following import Following
 from index.guilds import Shards
 from index.indexes import Indexes, _Loaded
-from index.indexing import Analysed, prepare, reindex, with_term_ids
+from index.indexing import Analysed, Preparation, reindex, with_term_ids
 from index.ingest import Document, normalise
 from index.rank import Candidates, Result, with_fragments
 from index.settings import LibrarySettings
@@ -280,9 +280,9 @@ class Library:
     async def _analyse(
         self, collection: str, document: Document, added_by: str | None
     ) -> tuple[Analysed, NewArticle]:
-        return await asyncio.to_thread(
-            prepare, document, collection, added_by, self._analyzer, self.settings.passages
-        )
+        analysis = self.settings.analyzer, self.settings.passages
+        job = Preparation(document, collection, added_by, *analysis)
+        return await self._sources.prepare(job, self._analyzer)
 
     async def _term_ids(self, analysed: Analysed) -> tuple[Passages, list[str]]:
         return await asyncio.to_thread(with_term_ids, analysed, self._indexes.vocabulary)

@@ -90,6 +90,7 @@ class _Paragraph:
     headings: tuple[Span, ...]
     sentences: list[Span] = field(default_factory=list)
     cuts: list[int] = field(default_factory=list)
+    words: list[int] = field(default_factory=list)  # each sentence's (counted once)
 
 
 def _word_count(text: str, span: Span) -> int:
@@ -234,6 +235,7 @@ def _paragraphs(text: str, max_sentence_words: int) -> Iterator[_Paragraph]:
                         continue
                     last = len(pieces) - 1
                     current.sentences.extend(pieces)
+                    current.words.extend(_word_count(text, piece) for piece in pieces)
                     current.cuts.extend(
                         (CUT_START if i else 0) | (CUT_END if i < last else 0)
                         for i in range(last + 1)
@@ -256,7 +258,7 @@ def split_sentences(text: str, max_words: int = 50) -> list[list[Span]]:
     return [p.sentences for p in _paragraphs(text, max_words)]
 
 
-def _groups(paragraph: _Paragraph, text: str, settings: PassageSettings) -> list[list[int]]:
+def _groups(paragraph: _Paragraph, settings: PassageSettings) -> list[list[int]]:
     """A paragraph's sentences as runs that a passage keeps together: the pieces of one
     sentence, unless together they exceed a passage's limits."""
     max_chars = settings.max_words * CHARS_PER_WORD
@@ -269,7 +271,7 @@ def _groups(paragraph: _Paragraph, text: str, settings: PassageSettings) -> list
             groups.append([i])
     kept: list[list[int]] = []
     for group in groups:
-        words = sum(_word_count(text, sentences[i]) for i in group)
+        words = sum(paragraph.words[i] for i in group)
         chars = sentences[group[-1]][1] - sentences[group[0]][0]
         if words <= settings.max_words and chars <= max_chars:
             kept.append(group)
@@ -278,13 +280,13 @@ def _groups(paragraph: _Paragraph, text: str, settings: PassageSettings) -> list
     return kept
 
 
-def _chunk(text: str, paragraph: _Paragraph, settings: PassageSettings) -> list[list[int]]:
+def _chunk(paragraph: _Paragraph, settings: PassageSettings) -> list[list[int]]:
     """Cut one paragraph's sentences into runs of about target_words, at most max_words (and
     their characters); the indexes of the sentences in each run."""
     max_chars = settings.max_words * CHARS_PER_WORD
     sentences = paragraph.sentences
-    groups = _groups(paragraph, text, settings)
-    counts = [sum(_word_count(text, sentences[i]) for i in group) for group in groups]
+    groups = _groups(paragraph, settings)
+    counts = [sum(paragraph.words[i] for i in group) for group in groups]
     total = sum(counts)
     if total <= settings.max_words and sentences[-1][1] - sentences[0][0] <= max_chars:
         return [list(range(len(sentences)))]
@@ -316,19 +318,22 @@ def iter_passages(text: str, settings: PassageSettings | None = None) -> Iterato
     """`split_passages`, one passage at a time (a large article's are not all held at once)."""
     settings = settings or PassageSettings()
     chunks = (
-        Passage(
-            paragraph.sentences[run[0]][0],
-            paragraph.sentences[run[-1]][1],
-            tuple(paragraph.sentences[i] for i in run),
-            tuple(paragraph.cuts[i] for i in run),
-            paragraph.headings,
+        (
+            Passage(
+                paragraph.sentences[run[0]][0],
+                paragraph.sentences[run[-1]][1],
+                tuple(paragraph.sentences[i] for i in run),
+                tuple(paragraph.cuts[i] for i in run),
+                paragraph.headings,
+            ),
+            sum(paragraph.words[i] for i in run),
         )
         for paragraph in _paragraphs(text, settings.max_sentence_words)
-        for run in _chunk(text, paragraph, settings)
+        for run in _chunk(paragraph, settings)
     )
     overlap = settings.overlap_sentences
     before = None
-    for passage in _merge_short(text, chunks, settings):
+    for passage in _merge_short(chunks, settings):
         if overlap and before is not None and before.headings == passage.headings:
             sentences = before.sentences[-overlap:] + passage.sentences
             cuts = before.cuts[-overlap:] + passage.cuts
@@ -339,15 +344,14 @@ def iter_passages(text: str, settings: PassageSettings | None = None) -> Iterato
 
 
 def _merge_short(
-    text: str, chunks: Iterator[Passage], settings: PassageSettings
+    chunks: Iterator[tuple[Passage, int]], settings: PassageSettings
 ) -> Iterator[Passage]:
-    """Chunks too short (short paragraphs) merged with the one before, under the same headings
-    and within the limits."""
+    """Chunks (with their words) too short (short paragraphs) merged with the one before,
+    under the same headings and within the limits."""
     max_chars = settings.max_words * CHARS_PER_WORD
     previous: Passage | None = None
     previous_words = 0
-    for chunk in chunks:
-        words = sum(_word_count(text, s) for s in chunk.sentences)
+    for chunk, words in chunks:
         if (
             previous is not None
             and previous.headings == chunk.headings

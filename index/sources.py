@@ -15,9 +15,12 @@ from pathlib import Path
 
 import aiohttp
 
+from index.analyzer import Analyzer
 from index.errors import InputError
+from index.indexing import Analysed, Preparation
 from index.ingest import Document, RawDocument, decode, read_file
 from index.ingest.reader import Reader
+from index.store.base import NewArticle
 from index.web import (
     Fetched,
     FetchSettings,
@@ -64,6 +67,15 @@ class Sources:
         """A file from disk (its size checked before it is read)."""
         data = await asyncio.to_thread(read_file, path, self.settings.max_bytes)
         return await self._read(data, path.name, None, None)
+
+    async def prepare(self, job: Preparation, analyzer: Analyzer) -> tuple[Analysed, NewArticle]:
+        """An article analysed: in a thread with `analyzer`, or in the reader child when it is
+        large (see `Preparation`), where it costs this process's event loop nothing."""
+        if not job.large:
+            return await asyncio.to_thread(job.prepared, analyzer)
+        title = job.document.title or "the article"
+        prepared: tuple[Analysed, NewArticle] = await self._reader.run(job, title, "analysing")
+        return prepared[0], job.with_text(prepared[1])
 
     async def fetch(
         self, url: str, validators: tuple[str | None, str | None] = (None, None)

@@ -8,6 +8,10 @@ it is started on first use, reused while it behaves, and killed (then started af
 request) when a document takes longer than the time limit. The child is a fresh interpreter: it
 inherits no threads, locks or open databases from the parent.
 
+The same child analyses a large article (`Reader.run` with an `indexing.Preparation`): seconds of
+pure Python there would, in a thread of ours, share the GIL with the event loop's thread, which
+then waits its turn again and again.
+
 The package `index.ingest` does not import this module, so that running it as the child does not
 load it twice (runpy warns when a package has already imported the module it runs).
 """
@@ -18,7 +22,7 @@ import asyncio
 import logging
 import pickle
 import sys
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Protocol, TypeVar
 
 from index.errors import InputError
 from index.ingest.document import Document
@@ -28,6 +32,15 @@ log = logging.getLogger(__name__)
 
 DEFAULT_TIME_LIMIT = 30.0
 _HEADER = 8  # bytes of a frame's length
+_PIECE = 1 << 20  # bytes of a frame written or read at a time
+
+T = TypeVar("T", covariant=True)
+
+
+class Job(Protocol[T]):
+    """A request the child carries out: `RawDocument` (reading), `indexing.Preparation`."""
+
+    def load(self) -> T: ...
 
 
 class Reader:
@@ -40,8 +53,14 @@ class Reader:
 
     async def read(self, raw: RawDocument) -> Document:
         """`raw.load()` in the child; an InputError when it fails or takes too long."""
-        name = raw.name
-        request = pickle.dumps(raw)
+        document = await self.run(raw, raw.name)
+        assert isinstance(document, Document)
+        return document
+
+    async def run(self, job: Job[Any], name: str, doing: str = "reading") -> Any:
+        """`job.load()` in the child; an InputError when it fails or takes too long."""
+        request = pickle.dumps(job)
+        failed = f"could not read {name}" if doing == "reading" else f"{doing} {name} failed"
         async with self._lock:
             try:
                 async with asyncio.timeout(self.time_limit):
@@ -49,28 +68,36 @@ class Reader:
             except TimeoutError:
                 await self._stop()
                 raise InputError(
-                    f"reading {name} took longer than {self.time_limit:g} s; "
+                    f"{doing} {name} took longer than {self.time_limit:g} s; "
                     "it may be too large or malformed"
                 ) from None
             except (OSError, EOFError, asyncio.IncompleteReadError) as exc:
                 await self._stop()
                 log.error("the reader process failed on %s: %r", name, exc)
-                raise InputError(f"could not read {name}: the reader failed unexpectedly") from exc
+                raise InputError(f"{failed}: the reader failed unexpectedly") from exc
         if status == "ok":
-            assert isinstance(payload, Document)
             return payload
         if status == "error":
             raise InputError(str(payload))
-        log.error("reading %s failed in the reader process: %s", name, payload)
-        raise InputError(f"could not read {name}: the reader failed unexpectedly")
+        log.error("%s %s failed in the reader process: %s", doing, name, payload)
+        raise InputError(f"{failed}: the reader failed unexpectedly")
 
     async def _exchange(self, request: bytes) -> tuple[str, Any]:
+        """Send a request and read its reply, each a piece (`_PIECE`) at a time: a large
+        article's frames (10-20 MB) copied whole in one call each held the GIL for several ms
+        more of the event loop's turn."""
         process = await self._started()
         assert process.stdin is not None and process.stdout is not None
-        process.stdin.write(len(request).to_bytes(_HEADER, "big") + request)
-        await process.stdin.drain()
+        process.stdin.write(len(request).to_bytes(_HEADER, "big"))
+        for start in range(0, len(request), _PIECE):
+            process.stdin.write(request[start : start + _PIECE])
+            await process.stdin.drain()
         size = int.from_bytes(await process.stdout.readexactly(_HEADER), "big")
-        reply: tuple[str, Any] = pickle.loads(await process.stdout.readexactly(size))
+        frame = bytearray(size)
+        for start in range(0, size, _PIECE):
+            end = min(start + _PIECE, size)
+            frame[start:end] = await process.stdout.readexactly(end - start)
+        reply: tuple[str, Any] = pickle.loads(frame)
         return reply
 
     async def _started(self) -> asyncio.subprocess.Process:
@@ -117,10 +144,10 @@ def serve(requests: BinaryIO, replies: BinaryIO) -> None:
         request = _read_exactly(requests, int.from_bytes(header, "big"))
         if request is None:
             return
-        raw: RawDocument = pickle.loads(request)
+        job: Job[Any] = pickle.loads(request)
         reply: tuple[str, Any]
         try:
-            reply = ("ok", raw.load())
+            reply = ("ok", job.load())
         except InputError as exc:
             reply = ("error", str(exc))
         except Exception as exc:  # the parent logs it; the user gets one line

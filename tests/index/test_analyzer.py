@@ -3,6 +3,8 @@
 import dataclasses
 import gc
 import json
+import sys
+from collections import Counter
 
 import pytest
 import Stemmer
@@ -233,3 +235,32 @@ def test_remembered_stems_and_titles_leave_nothing_the_collector_follows() -> No
         analyzer.title_terms(f"The rebuilt harbour number {i}")
     gc.collect()
     assert len(gc.get_objects()) - before < 20
+
+
+def _alike(analyzer: Analyzer, text: str) -> bool:
+    """Whether the terms of `text` as a whole are its words' terms one by one."""
+    return Counter(analyzer.terms(text)) == Counter(analyzer.token_spans(text)[0])
+
+
+def test_a_text_said_to_give_its_words_terms_gives_them() -> None:
+    """Every 97th code point (and the usual punctuation, accents, ligatures and fractions), in
+    and between words and numbers: where `words_are_terms` says so, one analysis is enough."""
+    analyzer = Analyzer()
+    chars = [chr(c) for c in range(0x80, sys.maxunicode + 1, 97) if not 0xD800 <= c < 0xE000]
+    chars += list("’‘ʼ“”–—…éüßİŉ½²ﬁ™\u0301\u0b3e")
+    said = 0
+    for char in chars:
+        for text in (f"ab{char}cd", f"{char}x", f"1{char}2", f"3.{char}5 it{char}s a’{char}’b"):
+            if analyzer.words_are_terms(text):
+                said += 1
+                assert _alike(analyzer, text), (hex(ord(char)), text)
+    assert said > 30_000
+
+
+def test_a_vowel_sign_that_joins_the_letter_before_it_is_not_alone() -> None:
+    """Balinese AKARA and TEDUNG compose into one letter: the whole text's words differ from
+    the words one by one, and `words_are_terms` says so."""
+    analyzer = Analyzer()
+    text = "x\u1b05\u1b35y"
+    assert not _alike(analyzer, text)
+    assert not analyzer.words_are_terms(text)

@@ -2,6 +2,9 @@
 `split_sentences` (so that the repaired boundaries are the ones passages use), and what it
 leaves alone."""
 
+import re
+import sys
+
 import pytest
 import sentencex
 
@@ -105,14 +108,13 @@ def test_a_sentence_joined_at_every_boundary_is_read_only_near_each_one(
     import index.boundaries as boundaries
 
     read: list[int] = []
-    searched = boundaries._LAST_WORD
+    last_word = boundaries._last_word
 
-    class Counting:
-        def search(self, text: str, pos: int, endpos: int) -> object:
-            read.append(endpos - pos)
-            return searched.search(text, pos, endpos)
+    def counting(text: str, start: int, end: int) -> str | None:
+        read.append(end - start)
+        return last_word(text, start, end)
 
-    monkeypatch.setattr(boundaries, "_LAST_WORD", Counting())
+    monkeypatch.setattr(boundaries, "_last_word", counting)
     text = "Ae. aegypti and " * 500 + "Ae. albopictus."
     spans = [
         (b["start_index"], b["end_index"]) for b in sentencex.get_sentence_boundaries("en", text)
@@ -120,3 +122,17 @@ def test_a_sentence_joined_at_every_boundary_is_read_only_near_each_one(
     assert len(spans) > 400
     assert repair(text, spans) == [(0, len(text))]
     assert max(read) <= boundaries._TAIL
+
+
+def test_the_last_word_is_the_one_a_regular_expression_reads_whatever_the_white_space() -> None:
+    """`_last_word` splits where `\\s` matches, for every white space character there is."""
+    import index.boundaries as boundaries
+
+    spaces = [c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace() or re.match(r"\s", c)]
+    assert len(spaces) > 20
+    for space in spaces:
+        text = f"(Fig.{space}e.g.{space}{space}Dr{space}"
+        match = re.search(r"(\S+)\s*$", text)
+        assert match is not None
+        assert boundaries._last_word(text, 0, len(text)) == match.group(1)
+        assert boundaries._last_word(space, 0, 1) is None

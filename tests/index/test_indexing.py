@@ -10,7 +10,14 @@ from hypothesis import strategies as st
 
 from index.analyzer import Analyzer
 from index.errors import InputError
-from index.indexing import Analysed, analyse, content_hash, prepare, with_term_ids
+from index.indexing import (
+    Analysed,
+    Preparation,
+    analyse,
+    content_hash,
+    prepare,
+    with_term_ids,
+)
 from index.ingest import Document
 from index.passages import PassageSettings
 from index.settings import LibrarySettings
@@ -197,3 +204,23 @@ def test_a_committed_term_is_named_by_its_stored_id() -> None:
     passages, new = with_term_ids(analysed, vocabulary)
     assert new == ["sail"]
     assert [p.term_ids.tolist() for p in passages] == [[4, -1]]
+
+
+def _preparation(text: str) -> Preparation:
+    settings = LibrarySettings()
+    return Preparation(Document("Lamps", text), "c", None, settings.analyzer, settings.passages)
+
+
+def test_the_child_leaves_out_a_text_that_normalising_did_not_change() -> None:
+    """The reader child's reply has no text where the parent's document already holds it, and
+    `with_text` puts it back."""
+    job = _preparation(TEXT)
+    _, article = job.load()
+    assert (article.text, job.with_text(article).text) == ("", TEXT)
+
+
+def test_the_child_sends_the_text_back_when_normalising_changed_it() -> None:
+    """A text with Windows line breaks is stored with "\\n": the child's reply carries it."""
+    job = _preparation(TEXT.replace("\n", "\r\n"))
+    _, article = job.load()
+    assert job.with_text(article).text == article.text == TEXT

@@ -5,14 +5,21 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from dataclasses import fields
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from index import indexing
+from index.analyzer import Analyzer
 from index.errors import InputError
+from index.indexing import Preparation
 from index.ingest import Document
 from index.library import Library
 from index.settings import LibrarySettings
+from index.sources import Sources
+from index.store.columns import NewPassages, Ragged
 from index.web import FetchSettings
 from tests.helpers.documents import LIGHTHOUSE, make_pdf, page, rss
 from tests.helpers.website import Site
@@ -233,3 +240,61 @@ async def test_an_upload_is_decoded_with_the_charset_of_its_content_type(
     result = await library.add_bytes("c", data, "note", "text/plain; charset=koi8-r")
     _, text = await library.get("c", result.article.id)
     assert text == RUSSIAN
+
+
+def _preparation(text: str) -> Preparation:
+    settings = LibrarySettings()
+    document = Document("Harbours", text)
+    return Preparation(document, "c", "admin", settings.analyzer, settings.passages)
+
+
+async def test_a_large_article_is_analysed_in_the_reader_child(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Over `LARGE_TEXT`, an article is not analysed in this process (its GIL is the event
+    loop's): the analysis here is made to fail, and the add still comes back."""
+    monkeypatch.setattr(indexing, "LARGE_TEXT", 1_000)
+    monkeypatch.setattr(Preparation, "prepared", _not_here)
+    sources = Sources(FetchSettings(), 20)
+    try:
+        analysed, article = await sources.prepare(_preparation(HARBOUR * 40), Analyzer())
+    finally:
+        await sources.close()
+    assert (len(analysed.passages), article.title) == (4, "Harbours")
+
+
+def _not_here(*_: object) -> None:
+    raise AssertionError("analysed in this process")
+
+
+async def test_an_article_analysed_in_the_child_is_what_a_thread_makes_of_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The child's passages, terms, tokens and article are those of the analysis in a thread."""
+    job = _preparation((HARBOUR * 40 + "\r\n\r\n") * 3)  # normalising changes the text
+    here = job.prepared(Analyzer())
+    monkeypatch.setattr(indexing, "LARGE_TEXT", 1_000)
+    sources = Sources(FetchSettings(), 20)
+    try:
+        there = await sources.prepare(job, Analyzer())
+    finally:
+        await sources.close()
+    assert there[1] == here[1] and there[0].distinct == here[0].distinct
+    assert there[0].digest == here[0].digest
+    assert _columns(there[0].passages) == _columns(here[0].passages)
+
+
+def _columns(passages: NewPassages) -> list[tuple[str, bytes]]:
+    """Every array of `passages` (each ragged column's values and row ends), as bytes."""
+    columns = [(f.name, getattr(passages, f.name)) for f in fields(passages)]
+    arrays = [(n, c) for n, c in columns if isinstance(c, np.ndarray)]
+    arrays += [
+        (n + part, getattr(c, part))
+        for n, c in columns
+        for part in ("values", "ends")
+        if isinstance(c, Ragged)
+    ]
+    return [(name, array.dtype.str.encode() + array.tobytes()) for name, array in arrays]
+
+
+HARBOUR = "The harbour was rebuilt in stone after the storm of 1703. "

@@ -84,3 +84,10 @@ def test_the_child_runs_as_a_module_and_ends_with_its_input() -> None:
         check=False,
     )
     assert (done.returncode, done.stdout, done.stderr) == (0, b"", b"")
+
+
+async def test_a_document_of_several_pieces_comes_back_whole(reader: Reader) -> None:
+    """Frames are sent and read a piece (1 MiB) at a time: a 3 MB text crosses in pieces."""
+    text = "".join(f"Otter number {i} holds hands while it sleeps.\n" for i in range(70_000))
+    document = await reader.read(RawDocument(text.encode(), "otters.txt", max_bytes=1 << 23))
+    assert document.text == text.rstrip("\n")

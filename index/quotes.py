@@ -17,6 +17,11 @@ refers back or links, `CONTINUING`: "It", "This", "However", ...) or when it is 
 the neighbour holding more of the question's weight when it holds at least `NEIGHBOUR_SHARE` of
 what the sentence holds; always within the limit. The answer is often in the sentence next to
 the one that echoes the question.
+
+A quote that cuts its sentence (a run of the pieces of one longer than the limit) is then
+completed within its sentence, piece by piece, up to `SENTENCE_WORDS` words (`_complete`): a
+sentence of up to that many words is quoted whole. The limit chooses the quote; what re-ranking
+weighs (`Quote.covered`) is what the quote chosen within the limit holds.
 """
 
 from __future__ import annotations
@@ -33,6 +38,9 @@ from index.analyzer import Token
 from index.passages import CUT_END, CUT_START, Span
 
 MAX_QUOTE_WORDS = 60
+# A quote that cuts its sentence is completed within it up to this many words: a sentence of up
+# to two of its pieces' worth (`PassageSettings.max_sentence_words`, 50) is quoted whole.
+SENTENCE_WORDS = 100
 SHORT_WORDS = 15  # a sentence shorter than this is quoted with the next, where one fits
 # A whole sentence chosen alone is quoted with a neighbour holding at least this share of the
 # question's weight it holds (the answer is often beside the sentence that echoes the question).
@@ -124,6 +132,7 @@ def choose_quote(
     short_words: int = SHORT_WORDS,
     about: frozenset[str] = frozenset(),
     neighbour_share: float = NEIGHBOUR_SHARE,
+    sentence_words: int | None = None,
 ) -> Quote:
     """The best sentence, run of a long sentence's pieces, or adjacent pair of `sentences` for
     a question with term `weights`.
@@ -134,7 +143,9 @@ def choose_quote(
     neighbour holding `neighbour_share` of the question's weight it holds. The terms in
     `about` (what the article is about: its title's and the passage's headings' terms) weigh
     `ABOUT_WEIGHT` of their weight in choosing it; `Quote.covered` holds the question's terms
-    of the quote chosen at their full weights (what re-ranking weighs).
+    of the quote chosen at their full weights (what re-ranking weighs). A quote cutting its
+    sentence is then completed within it up to `sentence_words` words (`_complete`; default
+    `SENTENCE_WORDS`).
     """
     if not sentences:
         raise ValueError("a passage has at least one sentence")
@@ -161,6 +172,9 @@ def choose_quote(
         if any(not about.isdisjoint(terms) for terms in matched[chosen[0] : chosen[1] + 1]):
             chosen = _best(sentences, cuts, matched, focused, max_words, count)
         first, last = _extend(text, sentences, cuts, matched, focused, chosen, limits, count)
+    if cuts[first] & CUT_START or cuts[last] & CUT_END:
+        limit = SENTENCE_WORDS if sentence_words is None else sentence_words
+        first, last = _complete(cuts, matched, weights, (first, last), count, limit)
     start, end = sentences[first][0], sentences[last][1]
     highlights = tuple(
         (t.start - start, t.end - start) for i in range(first, last + 1) for t in by_sentence[i]
@@ -221,6 +235,31 @@ def _extend(
         return math.fsum(map(weights.__getitem__, matched[k]))
 
     return _with_neighbour(text, sentences, cuts, first, limits, (score, count))
+
+
+def _complete(
+    cuts: Sequence[int],
+    matched: Sequence[set[str]],
+    weights: Mapping[str, float],
+    run: tuple[int, int],
+    count: Callable[[int], int],
+    limit: int,
+) -> tuple[int, int]:
+    """A `run` of pieces that cuts its sentence, with the sentence's pieces beside it added
+    one at a time (the one holding more of the question's weight first, the next on a tie)
+    while the run holds at most `limit` words: the whole sentence where it fits."""
+    first, last = run
+    words = sum(count(i) for i in range(first, last + 1))
+    while True:
+        ends = ((first - 1, cuts[first] & CUT_START), (last + 1, cuts[last] & CUT_END))
+        beside = [
+            k for k, inside in ends if inside and 0 <= k < len(cuts) and words + count(k) <= limit
+        ]
+        if not beside:
+            return first, last
+        k = max(beside, key=lambda k: (math.fsum(map(weights.__getitem__, matched[k])), k))
+        words += count(k)
+        first, last = min(first, k), max(last, k)
 
 
 def _best_run(

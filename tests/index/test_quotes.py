@@ -81,7 +81,10 @@ MILITARY = (
 
 
 def _choose(text: str, weights: dict[str, float], **kwargs: Any) -> Quote:
-    """The quote of `text` as one passage: its sentences, long ones in pieces, and their cuts."""
+    """The quote of `text` as one passage: its sentences, long ones in pieces, and their cuts.
+    A quote cutting its sentence is not completed within it unless `sentence_words` is given
+    (the tests of the choice within the word limit)."""
+    kwargs.setdefault("sentence_words", 0)
     passages = split_passages(text, WHOLE)
     sentences = [span for p in passages for span in p.sentences]
     cuts = [cut for p in passages for cut in p.cuts]
@@ -229,6 +232,37 @@ def test_a_whole_sentence_beats_a_piece_of_equal_weight_and_length() -> None:
     quote = _choose(BIDEN, {"pandem": 1.0, "trade": 1.0})
     assert BIDEN[quote.start : quote.end] == CRISIS
     assert (quote.cut_start, quote.cut_end) == (False, False)
+
+
+def test_a_piece_chosen_is_completed_to_its_whole_sentence_by_default() -> None:
+    """'Vision' is in the last piece of the 67-word sentence: the sentence is quoted whole
+    (under `SENTENCE_WORDS`), cut at neither end."""
+    quote = _choose(BIDEN, {"vision": 1.0}, sentence_words=None)
+    assert BIDEN[quote.start : quote.end] == BIDEN[: BIDEN.index("\n")]
+    assert (quote.cut_start, quote.cut_end) == (False, False)
+
+
+def test_completing_a_piece_adds_the_piece_holding_more_of_the_question_first() -> None:
+    """The middle piece (20 words) is chosen; of the pieces beside it, the first (28 words)
+    holds 'trade' and is added; the last (19 words) would pass 48 words."""
+    weights = {"right": 1.0, "trade": 0.5}
+    quote = _choose(BIDEN, weights, max_words=20, sentence_words=48)
+    assert BIDEN[quote.start : quote.end] == f"{ISSUE} {RIGHTS}"
+    assert (quote.cut_start, quote.cut_end) == (False, True)
+
+
+def test_completing_a_piece_stops_at_the_sentence_limit() -> None:
+    """At 47 words the first piece no longer fits beside the middle one: the last is added."""
+    weights = {"right": 1.0, "trade": 0.5}
+    quote = _choose(BIDEN, weights, max_words=20, sentence_words=47)
+    assert BIDEN[quote.start : quote.end] == f"{RIGHTS} {VISION}"
+
+
+def test_re_ranking_weighs_the_quote_chosen_within_the_word_limit() -> None:
+    """The first piece (trade) is chosen within 40 words and completed to the whole sentence,
+    which holds 'right' too: the quote's terms hold both, what re-ranking weighs only 'trade'."""
+    quote = _choose(BIDEN, {"trade": 3.0, "right": 1.0}, max_words=40, sentence_words=100)
+    assert (quote.terms, quote.covered) == ({"trade", "right"}, {"trade"})
 
 
 def test_a_tie_after_the_first_sentence_goes_to_the_earlier() -> None:

@@ -6,7 +6,9 @@ see `index.passages`) is quoted by a run of its pieces that fits, and the quote 
 its ends cut the sentence. Two adjacent whole sentences are chosen only when together they cover
 more of the question than either alone and still fit the limit. Ties go to the candidate cut the
 least (uncut, then cut only at its end, so that it starts where its sentence starts), then to the
-shorter (where nothing matches, not), then to the earlier. The matched terms' spans are returned
+one whose first question term comes earliest in it (a sentence names what it is about, given
+in the question, before what is new about it: the answer), then to the shorter (where nothing
+matches, neither), then to the earlier. The matched terms' spans are returned
 for highlighting. A term of what the article is about (its title's, the passage's headings')
 weighs `ABOUT_WEIGHT` of its weight in this choice: every sentence of the article is about it.
 
@@ -81,6 +83,20 @@ class Limits(NamedTuple):
     max_words: int
     short_words: int
     neighbour_share: float
+
+
+class Found(NamedTuple):
+    """Each sentence's (or piece's) question terms and where the first of them begins in the
+    text (None where it holds none)."""
+
+    matched: Sequence[set[str]]
+    firsts: Sequence[int | None]
+
+    def offset(self, sentences: Sequence[Span], first: int, last: int) -> int:
+        """Where the first question term of sentences `first` to `last` begins, from their
+        start (0 where they hold none)."""
+        at = [k for k in self.firsts[first : last + 1] if k is not None]
+        return min(at) - sentences[first][0] if at else 0
 
 
 class Candidate(NamedTuple):
@@ -159,9 +175,10 @@ def choose_quote(
         if i >= 0 and token.end <= sentences[i][1]:
             by_sentence[i].append(token)
     matched = [{t.term for t in toks} for toks in by_sentence]
+    found = Found(matched, [toks[0].start if toks else None for toks in by_sentence])
     limits = Limits(max_words, short_words, neighbour_share)
     count = _word_counter(text, sentences, every=any(cuts))
-    chosen = _best(sentences, cuts, matched, weights, max_words, count)
+    chosen = _best(sentences, cuts, found, weights, max_words, count)
     best = first, last = _extend(text, sentences, cuts, matched, weights, chosen, limits, count)
     # with what the article is about at its lower weight: where neither the best nor its
     # neighbours hold any of it, the choice is the same
@@ -170,7 +187,7 @@ def choose_quote(
         focused = {t: w * ABOUT_WEIGHT if t in about else w for t, w in weights.items()}
         # where the best holds none of it, it only lowers the best's rivals: the best stays
         if any(not about.isdisjoint(terms) for terms in matched[chosen[0] : chosen[1] + 1]):
-            chosen = _best(sentences, cuts, matched, focused, max_words, count)
+            chosen = _best(sentences, cuts, found, focused, max_words, count)
         first, last = _extend(text, sentences, cuts, matched, focused, chosen, limits, count)
     if cuts[first] & CUT_START or cuts[last] & CUT_END:
         limit = SENTENCE_WORDS if sentence_words is None else sentence_words
@@ -205,15 +222,15 @@ def _word_counter(
 def _best(
     sentences: Sequence[Span],
     cuts: Sequence[int],
-    matched: Sequence[set[str]],
+    found: Found,
     weights: Mapping[str, float],
     max_words: int,
     count: Callable[[int], int],
 ) -> tuple[int, int]:
     """The first and last sentence (or piece) of the best run or pair for term `weights`."""
     if any(cuts):
-        return _best_run(sentences, cuts, matched, weights, max_words, count)
-    return _best_whole(sentences, matched, weights, max_words, count)
+        return _best_run(sentences, cuts, found, weights, max_words, count)
+    return _best_whole(sentences, found, weights, max_words, count)
 
 
 def _extend(
@@ -265,12 +282,13 @@ def _complete(
 def _best_run(
     sentences: Sequence[Span],
     cuts: Sequence[int],
-    matched: Sequence[set[str]],
+    found: Found,
     weights: Mapping[str, float],
     max_words: int,
     count: Callable[[int], int],
 ) -> tuple[int, int]:
     """The best candidate (first and last piece) among every run `_candidates` gives."""
+    matched = found.matched
     words = [count(i) for i in range(len(sentences))]
     scores: dict[tuple[int, int], float] = {}
 
@@ -281,13 +299,14 @@ def _best_run(
             value = scores[first, last] = math.fsum(map(weights.__getitem__, terms))
         return value
 
-    def rank(candidate: Candidate) -> tuple[bool, bool, int, int]:
-        # ties prefer a quote that starts its sentence, then one that ends it, then the shorter
-        # (where nothing matches, not: the passage's opening says what it is about), then the
-        # earlier
+    def rank(candidate: Candidate) -> tuple[bool, bool, int, int, int]:
+        # ties prefer a quote that starts its sentence, then one that ends it, then the one
+        # whose first question term comes earliest, then the shorter (where nothing matches,
+        # neither: the passage's opening says what it is about), then the earlier
         first, last, _ = candidate
         length = sum(words[first : last + 1]) if best else 0
-        return (not cuts[first] & CUT_START, not cuts[last] & CUT_END, -length, -first)
+        offset = found.offset(sentences, first, last) if best else 0
+        return (not cuts[first] & CUT_START, not cuts[last] & CUT_END, -offset, -length, -first)
 
     allowed = [  # a pair must cover more than either of its sentences
         c
@@ -302,16 +321,17 @@ def _best_run(
 
 def _best_whole(
     sentences: Sequence[Span],
-    matched: Sequence[set[str]],
+    found: Found,
     weights: Mapping[str, float],
     max_words: int,
     count: Callable[[int], int],
 ) -> tuple[int, int]:
     """`_best_run` where no sentence is cut (the candidates are the sentences and the pairs of
     adjacent ones), with the same ties, counting the words of the sentences it needs only."""
+    matched = found.matched
     alone = [math.fsum(map(weights.__getitem__, terms)) if terms else 0.0 for terms in matched]
     best = max(alone)
-    found = [(i, i) for i, value in enumerate(alone) if value == best]
+    tied = [(i, i) for i, value in enumerate(alone) if value == best]
     for i in range(len(sentences) - 1):
         a, b = matched[i], matched[i + 1]
         if a <= b or b <= a:  # covers no more than one of the two
@@ -319,13 +339,21 @@ def _best_whole(
         value = math.fsum(map(weights.__getitem__, a | b))
         better = value >= best and value > max(alone[i], alone[i + 1])
         if better and count(i) + count(i + 1) <= max_words:
-            found = found if value == best else []
+            tied = tied if value == best else []
             best = value
-            found.append((i, i + 1))
+            tied.append((i, i + 1))
     if not best:  # nothing matches: the earliest (a sentence before a pair beginning there)
-        return min(found)
-    # the shortest, then the earliest, then a sentence before a pair beginning there
-    return min(found, key=lambda c: (sum(count(i) for i in range(c[0], c[1] + 1)), *c))
+        return min(tied)
+    # the first question term earliest, then the shortest, then the earliest, then a sentence
+    # before a pair beginning there
+    return min(
+        tied,
+        key=lambda c: (
+            found.offset(sentences, *c),
+            sum(count(i) for i in range(c[0], c[1] + 1)),
+            *c,
+        ),
+    )
 
 
 def _with_neighbour(

@@ -17,6 +17,7 @@ from index.analyzer import Analyzer
 from index.passages import CUT_END, CUT_START, PassageSettings, split_passages, split_sentences
 from index.quotes import (
     ABOUT_WEIGHT,
+    Found,
     Quote,
     _best_run,
     _best_whole,
@@ -196,6 +197,13 @@ def test_the_heaviest_sentence_of_an_article_passage_is_quoted_exactly() -> None
     )
 
 
+def test_equal_scores_go_to_the_sentence_whose_question_term_comes_first() -> None:
+    """Both sentences hold 'energy': the first names it first and is quoted, though longer."""
+    text = "Energy deals were signed by both countries after long talks. Talks on energy ended."
+    quote = _quoted(text, {"energi": 1.0}, short_words=0, neighbour_share=math.inf)  # alone
+    assert quote == text[: text.index(" Talks")]
+
+
 def test_equal_scores_go_to_the_shorter_sentence() -> None:
     """Two whole sentences weigh the same: the 3-word one is quoted, not the 8-word one before."""
     text = "Energy talks went on for a long time. Energy deals followed."
@@ -309,9 +317,18 @@ def test_the_word_limit_can_be_set() -> None:
 
 
 def test_a_shorter_pair_beats_a_longer_sentence_of_equal_weight() -> None:
-    """A 40-word sentence with both terms loses to the next two (24 + 13 words), one term each."""
+    """A 14-word sentence with both terms loses to the next two (3 + 2 words), one term each,
+    each naming a term first as it does."""
+    pair = "Energy prices rose. Trade grew."
+    text = f"Energy and trade talks went on for a long time in the capital city. {pair}"
+    assert _quoted(text, {"energi": 1.0, "trade": 1.0}) == pair
+
+
+def test_a_sentence_naming_the_terms_first_beats_a_shorter_pair_of_equal_weight() -> None:
+    """A 40-word sentence with both terms, 'Denisov' its second word, beats the next two
+    (24 + 13 words, one term each) whose first names him at its end."""
     text = f"{RIVALS} {BEIJING}\n{HEADLINE}"
-    assert _quoted(text, {"denisov": 1.0, "trump": 1.0}) == f"{BEIJING}\n{HEADLINE}"
+    assert _quoted(text, {"denisov": 1.0, "trump": 1.0}) == RIVALS
 
 
 def test_a_passage_without_sentences_is_an_error() -> None:
@@ -329,11 +346,12 @@ def test_a_quote_is_an_immutable_value() -> None:
 
 
 def test_one_letter_words_count_in_a_sentences_length() -> None:
-    """'A' and 'B' are words: six-word sentences tie, and the earlier one is quoted."""
-    first = "Talks on trade resumed in Beijing."
+    """'a' and 'B' are words: six-word sentences naming Beijing first tie, and the earlier one
+    is quoted."""
+    first = "Beijing talks on trade resumed today."
     weights = {"beij": 1.0}
     alone = {"short_words": 0, "neighbour_share": math.inf}
-    assert _quoted(f"{first} A deal was signed in Beijing.", weights, **alone) == first
+    assert _quoted(f"{first} Beijing said a deal was signed.", weights, **alone) == first
     assert _quoted(f"{first} Beijing said it backs plan B", weights, **alone) == first
 
 
@@ -506,7 +524,9 @@ def test_a_word_that_merely_begins_with_a_linking_word_is_no_link() -> None:
 
 @given(
     sentences=st.lists(
-        st.tuples(st.integers(0, 40), st.sets(st.sampled_from("abcd"), max_size=3)),
+        st.tuples(
+            st.integers(0, 40), st.sets(st.sampled_from("abcd"), max_size=3), st.integers(0, 3)
+        ),
         min_size=1,
         max_size=7,
     ),
@@ -516,16 +536,23 @@ def test_a_word_that_merely_begins_with_a_linking_word_is_no_link() -> None:
     max_words=st.integers(1, 60),
 )
 def test_whole_sentences_are_chosen_as_among_every_run(
-    sentences: list[tuple[int, set[str]]], weights: dict[str, float], max_words: int
+    sentences: list[tuple[int, set[str], int]], weights: dict[str, float], max_words: int
 ) -> None:
     """Without cuts, the shortcut over whole sentences and pairs chooses what ranking every
-    candidate run chooses, ties included (equal weights, lengths and empty sentences)."""
-    text = " ".join(" ".join(["w"] * n) for n, _ in sentences)
+    candidate run chooses, ties included (equal weights, first terms' places, lengths and empty
+    sentences)."""
+    text = " ".join(" ".join(["w"] * n) for n, _, _ in sentences)
     spans, start = [], 0
-    for n, _ in sentences:
+    for n, _, _ in sentences:
         spans.append((start, start + 2 * n - 1 if n else start))
         start += 2 * n if n else 1
-    matched = [{t for t in terms if t in weights} for _, terms in sentences]
+    matched = [{t for t in terms if t in weights} for _, terms, _ in sentences]
+    # the first question term at word `at` of its sentence (its last word at most)
+    firsts = [
+        s + 2 * min(at, max(n - 1, 0)) if terms else None
+        for (s, _), (n, _, at), terms in zip(spans, sentences, matched, strict=True)
+    ]
+    found = Found(matched, firsts)
     count = _word_counter(text, spans)
-    every_run = _best_run(spans, [0] * len(spans), matched, weights, max_words, count)
-    assert _best_whole(spans, matched, weights, max_words, count) == every_run
+    every_run = _best_run(spans, [0] * len(spans), found, weights, max_words, count)
+    assert _best_whole(spans, found, weights, max_words, count) == every_run

@@ -13,12 +13,13 @@ for highlighting. A term of what the article is about (its title's, the passage'
 weighs `ABOUT_WEIGHT` of its weight in this choice: every sentence of the article is about it.
 
 A whole sentence chosen alone is then quoted with its neighbour where it does not stand alone
-(`_with_neighbour`): with the next sentence when that one continues it (opens with a word that
-refers back or links, `CONTINUING`: "It", "This", "However", ...) or when it is short (under
-`SHORT_WORDS` words), else with the one before when it opens with such a word itself, else with
-the neighbour holding more of the question's weight when it holds at least `NEIGHBOUR_SHARE` of
-what the sentence holds; always within the limit. The answer is often in the sentence next to
-the one that echoes the question.
+(`_with_neighbour`): when it is short (under `SHORT_WORDS` words), with the neighbour holding
+more of the question's weight (the next on a tie, and where neither holds any); else with the
+next sentence when that one continues it (opens with a word that refers back or links,
+`CONTINUING`: "It", "This", "However", ...), else with the one before when it opens with such a
+word itself, else with the neighbour holding more of the question's weight when it holds at
+least `NEIGHBOUR_SHARE` of what the sentence holds; always within the limit. The answer is
+often in the sentence next to the one that echoes the question.
 
 A quote that cuts its sentence (a run of the pieces of one longer than the limit) is then
 completed within its sentence, piece by piece, up to `SENTENCE_WORDS` words (`_complete`): a
@@ -43,7 +44,7 @@ MAX_QUOTE_WORDS = 60
 # A quote that cuts its sentence is completed within it up to this many words: a sentence of up
 # to two of its pieces' worth (`PassageSettings.max_sentence_words`, 50) is quoted whole.
 SENTENCE_WORDS = 100
-SHORT_WORDS = 15  # a sentence shorter than this is quoted with the next, where one fits
+SHORT_WORDS = 15  # a sentence shorter than this is quoted with a neighbour, where one fits
 # A whole sentence chosen alone is quoted with a neighbour holding at least this share of the
 # question's weight it holds (the answer is often beside the sentence that echoes the question).
 NEIGHBOUR_SHARE = 0.5
@@ -78,7 +79,7 @@ class Quote:
 
 class Limits(NamedTuple):
     """What bounds a quote: its words, the length under which a sentence is short (quoted with
-    the next), the share of a sentence's weight that a neighbour quoted with it holds."""
+    a neighbour), the share of a sentence's weight that a neighbour quoted with it holds."""
 
     max_words: int
     short_words: int
@@ -155,7 +156,7 @@ def choose_quote(
 
     `tokens` are the analysed tokens of all of `text` (`Analyzer.tokens`); `cuts` says which
     ends of each sentence are cuts inside a longer one (none when empty); a whole sentence
-    chosen alone with fewer than `short_words` words is quoted with the next, and with a
+    chosen alone with fewer than `short_words` words is quoted with a neighbour, and with a
     neighbour holding `neighbour_share` of the question's weight it holds. The terms in
     `about` (what the article is about: its title's and the passage's headings' terms) weigh
     `ABOUT_WEIGHT` of their weight in choosing it; `Quote.covered` holds the question's terms
@@ -364,8 +365,10 @@ def _with_neighbour(
     limits: Limits,
     measures: tuple[Callable[[int], float], Callable[[int], int]],
 ) -> tuple[int, int]:
-    """Whole sentence `i` with the neighbour it needs, as (first, last): the next sentence when
-    that one continues it or `i` is short, else the one before when `i` continues it, else the
+    """Whole sentence `i` with the neighbour it needs, as (first, last): where `i` is short,
+    the neighbour holding more of the question's weight (the next on a tie, and where neither
+    holds any); else the next
+    sentence when that one continues it, else the one before when `i` continues it, else the
     neighbour holding more of the question's weight when it holds at least
     `limits.neighbour_share` of what `i` holds; `i` alone when none applies, or the neighbour
     is not whole or the two would pass the word limit (`measures`: a sentence's weight and its
@@ -373,22 +376,23 @@ def _with_neighbour(
     max_words, short_words, share = limits
     score, words = measures
     n = words(i)
-    j = i + 1  # the next sentence
-    if (
-        j < len(sentences)
-        and not cuts[j]
-        and (n < short_words or _CONTINUES.match(text, *sentences[j]))
-        and n + words(j) <= max_words
-    ):
-        return i, j
-    j = i - 1  # the one before, when sentence i continues it
-    continues = _CONTINUES.match
-    if j >= 0 and not cuts[j] and continues(text, *sentences[i]) and n + words(j) <= max_words:
-        return j, i
+    # the whole neighbours that fit beside it, the next first (so that it wins a tie)
+    fits = [
+        j
+        for j in (i + 1, i - 1)
+        if 0 <= j < len(sentences) and not cuts[j] and n + words(j) <= max_words
+    ]
+    if n < short_words and fits:  # a short sentence rarely holds its answer whole
+        j = max(fits, key=score)
+        if score(j) or j == i + 1:
+            return min(i, j), max(i, j)
+    if i + 1 in fits and _CONTINUES.match(text, *sentences[i + 1]):
+        return i, i + 1
+    if i - 1 in fits and _CONTINUES.match(text, *sentences[i]):
+        return i - 1, i
     # the neighbour holding more of the question (the next on a tie), if it holds enough
     own = score(i)
-    fits = [j for j in (i + 1, i - 1) if 0 <= j < len(sentences) and not cuts[j]]
-    fits = [j for j in fits if score(j) >= share * own and n + words(j) <= max_words]
+    fits = [j for j in fits if score(j) >= share * own]
     if own and fits:
         j = max(fits, key=score)
         return min(i, j), max(i, j)

@@ -207,7 +207,7 @@ def test_equal_scores_go_to_the_sentence_whose_question_term_comes_first() -> No
 def test_equal_scores_go_to_the_shorter_sentence() -> None:
     """Two whole sentences weigh the same: the 3-word one is quoted, not the 8-word one before."""
     text = "Energy talks went on for a long time. Energy deals followed."
-    quote = _quoted(text, {"energi": 1.0}, neighbour_share=math.inf)  # alone
+    quote = _quoted(text, {"energi": 1.0}, short_words=0, neighbour_share=math.inf)  # alone
     assert quote == "Energy deals followed."
 
 
@@ -490,6 +490,14 @@ def test_equal_coverage_ties_whatever_order_the_terms_are_summed_in() -> None:
 def test_a_short_sentence_is_quoted_with_the_next() -> None:
     """ "The weather was mild in spring." (6 words, under 15) comes with the sentence after it."""
     assert _quoted(TEXT, {"weather": 1.0}) == TEXT[: TEXT.index(" Deals")]
+
+
+def test_a_short_sentence_is_quoted_with_the_one_before_when_that_one_holds_more() -> None:
+    """ "Energy deals followed." (3 words) is chosen; the sentence before holds 'energy' too,
+    the one after nothing: it comes with the one before."""
+    pair = "Energy talks went on for a long time in the capital. Energy deals followed."
+    text = f"The weather was mild. {pair} Talks ended."
+    assert _quoted(text, {"energi": 1.0}, neighbour_share=math.inf) == pair
 
 
 def test_a_sentence_of_the_short_length_is_quoted_alone() -> None:

@@ -316,7 +316,8 @@ def _best_run(
         or score(c.first, c.last) > max(score(c.first, c.second - 1), score(c.second, c.last))
     ]
     best = max(score(c.first, c.last) for c in allowed)
-    first, last, _ = max((c for c in allowed if scores[c.first, c.last] == best), key=rank)
+    tied = [c for c in allowed if scores[c.first, c.last] == best]
+    first, last, _ = tied[0] if len(tied) == 1 else max(tied, key=rank)
     return first, last
 
 
@@ -343,6 +344,8 @@ def _best_whole(
             tied = tied if value == best else []
             best = value
             tied.append((i, i + 1))
+    if len(tied) == 1:
+        return tied[0]
     if not best:  # nothing matches: the earliest (a sentence before a pair beginning there)
         return min(tied)
     # the first question term earliest, then the shortest, then the earliest, then a sentence
@@ -367,33 +370,31 @@ def _with_neighbour(
 ) -> tuple[int, int]:
     """Whole sentence `i` with the neighbour it needs, as (first, last): where `i` is short,
     the neighbour holding more of the question's weight (the next on a tie, and where neither
-    holds any); else the next
-    sentence when that one continues it, else the one before when `i` continues it, else the
-    neighbour holding more of the question's weight when it holds at least
-    `limits.neighbour_share` of what `i` holds; `i` alone when none applies, or the neighbour
-    is not whole or the two would pass the word limit (`measures`: a sentence's weight and its
-    words, by index)."""
+    holds any); else the next sentence when that one continues it, else the one before when
+    `i` continues it, else the neighbour holding more of the question's weight when it holds at
+    least `limits.neighbour_share` of what `i` holds; `i` alone when none applies, or the
+    neighbour is not whole or the two would pass the word limit (`measures`: a sentence's
+    weight and its words, by index). Neighbours are tried the next first: it wins a tie."""
     max_words, short_words, share = limits
     score, words = measures
     n = words(i)
-    # the whole neighbours that fit beside it, the next first (so that it wins a tie)
-    fits = [
-        j
-        for j in (i + 1, i - 1)
-        if 0 <= j < len(sentences) and not cuts[j] and n + words(j) <= max_words
-    ]
-    if n < short_words and fits:  # a short sentence rarely holds its answer whole
-        j = max(fits, key=score)
+
+    def fits(j: int) -> bool:  # a whole neighbour that fits beside it
+        return 0 <= j < len(sentences) and not cuts[j] and n + words(j) <= max_words
+
+    # a short sentence rarely holds its answer whole
+    if n < short_words and (near := [j for j in (i + 1, i - 1) if fits(j)]):
+        j = max(near, key=score)
         if score(j) or j == i + 1:
             return min(i, j), max(i, j)
-    if i + 1 in fits and _CONTINUES.match(text, *sentences[i + 1]):
+    if i + 1 < len(sentences) and _CONTINUES.match(text, *sentences[i + 1]) and fits(i + 1):
         return i, i + 1
-    if i - 1 in fits and _CONTINUES.match(text, *sentences[i]):
+    if i > 0 and _CONTINUES.match(text, *sentences[i]) and fits(i - 1):
         return i - 1, i
     # the neighbour holding more of the question (the next on a tie), if it holds enough
     own = score(i)
-    fits = [j for j in fits if score(j) >= share * own]
-    if own and fits:
-        j = max(fits, key=score)
+    near = [j for j in (i + 1, i - 1) if fits(j) and score(j) >= share * own] if own else []
+    if near:
+        j = max(near, key=score)
         return min(i, j), max(i, j)
     return i, i

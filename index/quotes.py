@@ -6,11 +6,12 @@ see `index.passages`) is quoted by a run of its pieces that fits, and the quote 
 its ends cut the sentence. Two adjacent whole sentences are chosen only when together they cover
 more of the question than either alone and still fit the limit. Ties go to the candidate cut the
 least (uncut, then cut only at its end, so that it starts where its sentence starts), then to the
-one whose first question term comes earliest in it (a sentence names what it is about, given
-in the question, before what is new about it: the answer), then to the shorter (where nothing
-matches, neither), then to the earlier. The matched terms' spans are returned
-for highlighting. A term of what the article is about (its title's, the passage's headings')
-weighs `ABOUT_WEIGHT` of its weight in this choice: every sentence of the article is about it.
+one that opens with a question term (one among its first `OPENING_WORDS` words: a sentence
+names what it is about, given in the question, before what is new about it, the answer), then
+to the shorter (where nothing matches, neither), then to the earlier. The matched terms' spans
+are returned for highlighting. A term of what the article is about (its title's, the passage's
+headings') weighs `ABOUT_WEIGHT` of its weight in this choice: every sentence of the article is
+about it.
 
 A whole sentence chosen alone is then quoted with its neighbour where it does not stand alone
 (`_with_neighbour`): when it is short (under `SHORT_WORDS` words), with the neighbour holding
@@ -51,6 +52,9 @@ NEIGHBOUR_SHARE = 0.5
 # In choosing the quote, a term of what the article is about (its title, the passage's headings)
 # weighs this share of its weight: it tells little about which of the article's sentences answers.
 ABOUT_WEIGHT = 0.25
+# Of quotes of equal weight, one holding a question term among its first this many words is
+# chosen: a sentence opens with what it is about.
+OPENING_WORDS = 3
 # Words that, opening a sentence, make it continue the one before: pronouns and determiners
 # that refer back, and linking adverbs.
 CONTINUING = (
@@ -87,17 +91,19 @@ class Limits(NamedTuple):
 
 
 class Found(NamedTuple):
-    """Each sentence's (or piece's) question terms and where the first of them begins in the
-    text (None where it holds none)."""
+    """Each sentence's (or piece's) question terms and where the first of them begins in
+    `text` (None where it holds none)."""
 
+    text: str
     matched: Sequence[set[str]]
     firsts: Sequence[int | None]
 
-    def offset(self, sentences: Sequence[Span], first: int, last: int) -> int:
-        """Where the first question term of sentences `first` to `last` begins, from their
-        start (0 where they hold none)."""
+    def opens(self, sentences: Sequence[Span], first: int, last: int) -> bool:
+        """Whether sentences `first` to `last` open with a question term: one among their
+        first `OPENING_WORDS` words."""
         at = [k for k in self.firsts[first : last + 1] if k is not None]
-        return min(at) - sentences[first][0] if at else 0
+        start = sentences[first][0]
+        return bool(at) and len(self.text[start : min(at)].split()) < OPENING_WORDS
 
 
 class Candidate(NamedTuple):
@@ -176,7 +182,7 @@ def choose_quote(
         if i >= 0 and token.end <= sentences[i][1]:
             by_sentence[i].append(token)
     matched = [{t.term for t in toks} for toks in by_sentence]
-    found = Found(matched, [toks[0].start if toks else None for toks in by_sentence])
+    found = Found(text, matched, [toks[0].start if toks else None for toks in by_sentence])
     limits = Limits(max_words, short_words, neighbour_share)
     count = _word_counter(text, sentences, every=any(cuts))
     chosen = _best(sentences, cuts, found, weights, max_words, count)
@@ -300,14 +306,14 @@ def _best_run(
             value = scores[first, last] = math.fsum(map(weights.__getitem__, terms))
         return value
 
-    def rank(candidate: Candidate) -> tuple[bool, bool, int, int, int]:
-        # ties prefer a quote that starts its sentence, then one that ends it, then the one
-        # whose first question term comes earliest, then the shorter (where nothing matches,
-        # neither: the passage's opening says what it is about), then the earlier
+    def rank(candidate: Candidate) -> tuple[bool, bool, bool, int, int]:
+        # ties prefer a quote that starts its sentence, then one that ends it, then one that
+        # opens with a question term, then the shorter (where nothing matches, neither: the
+        # passage's opening says what it is about), then the earlier
         first, last, _ = candidate
         length = sum(words[first : last + 1]) if best else 0
-        offset = found.offset(sentences, first, last) if best else 0
-        return (not cuts[first] & CUT_START, not cuts[last] & CUT_END, -offset, -length, -first)
+        opens = found.opens(sentences, first, last) if best else False
+        return (not cuts[first] & CUT_START, not cuts[last] & CUT_END, opens, -length, -first)
 
     allowed = [  # a pair must cover more than either of its sentences
         c
@@ -348,12 +354,12 @@ def _best_whole(
         return tied[0]
     if not best:  # nothing matches: the earliest (a sentence before a pair beginning there)
         return min(tied)
-    # the first question term earliest, then the shortest, then the earliest, then a sentence
+    # one opening with a question term, then the shortest, then the earliest, then a sentence
     # before a pair beginning there
     return min(
         tied,
         key=lambda c: (
-            found.offset(sentences, *c),
+            not found.opens(sentences, *c),
             sum(count(i) for i in range(c[0], c[1] + 1)),
             *c,
         ),

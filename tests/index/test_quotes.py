@@ -197,11 +197,22 @@ def test_the_heaviest_sentence_of_an_article_passage_is_quoted_exactly() -> None
     )
 
 
-def test_equal_scores_go_to_the_sentence_whose_question_term_comes_first() -> None:
-    """Both sentences hold 'energy': the first names it first and is quoted, though longer."""
-    text = "Energy deals were signed by both countries after long talks. Talks on energy ended."
+def test_equal_scores_go_to_the_sentence_that_opens_with_a_question_term() -> None:
+    """Both sentences hold 'energy': the first opens with it and is quoted, though longer (the
+    second names it as its fifth word)."""
+    first = "Energy deals were signed by both countries after long talks."
+    text = f"{first} Yesterday the talks on energy ended."
     quote = _quoted(text, {"energi": 1.0}, short_words=0, neighbour_share=math.inf)  # alone
-    assert quote == text[: text.index(" Talks")]
+    assert quote == first
+
+
+def test_a_question_term_among_the_first_three_words_opens_the_sentence() -> None:
+    """'add' is the second word of the first sentence, the first of the second: both open with
+    it, and the shorter is quoted (the demo's "How do I add an article?")."""
+    first = "Admins add an article with a link."
+    text = f"{first} Adding the same article twice is noticed by the library."
+    alone = {"short_words": 0, "neighbour_share": math.inf}
+    assert _quoted(text, {"add": 1.0, "articl": 1.0}, **alone) == first
 
 
 def test_equal_scores_go_to_the_shorter_sentence() -> None:
@@ -324,9 +335,9 @@ def test_a_shorter_pair_beats_a_longer_sentence_of_equal_weight() -> None:
     assert _quoted(text, {"energi": 1.0, "trade": 1.0}) == pair
 
 
-def test_a_sentence_naming_the_terms_first_beats_a_shorter_pair_of_equal_weight() -> None:
+def test_a_sentence_opening_with_a_question_term_beats_a_shorter_pair_of_equal_weight() -> None:
     """A 40-word sentence with both terms, 'Denisov' its second word, beats the next two
-    (24 + 13 words, one term each) whose first names him at its end."""
+    (24 + 13 words, one term each), the first of which names him at its end."""
     text = f"{RIVALS} {BEIJING}\n{HEADLINE}"
     assert _quoted(text, {"denisov": 1.0, "trump": 1.0}) == RIVALS
 
@@ -560,7 +571,7 @@ def test_whole_sentences_are_chosen_as_among_every_run(
         s + 2 * min(at, max(n - 1, 0)) if terms else None
         for (s, _), (n, _, at), terms in zip(spans, sentences, matched, strict=True)
     ]
-    found = Found(matched, firsts)
+    found = Found(text, matched, firsts)
     count = _word_counter(text, spans)
     every_run = _best_run(spans, [0] * len(spans), found, weights, max_words, count)
     assert _best_whole(spans, found, weights, max_words, count) == every_run

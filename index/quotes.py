@@ -6,17 +6,26 @@ see `index.passages`) is quoted by a run of its pieces that fits, and the quote 
 its ends cut the sentence. Two adjacent whole sentences are chosen only when together they cover
 more of the question than either alone and still fit the limit. Ties go to the candidate cut the
 least (uncut, then cut only at its end, so that it starts where its sentence starts), then to the
-shorter (where nothing matches, not), then to the earlier. The matched terms' spans are returned
-for highlighting. A term of what the article is about (its title's, the passage's headings')
-weighs `ABOUT_WEIGHT` of its weight in this choice: every sentence of the article is about it.
+one that opens with a question term (one among its first `OPENING_WORDS` words: a sentence
+names what it is about, given in the question, before what is new about it, the answer), then
+to the shorter (where nothing matches, neither), then to the earlier. The matched terms' spans
+are returned for highlighting. A term of what the article is about (its title's, the passage's
+headings') weighs `ABOUT_WEIGHT` of its weight in this choice: every sentence of the article is
+about it.
 
 A whole sentence chosen alone is then quoted with its neighbour where it does not stand alone
-(`_with_neighbour`): with the next sentence when that one continues it (opens with a word that
-refers back or links, `CONTINUING`: "It", "This", "However", ...) or when it is short (under
-`SHORT_WORDS` words), else with the one before when it opens with such a word itself, else with
-the neighbour holding more of the question's weight when it holds at least `NEIGHBOUR_SHARE` of
-what the sentence holds; always within the limit. The answer is often in the sentence next to
-the one that echoes the question.
+(`_with_neighbour`): when it is short (under `SHORT_WORDS` words), with the neighbour holding
+more of the question's weight (the next on a tie, and where neither holds any); else with the
+next sentence when that one continues it (opens with a word that refers back or links,
+`CONTINUING`: "It", "This", "However", ...), else with the one before when it opens with such a
+word itself, else with the neighbour holding more of the question's weight when it holds at
+least `NEIGHBOUR_SHARE` of what the sentence holds; always within the limit. The answer is
+often in the sentence next to the one that echoes the question.
+
+A quote that cuts its sentence (a run of the pieces of one longer than the limit) is then
+completed within its sentence, piece by piece, up to `SENTENCE_WORDS` words (`_complete`): a
+sentence of up to that many words is quoted whole. The limit chooses the quote; what re-ranking
+weighs (`Quote.covered`) is what the quote chosen within the limit holds.
 """
 
 from __future__ import annotations
@@ -33,13 +42,19 @@ from index.analyzer import Token
 from index.passages import CUT_END, CUT_START, Span
 
 MAX_QUOTE_WORDS = 60
-SHORT_WORDS = 15  # a sentence shorter than this is quoted with the next, where one fits
+# A quote that cuts its sentence is completed within it up to this many words: a sentence of up
+# to two of its pieces' worth (`PassageSettings.max_sentence_words`, 50) is quoted whole.
+SENTENCE_WORDS = 100
+SHORT_WORDS = 15  # a sentence shorter than this is quoted with a neighbour, where one fits
 # A whole sentence chosen alone is quoted with a neighbour holding at least this share of the
 # question's weight it holds (the answer is often beside the sentence that echoes the question).
 NEIGHBOUR_SHARE = 0.5
 # In choosing the quote, a term of what the article is about (its title, the passage's headings)
 # weighs this share of its weight: it tells little about which of the article's sentences answers.
 ABOUT_WEIGHT = 0.25
+# Of quotes of equal weight, one holding a question term among its first this many words is
+# chosen: a sentence opens with what it is about.
+OPENING_WORDS = 3
 # Words that, opening a sentence, make it continue the one before: pronouns and determiners
 # that refer back, and linking adverbs.
 CONTINUING = (
@@ -68,11 +83,27 @@ class Quote:
 
 class Limits(NamedTuple):
     """What bounds a quote: its words, the length under which a sentence is short (quoted with
-    the next), the share of a sentence's weight that a neighbour quoted with it holds."""
+    a neighbour), the share of a sentence's weight that a neighbour quoted with it holds."""
 
     max_words: int
     short_words: int
     neighbour_share: float
+
+
+class Found(NamedTuple):
+    """Each sentence's (or piece's) question terms and where the first of them begins in
+    `text` (None where it holds none)."""
+
+    text: str
+    matched: Sequence[set[str]]
+    firsts: Sequence[int | None]
+
+    def opens(self, sentences: Sequence[Span], first: int, last: int) -> bool:
+        """Whether sentences `first` to `last` open with a question term: one among their
+        first `OPENING_WORDS` words."""
+        at = [k for k in self.firsts[first : last + 1] if k is not None]
+        start = sentences[first][0]
+        return bool(at) and len(self.text[start : min(at)].split()) < OPENING_WORDS
 
 
 class Candidate(NamedTuple):
@@ -124,17 +155,20 @@ def choose_quote(
     short_words: int = SHORT_WORDS,
     about: frozenset[str] = frozenset(),
     neighbour_share: float = NEIGHBOUR_SHARE,
+    sentence_words: int | None = None,
 ) -> Quote:
     """The best sentence, run of a long sentence's pieces, or adjacent pair of `sentences` for
     a question with term `weights`.
 
     `tokens` are the analysed tokens of all of `text` (`Analyzer.tokens`); `cuts` says which
     ends of each sentence are cuts inside a longer one (none when empty); a whole sentence
-    chosen alone with fewer than `short_words` words is quoted with the next, and with a
+    chosen alone with fewer than `short_words` words is quoted with a neighbour, and with a
     neighbour holding `neighbour_share` of the question's weight it holds. The terms in
     `about` (what the article is about: its title's and the passage's headings' terms) weigh
     `ABOUT_WEIGHT` of their weight in choosing it; `Quote.covered` holds the question's terms
-    of the quote chosen at their full weights (what re-ranking weighs).
+    of the quote chosen at their full weights (what re-ranking weighs). A quote cutting its
+    sentence is then completed within it up to `sentence_words` words (`_complete`; default
+    `SENTENCE_WORDS`).
     """
     if not sentences:
         raise ValueError("a passage has at least one sentence")
@@ -148,9 +182,10 @@ def choose_quote(
         if i >= 0 and token.end <= sentences[i][1]:
             by_sentence[i].append(token)
     matched = [{t.term for t in toks} for toks in by_sentence]
+    found = Found(text, matched, [toks[0].start if toks else None for toks in by_sentence])
     limits = Limits(max_words, short_words, neighbour_share)
     count = _word_counter(text, sentences, every=any(cuts))
-    chosen = _best(sentences, cuts, matched, weights, max_words, count)
+    chosen = _best(sentences, cuts, found, weights, max_words, count)
     best = first, last = _extend(text, sentences, cuts, matched, weights, chosen, limits, count)
     # with what the article is about at its lower weight: where neither the best nor its
     # neighbours hold any of it, the choice is the same
@@ -159,8 +194,11 @@ def choose_quote(
         focused = {t: w * ABOUT_WEIGHT if t in about else w for t, w in weights.items()}
         # where the best holds none of it, it only lowers the best's rivals: the best stays
         if any(not about.isdisjoint(terms) for terms in matched[chosen[0] : chosen[1] + 1]):
-            chosen = _best(sentences, cuts, matched, focused, max_words, count)
+            chosen = _best(sentences, cuts, found, focused, max_words, count)
         first, last = _extend(text, sentences, cuts, matched, focused, chosen, limits, count)
+    if cuts[first] & CUT_START or cuts[last] & CUT_END:
+        limit = SENTENCE_WORDS if sentence_words is None else sentence_words
+        first, last = _complete(cuts, matched, weights, (first, last), count, limit)
     start, end = sentences[first][0], sentences[last][1]
     highlights = tuple(
         (t.start - start, t.end - start) for i in range(first, last + 1) for t in by_sentence[i]
@@ -191,15 +229,15 @@ def _word_counter(
 def _best(
     sentences: Sequence[Span],
     cuts: Sequence[int],
-    matched: Sequence[set[str]],
+    found: Found,
     weights: Mapping[str, float],
     max_words: int,
     count: Callable[[int], int],
 ) -> tuple[int, int]:
     """The first and last sentence (or piece) of the best run or pair for term `weights`."""
     if any(cuts):
-        return _best_run(sentences, cuts, matched, weights, max_words, count)
-    return _best_whole(sentences, matched, weights, max_words, count)
+        return _best_run(sentences, cuts, found, weights, max_words, count)
+    return _best_whole(sentences, found, weights, max_words, count)
 
 
 def _extend(
@@ -223,15 +261,41 @@ def _extend(
     return _with_neighbour(text, sentences, cuts, first, limits, (score, count))
 
 
+def _complete(
+    cuts: Sequence[int],
+    matched: Sequence[set[str]],
+    weights: Mapping[str, float],
+    run: tuple[int, int],
+    count: Callable[[int], int],
+    limit: int,
+) -> tuple[int, int]:
+    """A `run` of pieces that cuts its sentence, with the sentence's pieces beside it added
+    one at a time (the one holding more of the question's weight first, the next on a tie)
+    while the run holds at most `limit` words: the whole sentence where it fits."""
+    first, last = run
+    words = sum(count(i) for i in range(first, last + 1))
+    while True:
+        ends = ((first - 1, cuts[first] & CUT_START), (last + 1, cuts[last] & CUT_END))
+        beside = [
+            k for k, inside in ends if inside and 0 <= k < len(cuts) and words + count(k) <= limit
+        ]
+        if not beside:
+            return first, last
+        k = max(beside, key=lambda k: (math.fsum(map(weights.__getitem__, matched[k])), k))
+        words += count(k)
+        first, last = min(first, k), max(last, k)
+
+
 def _best_run(
     sentences: Sequence[Span],
     cuts: Sequence[int],
-    matched: Sequence[set[str]],
+    found: Found,
     weights: Mapping[str, float],
     max_words: int,
     count: Callable[[int], int],
 ) -> tuple[int, int]:
     """The best candidate (first and last piece) among every run `_candidates` gives."""
+    matched = found.matched
     words = [count(i) for i in range(len(sentences))]
     scores: dict[tuple[int, int], float] = {}
 
@@ -242,13 +306,14 @@ def _best_run(
             value = scores[first, last] = math.fsum(map(weights.__getitem__, terms))
         return value
 
-    def rank(candidate: Candidate) -> tuple[bool, bool, int, int]:
-        # ties prefer a quote that starts its sentence, then one that ends it, then the shorter
-        # (where nothing matches, not: the passage's opening says what it is about), then the
-        # earlier
+    def rank(candidate: Candidate) -> tuple[bool, bool, bool, int, int]:
+        # ties prefer a quote that starts its sentence, then one that ends it, then one that
+        # opens with a question term, then the shorter (where nothing matches, neither: the
+        # passage's opening says what it is about), then the earlier
         first, last, _ = candidate
         length = sum(words[first : last + 1]) if best else 0
-        return (not cuts[first] & CUT_START, not cuts[last] & CUT_END, -length, -first)
+        opens = found.opens(sentences, first, last) if best else False
+        return (not cuts[first] & CUT_START, not cuts[last] & CUT_END, opens, -length, -first)
 
     allowed = [  # a pair must cover more than either of its sentences
         c
@@ -257,22 +322,24 @@ def _best_run(
         or score(c.first, c.last) > max(score(c.first, c.second - 1), score(c.second, c.last))
     ]
     best = max(score(c.first, c.last) for c in allowed)
-    first, last, _ = max((c for c in allowed if scores[c.first, c.last] == best), key=rank)
+    tied = [c for c in allowed if scores[c.first, c.last] == best]
+    first, last, _ = tied[0] if len(tied) == 1 else max(tied, key=rank)
     return first, last
 
 
 def _best_whole(
     sentences: Sequence[Span],
-    matched: Sequence[set[str]],
+    found: Found,
     weights: Mapping[str, float],
     max_words: int,
     count: Callable[[int], int],
 ) -> tuple[int, int]:
     """`_best_run` where no sentence is cut (the candidates are the sentences and the pairs of
     adjacent ones), with the same ties, counting the words of the sentences it needs only."""
+    matched = found.matched
     alone = [math.fsum(map(weights.__getitem__, terms)) if terms else 0.0 for terms in matched]
     best = max(alone)
-    found = [(i, i) for i, value in enumerate(alone) if value == best]
+    tied = [(i, i) for i, value in enumerate(alone) if value == best]
     for i in range(len(sentences) - 1):
         a, b = matched[i], matched[i + 1]
         if a <= b or b <= a:  # covers no more than one of the two
@@ -280,13 +347,23 @@ def _best_whole(
         value = math.fsum(map(weights.__getitem__, a | b))
         better = value >= best and value > max(alone[i], alone[i + 1])
         if better and count(i) + count(i + 1) <= max_words:
-            found = found if value == best else []
+            tied = tied if value == best else []
             best = value
-            found.append((i, i + 1))
+            tied.append((i, i + 1))
+    if len(tied) == 1:
+        return tied[0]
     if not best:  # nothing matches: the earliest (a sentence before a pair beginning there)
-        return min(found)
-    # the shortest, then the earliest, then a sentence before a pair beginning there
-    return min(found, key=lambda c: (sum(count(i) for i in range(c[0], c[1] + 1)), *c))
+        return min(tied)
+    # one opening with a question term, then the shortest, then the earliest, then a sentence
+    # before a pair beginning there
+    return min(
+        tied,
+        key=lambda c: (
+            not found.opens(sentences, *c),
+            sum(count(i) for i in range(c[0], c[1] + 1)),
+            *c,
+        ),
+    )
 
 
 def _with_neighbour(
@@ -297,32 +374,33 @@ def _with_neighbour(
     limits: Limits,
     measures: tuple[Callable[[int], float], Callable[[int], int]],
 ) -> tuple[int, int]:
-    """Whole sentence `i` with the neighbour it needs, as (first, last): the next sentence when
-    that one continues it or `i` is short, else the one before when `i` continues it, else the
-    neighbour holding more of the question's weight when it holds at least
-    `limits.neighbour_share` of what `i` holds; `i` alone when none applies, or the neighbour
-    is not whole or the two would pass the word limit (`measures`: a sentence's weight and its
-    words, by index)."""
+    """Whole sentence `i` with the neighbour it needs, as (first, last): where `i` is short,
+    the neighbour holding more of the question's weight (the next on a tie, and where neither
+    holds any); else the next sentence when that one continues it, else the one before when
+    `i` continues it, else the neighbour holding more of the question's weight when it holds at
+    least `limits.neighbour_share` of what `i` holds; `i` alone when none applies, or the
+    neighbour is not whole or the two would pass the word limit (`measures`: a sentence's
+    weight and its words, by index). Neighbours are tried the next first: it wins a tie."""
     max_words, short_words, share = limits
     score, words = measures
     n = words(i)
-    j = i + 1  # the next sentence
-    if (
-        j < len(sentences)
-        and not cuts[j]
-        and (n < short_words or _CONTINUES.match(text, *sentences[j]))
-        and n + words(j) <= max_words
-    ):
-        return i, j
-    j = i - 1  # the one before, when sentence i continues it
-    continues = _CONTINUES.match
-    if j >= 0 and not cuts[j] and continues(text, *sentences[i]) and n + words(j) <= max_words:
-        return j, i
+
+    def fits(j: int) -> bool:  # a whole neighbour that fits beside it
+        return 0 <= j < len(sentences) and not cuts[j] and n + words(j) <= max_words
+
+    # a short sentence rarely holds its answer whole
+    if n < short_words and (near := [j for j in (i + 1, i - 1) if fits(j)]):
+        j = max(near, key=score)
+        if score(j) or j == i + 1:
+            return min(i, j), max(i, j)
+    if i + 1 < len(sentences) and _CONTINUES.match(text, *sentences[i + 1]) and fits(i + 1):
+        return i, i + 1
+    if i > 0 and _CONTINUES.match(text, *sentences[i]) and fits(i - 1):
+        return i - 1, i
     # the neighbour holding more of the question (the next on a tie), if it holds enough
     own = score(i)
-    fits = [j for j in (i + 1, i - 1) if 0 <= j < len(sentences) and not cuts[j]]
-    fits = [j for j in fits if score(j) >= share * own and n + words(j) <= max_words]
-    if own and fits:
-        j = max(fits, key=score)
+    near = [j for j in (i + 1, i - 1) if fits(j) and score(j) >= share * own] if own else []
+    if near:
+        j = max(near, key=score)
         return min(i, j), max(i, j)
     return i, i

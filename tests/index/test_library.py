@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from index import quotes
 from index.errors import ClosingError, InputError, NotFoundError
 from index.ingest import Document, load_file
 from index.library import Library
@@ -597,11 +598,14 @@ def _sentence_edges(text: str) -> tuple[set[int], set[int]]:
 
 
 async def test_no_quote_of_the_sample_cuts_a_sentence_without_saying_so(
-    tmp_path: Path, shared: Path
+    tmp_path: Path, shared: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Sixteen questions on the sample article: each top quote begins where a sentence begins
     unless `quote_cut` says it begins inside one, and the same for its end (on main, three
-    began or ended inside a sentence unmarked, one with "US and they will have to...")."""
+    began or ended inside a sentence unmarked, one with "US and they will have to..."). Its
+    sentences are short enough to be quoted whole: here a quote is completed within its
+    sentence only up to the word limit, so that some quotes cut theirs."""
+    monkeypatch.setattr(quotes, "SENTENCE_WORDS", quotes.MAX_QUOTE_WORDS)
     document = load_file(shared / "samples/china-russia-article.txt")
     starts, ends = _sentence_edges(document.text)
     async with Library.open(tmp_path / "lib.db") as library:

@@ -17,6 +17,7 @@ from index.analyzer import Analyzer
 from index.passages import CUT_END, CUT_START, PassageSettings, split_passages, split_sentences
 from index.quotes import (
     ABOUT_WEIGHT,
+    Found,
     Quote,
     _best_run,
     _best_whole,
@@ -81,7 +82,10 @@ MILITARY = (
 
 
 def _choose(text: str, weights: dict[str, float], **kwargs: Any) -> Quote:
-    """The quote of `text` as one passage: its sentences, long ones in pieces, and their cuts."""
+    """The quote of `text` as one passage: its sentences, long ones in pieces, and their cuts.
+    A quote cutting its sentence is not completed within it unless `sentence_words` is given
+    (the tests of the choice within the word limit)."""
+    kwargs.setdefault("sentence_words", 0)
     passages = split_passages(text, WHOLE)
     sentences = [span for p in passages for span in p.sentences]
     cuts = [cut for p in passages for cut in p.cuts]
@@ -193,10 +197,28 @@ def test_the_heaviest_sentence_of_an_article_passage_is_quoted_exactly() -> None
     )
 
 
+def test_equal_scores_go_to_the_sentence_that_opens_with_a_question_term() -> None:
+    """Both sentences hold 'energy': the first opens with it and is quoted, though longer (the
+    second names it as its fifth word)."""
+    first = "Energy deals were signed by both countries after long talks."
+    text = f"{first} Yesterday the talks on energy ended."
+    quote = _quoted(text, {"energi": 1.0}, short_words=0, neighbour_share=math.inf)  # alone
+    assert quote == first
+
+
+def test_a_question_term_among_the_first_three_words_opens_the_sentence() -> None:
+    """'add' is the second word of the first sentence, the first of the second: both open with
+    it, and the shorter is quoted (the demo's "How do I add an article?")."""
+    first = "Admins add an article with a link."
+    text = f"{first} Adding the same article twice is noticed by the library."
+    alone = {"short_words": 0, "neighbour_share": math.inf}
+    assert _quoted(text, {"add": 1.0, "articl": 1.0}, **alone) == first
+
+
 def test_equal_scores_go_to_the_shorter_sentence() -> None:
     """Two whole sentences weigh the same: the 3-word one is quoted, not the 8-word one before."""
     text = "Energy talks went on for a long time. Energy deals followed."
-    quote = _quoted(text, {"energi": 1.0}, neighbour_share=math.inf)  # alone
+    quote = _quoted(text, {"energi": 1.0}, short_words=0, neighbour_share=math.inf)  # alone
     assert quote == "Energy deals followed."
 
 
@@ -229,6 +251,37 @@ def test_a_whole_sentence_beats_a_piece_of_equal_weight_and_length() -> None:
     quote = _choose(BIDEN, {"pandem": 1.0, "trade": 1.0})
     assert BIDEN[quote.start : quote.end] == CRISIS
     assert (quote.cut_start, quote.cut_end) == (False, False)
+
+
+def test_a_piece_chosen_is_completed_to_its_whole_sentence_by_default() -> None:
+    """'Vision' is in the last piece of the 67-word sentence: the sentence is quoted whole
+    (under `SENTENCE_WORDS`), cut at neither end."""
+    quote = _choose(BIDEN, {"vision": 1.0}, sentence_words=None)
+    assert BIDEN[quote.start : quote.end] == BIDEN[: BIDEN.index("\n")]
+    assert (quote.cut_start, quote.cut_end) == (False, False)
+
+
+def test_completing_a_piece_adds_the_piece_holding_more_of_the_question_first() -> None:
+    """The middle piece (20 words) is chosen; of the pieces beside it, the first (28 words)
+    holds 'trade' and is added; the last (19 words) would pass 48 words."""
+    weights = {"right": 1.0, "trade": 0.5}
+    quote = _choose(BIDEN, weights, max_words=20, sentence_words=48)
+    assert BIDEN[quote.start : quote.end] == f"{ISSUE} {RIGHTS}"
+    assert (quote.cut_start, quote.cut_end) == (False, True)
+
+
+def test_completing_a_piece_stops_at_the_sentence_limit() -> None:
+    """At 47 words the first piece no longer fits beside the middle one: the last is added."""
+    weights = {"right": 1.0, "trade": 0.5}
+    quote = _choose(BIDEN, weights, max_words=20, sentence_words=47)
+    assert BIDEN[quote.start : quote.end] == f"{RIGHTS} {VISION}"
+
+
+def test_re_ranking_weighs_the_quote_chosen_within_the_word_limit() -> None:
+    """The first piece (trade) is chosen within 40 words and completed to the whole sentence,
+    which holds 'right' too: the quote's terms hold both, what re-ranking weighs only 'trade'."""
+    quote = _choose(BIDEN, {"trade": 3.0, "right": 1.0}, max_words=40, sentence_words=100)
+    assert (quote.terms, quote.covered) == ({"trade", "right"}, {"trade"})
 
 
 def test_a_tie_after_the_first_sentence_goes_to_the_earlier() -> None:
@@ -275,9 +328,18 @@ def test_the_word_limit_can_be_set() -> None:
 
 
 def test_a_shorter_pair_beats_a_longer_sentence_of_equal_weight() -> None:
-    """A 40-word sentence with both terms loses to the next two (24 + 13 words), one term each."""
+    """A 14-word sentence with both terms loses to the next two (3 + 2 words), one term each,
+    each naming a term first as it does."""
+    pair = "Energy prices rose. Trade grew."
+    text = f"Energy and trade talks went on for a long time in the capital city. {pair}"
+    assert _quoted(text, {"energi": 1.0, "trade": 1.0}) == pair
+
+
+def test_a_sentence_opening_with_a_question_term_beats_a_shorter_pair_of_equal_weight() -> None:
+    """A 40-word sentence with both terms, 'Denisov' its second word, beats the next two
+    (24 + 13 words, one term each), the first of which names him at its end."""
     text = f"{RIVALS} {BEIJING}\n{HEADLINE}"
-    assert _quoted(text, {"denisov": 1.0, "trump": 1.0}) == f"{BEIJING}\n{HEADLINE}"
+    assert _quoted(text, {"denisov": 1.0, "trump": 1.0}) == RIVALS
 
 
 def test_a_passage_without_sentences_is_an_error() -> None:
@@ -295,11 +357,12 @@ def test_a_quote_is_an_immutable_value() -> None:
 
 
 def test_one_letter_words_count_in_a_sentences_length() -> None:
-    """'A' and 'B' are words: six-word sentences tie, and the earlier one is quoted."""
-    first = "Talks on trade resumed in Beijing."
+    """'a' and 'B' are words: six-word sentences naming Beijing first tie, and the earlier one
+    is quoted."""
+    first = "Beijing talks on trade resumed today."
     weights = {"beij": 1.0}
     alone = {"short_words": 0, "neighbour_share": math.inf}
-    assert _quoted(f"{first} A deal was signed in Beijing.", weights, **alone) == first
+    assert _quoted(f"{first} Beijing said a deal was signed.", weights, **alone) == first
     assert _quoted(f"{first} Beijing said it backs plan B", weights, **alone) == first
 
 
@@ -440,6 +503,14 @@ def test_a_short_sentence_is_quoted_with_the_next() -> None:
     assert _quoted(TEXT, {"weather": 1.0}) == TEXT[: TEXT.index(" Deals")]
 
 
+def test_a_short_sentence_is_quoted_with_the_one_before_when_that_one_holds_more() -> None:
+    """ "Energy deals followed." (3 words) is chosen; the sentence before holds 'energy' too,
+    the one after nothing: it comes with the one before."""
+    pair = "Energy talks went on for a long time in the capital. Energy deals followed."
+    text = f"The weather was mild. {pair} Talks ended."
+    assert _quoted(text, {"energi": 1.0}, neighbour_share=math.inf) == pair
+
+
 def test_a_sentence_of_the_short_length_is_quoted_alone() -> None:
     """With short_words 6, the six-word sentence is not short: it is quoted alone."""
     assert _quoted(TEXT, {"weather": 1.0}, short_words=6) == "The weather was mild in spring."
@@ -472,7 +543,9 @@ def test_a_word_that_merely_begins_with_a_linking_word_is_no_link() -> None:
 
 @given(
     sentences=st.lists(
-        st.tuples(st.integers(0, 40), st.sets(st.sampled_from("abcd"), max_size=3)),
+        st.tuples(
+            st.integers(0, 40), st.sets(st.sampled_from("abcd"), max_size=3), st.integers(0, 3)
+        ),
         min_size=1,
         max_size=7,
     ),
@@ -482,16 +555,23 @@ def test_a_word_that_merely_begins_with_a_linking_word_is_no_link() -> None:
     max_words=st.integers(1, 60),
 )
 def test_whole_sentences_are_chosen_as_among_every_run(
-    sentences: list[tuple[int, set[str]]], weights: dict[str, float], max_words: int
+    sentences: list[tuple[int, set[str], int]], weights: dict[str, float], max_words: int
 ) -> None:
     """Without cuts, the shortcut over whole sentences and pairs chooses what ranking every
-    candidate run chooses, ties included (equal weights, lengths and empty sentences)."""
-    text = " ".join(" ".join(["w"] * n) for n, _ in sentences)
+    candidate run chooses, ties included (equal weights, first terms' places, lengths and empty
+    sentences)."""
+    text = " ".join(" ".join(["w"] * n) for n, _, _ in sentences)
     spans, start = [], 0
-    for n, _ in sentences:
+    for n, _, _ in sentences:
         spans.append((start, start + 2 * n - 1 if n else start))
         start += 2 * n if n else 1
-    matched = [{t for t in terms if t in weights} for _, terms in sentences]
+    matched = [{t for t in terms if t in weights} for _, terms, _ in sentences]
+    # the first question term at word `at` of its sentence (its last word at most)
+    firsts = [
+        s + 2 * min(at, max(n - 1, 0)) if terms else None
+        for (s, _), (n, _, at), terms in zip(spans, sentences, matched, strict=True)
+    ]
+    found = Found(text, matched, firsts)
     count = _word_counter(text, spans)
-    every_run = _best_run(spans, [0] * len(spans), matched, weights, max_words, count)
-    assert _best_whole(spans, matched, weights, max_words, count) == every_run
+    every_run = _best_run(spans, [0] * len(spans), found, weights, max_words, count)
+    assert _best_whole(spans, found, weights, max_words, count) == every_run

@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from bot.cli.main import cli
+from index.quotes import SENTENCE_WORDS
 from tests.helpers.databases import query
 from tests.helpers.documents import LIGHTHOUSE, page, rss
 from tests.helpers.postgres import PostgresServer
@@ -66,13 +67,17 @@ LONG_SENTENCE = (
     " more than any project the town had seen, would protect the fishing fleet from winter storms,"
     " shelter the ferries that cross to the islands twice a day, give the lifeboat crew a calm"
     " berth, keep sand out of the channel that silts up every spring, and let the old quay be"
-    " rebuilt for visitors who come each summer to watch the boats unload their catch at dawn."
+    " rebuilt for visitors who come each summer to watch the boats unload their catch at dawn,"
+    " and give the town a fish market, a slipway for small boats, a car park for the ferry, a"
+    " café on the pier and the walk along the sea wall that the council has long promised to"
+    " the people who live by the shore."
 )
 
 
 def test_a_quote_cut_inside_its_sentence_says_so_in_json_and_text(db: Path, tmp_path: Path) -> None:
-    """The 83-word sentence is quoted from its start and cut at its end: `quote_cut` says so,
-    the quote is still an exact substring of the passage (no mark in it), the text shows '…'."""
+    """The 127-word sentence, longer than a quote completes (`SENTENCE_WORDS`), is quoted from
+    its start and cut at its end: `quote_cut` says so, the quote is still an exact substring of
+    the passage (no mark in it), the text shows '…'."""
     note = tmp_path / "harbour.txt"
     note.write_text(f"Harbour works\n\n{LONG_SENTENCE}\n")
     assert run(db, "add", str(note)).exit_code == 0
@@ -80,7 +85,8 @@ def test_a_quote_cut_inside_its_sentence_says_so_in_json_and_text(db: Path, tmp_
     first = payload["results"][0]
     assert first["quote_cut"] == {"start": False, "end": True}
     assert first["quote"] in first["passage"] and "…" not in first["quote"]
-    assert LONG_SENTENCE.startswith(first["quote"]) and len(first["quote"].split()) <= 60
+    assert LONG_SENTENCE.startswith(first["quote"])
+    assert len(first["quote"].split()) <= SENTENCE_WORDS
     shown = run(db, "ask", "What will the breakwater protect?").output
     assert "…" in shown
 

@@ -21,7 +21,6 @@ Not thread-safe: the caller serialises every call (a lock) and runs them in a wo
 
 from __future__ import annotations
 
-from array import array
 from collections.abc import Iterable, Mapping, Sequence
 from typing import NamedTuple
 
@@ -31,6 +30,7 @@ import numpy.typing as npt
 import index.topk as topk
 from index.arrays import (
     INT32_MAX,
+    POSTING_BYTES,
     SHIFT,
     TF_MASK,
     Column,
@@ -77,7 +77,7 @@ class PassageIndex:
         self._alive = Column(np.bool_)
         self._slot_of = SlotMap()
         self._postings = Postings.empty()
-        self._delta: dict[int, array[int]] = {}
+        self._delta: dict[int, bytearray] = {}
         self._delta_size = 0
         # totals over live documents
         self._total_len = 0
@@ -126,12 +126,9 @@ class PassageIndex:
         slot = self._new_slots(1)
         self._commit_slots(np.array([doc_id]), counts.sum(keepdims=True), [terms.size])
         delta = self._delta
-        for term, posting in zip(terms.tolist(), ((slot << SHIFT) | counts).tolist(), strict=True):
-            plist = delta.get(term)
-            if plist is None:
-                delta[term] = array("q", (posting,))
-            else:
-                plist.append(posting)
+        packed = ((slot << SHIFT) | counts).tobytes()
+        for term, at in zip(terms.tolist(), range(0, len(packed), POSTING_BYTES), strict=True):
+            delta.setdefault(term, bytearray()).extend(packed[at : at + POSTING_BYTES])
         self._delta_size += terms.size
         if self._delta_size > self._delta_limit():
             self._merge_delta()
@@ -288,7 +285,7 @@ class PassageIndex:
         at = int(postings.terms.searchsorted(term_id))
         held = at < postings.terms.size and postings.terms[at] == term_id
         count = int(postings.ptr[at + 1] - postings.ptr[at]) if held else 0
-        return np.array([count + (len(delta) if delta is not None else 0)], np.int64)
+        return np.array([count + len(delta or b"") // POSTING_BYTES], np.int64)
 
     def _live_counts(self, slots: np.ndarray, sizes: IntArray) -> IntArray:
         """How many of each run of `sizes` postings (of `slots`) are alive."""
@@ -316,7 +313,7 @@ class PassageIndex:
                 slot_parts.append((packed >> SHIFT).astype(np.int32))
                 tf_parts.append(packed & TF_MASK)
                 size += packed.size
-                del packed  # the view pins the array: it cannot grow while it lives
+                del packed  # the view pins the bytearray: it cannot grow while it lives
             sizes.append(size)
         slots = np.concatenate(slot_parts).astype(np.intp)  # as bincount and indexing take them
         self.postings_read += slots.size

@@ -21,7 +21,6 @@ candidate is: at a million passages, a question reads or looks up about a fifth 
 
 from __future__ import annotations
 
-from array import array
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
 
@@ -193,7 +192,7 @@ def _reached(
 
 def parts_of(
     postings: Postings,
-    delta: Mapping[int, array[int]],
+    delta: Mapping[int, bytearray],
     terms: Sequence[int],
     alive: npt.NDArray[np.bool_] | None,
 ) -> tuple[list[Part], IntArray, int]:
@@ -210,7 +209,7 @@ def parts_of(
         if plist is not None:
             packed = np.frombuffer(plist, np.int64)
             pieces.append(((packed >> SHIFT).astype(np.int32), packed & TF_MASK))
-            del packed  # the view pins the array: it cannot grow while it lives
+            del packed  # the view pins the bytearray: it cannot grow while it lives
         read += sum(slots.size for slots, _ in pieces)
         if alive is not None:
             pieces = [(s[alive[s]], tfs[alive[s]]) for s, tfs in pieces]

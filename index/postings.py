@@ -44,6 +44,7 @@ from index.arrays import (
     to_delta,
 )
 from index.bm25 import BM25Params, FloatArray, IntArray, OkapiScorer, make_scorer
+from index.impacts import Impacts, weighed
 
 _MAX_SLOT = INT32_MAX
 _DELTA_SHARE = 8  # the delta is merged in once it holds more than 1/_DELTA_SHARE of the postings
@@ -86,6 +87,7 @@ class PassageIndex:
         self._average_idf: float | None = None
         self._idfs: dict[int, float] = {}  # idf() of terms asked since the last change
         self._norms: FloatArray | None = None  # `_length_norms` until the next change
+        self._impacts = Impacts()  # questions' posting weights until the next change
         self.postings_read = 0  # postings gathered by queries so far (a work count for tests)
 
     # --- inspection ---
@@ -252,6 +254,7 @@ class PassageIndex:
         self._average_idf = None
         self._idfs = {}
         self._norms = None
+        self._impacts.clear()
 
     def _length_norms(self) -> FloatArray:
         """Each slot's `length_norm`, once a change rather than for every posting read."""
@@ -347,20 +350,16 @@ class PassageIndex:
         """
         if not asked or not len(self):
             return None
-        slots, tfs, sizes = self._gather(np.array([t for t, _ in asked], np.int64))
-        if self._dead_postings:
-            live = self._alive.values[slots]
-            df = self._live_counts(slots, sizes)
-        else:
-            live, df = None, sizes
+        gathered = slots, _, sizes = self._gather(np.array([t for t, _ in asked], np.int64))
+        live = self._alive.values[slots] if self._dead_postings else None
+        df = sizes if live is None else self._live_counts(slots, sizes)
         known, weight = topk.weights(self._scorer, len(self), df, asked, self._avg_idf)
         if not known.any():
             return None
-        per_posting = np.repeat(weight, sizes)
+        norms, held = self._length_norms(), self._postings.slots.size + self._delta_size
+        contrib = weighed(self._impacts, self._scorer, norms, asked, weight, gathered, held)
         if live is not None:
-            slots, tfs, per_posting = slots[live], tfs[live], per_posting[live]
-        norms = self._length_norms()[slots]
-        contrib = per_posting * self._scorer.tf_weight_normed(tfs.astype(np.float64), norms)
+            slots, contrib = slots[live], contrib[live]
         constant = float(self._scorer.absent_weight * weight[known].sum())
         if np.count_nonzero(known) == 1:  # one posting list: each slot once
             return slots, contrib, constant

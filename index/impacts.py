@@ -43,6 +43,10 @@ class Impacts:
         self._held = {}
         self._size = 0
 
+    def held(self, key: Key) -> FloatArray | None:
+        """The weights of `key` if kept (not computed)."""
+        return self._held.get(key)
+
     def get(self, key: Key, weigh: Callable[[], FloatArray], postings: int) -> FloatArray:
         """The weights of `key`, from `weigh()` if not kept (then kept, within the budget of
         a collection of `postings`)."""

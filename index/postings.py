@@ -330,7 +330,8 @@ class PassageIndex:
             return None
         known, weight = topk.weights(self._scorer, len(self), df, asked, self._avg_idf)
         avgdl = self._total_len / len(self)
-        scoring = topk.Scoring(self._scorer, self._length_norms(), avgdl, weight)
+        kept = self._impacts, [t for t, _ in asked], self._postings.slots.size + self._delta_size
+        scoring = topk.Scoring(self._scorer, self._length_norms(), avgdl, weight, kept)
         slots, sums, gathered = scoring.best(parts, k, read)
         self.postings_read += gathered
         return slots, sums, float(self._scorer.absent_weight * weight[known].sum())
@@ -392,8 +393,8 @@ class PassageIndex:
         """Merge the delta into the grouped postings (one insertion pass)."""
         if self._delta:
             self._postings = self._postings.merged(delta_postings(self._delta))
-            self._delta = {}
-            self._delta_size = 0
+            self._delta, self._delta_size = {}, 0
+            self._impacts.clear()  # kept by piece: a term's pieces are now one
 
     def _compact(self) -> None:
         """Drop dead slots and postings and renumber slots, keeping their order (one numpy pass)."""

@@ -30,6 +30,7 @@ import numpy.typing as npt
 import index.arrays as arrays
 from index.arrays import SHIFT, TF_MASK, Postings, runs
 from index.bm25 import BM25LScorer, BM25PlusScorer, FloatArray, IntArray, OkapiScorer
+from index.impacts import Impacts
 
 MARGIN = 1e-9  # relative: bounds are raised and thresholds lowered by it, against rounding
 READ_BELOW = 2  # a term left is read whole if it has fewer postings than this per candidate
@@ -41,8 +42,8 @@ PRUNE_SLOTS = 250_000  # slots
 
 
 Piece = tuple[npt.NDArray[np.int32], npt.NDArray[Any]]  # ascending slots, their counts
-# the weights of a term (its place in the query) with these counts in these slots
-Weigh = Callable[[int, npt.NDArray[Any], npt.NDArray[Any]], FloatArray]
+# the weights of a part's piece (by its place), at these of its positions (None: all)
+Weigh = Callable[["Part", int, npt.NDArray[Any] | None], FloatArray]
 
 
 class Part(NamedTuple):
@@ -56,18 +57,34 @@ class Part(NamedTuple):
 
 class Scoring(NamedTuple):
     """What weighs a question's postings: the variant's scorer, each slot's `length_norm`,
-    the passages' average length, and the weight (IDF times count) of each query term."""
+    the passages' average length, the weight (IDF times count) of each query term, and
+    where the weights of whole pieces are kept (`impacts`: by the terms' ids, in a collection
+    of ``postings``)."""
 
     scorer: OkapiScorer | BM25LScorer | BM25PlusScorer
     norms: FloatArray
     avgdl: float
     weight: FloatArray
+    kept: tuple[Impacts, Sequence[int], int] | None = None  # impacts, term ids, postings
 
-    def weigh(self, term: int, tfs: npt.NDArray[Any], slots: npt.NDArray[Any]) -> FloatArray:
+    def weights(self, term: int, tfs: npt.NDArray[Any], slots: npt.NDArray[Any]) -> FloatArray:
         """The weights of a term's postings, as `PassageIndex._score_postings` computes them."""
         tf_weight = self.scorer.tf_weight_normed(tfs.astype(np.float64), self.norms[slots])
         weights: FloatArray = self.weight[term] * tf_weight
         return weights
+
+    def weigh(self, part: Part, piece: int, at: npt.NDArray[Any] | None) -> FloatArray:
+        """The weights of a part's piece, at positions `at` of it (None: all of them): those
+        of a whole piece kept, and read from where they are kept (the same values)."""
+        slots, tfs = part.pieces[piece]
+        if self.kept is None:
+            return self.weights(part.term, *((tfs, slots) if at is None else (tfs[at], slots[at])))
+        impacts, terms, postings = self.kept
+        key = (terms[part.term], piece, slots.size, float(self.weight[part.term]))
+        if at is None:
+            return impacts.get(key, lambda: self.weights(part.term, tfs, slots), postings)
+        held = impacts.held(key)
+        return self.weights(part.term, tfs[at], slots[at]) if held is None else held[at]
 
     def part(self, term: int, pieces: tuple[Piece, ...]) -> Part:
         """A term's postings with the bound of its weight in them: at its largest count, in a
@@ -105,7 +122,7 @@ def weights(
 
 def every_weight(part: Part, weigh: Weigh) -> tuple[npt.NDArray[Any], FloatArray]:
     """All of a part's slots (ascending) and weights."""
-    weights = [weigh(part.term, tfs, slots) for slots, tfs in part.pieces]
+    weights = [weigh(part, piece, None) for piece in range(len(part.pieces))]
     if len(weights) == 1:
         return part.pieces[0][0], weights[0]
     return np.concatenate([slots for slots, _ in part.pieces]), np.concatenate(weights)
@@ -117,11 +134,11 @@ def looked_up(
     """Which of ``slots`` (ascending) each piece of the part holds, and their weights there
     (binary searches)."""
     out = []
-    for held_slots, tfs in part.pieces:
+    for piece, (held_slots, _) in enumerate(part.pieces):
         at = np.searchsorted(held_slots, slots)
         at[at == held_slots.size] = 0
         held = held_slots[at] == slots
-        out.append((held, weigh(part.term, tfs[at[held]], slots[held])))
+        out.append((held, weigh(part, piece, at[held])))
     return out
 
 

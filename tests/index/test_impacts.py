@@ -4,8 +4,11 @@ budget holds."""
 
 from __future__ import annotations
 
+from unittest import mock
+
 import numpy as np
 
+from index import topk
 from index.impacts import Impacts
 from index.postings import PassageIndex
 
@@ -77,3 +80,35 @@ def test_the_least_recently_used_weights_go_first() -> None:
     assert impacts.computed == computed
     impacts.get((1, -1, 8, 1.0), lambda: np.ones(8), 40)
     assert impacts.computed == computed + 8
+
+
+def test_the_pruned_top_k_reads_the_kept_weights_of_a_question_asked_again() -> None:
+    """`topk` weighs whole only the terms it reads whole, and asked again, reads them kept:
+    the same hits to the bit as scoring every posting."""
+    index = _index(400)
+    with mock.patch.object(topk, "PRUNE_SLOTS", 0), mock.patch.object(topk, "PRUNE_FROM", 0):
+        first = index.search(QUESTION, 3)
+        weighed = index._impacts.computed
+        again = index.search(QUESTION, 3)
+    assert weighed > 0
+    assert index._impacts.computed == weighed
+    assert first == again == index.search(QUESTION, 3)  # the last one scores every posting
+
+
+def test_merging_in_the_postings_added_since_forgets_the_weights() -> None:
+    """The weights of the pruned top k are kept by piece of a term's postings (those grouped,
+    those added since): once merged, a term is one piece, weighed again."""
+    index = _index()
+    index.add(1_000, np.array([2, 3], np.int32), np.array([1, 1], np.int32))
+    with mock.patch.object(topk, "PRUNE_SLOTS", 0), mock.patch.object(topk, "PRUNE_FROM", 0):
+        index.search(QUESTION, 3)
+        assert len(index._impacts) > 0
+        index._merge_delta()
+        assert len(index._impacts) == 0
+        assert index.search(QUESTION, 3) == _fresh_with_1000().search(QUESTION, 3)
+
+
+def _fresh_with_1000() -> PassageIndex:
+    index = _index()
+    index.add(1_000, np.array([2, 3], np.int32), np.array([1, 1], np.int32))
+    return index

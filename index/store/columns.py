@@ -22,15 +22,16 @@ from index.passages import Span
 TOKENS_SPAN_MAX = int(np.iinfo(np.uint16).max)  # the longest passage whose tokens are stored
 
 
-# Stores the text of each passage stored without it (of its article's, by `substr`): SQL both
-# stores run after a re-index (their migrations, SQLite's 0010 and PostgreSQL's 0006, the same).
+# Fills in the text of passages stored without it (their article's, by `substr`): SQL that
+# both stores run (SQLite's migration 0010 and PostgreSQL's 0006 run the same).
 FILL_TEXTS = (
-    "INSERT INTO passage_texts (id, text, heading)"
-    ' SELECT p.id, substr(a.text, p.start + 1, p."end" - p.start),'
-    " CASE WHEN p.heading_start IS NOT NULL"
-    " THEN substr(a.text, p.heading_start + 1, p.heading_end - p.heading_start) END"
-    " FROM passages p JOIN articles a ON a.id = p.article_id"
-    " WHERE NOT EXISTS (SELECT 1 FROM passage_texts t WHERE t.id = p.id) ORDER BY p.id"
+    "UPDATE passages SET"
+    ' text = (SELECT substr(a.text, passages.start + 1, passages."end" - passages.start)'
+    " FROM articles a WHERE a.id = passages.article_id),"
+    " heading = CASE WHEN heading_start IS NOT NULL THEN (SELECT substr(a.text,"
+    " passages.heading_start + 1, passages.heading_end - passages.heading_start)"
+    " FROM articles a WHERE a.id = passages.article_id) END"
+    " WHERE text IS NULL"
 )
 
 
@@ -187,11 +188,13 @@ class NewPassages:
             self, term_ids=resolved_ids(self.term_ids), token_ids=resolved_ids(self.token_ids)
         )
 
-    def columns(self) -> list[list[Any]]:
+    def columns(self, text: str | None = None) -> list[list[Any]]:
         """The rows a store writes, column by column: each passage's place, start and end,
         sentences, term ids and counts (little-endian int32 blobs), cuts (a byte a sentence,
-        None where none is cut), heading start and end (None where none) and tokens (the int32
-        term ids, then the uint16 spans; None where none)."""
+        None where none is cut), heading start and end (None where none), tokens (the int32
+        term ids, then the uint16 spans; None where none), and its text and its heading's, of
+        the article's `text` (None where it has no heading; both None without `text`: the
+        store fills them in from the articles' texts, `FILL_TEXTS`)."""
         missing = (self.headings[:, 0] < 0).tolist()
         heading_start, heading_end = (
             [None if m else value for value, m in zip(column.tolist(), missing, strict=True)]
@@ -213,15 +216,13 @@ class NewPassages:
                 i + s if has else None
                 for i, s, has in zip(ids, spans, self.has_tokens.tolist(), strict=True)
             ],
+            [None if text is None else text[start:end] for start, end in self.spans.tolist()],
+            [
+                None if text is None or start < 0 else text[start:end]
+                for start, end in self.headings.tolist()
+            ],
         ]
 
-    def texts(self, text: str) -> tuple[list[str], list[str | None]]:
-        """Each passage's text and its heading's (None where none), of its article's `text`."""
-        return (
-            [text[start:end] for start, end in self.spans.tolist()],
-            [None if start < 0 else text[start:end] for start, end in self.headings.tolist()],
-        )
-
-    def rows(self, *before: object) -> list[tuple[Any, ...]]:
-        """Each passage's row (`columns`), after the values `before`."""
-        return [(*before, *row) for row in zip(*self.columns(), strict=True)]
+    def rows(self, text: str | None, *before: object) -> list[tuple[Any, ...]]:
+        """Each passage's row (`columns` of the article's `text`), after the values `before`."""
+        return [(*before, *row) for row in zip(*self.columns(text), strict=True)]

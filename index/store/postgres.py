@@ -340,12 +340,11 @@ class PostgresStore(PostgresFeeds, PostgresCommunity):
         if not ids:
             return {}
         rows = await self._fetch(
-            "SELECT p.id, coalesce(t.text,"
+            "SELECT p.id, coalesce(p.text,"
             ' substr(a.text, p.start + 1, p."end" - p.start)), p.start, p.sentences, p.cuts,'
-            " coalesce(t.heading,"
+            " coalesce(p.heading,"
             " substr(a.text, p.heading_start + 1, p.heading_end - p.heading_start)),"
             f" p.tokens, {_ARTICLE_COLUMNS} FROM passages p JOIN articles a ON a.id = p.article_id"
-            " LEFT JOIN passage_texts t ON t.id = p.id"
             " WHERE p.collection = $1 AND p.id = ANY($2)",
             collection,
             list(ids),

@@ -38,24 +38,17 @@ async def insert_article(conn: Conn, article: NewArticle) -> int:
 async def insert_passages(
     conn: Conn, article_id: int, collection: str, passages: Passages, text: str | None
 ) -> list[int]:
-    """Insert an article's passages in one statement, and their texts (of the article's
-    `text`; none where it is None) in another; their ids, in order."""
-    columns = await asyncio.to_thread(passages.columns)
+    """Insert an article's passages in one statement (with their texts, of the article's
+    `text`; without, where it is None); their ids, in order."""
+    columns = await asyncio.to_thread(passages.columns, text)
     rows = await conn.fetch(
         'INSERT INTO passages (article_id, collection, ord, start, "end", sentences, term_ids,'
-        " term_freqs, cuts, heading_start, heading_end, tokens) SELECT $1, $2, * FROM unnest("
-        "$3::int[], $4::int[], $5::int[], $6::bytea[], $7::bytea[], $8::bytea[], $9::bytea[],"
-        " $10::int[], $11::int[], $12::bytea[]) RETURNING id, ord",
+        " term_freqs, cuts, heading_start, heading_end, tokens, text, heading)"
+        " SELECT $1, $2, * FROM unnest($3::int[], $4::int[], $5::int[], $6::bytea[],"
+        " $7::bytea[], $8::bytea[], $9::bytea[], $10::int[], $11::int[], $12::bytea[],"
+        " $13::text[], $14::text[]) RETURNING id, ord",
         article_id,
         collection,
         *columns,
     )
-    ids: list[int] = [row[0] for row in sorted(rows, key=lambda row: row[1])]
-    if text is not None:
-        await conn.execute(
-            "INSERT INTO passage_texts (id, text, heading)"
-            " SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[])",
-            ids,
-            *passages.texts(text),
-        )
-    return ids
+    return [row[0] for row in sorted(rows, key=lambda row: row[1])]

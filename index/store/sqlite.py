@@ -230,24 +230,18 @@ class SQLiteStore(SQLiteFeeds, SQLiteCommunity):
         passages: Passages,
         text: str | None,
     ) -> list[int]:
-        """Insert an article's passages in one statement, and their texts (of the article's
-        `text`; none where it is None) in another; their ids, in order."""
+        """Insert an article's passages in one statement (with their texts, of the article's
+        `text`; without, where it is None); their ids, in order."""
         await db.executemany(
             'INSERT INTO passages (article_id, collection, ord, start, "end", sentences,'
-            " term_ids, term_freqs, cuts, heading_start, heading_end, tokens)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            await asyncio.to_thread(passages.rows, article_id, collection),
+            " term_ids, term_freqs, cuts, heading_start, heading_end, tokens, text, heading)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            await asyncio.to_thread(passages.rows, text, article_id, collection),
         )
         async with db.execute(
             "SELECT id FROM passages WHERE article_id = ? ORDER BY ord", (article_id,)
         ) as cursor:
-            ids = [row[0] for row in await cursor.fetchall()]
-        if text is not None:
-            await db.executemany(
-                "INSERT INTO passage_texts (id, text, heading) VALUES (?, ?, ?)",
-                zip(ids, *passages.texts(text), strict=True),
-            )
-        return ids
+            return [row[0] for row in await cursor.fetchall()]
 
     async def replace_article(
         self, article_id: int, article: NewArticle, passages: Passages, new_terms: Terms

@@ -1,6 +1,6 @@
-"""Each passage's text and its heading's are stored apart (`passage_texts`: SQLite migration
-0010, PostgreSQL 0006), so that reading candidates reads no article's text; passages stored
-without them are read from their article's text, and the migration stores them."""
+"""Each passage's text and its heading's are stored with it (SQLite migration 0010,
+PostgreSQL 0006), so that reading candidates reads no article's text; passages stored without
+them are read from their article's text, and the migration fills them in."""
 
 import asyncio
 import sqlite3
@@ -10,7 +10,6 @@ from typing import Any
 import asyncpg
 import numpy as np
 
-from index import Document, Library, LibrarySettings, PassageSettings
 from index.store import Store, is_postgres, open_store
 from index.store.columns import NewPassage, NewPassages
 from index.store.migrations import numbered_scripts
@@ -65,7 +64,7 @@ async def test_a_passage_is_read_with_the_text_stored_with_it(location: str) -> 
 
 async def test_a_passage_stored_without_its_text_is_read_from_its_article(location: str) -> None:
     await _stored(location)
-    await _sql(location, "DELETE FROM passage_texts")
+    await _sql(location, "UPDATE passages SET text = NULL, heading = NULL")
     async with open_store(location) as store:
         assert await _read(store, location) == EXPECTED
 
@@ -86,50 +85,28 @@ async def test_the_reader_of_answers_reads_the_stored_text(tmp_path: Path) -> No
 async def _before_passage_texts(location: str) -> None:
     """A library as citebot wrote it before the passages' texts were stored."""
     backend = "postgres" if is_postgres(location) else "sqlite"
-    number = next(n for n, sql in numbered_scripts(backend) if "CREATE TABLE passage_texts" in sql)
+    number = next(n for n, sql in numbered_scripts(backend) if "ADD COLUMN heading TEXT" in sql)
     await _stored(location)
     if backend == "sqlite":
         with sqlite3.connect(location) as db:
             db.executescript(
-                "DROP INDEX articles_info; DROP TABLE passage_texts;"
-                f" PRAGMA user_version = {number - 1};"
+                "DROP INDEX articles_info; ALTER TABLE passages DROP COLUMN text;"
+                f" ALTER TABLE passages DROP COLUMN heading; PRAGMA user_version = {number - 1};"
             )
         return
     conn = await asyncpg.connect(location)
     try:
         await conn.execute(
-            f"DROP TABLE passage_texts; UPDATE citebot_schema SET version = {number - 1}"
+            "ALTER TABLE passages DROP COLUMN text; ALTER TABLE passages DROP COLUMN heading;"
+            f" UPDATE citebot_schema SET version = {number - 1}"
         )
     finally:
         await conn.close()
 
 
-async def test_the_migration_stores_the_texts_of_older_passages(location: str) -> None:
+async def test_the_migration_fills_in_the_texts_of_older_passages(location: str) -> None:
     await _before_passage_texts(location)
     async with open_store(location):
         pass
-    rows = await _sql(location, "SELECT text, heading FROM passage_texts ORDER BY id")
+    rows = await _sql(location, "SELECT text, heading FROM passages ORDER BY id")
     assert rows == EXPECTED
-
-
-async def test_removing_an_article_removes_its_passages_texts(location: str) -> None:
-    await _stored(location)
-    async with open_store(location) as store:
-        await store.delete_article("c", 1)
-    assert await _sql(location, "SELECT count(*) FROM passage_texts") == [(0,)]
-
-
-async def test_a_reindex_stores_the_texts_of_the_new_passages(location: str) -> None:
-    text = " ".join(f"Sentence {i} mentions the harbour and ships." for i in range(60))
-    async with Library.open(location) as library:
-        await library.add("c", Document("Harbour", text))
-    small = LibrarySettings(passages=PassageSettings(target_words=40, max_words=60, min_words=20))
-    async with Library.open(location, small):
-        pass
-    stored = await _sql(
-        location,
-        'SELECT t.text, substr(a.text, p.start + 1, p."end" - p.start) FROM passages p'
-        " JOIN articles a ON a.id = p.article_id LEFT JOIN passage_texts t ON t.id = p.id",
-    )
-    assert len(stored) > 3
-    assert all(mine == its for mine, its in stored)

@@ -22,19 +22,6 @@ from index.passages import Span
 TOKENS_SPAN_MAX = int(np.iinfo(np.uint16).max)  # the longest passage whose tokens are stored
 
 
-# Fills in the text of passages stored without it (their article's, by `substr`): SQL that
-# both stores run (SQLite's migration 0010 and PostgreSQL's 0006 run the same).
-FILL_TEXTS = (
-    "UPDATE passages SET"
-    ' text = (SELECT substr(a.text, passages.start + 1, passages."end" - passages.start)'
-    " FROM articles a WHERE a.id = passages.article_id),"
-    " heading = CASE WHEN heading_start IS NOT NULL THEN (SELECT substr(a.text,"
-    " passages.heading_start + 1, passages.heading_end - passages.heading_start)"
-    " FROM articles a WHERE a.id = passages.article_id) END"
-    " WHERE text IS NULL"
-)
-
-
 class StoredTokens(NamedTuple):
     """A passage's tokens in order, as stored so that a question never analyses a passage:
     each one's term id, and its span of the passage's text (start, end pairs)."""
@@ -188,13 +175,11 @@ class NewPassages:
             self, term_ids=resolved_ids(self.term_ids), token_ids=resolved_ids(self.token_ids)
         )
 
-    def columns(self, text: str | None = None) -> list[list[Any]]:
+    def columns(self) -> list[list[Any]]:
         """The rows a store writes, column by column: each passage's place, start and end,
         sentences, term ids and counts (little-endian int32 blobs), cuts (a byte a sentence,
-        None where none is cut), heading start and end (None where none), tokens (the int32
-        term ids, then the uint16 spans; None where none), and its text and its heading's, of
-        the article's `text` (None where it has no heading; both None without `text`: the
-        store fills them in from the articles' texts, `FILL_TEXTS`)."""
+        None where none is cut), heading start and end (None where none) and tokens (the int32
+        term ids, then the uint16 spans; None where none)."""
         missing = (self.headings[:, 0] < 0).tolist()
         heading_start, heading_end = (
             [None if m else value for value, m in zip(column.tolist(), missing, strict=True)]
@@ -216,13 +201,8 @@ class NewPassages:
                 i + s if has else None
                 for i, s, has in zip(ids, spans, self.has_tokens.tolist(), strict=True)
             ],
-            [None if text is None else text[start:end] for start, end in self.spans.tolist()],
-            [
-                None if text is None or start < 0 else text[start:end]
-                for start, end in self.headings.tolist()
-            ],
         ]
 
-    def rows(self, text: str | None, *before: object) -> list[tuple[Any, ...]]:
-        """Each passage's row (`columns` of the article's `text`), after the values `before`."""
-        return [(*before, *row) for row in zip(*self.columns(text), strict=True)]
+    def rows(self, *before: object) -> list[tuple[Any, ...]]:
+        """Each passage's row (`columns`), after the values `before`."""
+        return [(*before, *row) for row in zip(*self.columns(), strict=True)]

@@ -37,7 +37,6 @@ from index.store.base import (
     stored_passage,
 )
 from index.store.batches import article_values, write_articles
-from index.store.columns import FILL_TEXTS
 from index.store.postgres_articles import insert_article, insert_passages
 from index.store.postgres_community import PostgresCommunity
 from index.store.postgres_feeds import PostgresFeeds, register
@@ -260,9 +259,7 @@ class PostgresStore(PostgresFeeds, PostgresCommunity):
 
             async def insert(article: NewArticle, rows: Passages) -> tuple[ArticleInfo, list[int]]:
                 article_id = await insert_article(conn, article)
-                ids = await insert_passages(
-                    conn, article_id, article.collection, rows, article.text
-                )
+                ids = await insert_passages(conn, article_id, article.collection, rows)
                 return await self.get_article(article.collection, article_id, conn), ids
 
             async def record(collection: str, added: list[int], terms: list[int]) -> None:
@@ -290,9 +287,7 @@ class PostgresStore(PostgresFeeds, PostgresCommunity):
                 *article_values(article),
                 article_id,
             )
-            new_ids = await insert_passages(
-                conn, article_id, article.collection, passages, article.text
-            )
+            new_ids = await insert_passages(conn, article_id, article.collection, passages)
             new_term_ids = [term_id for term_id, _ in terms]
             await self._record(conn, article.collection, old_ids, new_ids, new_term_ids)
             info = await self.get_article(article.collection, article_id, conn)
@@ -340,10 +335,8 @@ class PostgresStore(PostgresFeeds, PostgresCommunity):
         if not ids:
             return {}
         rows = await self._fetch(
-            "SELECT p.id, coalesce(p.text,"
-            ' substr(a.text, p.start + 1, p."end" - p.start)), p.start, p.sentences, p.cuts,'
-            " coalesce(p.heading,"
-            " substr(a.text, p.heading_start + 1, p.heading_end - p.heading_start)),"
+            f'SELECT p.id, substr(a.text, p.start + 1, p."end" - p.start), p.start, p.sentences,'
+            " p.cuts, substr(a.text, p.heading_start + 1, p.heading_end - p.heading_start),"
             f" p.tokens, {_ARTICLE_COLUMNS} FROM passages p JOIN articles a ON a.id = p.article_id"
             " WHERE p.collection = $1 AND p.id = ANY($2)",
             collection,
@@ -373,8 +366,7 @@ class PostgresStore(PostgresFeeds, PostgresCommunity):
             await conn.execute("DELETE FROM terms")
             await conn.executemany("INSERT INTO terms (id, term) VALUES ($1, $2)", list(terms))
             for article_id, collection, article_passages in rebuilt:
-                await insert_passages(conn, article_id, collection, article_passages, None)
-            await conn.execute(FILL_TEXTS)
+                await insert_passages(conn, article_id, collection, article_passages)
             await conn.executemany(
                 "INSERT INTO meta (key, value) VALUES ($1, $2)"
                 " ON CONFLICT (key) DO UPDATE SET value = excluded.value",

@@ -36,17 +36,15 @@ async def insert_article(conn: Conn, article: NewArticle) -> int:
 
 
 async def insert_passages(
-    conn: Conn, article_id: int, collection: str, passages: Passages, text: str | None
+    conn: Conn, article_id: int, collection: str, passages: Passages
 ) -> list[int]:
-    """Insert an article's passages in one statement (with their texts, of the article's
-    `text`; without, where it is None); their ids, in order."""
-    columns = await asyncio.to_thread(passages.columns, text)
+    """Insert an article's passages in one statement; their ids, in order."""
+    columns = await asyncio.to_thread(passages.columns)
     rows = await conn.fetch(
         'INSERT INTO passages (article_id, collection, ord, start, "end", sentences, term_ids,'
-        " term_freqs, cuts, heading_start, heading_end, tokens, text, heading)"
-        " SELECT $1, $2, * FROM unnest($3::int[], $4::int[], $5::int[], $6::bytea[],"
-        " $7::bytea[], $8::bytea[], $9::bytea[], $10::int[], $11::int[], $12::bytea[],"
-        " $13::text[], $14::text[]) RETURNING id, ord",
+        " term_freqs, cuts, heading_start, heading_end, tokens) SELECT $1, $2, * FROM unnest("
+        "$3::int[], $4::int[], $5::int[], $6::bytea[], $7::bytea[], $8::bytea[], $9::bytea[],"
+        " $10::int[], $11::int[], $12::bytea[]) RETURNING id, ord",
         article_id,
         collection,
         *columns,

@@ -36,7 +36,6 @@ from index.store.base import (
     now,
 )
 from index.store.batches import article_values, write_articles
-from index.store.columns import FILL_TEXTS
 from index.store.sqlite_access import connect
 from index.store.sqlite_changes import latest, record, select_in, since
 from index.store.sqlite_community import SQLiteCommunity
@@ -217,26 +216,19 @@ class SQLiteStore(SQLiteFeeds, SQLiteCommunity):
         )
         article_id = cursor.lastrowid
         assert article_id is not None
-        ids = await self._insert_passages(
-            db, article_id, article.collection, passages, article.text
-        )
+        ids = await self._insert_passages(db, article_id, article.collection, passages)
         return await self.get_article(article.collection, article_id), ids
 
     @staticmethod
     async def _insert_passages(
-        db: aiosqlite.Connection,
-        article_id: int,
-        collection: str,
-        passages: Passages,
-        text: str | None,
+        db: aiosqlite.Connection, article_id: int, collection: str, passages: Passages
     ) -> list[int]:
-        """Insert an article's passages in one statement (with their texts, of the article's
-        `text`; without, where it is None); their ids, in order."""
+        """Insert an article's passages in one statement; their ids, in order."""
         await db.executemany(
             'INSERT INTO passages (article_id, collection, ord, start, "end", sentences,'
-            " term_ids, term_freqs, cuts, heading_start, heading_end, tokens, text, heading)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            await asyncio.to_thread(passages.rows, text, article_id, collection),
+            " term_ids, term_freqs, cuts, heading_start, heading_end, tokens)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            await asyncio.to_thread(passages.rows, article_id, collection),
         )
         async with db.execute(
             "SELECT id FROM passages WHERE article_id = ? ORDER BY ord", (article_id,)
@@ -269,9 +261,7 @@ class SQLiteStore(SQLiteFeeds, SQLiteCommunity):
                     article_id,
                 ),
             )
-            new_ids = await self._insert_passages(
-                db, article_id, article.collection, passages, article.text
-            )
+            new_ids = await self._insert_passages(db, article_id, article.collection, passages)
             new_term_ids = [term_id for term_id, _ in terms]
             await record(db, article.collection, old_ids, new_ids, new_term_ids)
             info = await self.get_article(article.collection, article_id)
@@ -367,8 +357,7 @@ class SQLiteStore(SQLiteFeeds, SQLiteCommunity):
             await db.execute("DELETE FROM terms")
             await db.executemany("INSERT INTO terms (id, term) VALUES (?, ?)", terms)
             for article_id, collection, article_passages in rebuilt:
-                await self._insert_passages(db, article_id, collection, article_passages, None)
-            await db.execute(FILL_TEXTS)
+                await self._insert_passages(db, article_id, collection, article_passages)
             await db.executemany(
                 "INSERT INTO meta (key, value) VALUES (?, ?)"
                 " ON CONFLICT (key) DO UPDATE SET value = excluded.value",

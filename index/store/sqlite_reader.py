@@ -20,18 +20,13 @@ ARTICLE_COLUMNS = (
     "a.id, a.collection, a.title, a.url, a.author, a.published, a.site, a.source, a.added_by, "
     "a.added_at, (SELECT count(*) FROM passages p2 WHERE p2.article_id = a.id)"
 )
-# A passage's text and its heading's are stored with it (migration 0010), and the article's
-# other columns are read from the index `articles_info`: the article's own row, whose text
-# (13 KB on average, in overflow pages that any column after it also has to walk) is read
-# only for a passage stored without its text (`coalesce` reads its second argument only
-# where the first is NULL, and SQLite seeks a row only when it reads a column the index
-# lacks). At 100k passages, 10 candidates in 200-300 µs against 300-400 (cold caches).
+# (no substr of the article at all for a passage without a heading: most of them)
 PASSAGES = (
-    'SELECT p.id, coalesce(p.text, substr(a.text, p.start + 1, p."end" - p.start)), p.start,'
-    " p.sentences, p.cuts, CASE WHEN p.heading_start IS NOT NULL THEN coalesce(p.heading,"
-    " substr(a.text, p.heading_start + 1, p.heading_end - p.heading_start)) END, p.tokens,"
-    f" {ARTICLE_COLUMNS} FROM passages p JOIN articles a INDEXED BY articles_info"
-    " ON a.id = p.article_id WHERE p.collection = ? AND p.id IN ({marks})"
+    'SELECT p.id, substr(a.text, p.start + 1, p."end" - p.start), p.start, p.sentences,'
+    " p.cuts, CASE WHEN p.heading_start IS NOT NULL THEN"
+    " substr(a.text, p.heading_start + 1, p.heading_end - p.heading_start) END, p.tokens,"
+    f" {ARTICLE_COLUMNS} FROM passages p JOIN articles a ON a.id = p.article_id"
+    " WHERE p.collection = ? AND p.id IN ({marks})"
 )
 
 

@@ -42,35 +42,20 @@ def test_provisional_ids_are_replaced_in_terms_and_tokens() -> None:
     assert [p.tokens.term_ids.tolist() for p in passages if p.tokens] == [[1, 7], [9, 5]]
 
 
-TEXT = "Harbours. The keeper climbed the stairs."
-
-
 def test_rows_are_what_the_stores_write() -> None:
-    passages = NewPassages.of([_passage(0, [1, 2]), _passage(20, [], tokens=False)])
-    first, second = passages.rows(TEXT, 5, "c")
+    rows = NewPassages.of([_passage(0, [1, 2]), _passage(20, [], tokens=False)]).rows(5, "c")
+    first, second = rows
     assert first[:5] == (5, "c", 0, 0, 10)
     assert np.frombuffer(first[5], "<i4").tolist() == [0, 4, 5, 10]
     assert np.frombuffer(first[6], "<i4").tolist() == [1, 2]
     assert first[8:11] == (b"\x00\x02", None, None)
     assert tokens_of_blob(first[11]).term_ids.tolist() == [1, 2]
     assert tokens_of_blob(first[11]).spans.tolist() == [0, 1, 2, 3]
-    assert second[8:12] == (b"\x00\x02", 0, 3, None)
+    assert second[8:] == (b"\x00\x02", 0, 3, None)
 
 
-def test_each_row_holds_its_text_and_its_headings_of_the_articles() -> None:
-    passages = NewPassages.of([_passage(0, [1, 2]), _passage(20, [], tokens=False)])
-    first, second = passages.rows(TEXT, 5, "c")
-    assert first[12:] == (TEXT[0:10], None)
-    assert second[12:] == (TEXT[20:30], TEXT[0:3])
-
-
-def test_rows_without_the_articles_text_leave_the_texts_to_the_store() -> None:
-    rows = NewPassages.of([_passage(0, [1, 2]), _passage(20, [], tokens=False)]).rows(None, 5)
-    assert [row[11:] for row in rows] == [(None, None), (None, None)]
-
-
-def test_no_passages_make_twelve_empty_columns() -> None:
-    assert NewPassages.of([]).columns() == [[] for _ in range(12)]
+def test_no_passages_make_ten_empty_columns() -> None:
+    assert NewPassages.of([]).columns() == [[] for _ in range(10)]
 
 
 def test_a_large_article_is_a_few_objects_for_the_garbage_collector() -> None:
@@ -82,7 +67,7 @@ def test_a_large_article_is_a_few_objects_for_the_garbage_collector() -> None:
     before = len(gc.get_objects())
     analysed = analyse(text, "Harbour", Analyzer(), PassageSettings())
     passages, new = with_term_ids(analysed, Vocabulary())
-    rows = passages.resolved(range(1, len(new) + 1)).rows(text, 1, "c")
+    rows = passages.resolved(range(1, len(new) + 1)).rows(1, "c")
     gc.collect(1)  # not a full collection: only that stops following dicts of numbers
     assert len(passages) > 2_000 and len(rows) == len(passages)
     assert len(gc.get_objects()) - before < 100

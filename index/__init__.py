@@ -31,7 +31,7 @@ from index.web.messages import too_large
 # that does not freeze them (`citebot run` does), it fell at start-up or at the first question
 # or add: 11-99 ms of the event loop. It is run here, where no event loop waits. The next one
 # waits for a quarter as many survivors (the collector's own rule): questions leave none, and
-# adds leave an array for each term new to the postings' delta.
+# adds none either (the postings' delta holds bytearrays, which the collector does not track).
 gc.collect()
 
 __all__ = [

@@ -97,10 +97,10 @@ def candidates(
     typo would make of a term it holds (`index.spelling`), unless `rarity` says its word is one
     English uses (more than once in a million words: "price" is not read as "prime"; of the 22
     real words SQuAD's questions had read so, 19 were wrong, "knight" as "night", "powder" as
-    "power"). A term still lacking weighs as much
-    as the rarest possible term, so that a question about something the library does not hold
-    finds no passage covering enough of it; with `rarity` (0 to 1: how rare the term's word is in
-    English, `index.prior`), times that, so that a common word the library lacks weighs little.
+    "power"). A term still lacking weighs as much as the rarest possible term, so that a
+    question about something the library does not hold finds no passage covering enough of it;
+    with `rarity` (0 to 1: how rare the term's word is in English, `index.prior`), times that,
+    so that a common word the library lacks weighs little.
     """
 
     def idf_of(term_id: int | None) -> float:

@@ -40,13 +40,9 @@ def tokens_of_blob(blob: bytes) -> StoredTokens:
 def tokens_of_blobs(blobs: Sequence[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Several passages' stored tokens read back together: their term ids one after the
     other, their spans as well, and where each passage's tokens end."""
-    counts = [len(blob) // 8 for blob in blobs]
-    ids = [np.frombuffer(blob, dtype="<i4", count=n) for blob, n in zip(blobs, counts, strict=True)]
-    spans = [
-        np.frombuffer(blob, dtype="<u2", offset=4 * n)
-        for blob, n in zip(blobs, counts, strict=True)
-    ]
-    return np.concatenate(ids), np.concatenate(spans), np.cumsum(counts, dtype=np.int64)
+    read = [tokens_of_blob(blob) for blob in blobs]
+    ids, spans = np.concatenate([t.term_ids for t in read]), np.concatenate([t.spans for t in read])
+    return ids, spans, np.cumsum([t.term_ids.size for t in read], dtype=np.int64)
 
 
 @dataclass(frozen=True)

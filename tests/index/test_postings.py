@@ -135,6 +135,12 @@ params_st = st.builds(
 )
 
 
+def changes_st(min_size: int, max_size: int) -> st.SearchStrategy[list[tuple[bool, Doc, int]]]:
+    """Changes for `_change`: add (else remove), the passage to add, which live one to remove."""
+    change = st.tuples(st.booleans(), st.lists(st.sampled_from(WORDS), max_size=8), st.integers())
+    return st.lists(change, min_size=min_size, max_size=max_size)
+
+
 def doc_ids_st(n: int) -> st.SearchStrategy[list[int]]:
     return st.lists(st.integers(-(2**63), 2**63 - 1), min_size=n, max_size=n, unique=True)
 
@@ -210,10 +216,7 @@ def test_scores_equal_rank_bm25_after_removals(
 @given(
     params=params_st,
     first=docs_st,
-    later=st.lists(
-        st.tuples(st.booleans(), st.lists(st.sampled_from(WORDS), max_size=8), st.integers()),
-        max_size=25,
-    ),
+    later=changes_st(0, 25),
     query=query_st,
 )
 def test_scores_equal_rank_bm25_after_any_adds_and_removes(
@@ -234,11 +237,7 @@ def test_scores_equal_rank_bm25_after_any_adds_and_removes(
 @given(
     params=params_st,
     first=docs_st,
-    later=st.lists(
-        st.tuples(st.booleans(), st.lists(st.sampled_from(WORDS), max_size=8), st.integers()),
-        min_size=1,
-        max_size=10,
-    ),
+    later=changes_st(1, 10),
     query=query_st,
 )
 def test_scores_asked_between_changes_equal_rank_bm25(

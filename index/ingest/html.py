@@ -6,11 +6,16 @@ then trafilatura's plain-text baseline, and, for a page nested deeper than the H
 (which drops what lies below), the same again on the page flattened. Page furniture trafilatura
 kept at the end is dropped, and a page where no attempt finds enough prose is refused as "no
 article".
+
+Before any attempt, prose standing loose at the start of a container beside block elements (a
+`<div>` whose lead sentence is its own text, followed by `<p>`s or a figure) is made a paragraph
+of its own, as a browser shows it (`_loose_text_as_paragraphs`): trafilatura drops such text.
 """
 
 from __future__ import annotations
 
 import copy
+import itertools
 import logging
 import re
 from collections.abc import Iterator
@@ -43,6 +48,15 @@ _INLINE = (
 )
 _INLINE_TAGS = frozenset(_INLINE.split())
 _PARAGRAPH_RUN = re.compile(r"(?:<p>\s*)+")
+# Containers whose loose text trafilatura drops when a block element stands beside it, and the
+# elements a browser lays out as blocks (those that end a run of loose text).
+_CONTAINER = "article aside body center dd div figure main section td th"
+_CONTAINERS = tuple(_CONTAINER.split())
+_BLOCKS = (
+    "address article aside blockquote center details dd div dl dt fieldset figcaption figure"
+    " footer form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section table ul"
+)
+_BLOCK_TAGS = frozenset(_BLOCKS.split())
 # An element this deep: the parser (libxml2, at most 256 levels) may have dropped deeper ones.
 _TOO_DEEP = "/" + "/".join(["*"] * 250)
 
@@ -61,6 +75,8 @@ def extract_html(html: str, url: str | None = None) -> Document:
 
     try:
         tree = load_html(html)  # parsed once: every attempt works on a copy
+        if tree is not None:
+            _loose_text_as_paragraphs(tree)
         page_title = _page_title(tree)
         canonical = _canonical_url(tree, url)
         paragraphs, data = _article(html, tree, url)
@@ -157,6 +173,38 @@ def _baseline(tree: Any) -> list[str]:
 
     _body, text, _length = trafilatura.baseline(tree)  # it reads a copy
     return _paragraphs(text)
+
+
+def _loose_text_as_paragraphs(tree: Any) -> None:
+    """Make the loose prose that opens a container holding block elements a `<p>` of its own
+    (the container's text with the inline elements and their tails that follow it, up to the
+    first block or line break), in place, as a browser lays it out (CSS's anonymous block box).
+    trafilatura drops a container's opening text when a block stands beside it, which lost
+    MacRumors' lead paragraph; text after a block it keeps."""
+    for container in tree.iter(*_CONTAINERS):
+        text = container.text
+        if not text or not text.strip() or not any(_is_block(e) for e in container):
+            continue
+        run = list(itertools.takewhile(_is_inline, container))
+        words = text + "".join(str(e.text_content()) + (e.tail or "") for e in run)
+        if not _prose_words([" ".join(words.split())]):
+            continue  # a caption, a label or a counter: left as it was
+        paragraph = container.makeelement("p", {})
+        paragraph.text, container.text = text, None
+        container.insert(0, paragraph)
+        for element in run:
+            paragraph.append(element)  # moves it, with its tail
+
+
+def _is_block(element: Any) -> bool:
+    return isinstance(element.tag, str) and element.tag.lower() in _BLOCK_TAGS
+
+
+def _is_inline(element: Any) -> bool:
+    """Not a block and not a line break (a comment counts as inline)."""
+    return not _is_block(element) and not (
+        isinstance(element.tag, str) and element.tag.lower() == "br"
+    )
 
 
 def _paragraphs(text: str) -> list[str]:

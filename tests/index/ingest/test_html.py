@@ -56,6 +56,37 @@ def test_paragraphs_separated_by_blank_line() -> None:
     assert extract_html(page).text == f"{PARAGRAPH}\n\n{second}"
 
 
+LEAD = (
+    "Following the 16-inch MacBook Pro, Apple plans to release a new 13-inch MacBook Pro with a "
+    "scissor switch keyboard in the first half of 2020, according to industry sources."
+)
+REST = "The report claims the display size will remain 13.3 inches, although a larger one may come."
+
+
+def test_opening_text_beside_a_paragraph_is_kept() -> None:
+    """A lead sentence that is its container's own text, with a paragraph after it, is read
+    (trafilatura alone drops it: MacRumors' pages are built so)."""
+    page = f"<html><body><div class='article'><div>{LEAD}<p>{REST}</p></div></div></body></html>"
+    text = extract_html(page).text
+    assert text.startswith(LEAD)
+    assert REST in text
+
+
+def test_opening_text_before_a_line_break_is_its_own_paragraph() -> None:
+    """The opening text ends at the first line break: what follows it is not joined to it."""
+    page = (
+        f"<html><body><div>{LEAD}<br><br>{REST}<br><br>{REST}"
+        f"<figure><img src='a.jpg'></figure>{REST}</div></body></html>"
+    )
+    assert extract_html(page).text.split("\n\n")[:2] == [LEAD, REST]
+
+
+def test_opening_caption_beside_a_paragraph_stays_out() -> None:
+    """Opening text that is not prose (a photo credit) is not made a paragraph."""
+    page = f"<html><body><div>Photo: GETTY<p>{LEAD}</p><p>{REST}</p></div></body></html>"
+    assert "GETTY" not in extract_html(page).text
+
+
 def test_canonical_url_preferred() -> None:
     """The page's <link rel=canonical> (resolved against the URL) is the document's URL."""
     page = (

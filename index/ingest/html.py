@@ -57,6 +57,8 @@ _BLOCKS = (
     " footer form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section table ul"
 )
 _BLOCK_TAGS = frozenset(_BLOCKS.split())
+_MONTH = "january february march april may june july august september october november december"
+_MONTHS = frozenset(_MONTH.split())
 # An element this deep: the parser (libxml2, at most 256 levels) may have dropped deeper ones.
 _TOO_DEEP = "/" + "/".join(["*"] * 250)
 
@@ -87,13 +89,14 @@ def extract_html(html: str, url: str | None = None) -> Document:
         raise InputError(_NO_ARTICLE)
     final_url = canonical or _http_url(data.get("url")) or url
     date = tidy(data.get("date"))
+    site = tidy(data.get("sitename")) or tidy(data.get("hostname")) or _hostname(final_url)
     return Document(
         title=tidy(data.get("title")) or page_title or _headline(paragraphs[0]),
         text="\n\n".join(paragraphs),
         url=final_url,
-        author=tidy(data.get("author")),
+        author=_authors(tidy(data.get("author")), (site, _hostname(final_url))),
         date=date if date and _ISO_DATE.fullmatch(date) else None,
-        site=tidy(data.get("sitename")) or tidy(data.get("hostname")) or _hostname(final_url),
+        site=site,
     )
 
 
@@ -235,6 +238,32 @@ def _prose_words(paragraphs: list[str]) -> int:
         if (words >= 8 or len(paragraph) >= 60) and _SENTENCE_MARK.search(paragraph):
             total += words
     return total
+
+
+def _authors(found: str | None, publisher: tuple[str | None, str | None]) -> str | None:
+    """trafilatura's authors ("A; B") without the publisher (the site's name or host, or their
+    first words: "Business Insider" of "Business Insider Deutschland"), without a name that
+    repeats an earlier one ("Troy L Smith" after "Troy Smith") and without a month that
+    followed a byline of three words or more ("Carrie Arnold November"; "Theresa May" stays)."""
+    if not found:
+        return None
+    sites = [_letters(p.removeprefix("www.")) for p in publisher if p]
+    kept: list[tuple[str, set[str]]] = []
+    for author in found.split(";"):
+        words = author.split()
+        if len(words) >= 3 and words[-1].lower() in _MONTHS:
+            words.pop()
+        name = _letters(" ".join(words))
+        if not name or any(site[: len(name)] == name for site in sites):
+            continue
+        if not any(set(name) <= seen or seen <= set(name) for _, seen in kept):
+            kept.append((" ".join(words), set(name)))
+    return "; ".join(author for author, _ in kept) or None
+
+
+def _letters(text: str) -> list[str]:
+    """Lower-cased words of letters and digits ("Cleveland.com" -> ["cleveland", "com"])."""
+    return re.findall(r"[^\W_]+", text.lower())
 
 
 def _canonical_url(tree: Any, base: str | None) -> str | None:

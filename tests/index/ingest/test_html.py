@@ -87,6 +87,33 @@ def test_opening_caption_beside_a_paragraph_stays_out() -> None:
     assert "GETTY" not in extract_html(page).text
 
 
+def bylined(author: str) -> str:
+    """An article page whose author meta is `author`, on the site "Business Insider Deutschland"."""
+    return (
+        "<html><head><title>Roads to be mended</title>"
+        f"<meta name='author' content='{author}'>"
+        "<meta property='og:site_name' content='Business Insider Deutschland'></head><body>"
+        f"<article><h1>Roads to be mended</h1><p>{PARAGRAPH}</p><p>{PARAGRAPH}</p></article>"
+        "</body></html>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("found", "shown"),
+    [
+        ("Charlie Wood; Business Insider", "Charlie Wood"),  # the publisher: the site's start
+        ("Troy Smith; Troy L Smith", "Troy Smith"),  # the same person twice
+        ("Carrie Arnold November", "Carrie Arnold"),  # the byline's date began
+        ("Theresa May", "Theresa May"),  # a surname that is a month
+        ("Al Root; Example", "Al Root"),  # the host's name
+    ],
+)
+def test_author_is_the_people_who_wrote(found: str, shown: str) -> None:
+    """The author shown is the people who wrote the article, not its publisher, a repeat or
+    the date that followed their names."""
+    assert extract_html(bylined(found), url="https://www.example.com/roads").author == shown
+
+
 def test_canonical_url_preferred() -> None:
     """The page's <link rel=canonical> (resolved against the URL) is the document's URL."""
     page = (

@@ -26,8 +26,8 @@ from index.store.community import PassageVotes, Usage
 from index.web import FeedReport, FetchSettings, is_link, normalize_url
 from index.web.messages import too_large
 
-# The interpreter runs no full garbage collection while these imports make their 48,000 objects
-# (numpy, aiohttp, asyncpg, ...), and the first one after them follows every one. In a process
+# The interpreter runs no full garbage collection while these imports make their objects
+# (numpy, aiosqlite, ...), and the first one after them follows every one. In a process
 # that does not freeze them (`citebot run` does), it fell at start-up or at the first question
 # or add: 11-99 ms of the event loop. It is run here, where no event loop waits. The next one
 # waits for a quarter as many survivors (the collector's own rule): questions leave none, and

@@ -8,12 +8,13 @@ connector enforces the SSRF guard). The library calls it and never sees either.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
+import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
-
-import aiohttp
+from typing import TYPE_CHECKING
 
 from index.analyzer import Analyzer
 from index.errors import InputError
@@ -21,16 +22,10 @@ from index.indexing import Analysed, Preparation
 from index.ingest import Document, RawDocument, decode, read_file
 from index.ingest.reader import Reader
 from index.store.base import NewArticle
-from index.web import (
-    Fetched,
-    FetchSettings,
-    ParsedFeed,
-    discover_feed,
-    fetch,
-    make_session,
-    normalize_url,
-    parse_feed,
-)
+from index.web import Fetched, FetchSettings, ParsedFeed, discover_feed, normalize_url, parse_feed
+
+if TYPE_CHECKING:
+    import aiohttp
 
 log = logging.getLogger(__name__)
 
@@ -80,10 +75,15 @@ class Sources:
     async def fetch(
         self, url: str, validators: tuple[str | None, str | None] = (None, None)
     ) -> Fetched:
-        """A page, fetched safely (see `index.web.fetch`) over the one session."""
+        """A page, fetched safely (see `index.web.fetch`) over the one session. The first one
+        imports `index.web.fetch` (and aiohttp: 0.1 s) in a thread, not on the event loop."""
+        web = sys.modules.get("index.web.fetch")
+        if web is None:
+            web = await asyncio.to_thread(importlib.import_module, "index.web.fetch")
         if self._session is None or self._session.closed:
-            self._session = make_session(self.settings)
-        return await fetch(self._session, url, self.settings, validators)
+            self._session = web.make_session(self.settings)
+        fetched: Fetched = await web.fetch(self._session, url, self.settings, validators)
+        return fetched
 
     async def fetch_document(self, url: str, progress: Progress | None = None) -> Document:
         """A page's article; the Document's url is its canonical link, its source the page."""

@@ -22,8 +22,8 @@ from index.ingest.document import Document
 from index.ingest.html import extract_html
 from index.ingest.markdown import clean_markdown
 from index.ingest.pdf import extract_pdf
-from index.web.fetch import parse_content_type
 from index.web.messages import show, too_large
+from index.web.pages import parse_content_type
 from index.web.url import is_link
 
 MAX_TEXT_BYTES = 10 * 1024 * 1024  # the default cap on an article's size

@@ -30,11 +30,6 @@ BUSY_TIMEOUT = 10.0  # seconds a write waits for another process's write to fini
 CONNECT_TIMEOUT = 10.0
 
 
-def is_postgres(location: object) -> bool:
-    """Whether a --db value names a PostgreSQL database (a postgresql:// URL)."""
-    return isinstance(location, str) and location.startswith(("postgresql://", "postgres://"))
-
-
 def describe(url: str) -> str:
     """The URL as shown to people: without its password."""
     parts = urlsplit(url)

@@ -9,7 +9,7 @@ import pytest
 from index.bm25 import BM25Params
 from index.errors import StorageError
 from index.indexes import Indexes
-from index.store import PostgresStore
+from index.store.postgres import PostgresStore
 from index.store.postgres_schema import describe
 from tests.helpers.databases import version_changes
 from tests.helpers.postgres import PostgresServer

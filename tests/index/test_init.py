@@ -26,3 +26,13 @@ def test_importing_the_library_leaves_no_full_collection_owed() -> None:
         [sys.executable, "-c", _AFTER_IMPORT], capture_output=True, text=True, check=True, cwd=ROOT
     )
     assert done.stdout.strip() == "0"
+
+
+def test_importing_the_library_loads_neither_aiohttp_nor_asyncpg() -> None:
+    """What only reads a SQLite library loads no HTTP client and no PostgreSQL driver: they are
+    imported when a link is fetched or a PostgreSQL library opened."""
+    code = "import sys, index; print(sorted({'aiohttp', 'asyncpg'} & sys.modules.keys()))"
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert done.stdout.strip() == "[]"

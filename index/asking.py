@@ -10,11 +10,12 @@ pieces (PostgreSQL, asynchronously).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from index.analyzer import Analyzer, Token
+from index.answer_type import answer_type
 from index.community import follow_up_counts
 from index.indexes import _Loaded
 from index.prior import load_frequencies, rarity
@@ -53,7 +54,8 @@ def search(
         words = _words(analyzer, asked.question, tokens, term) or [term]
         return min(rarity(word) for word in words)  # its most common form counts
 
-    return tokens, loaded.call(candidates, query, pool, asked.within, vocabulary.get, rarity_of)
+    found = loaded.call(candidates, query, pool, asked.within, vocabulary.get, rarity_of)
+    return tokens, replace(found, asks=answer_type(asked.question))
 
 
 def _words(analyzer: Analyzer, question: str, tokens: Sequence[Token], term: str) -> list[str]:

@@ -19,31 +19,42 @@ _NUMBER_ASKED = re.compile(
 )
 _DATE_ASKED = re.compile(r"\b(?:when|(?:what|which) (?:year|century|decade|date))\b")
 _NAME_ASKED = re.compile(r"\b(?:who|whom|whose)\b")
+# matched in the case-folded text (faster than ignoring case)
 _NUMBER = re.compile(
     r"\b(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty"
-    r"|thirty|forty|fifty|hundred|thousand|million|billion|dozen)\b",
-    re.IGNORECASE,
+    r"|thirty|forty|fifty|hundred|thousand|million|billion|dozen)\b"
 )
 _DATE = re.compile(
     r"\b(?:1\d{3}|20\d{2}|\d{1,2}(?:st|nd|rd|th)? century|january|february|march|april|may"
-    r"|june|july|august|september|october|november|december|\d{3}s?)\b",
-    re.IGNORECASE,
+    r"|june|july|august|september|october|november|december|\d{3}s?)\b"
 )
-_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+")  # a capitalised word inside a sentence
+_NAME = re.compile(r"\b[A-Z][a-z]+")  # a capitalised word (inside a sentence: `_inside`)
 _WORD = re.compile(r"\w+")
 
 
 @dataclass(frozen=True)
 class AnswerType:
-    """What a question asks for (`pattern`: a span of that type) and its own words, folded."""
+    """What a question asks for (`pattern`: a span of that type, matched in the case-folded
+    text unless it is a `name`) and the question's own words, folded."""
 
     pattern: re.Pattern[str]
     asked: frozenset[str]
+    name: bool = False
 
     def holds(self, text: str) -> bool:
-        """Whether `text` holds a span of the type asked for that is none of the question's
-        words."""
-        return any(m.group().casefold() not in self.asked for m in self.pattern.finditer(text))
+        """Whether `text` (a sentence) holds a span of the type asked for that is none of the
+        question's words."""
+        if not self.name:
+            return any(m.group() not in self.asked for m in self.pattern.finditer(text.casefold()))
+        return any(
+            m.group().casefold() not in self.asked and _inside(text, m.start())
+            for m in self.pattern.finditer(text)
+        )
+
+
+def _inside(text: str, at: int) -> bool:
+    """Whether `at` is inside the sentence `text`: not where it or a sentence in it begins."""
+    return at > 0 and not (at > 1 and text[at - 2] in ".!?" and text[at - 1].isspace())
 
 
 def answer_type(question: str) -> AnswerType | None:
@@ -53,5 +64,5 @@ def answer_type(question: str) -> AnswerType | None:
     asked = frozenset(_WORD.findall(folded))
     for asks, pattern in ((_NUMBER_ASKED, _NUMBER), (_DATE_ASKED, _DATE), (_NAME_ASKED, _NAME)):
         if asks.search(folded):
-            return AnswerType(pattern, asked)
+            return AnswerType(pattern, asked, pattern is _NAME)
     return None

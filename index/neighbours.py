@@ -38,7 +38,7 @@ class Limits(NamedTuple):
 def with_neighbour(
     text: str,
     sentences: Sequence[Span],
-    pieces: tuple[Sequence[int], Sequence[bool]],
+    pieces: tuple[Sequence[int], Callable[[int], bool] | None],
     i: int,
     limits: Limits,
     measures: tuple[Callable[[int], float], Callable[[int], int]],
@@ -50,7 +50,7 @@ def with_neighbour(
     least `limits.neighbour_share` of what `i` holds; `i` alone when none applies, or the
     neighbour is not whole or the two would pass the word limit. Where none applies and `i`
     lacks the type of answer asked for, the neighbour holding it. `pieces`: each sentence's
-    cuts (`index.passages`) and whether it holds the type of answer asked for (empty: none
+    cuts (`index.passages`) and whether one holds the type of answer asked for (None: none
     asked); `measures`: a sentence's weight and its words, by index. Neighbours are tried the
     next first: it wins a tie."""
     cuts, typed = pieces
@@ -77,6 +77,6 @@ def with_neighbour(
         j = max(near, key=score)
         return min(i, j), max(i, j)
     # the neighbour holding what the question asks for ("on July 22" for "when")
-    if typed and not typed[i] and (near := [j for j in (i + 1, i - 1) if fits(j) and typed[j]]):
+    if typed and not typed(i) and (near := [j for j in (i + 1, i - 1) if fits(j) and typed(j)]):
         return min(i, near[0]), max(i, near[0])
     return i, i

@@ -80,18 +80,19 @@ class Quote:
 
 class Found(NamedTuple):
     """Each sentence's (or piece's) question terms and where the first of them begins in
-    `text` (None where it holds none); `typed`, whether each holds the type of answer asked for
-    (empty: none asked), which gains a candidate `gain`."""
+    `text` (None where it holds none); `typed`, whether one holds the type of answer asked for
+    (None: none asked), which gains a candidate `gain`."""
 
     text: str
     matched: Sequence[set[str]]
     firsts: Sequence[int | None]
-    typed: Sequence[bool] = ()
+    typed: Callable[[int], bool] | None = None
     gain: float = 0.0
 
     def bonus(self, first: int, last: int) -> float:
         """What sentences `first` to `last` gain for holding the type of answer asked for."""
-        return self.gain if any(self.typed[first : last + 1]) else 0.0
+        typed = self.typed
+        return self.gain if typed and any(typed(k) for k in range(first, last + 1)) else 0.0
 
     def opens(self, sentences: Sequence[Span], first: int, last: int) -> bool:
         """Whether sentences `first` to `last` open with a question term: one among their
@@ -179,7 +180,7 @@ def choose_quote(
             by_sentence[i].append(token)
     matched = [{t.term for t in toks} for toks in by_sentence]
     firsts = [toks[0].start if toks else None for toks in by_sentence]
-    typed = [asks.holds(text[s:e]) for s, e in sentences] if asks else []
+    typed = _typed(text, sentences, asks) if asks else None
     found = Found(text, matched, firsts, typed, TYPE_WEIGHT * sum(weights.values()))
     limits = Limits(max_words, short_words, neighbour_share)
     count = _word_counter(text, sentences, every=any(cuts))
@@ -205,6 +206,20 @@ def choose_quote(
     covered = frozenset().union(*matched[best[0] : best[1] + 1])
     cut_start, cut_end = bool(cuts[first] & CUT_START), bool(cuts[last] & CUT_END)
     return Quote(start, end, highlights, terms, cut_start, cut_end, covered)
+
+
+def _typed(text: str, sentences: Sequence[Span], asks: AnswerType) -> Callable[[int], bool]:
+    """Whether a sentence holds the type of answer `asks` for, by index, each read once when
+    first needed (a regular expression over the sentence)."""
+    held: dict[int, bool] = {}
+
+    def typed(i: int) -> bool:
+        value = held.get(i)
+        if value is None:
+            value = held[i] = asks.holds(text[sentences[i][0] : sentences[i][1]])
+        return value
+
+    return typed
 
 
 def _word_counter(
@@ -303,8 +318,7 @@ def _best_run(
         value = scores.get((first, last))
         if value is None:
             terms = matched[first] if first == last else set().union(*matched[first : last + 1])
-            value = math.fsum(map(weights.__getitem__, terms))
-            value = scores[first, last] = value + found.bonus(first, last) if terms else value
+            value = scores[first, last] = math.fsum(map(weights.__getitem__, terms))
         return value
 
     def rank(candidate: Candidate) -> tuple[bool, bool, bool, int, int]:
@@ -322,8 +336,15 @@ def _best_run(
         if c.second is None
         or score(c.first, c.last) > max(score(c.first, c.second - 1), score(c.second, c.last))
     ]
-    best = max(score(c.first, c.last) for c in allowed)
-    tied = [c for c in allowed if scores[c.first, c.last] == best]
+    values = [score(c.first, c.last) for c in allowed]
+    if found.typed:  # the gain, read only where it can make a candidate reach the best
+        floor = max(values) - found.gain
+        values = [
+            v + found.bonus(c.first, c.last) if v >= floor and v else v
+            for c, v in zip(allowed, values, strict=True)
+        ]
+    best = max(values)
+    tied = [c for c, v in zip(allowed, values, strict=True) if v == best]
     first, last, _ = tied[0] if len(tied) == 1 else max(tied, key=rank)
     return first, last
 
@@ -338,18 +359,25 @@ def _best_whole(
     """`_best_run` where no sentence is cut (the candidates are the sentences and the pairs of
     adjacent ones), with the same ties, counting the words of the sentences it needs only."""
     matched = found.matched
-    alone = [
-        math.fsum(map(weights.__getitem__, terms)) + found.bonus(i, i) if terms else 0.0
-        for i, terms in enumerate(matched)
-    ]
+    alone = [math.fsum(map(weights.__getitem__, terms)) if terms else 0.0 for terms in matched]
+    # what holds the type of answer asked for gains: read only where the gain can make a
+    # candidate reach the best (a pair holds at least what either of its sentences holds)
+    plain, typed, gain = alone, found.typed, found.gain
+    floor = max(alone) - gain if typed else -math.inf
+    if typed:
+        alone = [v + gain if v >= floor and v and typed(i) else v for i, v in enumerate(alone)]
     best = max(alone)
     tied = [(i, i) for i, value in enumerate(alone) if value == best]
     for i in range(len(sentences) - 1):
         a, b = matched[i], matched[i + 1]
         if a <= b or b <= a:  # covers no more than one of the two
             continue
-        value = math.fsum(map(weights.__getitem__, a | b)) + found.bonus(i, i + 1)
-        better = value >= best and value > max(alone[i], alone[i + 1])
+        value = math.fsum(map(weights.__getitem__, a | b))
+        if value < floor or value <= max(plain[i], plain[i + 1]):  # cannot win, or adds nothing
+            continue
+        if typed and (typed(i) or typed(i + 1)):
+            value += gain
+        better = value >= best
         if better and count(i) + count(i + 1) <= max_words:
             tied = tied if value == best else []
             best = value

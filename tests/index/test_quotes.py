@@ -8,13 +8,14 @@ stems, as the ranking passes them.
 import dataclasses
 import math
 from typing import Any
+from unittest import mock
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from index.analyzer import Analyzer
-from index.answer_type import answer_type
+from index.answer_type import AnswerType, answer_type
 from index.passages import CUT_END, CUT_START, PassageSettings, split_passages, split_sentences
 from index.quotes import (
     ABOUT_WEIGHT,
@@ -223,6 +224,21 @@ def test_a_sentence_lacking_what_is_asked_for_is_quoted_with_the_neighbour_holdi
         "Tickets for the show on July 22 go on sale on Friday."
     )
     assert _quoted(text, DOOBIE, short_words=0, asks=WHEN) == text
+
+
+def test_only_sentences_that_can_reach_the_best_are_read_for_what_is_asked_for() -> None:
+    """The gain for holding a date is a tenth of the question's weight: the sentences holding
+    only 'China' (a quarter of it) cannot reach the best, so only the best is read."""
+    text = (
+        "China signed deals on energy in 2019. "
+        "Xi Jinping said the relationship between China and Russia cannot be broken in 2020. "
+        "China built roads in 2018. China built ports in 2017."
+    )
+    weights = dict.fromkeys(["xi", "china", "russia", "relationship"], 1.0)
+    asks = answer_type("When did Xi say the relationship between China and Russia holds?")
+    with mock.patch.object(AnswerType, "holds", autospec=True, return_value=True) as holds:
+        quote = _quoted(text, weights, short_words=0, asks=asks)
+    assert quote.startswith("Xi Jinping") and [c.args[1] for c in holds.call_args_list] == [quote]
 
 
 def test_equal_scores_go_to_the_sentence_that_opens_with_a_question_term() -> None:

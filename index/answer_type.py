@@ -15,7 +15,9 @@ import re
 from dataclasses import dataclass
 
 _NUMBER_ASKED = re.compile(
-    r"\bhow (?:many|much|long|old|far|large|big)\b|\bwhat (?:percentage|number)\b"
+    r"\bhow (?:many|much|long|old|far|large|big|often|tall|high|fast|heavy|deep|wide)\b"
+    r"|\b(?:what|which) (?:percentage|percent|number|age|size|temperature|amount|distance|speed"
+    r"|price|population|height|length)\b"
 )
 _DATE_ASKED = re.compile(r"\b(?:when|(?:what|which) (?:year|century|decade|date))\b")
 _NAME_ASKED = re.compile(r"\b(?:who|whom|whose)\b")

@@ -25,3 +25,10 @@ def test_who_asks_for_a_name_inside_a_sentence() -> None:
 
 def test_a_question_naming_no_type_asks_for_none() -> None:
     assert answer_type("What did Denisov say about relations?") is None
+
+
+def test_a_measure_asked_for_by_its_name_asks_for_a_number() -> None:
+    """'What percentage', 'how tall', 'what population' ask for a number as 'how many' does."""
+    for question in ("What percentage of voters left?", "How tall is it?", "What population?"):
+        asks = answer_type(question)
+        assert asks is not None and asks.holds("It is 40.") and not asks.holds("It is high.")

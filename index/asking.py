@@ -41,7 +41,8 @@ def search(
     analyzer: Analyzer, vocabulary: Vocabulary, loaded: _Loaded, asked: Asked, pool: int
 ) -> tuple[list[Token], Candidates]:
     """The question's tokens and BM25's best `pool` candidates (a typo read as the library
-    term it misspells; a follow-up's earlier terms at a lower weight)."""
+    term it misspells; a follow-up's earlier terms at a lower weight), with the type of answer
+    the question asks for (`index.answer_type`: the quote holding it is preferred)."""
     tokens = analyzer.tokens(asked.question)
     counts = follow_up_counts([t.term for t in tokens], analyzer.terms(asked.earlier))
     query = {term: (vocabulary.get(term), n) for term, n in counts.items()}

@@ -10,11 +10,12 @@ pieces (PostgreSQL, asynchronously).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from index.analyzer import Analyzer, Token
+from index.answer_type import answer_type
 from index.community import follow_up_counts
 from index.indexes import _Loaded
 from index.prior import load_frequencies, rarity
@@ -40,7 +41,8 @@ def search(
     analyzer: Analyzer, vocabulary: Vocabulary, loaded: _Loaded, asked: Asked, pool: int
 ) -> tuple[list[Token], Candidates]:
     """The question's tokens and BM25's best `pool` candidates (a typo read as the library
-    term it misspells; a follow-up's earlier terms at a lower weight)."""
+    term it misspells; a follow-up's earlier terms at a lower weight), with the type of answer
+    the question asks for (`index.answer_type`: the quote holding it is preferred)."""
     tokens = analyzer.tokens(asked.question)
     counts = follow_up_counts([t.term for t in tokens], analyzer.terms(asked.earlier))
     query = {term: (vocabulary.get(term), n) for term, n in counts.items()}
@@ -53,7 +55,8 @@ def search(
         words = _words(analyzer, asked.question, tokens, term) or [term]
         return min(rarity(word) for word in words)  # its most common form counts
 
-    return tokens, loaded.call(candidates, query, pool, asked.within, vocabulary.get, rarity_of)
+    found = loaded.call(candidates, query, pool, asked.within, vocabulary.get, rarity_of)
+    return tokens, replace(found, asks=answer_type(asked.question))
 
 
 def _words(analyzer: Analyzer, question: str, tokens: Sequence[Token], term: str) -> list[str]:

@@ -11,16 +11,19 @@ names what it is about, given in the question, before what is new about it, the 
 to the shorter (where nothing matches, neither), then to the earlier. The matched terms' spans
 are returned for highlighting. A term of what the article is about (its title's, the passage's
 headings') weighs `ABOUT_WEIGHT` of its weight in this choice: every sentence of the article is
-about it.
+about it. Where the question asks for a number, a date or a name (`index.answer_type`), a
+candidate holding one gains `TYPE_WEIGHT` of the question's weight: of sentences holding about
+as much of the question, the one holding what it asks for.
 
 A whole sentence chosen alone is then quoted with its neighbour where it does not stand alone
-(`_with_neighbour`): when it is short (under `SHORT_WORDS` words), with the neighbour holding
+(`index.neighbours`): when it is short (under `SHORT_WORDS` words), with the neighbour holding
 more of the question's weight (the next on a tie, and where neither holds any); else with the
 next sentence when that one continues it (opens with a word that refers back or links,
-`CONTINUING`: "It", "This", "However", ...), else with the one before when it opens with such a
-word itself, else with the neighbour holding more of the question's weight when it holds at
-least `NEIGHBOUR_SHARE` of what the sentence holds; always within the limit. The answer is
-often in the sentence next to the one that echoes the question.
+`neighbours.CONTINUING`: "It", "This", "However", ...), else with the one before when it opens
+with such a word itself, else with the neighbour holding more of the question's weight when it
+holds at least `NEIGHBOUR_SHARE` of what the sentence holds, else with the neighbour holding
+what the question asks for where it does not; always within the limit. The answer is often in the
+sentence next to the one that echoes the question.
 
 A quote that cuts its sentence (a run of the pieces of one longer than the limit) is then
 completed within its sentence, piece by piece, up to `SENTENCE_WORDS` words (`_complete`): a
@@ -32,13 +35,14 @@ from __future__ import annotations
 
 import itertools
 import math
-import re
 from bisect import bisect_right
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
 from index.analyzer import Token
+from index.answer_type import AnswerType
+from index.neighbours import Limits, with_neighbour
 from index.passages import CUT_END, CUT_START, Span
 
 MAX_QUOTE_WORDS = 60
@@ -55,16 +59,9 @@ ABOUT_WEIGHT = 0.25
 # Of quotes of equal weight, one holding a question term among its first this many words is
 # chosen: a sentence opens with what it is about.
 OPENING_WORDS = 3
-# Words that, opening a sentence, make it continue the one before: pronouns and determiners
-# that refer back, and linking adverbs.
-CONTINUING = (
-    *("this", "these", "that", "those", "it", "its", "they", "their", "them", "he", "she"),
-    *("his", "her", "such", "both", "each", "here", "there", "however", "moreover", "therefore"),
-    *("thus", "hence", "furthermore", "additionally", "also", "but", "yet", "consequently"),
-    *("similarly", "likewise", "instead", "then", "after", "later", "in addition", "as a result"),
-    *("in contrast", "the latter", "the former"),
-)
-_CONTINUES = re.compile(rf"(?:{'|'.join(CONTINUING)})\b", re.IGNORECASE)
+# A candidate holding a span of the type of answer asked for (a number for "how many", a date
+# for "when", a name for "who") gains this share of the question's weight: it breaks near ties.
+TYPE_WEIGHT = 0.1
 
 
 @dataclass(frozen=True)
@@ -81,22 +78,21 @@ class Quote:
     covered: frozenset[str]  # the question's terms of the quote chosen at their full weights
 
 
-class Limits(NamedTuple):
-    """What bounds a quote: its words, the length under which a sentence is short (quoted with
-    a neighbour), the share of a sentence's weight that a neighbour quoted with it holds."""
-
-    max_words: int
-    short_words: int
-    neighbour_share: float
-
-
 class Found(NamedTuple):
     """Each sentence's (or piece's) question terms and where the first of them begins in
-    `text` (None where it holds none)."""
+    `text` (None where it holds none); `typed`, whether one holds the type of answer asked for
+    (None: none asked), which gains a candidate `gain`."""
 
     text: str
     matched: Sequence[set[str]]
     firsts: Sequence[int | None]
+    typed: Callable[[int], bool] | None = None
+    gain: float = 0.0
+
+    def bonus(self, first: int, last: int) -> float:
+        """What sentences `first` to `last` gain for holding the type of answer asked for."""
+        typed = self.typed
+        return self.gain if typed and any(typed(k) for k in range(first, last + 1)) else 0.0
 
     def opens(self, sentences: Sequence[Span], first: int, last: int) -> bool:
         """Whether sentences `first` to `last` open with a question term: one among their
@@ -156,6 +152,7 @@ def choose_quote(
     about: frozenset[str] = frozenset(),
     neighbour_share: float = NEIGHBOUR_SHARE,
     sentence_words: int | None = None,
+    asks: AnswerType | None = None,
 ) -> Quote:
     """The best sentence, run of a long sentence's pieces, or adjacent pair of `sentences` for
     a question with term `weights`.
@@ -168,7 +165,7 @@ def choose_quote(
     `ABOUT_WEIGHT` of their weight in choosing it; `Quote.covered` holds the question's terms
     of the quote chosen at their full weights (what re-ranking weighs). A quote cutting its
     sentence is then completed within it up to `sentence_words` words (`_complete`; default
-    `SENTENCE_WORDS`).
+    `SENTENCE_WORDS`). A candidate holding the type of answer it `asks` for gains (`Found`).
     """
     if not sentences:
         raise ValueError("a passage has at least one sentence")
@@ -182,11 +179,13 @@ def choose_quote(
         if i >= 0 and token.end <= sentences[i][1]:
             by_sentence[i].append(token)
     matched = [{t.term for t in toks} for toks in by_sentence]
-    found = Found(text, matched, [toks[0].start if toks else None for toks in by_sentence])
+    firsts = [toks[0].start if toks else None for toks in by_sentence]
+    typed = _typed(text, sentences, asks) if asks else None
+    found = Found(text, matched, firsts, typed, TYPE_WEIGHT * sum(weights.values()))
     limits = Limits(max_words, short_words, neighbour_share)
     count = _word_counter(text, sentences, every=any(cuts))
     chosen = _best(sentences, cuts, found, weights, max_words, count)
-    best = first, last = _extend(text, sentences, cuts, matched, weights, chosen, limits, count)
+    best = first, last = _extend(text, sentences, cuts, found, weights, chosen, limits, count)
     # with what the article is about at its lower weight: where neither the best nor its
     # neighbours hold any of it, the choice is the same
     near = matched[max(chosen[0] - 1, 0) : chosen[1] + 2]
@@ -195,7 +194,7 @@ def choose_quote(
         # where the best holds none of it, it only lowers the best's rivals: the best stays
         if any(not about.isdisjoint(terms) for terms in matched[chosen[0] : chosen[1] + 1]):
             chosen = _best(sentences, cuts, found, focused, max_words, count)
-        first, last = _extend(text, sentences, cuts, matched, focused, chosen, limits, count)
+        first, last = _extend(text, sentences, cuts, found, focused, chosen, limits, count)
     if cuts[first] & CUT_START or cuts[last] & CUT_END:
         limit = SENTENCE_WORDS if sentence_words is None else sentence_words
         first, last = _complete(cuts, matched, weights, (first, last), count, limit)
@@ -207,6 +206,20 @@ def choose_quote(
     covered = frozenset().union(*matched[best[0] : best[1] + 1])
     cut_start, cut_end = bool(cuts[first] & CUT_START), bool(cuts[last] & CUT_END)
     return Quote(start, end, highlights, terms, cut_start, cut_end, covered)
+
+
+def _typed(text: str, sentences: Sequence[Span], asks: AnswerType) -> Callable[[int], bool]:
+    """Whether a sentence holds the type of answer `asks` for, by index, each read once when
+    first needed (a regular expression over the sentence)."""
+    held: dict[int, bool] = {}
+
+    def typed(i: int) -> bool:
+        value = held.get(i)
+        if value is None:
+            value = held[i] = asks.holds(text[sentences[i][0] : sentences[i][1]])
+        return value
+
+    return typed
 
 
 def _word_counter(
@@ -244,21 +257,23 @@ def _extend(
     text: str,
     sentences: Sequence[Span],
     cuts: Sequence[int],
-    matched: Sequence[set[str]],
+    found: Found,
     weights: Mapping[str, float],
     chosen: tuple[int, int],
     limits: Limits,
     count: Callable[[int], int],
 ) -> tuple[int, int]:
-    """`chosen`, or where it is one whole sentence, with the neighbour it needs."""
-    first, last = chosen
-    if first != last or cuts[first]:
+    """`chosen`, or where it is one whole sentence, with the neighbour it needs: where none
+    applies and it lacks the type of answer asked for, the whole neighbour holding it (the
+    next first) that fits beside it."""
+    i, last = chosen
+    if i != last or cuts[i]:
         return chosen
 
     def score(k: int) -> float:
-        return math.fsum(map(weights.__getitem__, matched[k]))
+        return math.fsum(map(weights.__getitem__, found.matched[k]))
 
-    return _with_neighbour(text, sentences, cuts, first, limits, (score, count))
+    return with_neighbour(text, sentences, (cuts, found.typed), i, limits, (score, count))
 
 
 def _complete(
@@ -321,8 +336,15 @@ def _best_run(
         if c.second is None
         or score(c.first, c.last) > max(score(c.first, c.second - 1), score(c.second, c.last))
     ]
-    best = max(score(c.first, c.last) for c in allowed)
-    tied = [c for c in allowed if scores[c.first, c.last] == best]
+    values = [score(c.first, c.last) for c in allowed]
+    if found.typed:  # the gain, read only where it can make a candidate reach the best
+        floor = max(values) - found.gain
+        values = [
+            v + found.bonus(c.first, c.last) if v >= floor and v else v
+            for c, v in zip(allowed, values, strict=True)
+        ]
+    best = max(values)
+    tied = [c for c, v in zip(allowed, values, strict=True) if v == best]
     first, last, _ = tied[0] if len(tied) == 1 else max(tied, key=rank)
     return first, last
 
@@ -338,6 +360,12 @@ def _best_whole(
     adjacent ones), with the same ties, counting the words of the sentences it needs only."""
     matched = found.matched
     alone = [math.fsum(map(weights.__getitem__, terms)) if terms else 0.0 for terms in matched]
+    # what holds the type of answer asked for gains: read only where the gain can make a
+    # candidate reach the best (a pair holds at least what either of its sentences holds)
+    plain, typed, gain = alone, found.typed, found.gain
+    floor = max(alone) - gain if typed else -math.inf
+    if typed:
+        alone = [v + gain if v >= floor and v and typed(i) else v for i, v in enumerate(alone)]
     best = max(alone)
     tied = [(i, i) for i, value in enumerate(alone) if value == best]
     for i in range(len(sentences) - 1):
@@ -345,7 +373,11 @@ def _best_whole(
         if a <= b or b <= a:  # covers no more than one of the two
             continue
         value = math.fsum(map(weights.__getitem__, a | b))
-        better = value >= best and value > max(alone[i], alone[i + 1])
+        if value < floor or value <= max(plain[i], plain[i + 1]):  # cannot win, or adds nothing
+            continue
+        if typed and (typed(i) or typed(i + 1)):
+            value += gain
+        better = value >= best
         if better and count(i) + count(i + 1) <= max_words:
             tied = tied if value == best else []
             best = value
@@ -364,43 +396,3 @@ def _best_whole(
             *c,
         ),
     )
-
-
-def _with_neighbour(
-    text: str,
-    sentences: Sequence[Span],
-    cuts: Sequence[int],
-    i: int,
-    limits: Limits,
-    measures: tuple[Callable[[int], float], Callable[[int], int]],
-) -> tuple[int, int]:
-    """Whole sentence `i` with the neighbour it needs, as (first, last): where `i` is short,
-    the neighbour holding more of the question's weight (the next on a tie, and where neither
-    holds any); else the next sentence when that one continues it, else the one before when
-    `i` continues it, else the neighbour holding more of the question's weight when it holds at
-    least `limits.neighbour_share` of what `i` holds; `i` alone when none applies, or the
-    neighbour is not whole or the two would pass the word limit (`measures`: a sentence's
-    weight and its words, by index). Neighbours are tried the next first: it wins a tie."""
-    max_words, short_words, share = limits
-    score, words = measures
-    n = words(i)
-
-    def fits(j: int) -> bool:  # a whole neighbour that fits beside it
-        return 0 <= j < len(sentences) and not cuts[j] and n + words(j) <= max_words
-
-    # a short sentence rarely holds its answer whole
-    if n < short_words and (near := [j for j in (i + 1, i - 1) if fits(j)]):
-        j = max(near, key=score)
-        if score(j) or j == i + 1:
-            return min(i, j), max(i, j)
-    if i + 1 < len(sentences) and _CONTINUES.match(text, *sentences[i + 1]) and fits(i + 1):
-        return i, i + 1
-    if i > 0 and _CONTINUES.match(text, *sentences[i]) and fits(i - 1):
-        return i - 1, i
-    # the neighbour holding more of the question (the next on a tie), if it holds enough
-    own = score(i)
-    near = [j for j in (i + 1, i - 1) if fits(j) and score(j) >= share * own] if own else []
-    if near:
-        j = max(near, key=score)
-        return min(i, j), max(i, j)
-    return i, i

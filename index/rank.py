@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from index.analyzer import Analyzer
+from index.answer_type import AnswerType
 from index.fragments import TextFragment, text_fragment
 from index.passages import Span
 from index.postings import Hit, PassageIndex
@@ -77,6 +78,7 @@ class Candidates:
     weights: dict[str, float]  # each question term's IDF times its count
     present: set[str]  # the question terms that occur in the collection
     corrected: dict[str, str] = field(default_factory=dict)  # a typo -> the term read for it
+    asks: AnswerType | None = None  # the type of answer the question asks for, if any
 
 
 Query = Mapping[str, tuple[int | None, int]]  # question term -> (its term id if known, count)
@@ -183,7 +185,9 @@ def score_candidates(
         # what the article is about weighs less in choosing which of its sentences answers
         title = row.article.title
         about = frozenset((*heading, *(analyzer.title_terms(title) if title else ())))
-        quote = choose_quote(row.text, row.sentences, tokens, weights, cuts=row.cuts, about=about)
+        quote = choose_quote(
+            row.text, row.sentences, tokens, weights, cuts=row.cuts, about=about, asks=found.asks
+        )
         kept.append((hit, row, terms, quote))
     if not kept:
         return []

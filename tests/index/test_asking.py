@@ -90,3 +90,14 @@ async def test_a_question_of_title_words_and_a_missing_verb_is_answered(location
 async def test_a_rare_word_the_library_lacks_still_hides_passages(location: str) -> None:
     """'Zanzibar' is rare in English and in no passage: 'Denisov' alone covers too little."""
     assert await _ask(location, "What did Denisov say about Zanzibar?") == []
+
+
+@pytest.mark.parametrize("location", ["sqlite"], indirect=True)
+async def test_the_search_reads_the_type_of_answer_the_question_asks_for(location: str) -> None:
+    """A "when" question's candidates carry what it asks for, for choosing the quote."""
+    async with Library.open(location) as library:
+        await library.add("c", load_file(SAMPLE))
+        loaded = await library._indexes.get("c")
+        vocabulary, analyzer = library._indexes.vocabulary, library._analyzer
+        _, found = search(analyzer, vocabulary, loaded, Asked("When did Xi speak?"), 10)
+    assert found.asks is not None and found.asks.holds("on January 20")

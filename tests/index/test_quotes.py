@@ -8,12 +8,14 @@ stems, as the ranking passes them.
 import dataclasses
 import math
 from typing import Any
+from unittest import mock
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from index.analyzer import Analyzer
+from index.answer_type import AnswerType, answer_type
 from index.passages import CUT_END, CUT_START, PassageSettings, split_passages, split_sentences
 from index.quotes import (
     ABOUT_WEIGHT,
@@ -195,6 +197,48 @@ def test_the_heaviest_sentence_of_an_article_passage_is_quoted_exactly() -> None
     assert quote.highlights == (
         (CRISIS.index("pandemic"), CRISIS.index("pandemic") + len("pandemic")),
     )
+
+
+# "When will the Doobie Brothers play Blossom?" (issue 12's example), as the ranking weighs it.
+DOOBIE = {"doobi": 2.0, "brother": 1.0, "play": 1.0, "blossom": 2.0}
+WHEN = answer_type("When will the Doobie Brothers play Blossom?")
+
+
+def test_of_sentences_holding_the_question_alike_the_one_holding_what_it_asks_for_wins() -> None:
+    """Two sentences hold the same terms; the shorter would win the tie, but the question asks
+    for a date and only the longer holds one."""
+    text = (
+        "The Doobie Brothers play Blossom again this summer. "
+        "The band formed in California. "
+        "The Doobie Brothers play Blossom on July 22 with their special guests."
+    )
+    quote = _quoted(text, DOOBIE, short_words=0, asks=WHEN)
+    assert quote == "The Doobie Brothers play Blossom on July 22 with their special guests."
+
+
+def test_a_sentence_lacking_what_is_asked_for_is_quoted_with_the_neighbour_holding_it() -> None:
+    """The sentence naming the band holds the question but no date; the next, holding none of
+    the question's terms, holds the date: the two are quoted together."""
+    text = (
+        "The Doobie Brothers will play Blossom Music Center with their special guests. "
+        "Tickets for the show on July 22 go on sale on Friday."
+    )
+    assert _quoted(text, DOOBIE, short_words=0, asks=WHEN) == text
+
+
+def test_only_sentences_that_can_reach_the_best_are_read_for_what_is_asked_for() -> None:
+    """The gain for holding a date is a tenth of the question's weight: the sentences holding
+    only 'China' (a quarter of it) cannot reach the best, so only the best is read."""
+    text = (
+        "China signed deals on energy in 2019. "
+        "Xi Jinping said the relationship between China and Russia cannot be broken in 2020. "
+        "China built roads in 2018. China built ports in 2017."
+    )
+    weights = dict.fromkeys(["xi", "china", "russia", "relationship"], 1.0)
+    asks = answer_type("When did Xi say the relationship between China and Russia holds?")
+    with mock.patch.object(AnswerType, "holds", autospec=True, return_value=True) as holds:
+        quote = _quoted(text, weights, short_words=0, asks=asks)
+    assert quote.startswith("Xi Jinping") and [c.args[1] for c in holds.call_args_list] == [quote]
 
 
 def test_equal_scores_go_to_the_sentence_that_opens_with_a_question_term() -> None:

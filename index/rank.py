@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
-from index.analyzer import Analyzer
+from index import pruning
+from index.analyzer import Analyzer, Token
 from index.fragments import TextFragment, text_fragment
 from index.passages import Span
 from index.postings import Hit, PassageIndex
 from index.quotes import Quote, choose_quote
 from index.spelling import correct
-from index.store.base import ArticleInfo, StoredPassage
+from index.store.base import ArticleInfo, Outline, StoredPassage
 
 MAX_QUESTION_TERMS = 32  # a question's most specific terms searched for; the rest only weigh
 
@@ -149,6 +151,72 @@ class Scored:
     terms: list[str]
 
 
+class _Covering(NamedTuple):
+    """A candidate covering enough of the question, before it is quoted: its hit and row, its
+    heading's terms, the question's terms its tokens hold, its pair share (`pair_share`) and
+    its tokens (made when needed: `tokens`)."""
+
+    hit: Hit
+    row: StoredPassage
+    heading: list[str]
+    held: Set[str]
+    pairs: float
+    analysed: Sequence[Token] | None  # its tokens, where they were analysed or given
+
+    def tokens(self) -> Sequence[Token]:
+        outline = self.row.outline
+        return outline.tokens() if self.analysed is None and outline else self.analysed or ()
+
+
+def _covering(
+    found: Candidates,
+    rows: Mapping[int, StoredPassage],
+    analyzer: Analyzer,
+    min_coverage: float,
+    pairs: Mapping[tuple[str, str], float],
+) -> list[_Covering]:
+    """The candidates whose coverage is at least `min_coverage`, in BM25's order (see
+    `score_candidates`), with their pair shares for the question's `pairs`."""
+    weights = found.weights
+    total = sum(weights.values())
+    kept = []
+    for hit in found.hits:
+        row = rows.get(hit.doc_id)
+        if row is None:  # removed since the search
+            continue
+        # the heading the passage is under is shown with it: its words count as the passage's
+        heading = analyzer.terms(row.heading) if row.heading else []
+        tokens, outline = None, row.outline
+        if outline is None:  # stored when the passage was added (`asking.quotable`), or not
+            tokens = row.tokens if row.tokens is not None else analyzer.tokens(row.text)
+            terms = [t.term for t in tokens]
+            outline = Outline(frozenset(terms), frozenset(itertools.pairwise(terms)), "", list)
+            outline = outline._replace(first=terms[0] if terms else "")
+        held, adjacent = outline.held, outline.adjacent
+        if heading:
+            adjacent = adjacent | {*itertools.pairwise(heading), (heading[-1], outline.first)}
+        if math.fsum(weights[t] for t in (held | set(heading)) & weights.keys()) >= (
+            min_coverage * total
+        ):
+            kept.append(_Covering(hit, row, heading, held, pair_share(adjacent, pairs), tokens))
+    return kept
+
+
+def _scored(
+    candidate: _Covering, best: float, weights: Mapping[str, float], analyzer: Analyzer
+) -> Scored:
+    """A covering candidate quoted, with its features (`best`: the best BM25 score kept)."""
+    hit, row, heading = candidate.hit, candidate.row, candidate.heading
+    tokens = candidate.tokens()
+    # what the article is about weighs less in choosing which of its sentences answers
+    title = row.article.title
+    about = frozenset((*heading, *(analyzer.title_terms(title) if title else ())))
+    quote = choose_quote(row.text, row.sentences, tokens, weights, cuts=row.cuts, about=about)
+    bm25 = hit.score / best if best else 0.0
+    terms = [*heading, *(t.term for t in tokens)]
+    return Scored((bm25, quote_share(quote, weights), candidate.pairs), hit, row, quote, terms)
+
+
 def score_candidates(
     found: Candidates,
     rows: Mapping[int, StoredPassage],
@@ -164,40 +232,12 @@ def score_candidates(
     the heading the passage is under (shown with it) count as its first words. `question` is
     the question's terms in order (a typo read as its correction).
     """
-    weights = found.weights
-    total = sum(weights.values())
-    question = [found.corrected.get(t, t) for t in question]
-    pairs = _weighted_pairs(question, weights)
-    kept: list[tuple[Hit, StoredPassage, list[str], Quote]] = []
-    for hit in found.hits:
-        row = rows.get(hit.doc_id)
-        if row is None:  # removed since the search
-            continue
-        # stored when the passage was added (`asking.quotable`); analysed where not
-        tokens = row.tokens if row.tokens is not None else analyzer.tokens(row.text)
-        # the heading the passage is under is shown with it: its words count as the passage's
-        heading = analyzer.terms(row.heading) if row.heading else []
-        terms = [*heading, *(t.term for t in tokens)]
-        if math.fsum(weights[t] for t in set(terms) & weights.keys()) < min_coverage * total:
-            continue
-        # what the article is about weighs less in choosing which of its sentences answers
-        title = row.article.title
-        about = frozenset((*heading, *(analyzer.title_terms(title) if title else ())))
-        quote = choose_quote(row.text, row.sentences, tokens, weights, cuts=row.cuts, about=about)
-        kept.append((hit, row, terms, quote))
+    pairs = _weighted_pairs([found.corrected.get(t, t) for t in question], found.weights)
+    kept = _covering(found, rows, analyzer, min_coverage, pairs)
     if not kept:
         return []
-    best = max(hit.score for hit, _, _, _ in kept)  # 0 only if every score is 0
-    return [
-        Scored(
-            features(hit.score / best if best else 0.0, quote, terms, weights, pairs),
-            hit,
-            row,
-            quote,
-            terms,
-        )
-        for hit, row, terms, quote in kept
-    ]
+    best = max(c.hit.score for c in kept)  # 0 only if every score is 0
+    return [_scored(c, best, found.weights, analyzer) for c in kept]
 
 
 def rerank(
@@ -207,21 +247,48 @@ def rerank(
     analyzer: Analyzer,
     settings: RankSettings,
     k: int,
+    prune: bool = True,
 ) -> list[Result]:
     """Quote the candidate passages, re-rank them and keep the best k.
 
     A candidate's score is its features (`features`: its BM25 score relative to the best,
     how well its quote and its word order answer) weighed by `settings.weights`. BM25 finds
     the neighbourhood; the quote and word order pick the answer in it. Ties keep BM25's order.
+    With `prune`, only the candidates that may be among the best k are quoted
+    (`index.pruning`): the results are the same.
     """
-    scored = score_candidates(found, rows, question, analyzer, settings.min_coverage)
-    ranked = sorted(
-        (
-            (sum(w * f for w, f in zip(settings.weights, c.features, strict=True)), c)
-            for c in scored
-        ),
-        key=lambda c: -c[0],
-    )
+    pairs = _weighted_pairs([found.corrected.get(t, t) for t in question], found.weights)
+    kept = _covering(found, rows, analyzer, settings.min_coverage, pairs)
+    if not kept:
+        return []
+    best = max(c.hit.score for c in kept)  # 0 only if every score is 0
+
+    def score(features: Sequence[float]) -> float:
+        return sum(w * f for w, f in zip(settings.weights, features, strict=True))
+
+    quoted: dict[int, tuple[float, Scored]] = {}  # by place in BM25's order: score, candidate
+
+    def exact(i: int) -> float:  # candidate i quoted: its score
+        c = _scored(kept[i], best, found.weights, analyzer)
+        quoted[i] = (score(c.features), c)
+        return quoted[i][0]
+
+    if prune and not pruning.unbounded(settings.weights, found.weights):
+        # each feature's bound (`index.pruning`), weighed as the features are: a cheap one,
+        # then a closer one for the candidates that reach the front
+        def bound(i: int, closer: bool) -> float:
+            c, weights = kept[i], found.weights
+            if closer:
+                share = pruning.quote_bound(c.row.sentences, c.row.cuts, c.tokens(), weights)
+            else:
+                share = pruning.held_share(c.held, weights)
+            return score((c.hit.score / best if best else 0.0, share, c.pairs))
+
+        pruning.best_of([bound(i, False) for i in range(len(kept))], k, exact, bound)
+    else:
+        for i in range(len(kept)):
+            exact(i)
+    ranked = sorted(((v, i, c) for i, (v, c) in quoted.items()), key=lambda c: (-c[0], c[1]))
     return [
         Result(
             rank,
@@ -235,7 +302,7 @@ def rerank(
             c.row.heading,
             c.row.start,
         )
-        for rank, (score, c) in enumerate(ranked[:k], 1)
+        for rank, (score, _, c) in enumerate(ranked[:k], 1)
     ]
 
 
@@ -261,12 +328,20 @@ def features(
     best candidate's; the share of the question's weight its quote contains (the quote chosen
     at the question's own weights, `Quote.covered`); the share of the question's adjacent pairs
     (by weight) that stand side by side in the passage (`terms`, in order; 0 without pairs)."""
-    quote_share = math.fsum(weights[t] for t in quote.covered) / sum(weights.values())
-    pair_share = 0.0
-    if pairs:
-        adjacent = pairs.keys() & set(itertools.pairwise(terms))
-        pair_share = math.fsum(pairs[p] for p in adjacent) / sum(pairs.values())
-    return (bm25, quote_share, pair_share)
+    return (bm25, quote_share(quote, weights), pair_share(set(itertools.pairwise(terms)), pairs))
+
+
+def quote_share(quote: Quote, weights: Mapping[str, float]) -> float:
+    """The share of the question's weight `quote` holds (`Quote.covered`)."""
+    return math.fsum(weights[t] for t in quote.covered) / sum(weights.values())
+
+
+def pair_share(adjacent: Set[tuple[str, str]], pairs: Mapping[tuple[str, str], float]) -> float:
+    """The share of the question's adjacent `pairs` (by weight) among the pairs of terms side
+    by side in a passage (`adjacent`; 0 without pairs)."""
+    if not pairs:
+        return 0.0
+    return math.fsum(pairs[p] for p in pairs.keys() & adjacent) / sum(pairs.values())
 
 
 def with_fragments(results: Sequence[Result], texts: Mapping[int, str]) -> list[Result]:

@@ -338,10 +338,11 @@ def quote_share(quote: Quote, weights: Mapping[str, float]) -> float:
 
 def pair_share(adjacent: Set[tuple[str, str]], pairs: Mapping[tuple[str, str], float]) -> float:
     """The share of the question's adjacent `pairs` (by weight) among the pairs of terms side
-    by side in a passage (`adjacent`; 0 without pairs)."""
-    if not pairs:
+    by side in a passage (`adjacent`; 0 without pairs, or where they weigh nothing)."""
+    total = sum(pairs.values())  # 0 where every pair is of words the library lacks
+    if not total:
         return 0.0
-    return math.fsum(pairs[p] for p in pairs.keys() & adjacent) / sum(pairs.values())
+    return math.fsum(pairs[p] for p in pairs.keys() & adjacent) / total
 
 
 def with_fragments(results: Sequence[Result], texts: Mapping[int, str]) -> list[Result]:

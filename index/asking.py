@@ -16,8 +16,16 @@ from index.analyzer import Analyzer, Token
 from index.community import follow_up_counts
 from index.indexes import _Loaded
 from index.prior import load_frequencies, rarity
-from index.rank import Candidates, RankSettings, Result, candidates, rerank, with_fragments
-from index.store.base import Outline, PassageReader, StoredPassage
+from index.rank import (
+    Candidates,
+    Outline,
+    RankSettings,
+    Result,
+    candidates,
+    rerank,
+    with_fragments,
+)
+from index.store.base import PassageReader, StoredPassage
 from index.store.columns import find_tokens, token_count, token_patterns, token_span
 from index.vocabulary import Vocabulary
 
@@ -93,8 +101,8 @@ def quoted(
     """The candidates quoted and re-ranked (`rank.rerank`), their stored tokens read for the
     `question` (its tokens, and the vocabulary they were searched with)."""
     tokens, vocabulary = question
-    rows = quotable(rows, question_terms(vocabulary, found))
-    return rerank(found, rows, [t.term for t in tokens], analyzer, settings, k)
+    read = outlines(rows, question_terms(vocabulary, found))
+    return rerank(found, rows, [t.term for t in tokens], analyzer, settings, k, read)
 
 
 def question_terms(vocabulary: Vocabulary, found: Candidates) -> dict[int, str]:
@@ -103,11 +111,9 @@ def question_terms(vocabulary: Vocabulary, found: Candidates) -> dict[int, str]:
     return {term_id: term for term, term_id in ids.items() if term_id is not None}
 
 
-def quotable(
-    rows: Mapping[int, StoredPassage], terms: Mapping[int, str]
-) -> dict[int, StoredPassage]:
-    """The passages with what the ranking reads of their tokens (`Outline`), from their stored
-    tokens (those stored before them are analysed by the ranking, as always).
+def outlines(rows: Mapping[int, StoredPassage], terms: Mapping[int, str]) -> dict[int, Outline]:
+    """What the ranking reads of the passages' tokens (`rank.Outline`), from their stored
+    tokens, by passage id (those stored before them are analysed by the ranking, as always).
 
     The ranking reads of a passage's tokens only where the question's terms (`terms`, by id)
     are and which of them stand side by side, so each of those is a token and each run of
@@ -117,7 +123,7 @@ def quotable(
     (`columns.find_tokens`); the question's terms each passage holds, and the pairs of them
     side by side, are read for every passage, its tokens made only when the ranking quotes it.
     """
-    out = dict(rows)
+    out = {}
     patterns = token_patterns(terms)
     for key, row in rows.items():
         if row.stored_tokens is None:
@@ -128,12 +134,12 @@ def quotable(
         adjacent = frozenset((hit_terms[h - 1], hit_terms[h]) for h in side)
         lead = hit_terms[0] if places and places[0] == 0 else ""
         tokens = _Tokens(row.stored_tokens, found)
-        out[key] = _with_outline(row, Outline(frozenset(hit_terms), adjacent, lead, tokens))
+        out[key] = Outline(frozenset(hit_terms), adjacent, lead, tokens)
     return out
 
 
 class _Tokens:
-    """A passage's tokens as the ranking reads them (see `quotable`), made when first asked
+    """A passage's tokens as the ranking reads them (see `outlines`), made when first asked
     for: from its stored tokens, and the places of its question tokens with their terms."""
 
     def __init__(self, stored: bytes, found: list[tuple[int, str]]) -> None:
@@ -153,11 +159,3 @@ class _Tokens:
                 tokens.append(Token("", *token_span(stored, last + 1)))
             self._made = tokens
         return self._made
-
-
-def _with_outline(row: StoredPassage, outline: Outline) -> StoredPassage:
-    """`replace(row, outline=outline)` without its checks (every field is an `__init__` one):
-    2 µs where `replace` takes 8, ten times a question."""
-    fields = dict(row.__dict__)
-    fields["outline"] = outline
-    return StoredPassage(**fields)

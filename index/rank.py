@@ -6,6 +6,7 @@ Pure functions over a `PassageIndex` and stored passages; the library does the I
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence, Set
@@ -19,7 +20,7 @@ from index.passages import Span
 from index.postings import Hit, PassageIndex
 from index.quotes import Quote, choose_quote
 from index.spelling import correct
-from index.store.base import ArticleInfo, Outline, StoredPassage
+from index.store.base import ArticleInfo, StoredPassage
 
 MAX_QUESTION_TERMS = 32  # a question's most specific terms searched for; the rest only weigh
 
@@ -151,6 +152,18 @@ class Scored:
     terms: list[str]
 
 
+class Outline(NamedTuple):
+    """What the ranking reads of a passage's tokens before it quotes it (`asking.outlines`):
+    the question's terms among them, the pairs of those standing side by side, the term of
+    its first token ("" if not one of the question's), and its tokens, made when first asked
+    for (only the passages quoted need them)."""
+
+    held: frozenset[str]
+    adjacent: frozenset[tuple[str, str]]
+    first: str
+    tokens: Callable[[], Sequence[Token]]
+
+
 class _Covering(NamedTuple):
     """A candidate covering enough of the question, before it is quoted: its hit and row, its
     heading's terms, the question's terms its tokens hold, its pair share (`pair_share`) and
@@ -161,11 +174,7 @@ class _Covering(NamedTuple):
     heading: list[str]
     held: Set[str]
     pairs: float
-    analysed: Sequence[Token] | None  # its tokens, where they were analysed or given
-
-    def tokens(self) -> Sequence[Token]:
-        outline = self.row.outline
-        return outline.tokens() if self.analysed is None and outline else self.analysed or ()
+    tokens: Callable[[], Sequence[Token]]
 
 
 def _covering(
@@ -174,9 +183,11 @@ def _covering(
     analyzer: Analyzer,
     min_coverage: float,
     pairs: Mapping[tuple[str, str], float],
+    outlines: Mapping[int, Outline],
 ) -> list[_Covering]:
     """The candidates whose coverage is at least `min_coverage`, in BM25's order (see
-    `score_candidates`), with their pair shares for the question's `pairs`."""
+    `score_candidates`), with their pair shares for the question's `pairs`; their tokens
+    `outlines` where given, else their rows' (or analysed)."""
     weights = found.weights
     total = sum(weights.values())
     kept = []
@@ -186,19 +197,21 @@ def _covering(
             continue
         # the heading the passage is under is shown with it: its words count as the passage's
         heading = analyzer.terms(row.heading) if row.heading else []
-        tokens, outline = None, row.outline
-        if outline is None:  # stored when the passage was added (`asking.quotable`), or not
+        outline = outlines.get(hit.doc_id)
+        if outline is None:  # from the stored tokens (`asking.outlines`), or analysed here
             tokens = row.tokens if row.tokens is not None else analyzer.tokens(row.text)
             terms = [t.term for t in tokens]
-            outline = Outline(frozenset(terms), frozenset(itertools.pairwise(terms)), "", list)
-            outline = outline._replace(first=terms[0] if terms else "")
+            first = terms[0] if terms else ""
+            given = functools.partial(tuple, tokens)  # (made already)
+            outline = Outline(frozenset(terms), frozenset(itertools.pairwise(terms)), first, given)
         held, adjacent = outline.held, outline.adjacent
         if heading:
             adjacent = adjacent | {*itertools.pairwise(heading), (heading[-1], outline.first)}
         if math.fsum(weights[t] for t in (held | set(heading)) & weights.keys()) >= (
             min_coverage * total
         ):
-            kept.append(_Covering(hit, row, heading, held, pair_share(adjacent, pairs), tokens))
+            share = pair_share(adjacent, pairs)
+            kept.append(_Covering(hit, row, heading, held, share, outline.tokens))
     return kept
 
 
@@ -223,6 +236,7 @@ def score_candidates(
     question: Sequence[str],
     analyzer: Analyzer,
     min_coverage: float,
+    outlines: Mapping[int, Outline] | None = None,
 ) -> list[Scored]:
     """Quote each candidate passage and compute its features, in BM25's order.
 
@@ -230,10 +244,11 @@ def score_candidates(
     all of them; below `min_coverage` it matches the question only incidentally (a question
     about jobs on Mars against an article that merely says "jobs") and is dropped; the words of
     the heading the passage is under (shown with it) count as its first words. `question` is
-    the question's terms in order (a typo read as its correction).
+    the question's terms in order (a typo read as its correction); `outlines`, what is read
+    of candidates' stored tokens (`asking.outlines`), by passage id.
     """
     pairs = _weighted_pairs([found.corrected.get(t, t) for t in question], found.weights)
-    kept = _covering(found, rows, analyzer, min_coverage, pairs)
+    kept = _covering(found, rows, analyzer, min_coverage, pairs, outlines or {})
     if not kept:
         return []
     best = max(c.hit.score for c in kept)  # 0 only if every score is 0
@@ -247,6 +262,7 @@ def rerank(
     analyzer: Analyzer,
     settings: RankSettings,
     k: int,
+    outlines: Mapping[int, Outline] | None = None,
     prune: bool = True,
 ) -> list[Result]:
     """Quote the candidate passages, re-rank them and keep the best k.
@@ -258,7 +274,7 @@ def rerank(
     (`index.pruning`): the results are the same.
     """
     pairs = _weighted_pairs([found.corrected.get(t, t) for t in question], found.weights)
-    kept = _covering(found, rows, analyzer, settings.min_coverage, pairs)
+    kept = _covering(found, rows, analyzer, settings.min_coverage, pairs, outlines or {})
     if not kept:
         return []
     best = max(c.hit.score for c in kept)  # 0 only if every score is 0

@@ -6,10 +6,10 @@ together are one transaction inside a backend's method.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, NamedTuple, Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -88,18 +88,6 @@ class NewArticle:
     added_at: str | None = None  # now, except when a library is copied
 
 
-class Outline(NamedTuple):
-    """What the ranking reads of a passage's tokens before it quotes it (`asking.quotable`):
-    the question's terms among them, the pairs of those standing side by side, the term of
-    its first token ("" if not one of the question's), and its tokens, made when first asked
-    for (only the passages quoted need them)."""
-
-    held: frozenset[str]
-    adjacent: frozenset[tuple[str, str]]
-    first: str
-    tokens: Callable[[], list[Token]]
-
-
 @dataclass(frozen=True)
 class StoredPassage:
     """A passage as returned for an answer: its text, sentence spans relative to it, its article,
@@ -114,7 +102,6 @@ class StoredPassage:
     heading: str | None = None
     stored_tokens: bytes | None = None  # `NewPassages.columns`; None: stored before tokens were
     tokens: Sequence[Token] | None = None  # as the ranking reads them; None: it analyses
-    outline: Outline | None = None  # read from the stored tokens, for the ranking (then used)
 
 
 @dataclass(frozen=True)

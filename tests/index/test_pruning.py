@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from index import rank
 from index.analyzer import Analyzer
-from index.asking import quotable
+from index.asking import outlines
 from index.passages import CUT_END, CUT_START
 from index.postings import Hit
 from index.pruning import best_of, quote_bound
@@ -164,7 +164,7 @@ def test_pruned_re_ranking_gives_the_results_of_quoting_every_candidate(
     stored: bool,
 ) -> None:
     """Same results, order, scores (to the bit) and quotes, ties included (BM25 scores drawn
-    from a few values), from stored tokens (`asking.quotable`) or analysed."""
+    from a few values), from stored tokens (`asking.outlines`) or analysed."""
     if not sum(weights.values()):
         return
     rows = {i: _passage(i, *p) for i, p in enumerate(passages, 1)}
@@ -174,9 +174,8 @@ def test_pruned_re_ranking_gives_the_results_of_quoting_every_candidate(
     settings = RankSettings(min_coverage=min_coverage)
     analysed = {i: dataclasses.replace(row, stored_tokens=None) for i, row in rows.items()}
     full = rerank(found, analysed, question, ANALYZER, settings, k, prune=False)
-    if stored:
-        rows = quotable(rows, {TERM_IDS[t]: t for t in found.present})
-    assert rerank(found, rows if stored else analysed, question, ANALYZER, settings, k) == full
+    read = outlines(rows, {TERM_IDS[t]: t for t in found.present}) if stored else None
+    assert rerank(found, analysed, question, ANALYZER, settings, k, read) == full
 
 
 def test_only_the_candidates_that_may_be_among_the_best_are_quoted(
@@ -197,6 +196,6 @@ def test_only_the_candidates_that_may_be_among_the_best_are_quoted(
     weights = {"china": 1.0, "trade": 1.0, "mar": 0.5}
     found = Candidates(hits, weights, set(weights))
     present = {TERM_IDS[t]: t for t in weights}
-    rows = quotable(rows, present)
-    results = rerank(found, rows, ["china", "trade"], ANALYZER, RankSettings(), 1)
+    read = outlines(rows, present)
+    results = rerank(found, rows, ["china", "trade"], ANALYZER, RankSettings(), 1, read)
     assert [r.score for r in results] == [1 + 0.6 * 0.8 + 0.6] and len(quoted) == 1

@@ -86,6 +86,8 @@ def best_of(
     `closer(i, True)`, if given, a closer bound of it, asked for before it is quoted. Every
     candidate among the best k (score descending, ties in BM25's order) is among those quoted;
     all are quoted where a score passes its bound."""
+    if k < 1:
+        return []
     front = [(-bound, i, closer is None) for i, bound in enumerate(bounds)]  # a heap
     heapq.heapify(front)
     done: list[tuple[float, int]] = []  # (score, place), best first

@@ -70,6 +70,11 @@ def test_a_tie_with_the_kth_is_quoted_when_it_is_earlier_in_bm25s_order() -> Non
     assert best_of(bounds, 1, scores.__getitem__) == [0, 1]
 
 
+def test_no_result_asked_for_quotes_none() -> None:
+    """k = 0: nothing to find, nothing quoted."""
+    assert best_of([1.0, 2.0], 0, [1.0, 2.0].__getitem__) == []
+
+
 def test_every_candidate_is_quoted_when_a_score_passes_its_bound() -> None:
     """A bound that is not one (score 5 over bound 1): the others are quoted too."""
     bounds = [3.0, 2.0, 1.0, 0.5]

@@ -21,11 +21,13 @@ from index.rank import (
     Outline,
     RankSettings,
     Result,
+    Row,
+    Whole,
     candidates,
     rerank,
     with_fragments,
 )
-from index.store.base import PassageReader, StoredPassage
+from index.store.base import PassageReader
 from index.store.columns import find_tokens, token_count, token_patterns, token_span
 from index.vocabulary import Vocabulary
 
@@ -78,31 +80,35 @@ def answer(
 ) -> tuple[list[Token], Candidates, list[Result]]:
     """The whole answer: the question's tokens, BM25's candidates (`sizes`: how many
     candidates, how many results) and the quoted results, read with the synchronous reader of
-    `where` (collection, reader)."""
+    `where` (collection, reader): the candidates' heads, then the text and article of those
+    quoted only (`rank.rerank`)."""
     pool, k = sizes
     collection, reader = where
     tokens, found = search(analyzer, vocabulary, loaded, asked, pool)
     if not found.hits:
         return tokens, found, []
-    rows = reader.passages(collection, [hit.doc_id for hit in found.hits])
-    results = quoted(found, rows, (tokens, vocabulary), analyzer, settings, k)
+    rows = reader.heads(collection, [hit.doc_id for hit in found.hits])
+    results = quoted(found, rows, (tokens, vocabulary), analyzer, settings, k, reader.whole)
     linked = sorted({r.article.id for r in results if r.article.url})
     return tokens, found, with_fragments(results, reader.texts(linked))
 
 
 def quoted(
     found: Candidates,
-    rows: Mapping[int, StoredPassage],
+    rows: Mapping[int, Row],
     question: tuple[list[Token], Vocabulary],
     analyzer: Analyzer,
     settings: RankSettings,
     k: int,
+    whole: Whole | None = None,
 ) -> list[Result]:
     """The candidates quoted and re-ranked (`rank.rerank`), their stored tokens read for the
-    `question` (its tokens, and the vocabulary they were searched with)."""
+    `question` (its tokens, and the vocabulary they were searched with); heads among `rows`
+    are read `whole` when quoted."""
     tokens, vocabulary = question
     read = outlines(rows, question_terms(vocabulary, found))
-    return rerank(found, rows, [t.term for t in tokens], analyzer, settings, k, read)
+    terms = [t.term for t in tokens]
+    return rerank(found, rows, terms, analyzer, settings, k, read, whole=whole)
 
 
 def question_terms(vocabulary: Vocabulary, found: Candidates) -> dict[int, str]:
@@ -111,7 +117,7 @@ def question_terms(vocabulary: Vocabulary, found: Candidates) -> dict[int, str]:
     return {term_id: term for term, term_id in ids.items() if term_id is not None}
 
 
-def outlines(rows: Mapping[int, StoredPassage], terms: Mapping[int, str]) -> dict[int, Outline]:
+def outlines(rows: Mapping[int, Row], terms: Mapping[int, str]) -> dict[int, Outline]:
     """What the ranking reads of the passages' tokens (`rank.Outline`), from their stored
     tokens, by passage id (those stored before them are analysed by the ranking, as always).
 

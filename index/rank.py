@@ -20,7 +20,7 @@ from index.passages import Span
 from index.postings import Hit, PassageIndex
 from index.quotes import Quote, choose_quote
 from index.spelling import correct
-from index.store.base import ArticleInfo, StoredPassage
+from index.store.base import ArticleInfo, PassageHead, StoredPassage
 
 MAX_QUESTION_TERMS = 32  # a question's most specific terms searched for; the rest only weigh
 
@@ -152,6 +152,10 @@ class Scored:
     terms: list[str]
 
 
+Row = StoredPassage | PassageHead  # a candidate as read: whole, or its head (read whole if quoted)
+Whole = Callable[[PassageHead], StoredPassage | None]  # a head's passage whole (None: gone)
+
+
 class Outline(NamedTuple):
     """What the ranking reads of a passage's tokens before it quotes it (`asking.outlines`):
     the question's terms among them, the pairs of those standing side by side, the term of
@@ -170,7 +174,7 @@ class _Covering(NamedTuple):
     its tokens (made when needed: `tokens`)."""
 
     hit: Hit
-    row: StoredPassage
+    row: Row
     heading: list[str]
     held: Set[str]
     pairs: float
@@ -179,7 +183,7 @@ class _Covering(NamedTuple):
 
 def _covering(
     found: Candidates,
-    rows: Mapping[int, StoredPassage],
+    rows: Mapping[int, Row],
     analyzer: Analyzer,
     min_coverage: float,
     pairs: Mapping[tuple[str, str], float],
@@ -199,7 +203,7 @@ def _covering(
         heading = analyzer.terms(row.heading) if row.heading else []
         outline = outlines.get(hit.doc_id)
         if outline is None:  # from the stored tokens (`asking.outlines`), or analysed here
-            tokens = row.tokens if row.tokens is not None else analyzer.tokens(row.text)
+            tokens = _tokens(row, analyzer)
             terms = [t.term for t in tokens]
             first = terms[0] if terms else ""
             given = functools.partial(tuple, tokens)  # (made already)
@@ -215,11 +219,32 @@ def _covering(
     return kept
 
 
+def _tokens(row: Row, analyzer: Analyzer) -> Sequence[Token]:
+    """A candidate's tokens where no outline of its stored tokens is given: its row's, or its
+    text analysed."""
+    if isinstance(row, StoredPassage) and row.tokens is not None:
+        return row.tokens
+    if row.text is None:
+        raise ValueError(f"passage {row.id}: a head with stored tokens is ranked by its outline")
+    return analyzer.tokens(row.text)
+
+
 def _scored(
-    candidate: _Covering, best: float, weights: Mapping[str, float], analyzer: Analyzer
-) -> Scored:
-    """A covering candidate quoted, with its features (`best`: the best BM25 score kept)."""
+    candidate: _Covering,
+    best: float,
+    weights: Mapping[str, float],
+    analyzer: Analyzer,
+    whole: Whole | None = None,
+) -> Scored | None:
+    """A covering candidate quoted, with its features (`best`: the best BM25 score kept), its
+    row read `whole` first if it is a head (None if it is gone since)."""
     hit, row, heading = candidate.hit, candidate.row, candidate.heading
+    if isinstance(row, PassageHead):
+        if whole is None:
+            raise ValueError(f"passage {row.id}: a head is ranked with a way to read it whole")
+        if (read := whole(row)) is None:
+            return None
+        row = read
     tokens = candidate.tokens()
     # what the article is about weighs less in choosing which of its sentences answers
     title = row.article.title
@@ -252,18 +277,19 @@ def score_candidates(
     if not kept:
         return []
     best = max(c.hit.score for c in kept)  # 0 only if every score is 0
-    return [_scored(c, best, found.weights, analyzer) for c in kept]
+    return [s for c in kept if (s := _scored(c, best, found.weights, analyzer)) is not None]
 
 
 def rerank(
     found: Candidates,
-    rows: Mapping[int, StoredPassage],
+    rows: Mapping[int, Row],
     question: Sequence[str],
     analyzer: Analyzer,
     settings: RankSettings,
     k: int,
     outlines: Mapping[int, Outline] | None = None,
     prune: bool = True,
+    whole: Whole | None = None,
 ) -> list[Result]:
     """Quote the candidate passages, re-rank them and keep the best k.
 
@@ -271,7 +297,8 @@ def rerank(
     how well its quote and its word order answer) weighed by `settings.weights`. BM25 finds
     the neighbourhood; the quote and word order pick the answer in it. Ties keep BM25's order.
     With `prune`, only the candidates that may be among the best k are quoted
-    (`index.pruning`): the results are the same.
+    (`index.pruning`): the results are the same. A candidate's row may be its head, read
+    `whole` only if it is quoted.
     """
     pairs = _weighted_pairs([found.corrected.get(t, t) for t in question], found.weights)
     kept = _covering(found, rows, analyzer, settings.min_coverage, pairs, outlines or {})
@@ -284,8 +311,10 @@ def rerank(
 
     quoted: dict[int, tuple[float, Scored]] = {}  # by place in BM25's order: score, candidate
 
-    def exact(i: int) -> float:  # candidate i quoted: its score
-        c = _scored(kept[i], best, found.weights, analyzer)
+    def exact(i: int) -> float:  # candidate i quoted: its score (gone since: below any)
+        c = _scored(kept[i], best, found.weights, analyzer, whole)
+        if c is None:
+            return -math.inf
         quoted[i] = (score(c.features), c)
         return quoted[i][0]
 

@@ -90,3 +90,44 @@ async def test_a_question_of_title_words_and_a_missing_verb_is_answered(location
 async def test_a_rare_word_the_library_lacks_still_hides_passages(location: str) -> None:
     """'Zanzibar' is rare in English and in no passage: 'Denisov' alone covers too little."""
     assert await _ask(location, "What did Denisov say about Zanzibar?") == []
+
+
+@pytest.mark.parametrize("location", ["sqlite"], indirect=True)
+async def test_heads_read_whole_when_quoted_answer_as_whole_rows_do(location: str) -> None:
+    """For 200 questions, the candidates' heads (`SQLiteReader.heads`, their text and article
+    read when quoted) give the results of their whole rows; fewer candidates are read whole
+    than there are (those that may be among the best 3: 416 of 728 here)."""
+    text = SAMPLE.read_text(encoding="utf-8")
+    async with Library.open(location) as library:
+        await library.add("c", Document(title="China and Russia", text=text))
+        loaded = await library._indexes.get("c")
+        vocabulary, analyzer = library._indexes.vocabulary, library._analyzer
+        settings, reader = library.settings.rank, library._store.reader()
+        assert reader is not None
+        read_whole, candidates = 0, 0
+        for question in _questions(text, 200):
+            tokens, found = search(analyzer, vocabulary, loaded, Asked(question), 10)
+            ids = [h.doc_id for h in found.hits]
+            rows = reader.passages("c", ids)
+            whole = quoted(found, rows, (tokens, vocabulary), analyzer, settings, 3)
+            with mock.patch.object(reader, "whole", wraps=reader.whole) as counted:
+                heads = reader.heads("c", ids)
+                question_ = (tokens, vocabulary)
+                got = quoted(found, heads, question_, analyzer, settings, 3, counted)
+            assert got == whole, question
+            read_whole, candidates = read_whole + counted.call_count, candidates + len(ids)
+        assert 0 < read_whole < candidates
+
+
+@pytest.mark.parametrize("location", ["sqlite"], indirect=True)
+async def test_a_head_whose_article_is_gone_is_not_read_whole(location: str) -> None:
+    """A candidate's article removed between reading its head and its text: no passage."""
+    text = SAMPLE.read_text(encoding="utf-8")
+    async with Library.open(location) as library:
+        added = await library.add("c", Document(title="China and Russia", text=text))
+        reader = library._store.reader()
+        assert reader is not None
+        heads = reader.heads("c", [1, 2])
+        assert heads and all(reader.whole(h) is not None for h in heads.values())
+        await library.remove("c", added.article.id)
+        assert all(reader.whole(h) is None for h in heads.values())

@@ -18,7 +18,7 @@ from index.postings import Hit
 from index.pruning import best_of, quote_bound
 from index.quotes import choose_quote
 from index.rank import Candidates, RankSettings, quote_share, rerank
-from index.store.base import ArticleInfo, StoredPassage
+from index.store.base import ArticleInfo, PassageHead, StoredPassage
 
 ANALYZER = Analyzer()
 WORDS = ["china", "russia", "energy", "spring", "trade", "vision", "pandemic", "india", "the"]
@@ -158,6 +158,7 @@ def test_the_quote_bound_is_at_least_the_quote_share(
     k=st.integers(1, 4),
     min_coverage=st.sampled_from([0.0, 0.2, 0.5]),
     stored=st.booleans(),
+    heads=st.booleans(),
 )
 def test_pruned_re_ranking_gives_the_results_of_quoting_every_candidate(
     passages: list[tuple[list[list[str]], list[bool], str | None]],
@@ -167,9 +168,11 @@ def test_pruned_re_ranking_gives_the_results_of_quoting_every_candidate(
     k: int,
     min_coverage: float,
     stored: bool,
+    heads: bool,
 ) -> None:
     """Same results, order, scores (to the bit) and quotes, ties included (BM25 scores drawn
-    from a few values), from stored tokens (`asking.outlines`) or analysed."""
+    from a few values), from stored tokens (`asking.outlines`) or analysed, from whole rows
+    or from heads read whole when quoted."""
     if not sum(weights.values()):
         return
     rows = {i: _passage(i, *p) for i, p in enumerate(passages, 1)}
@@ -180,7 +183,29 @@ def test_pruned_re_ranking_gives_the_results_of_quoting_every_candidate(
     analysed = {i: dataclasses.replace(row, stored_tokens=None) for i, row in rows.items()}
     full = rerank(found, analysed, question, ANALYZER, settings, k, prune=False)
     read = outlines(rows, {TERM_IDS[t]: t for t in found.present}) if stored else None
-    assert rerank(found, analysed, question, ANALYZER, settings, k, read) == full
+    source: dict[int, StoredPassage | PassageHead] = dict(analysed)
+    if heads:  # as `SQLiteReader.heads`: the text only where no tokens are stored
+        source = {i: _head(row, None if stored else row.text) for i, row in rows.items()}
+
+    def whole(head: PassageHead) -> StoredPassage:
+        return analysed[head.id]
+
+    assert rerank(found, source, question, ANALYZER, settings, k, read, whole=whole) == full
+
+
+def _head(row: StoredPassage, text: str | None) -> PassageHead:
+    """A passage's head, as `SQLiteReader.heads` reads it."""
+    return PassageHead(
+        row.id,
+        1,
+        row.start,
+        row.start + len(row.text),
+        row.sentences,
+        row.cuts,
+        row.heading,
+        row.stored_tokens,
+        text,
+    )
 
 
 def test_only_the_candidates_that_may_be_among_the_best_are_quoted(
@@ -204,3 +229,15 @@ def test_only_the_candidates_that_may_be_among_the_best_are_quoted(
     read = outlines(rows, present)
     results = rerank(found, rows, ["china", "trade"], ANALYZER, RankSettings(), 1, read)
     assert [r.score for r in results] == [1 + 0.6 * 0.8 + 0.6] and len(quoted) == 1
+
+
+def test_a_headings_last_term_and_the_passages_first_stand_side_by_side() -> None:
+    """Under the heading "China trade", a passage opening with "Mars": the question's pair
+    (trade, mar) is side by side, from stored tokens as when analysed (pair share 1)."""
+    row = _passage(1, [["mars", "cat"], ["sat", "mat"]], [], "China trade")
+    found = Candidates([Hit(1, 1.0)], {"trade": 1.0, "mar": 1.0}, {"trade", "mar"})
+    read = outlines({1: row}, {TERM_IDS["trade"]: "trade", TERM_IDS["mar"]: "mar"})
+    bare = {1: dataclasses.replace(row, stored_tokens=None)}
+    for rows, outlined in (({1: row}, read), (bare, None)):
+        results = rerank(found, rows, ["trade", "mar"], ANALYZER, RankSettings(), 1, outlined)
+        assert [r.score for r in results] == [1 + 0.6 * 0.5 + 0.6]

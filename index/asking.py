@@ -14,19 +14,10 @@ from dataclasses import dataclass
 
 from index.analyzer import Analyzer, Token
 from index.community import follow_up_counts
+from index.covering import Outline, Row, Whole
 from index.indexes import _Loaded
 from index.prior import load_frequencies, rarity
-from index.rank import (
-    Candidates,
-    Outline,
-    RankSettings,
-    Result,
-    Row,
-    Whole,
-    candidates,
-    rerank,
-    with_fragments,
-)
+from index.rank import Candidates, RankSettings, Result, candidates, rerank, with_fragments
 from index.store.base import PassageReader
 from index.store.columns import find_tokens, token_count, token_patterns, token_span
 from index.vocabulary import Vocabulary

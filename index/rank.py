@@ -6,18 +6,17 @@ Pure functions over a `PassageIndex` and stored passages; the library does the I
 
 from __future__ import annotations
 
-import functools
 import itertools
 import math
-from collections.abc import Callable, Mapping, Sequence, Set
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import NamedTuple
 
-from index import pruning
-from index.analyzer import Analyzer, Token
+from index.analyzer import Analyzer
+from index.covering import Covering, Outline, Row, Whole, covering, pair_share
 from index.fragments import TextFragment, text_fragment
 from index.passages import Span
 from index.postings import Hit, PassageIndex
+from index.pruning import best_of, held_share, quote_bound, unbounded
 from index.quotes import Quote, choose_quote
 from index.spelling import correct
 from index.store.base import ArticleInfo, PassageHead, StoredPassage
@@ -152,85 +151,8 @@ class Scored:
     terms: list[str]
 
 
-Row = StoredPassage | PassageHead  # a candidate as read: whole, or its head (read whole if quoted)
-Whole = Callable[[PassageHead], StoredPassage | None]  # a head's passage whole (None: gone)
-
-
-class Outline(NamedTuple):
-    """What the ranking reads of a passage's tokens before it quotes it (`asking.outlines`):
-    the question's terms among them, the pairs of those standing side by side, the term of
-    its first token ("" if not one of the question's), and its tokens, made when first asked
-    for (only the passages quoted need them)."""
-
-    held: frozenset[str]
-    adjacent: frozenset[tuple[str, str]]
-    first: str
-    tokens: Callable[[], Sequence[Token]]
-
-
-class _Covering(NamedTuple):
-    """A candidate covering enough of the question, before it is quoted: its hit and row, its
-    heading's terms, the question's terms its tokens hold, its pair share (`pair_share`) and
-    its tokens (made when needed: `tokens`)."""
-
-    hit: Hit
-    row: Row
-    heading: list[str]
-    held: Set[str]
-    pairs: float
-    tokens: Callable[[], Sequence[Token]]
-
-
-def _covering(
-    found: Candidates,
-    rows: Mapping[int, Row],
-    analyzer: Analyzer,
-    min_coverage: float,
-    pairs: Mapping[tuple[str, str], float],
-    outlines: Mapping[int, Outline],
-) -> list[_Covering]:
-    """The candidates whose coverage is at least `min_coverage`, in BM25's order (see
-    `score_candidates`), with their pair shares for the question's `pairs`; their tokens
-    `outlines` where given, else their rows' (or analysed)."""
-    weights = found.weights
-    total = sum(weights.values())
-    kept = []
-    for hit in found.hits:
-        row = rows.get(hit.doc_id)
-        if row is None:  # removed since the search
-            continue
-        # the heading the passage is under is shown with it: its words count as the passage's
-        heading = analyzer.terms(row.heading) if row.heading else []
-        outline = outlines.get(hit.doc_id)
-        if outline is None:  # from the stored tokens (`asking.outlines`), or analysed here
-            tokens = _tokens(row, analyzer)
-            terms = [t.term for t in tokens]
-            first = terms[0] if terms else ""
-            given = functools.partial(tuple, tokens)  # (made already)
-            outline = Outline(frozenset(terms), frozenset(itertools.pairwise(terms)), first, given)
-        held, adjacent = outline.held, outline.adjacent
-        if heading:
-            adjacent = adjacent | {*itertools.pairwise(heading), (heading[-1], outline.first)}
-        if math.fsum(weights[t] for t in (held | set(heading)) & weights.keys()) >= (
-            min_coverage * total
-        ):
-            share = pair_share(adjacent, pairs)
-            kept.append(_Covering(hit, row, heading, held, share, outline.tokens))
-    return kept
-
-
-def _tokens(row: Row, analyzer: Analyzer) -> Sequence[Token]:
-    """A candidate's tokens where no outline of its stored tokens is given: its row's, or its
-    text analysed."""
-    if isinstance(row, StoredPassage) and row.tokens is not None:
-        return row.tokens
-    if row.text is None:
-        raise ValueError(f"passage {row.id}: a head with stored tokens is ranked by its outline")
-    return analyzer.tokens(row.text)
-
-
 def _scored(
-    candidate: _Covering,
+    candidate: Covering,
     best: float,
     weights: Mapping[str, float],
     analyzer: Analyzer,
@@ -273,7 +195,7 @@ def score_candidates(
     of candidates' stored tokens (`asking.outlines`), by passage id.
     """
     pairs = _weighted_pairs([found.corrected.get(t, t) for t in question], found.weights)
-    kept = _covering(found, rows, analyzer, min_coverage, pairs, outlines or {})
+    kept = covering(found.hits, found.weights, rows, analyzer, min_coverage, pairs, outlines or {})
     if not kept:
         return []
     best = max(c.hit.score for c in kept)  # 0 only if every score is 0
@@ -301,38 +223,10 @@ def rerank(
     `whole` only if it is quoted.
     """
     pairs = _weighted_pairs([found.corrected.get(t, t) for t in question], found.weights)
-    kept = _covering(found, rows, analyzer, settings.min_coverage, pairs, outlines or {})
-    if not kept:
-        return []
-    best = max(c.hit.score for c in kept)  # 0 only if every score is 0
-
-    def score(features: Sequence[float]) -> float:
-        return sum(w * f for w, f in zip(settings.weights, features, strict=True))
-
-    quoted: dict[int, tuple[float, Scored]] = {}  # by place in BM25's order: score, candidate
-
-    def exact(i: int) -> float:  # candidate i quoted: its score (gone since: below any)
-        c = _scored(kept[i], best, found.weights, analyzer, whole)
-        if c is None:
-            return -math.inf
-        quoted[i] = (score(c.features), c)
-        return quoted[i][0]
-
-    if prune and not pruning.unbounded(settings.weights, found.weights):
-        # each feature's bound (`index.pruning`), weighed as the features are: a cheap one,
-        # then a closer one for the candidates that reach the front
-        def bound(i: int, closer: bool) -> float:
-            c, weights = kept[i], found.weights
-            if closer:
-                share = pruning.quote_bound(c.row.sentences, c.row.cuts, c.tokens(), weights)
-            else:
-                share = pruning.held_share(c.held, weights)
-            return score((c.hit.score / best if best else 0.0, share, c.pairs))
-
-        pruning.best_of([bound(i, False) for i in range(len(kept))], k, exact, bound)
-    else:
-        for i in range(len(kept)):
-            exact(i)
+    kept = covering(
+        found.hits, found.weights, rows, analyzer, settings.min_coverage, pairs, outlines or {}
+    )
+    quoted = _quote(kept, found.weights, settings.weights, (k, prune), (analyzer, whole))
     ranked = sorted(((v, i, c) for i, (v, c) in quoted.items()), key=lambda c: (-c[0], c[1]))
     return [
         Result(
@@ -349,6 +243,50 @@ def rerank(
         )
         for rank, (score, _, c) in enumerate(ranked[:k], 1)
     ]
+
+
+def _quote(
+    kept: Sequence[Covering],
+    weights: Mapping[str, float],
+    feature_weights: Sequence[float],
+    best_k: tuple[int, bool],
+    reading: tuple[Analyzer, Whole | None],
+) -> dict[int, tuple[float, Scored]]:
+    """The covering candidates quoted, with their scores, by place in BM25's order: all of
+    them, or with pruning (`best_k`: k, prune) those that may be among the best k."""
+    if not kept:
+        return {}
+    (k, prune), (analyzer, whole) = best_k, reading
+    best = max(c.hit.score for c in kept)  # 0 only if every score is 0
+
+    def score(features: Sequence[float]) -> float:
+        return sum(w * f for w, f in zip(feature_weights, features, strict=True))
+
+    quoted: dict[int, tuple[float, Scored]] = {}
+
+    def exact(i: int) -> float:  # candidate i quoted: its score (gone since: below any)
+        c = _scored(kept[i], best, weights, analyzer, whole)
+        if c is None:
+            return -math.inf
+        quoted[i] = (score(c.features), c)
+        return quoted[i][0]
+
+    # each feature's bound (`index.pruning`), weighed as the features are: a cheap one, then a
+    # closer one for the candidates that reach the front
+    def bound(i: int, closer: bool) -> float:
+        c = kept[i]
+        if closer:
+            share = quote_bound(c.row.sentences, c.row.cuts, c.tokens(), weights)
+        else:
+            share = held_share(c.held, weights)
+        return score((c.hit.score / best if best else 0.0, share, c.pairs))
+
+    if prune and not unbounded(feature_weights, weights):
+        best_of([bound(i, False) for i in range(len(kept))], k, exact, bound)
+    else:
+        for i in range(len(kept)):
+            exact(i)
+    return quoted
 
 
 def _weighted_pairs(
@@ -379,15 +317,6 @@ def features(
 def quote_share(quote: Quote, weights: Mapping[str, float]) -> float:
     """The share of the question's weight `quote` holds (`Quote.covered`)."""
     return math.fsum(weights[t] for t in quote.covered) / sum(weights.values())
-
-
-def pair_share(adjacent: Set[tuple[str, str]], pairs: Mapping[tuple[str, str], float]) -> float:
-    """The share of the question's adjacent `pairs` (by weight) among the pairs of terms side
-    by side in a passage (`adjacent`; 0 without pairs, or where they weigh nothing)."""
-    total = sum(pairs.values())  # 0 where every pair is of words the library lacks
-    if not total:
-        return 0.0
-    return math.fsum(pairs[p] for p in pairs.keys() & adjacent) / total
 
 
 def with_fragments(results: Sequence[Result], texts: Mapping[int, str]) -> list[Result]:

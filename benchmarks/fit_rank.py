@@ -40,7 +40,7 @@ from rank_features import EXTRA, QUOTE_FEATURES, extra_features, quote_options
 
 from index import Document, Library, LibrarySettings
 from index.analyzer import Analyzer
-from index.asking import Asked, question_terms, quotable, search
+from index.asking import Asked, outlines, question_terms, search
 from index.rank import FEATURES, WEIGHTS, Candidates, Scored, score_candidates
 
 NAMES = (*FEATURES, *EXTRA)
@@ -114,9 +114,10 @@ async def collect(data: Path, settings: LibrarySettings) -> Table:
                 tokens, found = search(analyzer, vocabulary, loaded, asked, pool)
                 ids = [h.doc_id for h in found.hits]
                 rows = await library._store.get_passages(COLLECTION, ids) if ids else {}
-                rows = quotable(rows, question_terms(vocabulary, found))  # as `Library.ask`
+                read = outlines(rows, question_terms(vocabulary, found))  # as `Library.ask`
                 terms = [t.term for t in tokens]
-                scored = score_candidates(found, rows, terms, analyzer, settings.rank.min_coverage)
+                coverage = settings.rank.min_coverage
+                scored = score_candidates(found, rows, terms, analyzer, coverage, read)
                 extra = extra_features(scored, found, question.question, analyzer)
                 candidates.append(
                     [

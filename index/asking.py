@@ -12,16 +12,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-import numpy as np
-
 from index.analyzer import Analyzer, Token
 from index.answer_type import answer_type
 from index.community import follow_up_counts
+from index.covering import Outline, Row, Whole
 from index.indexes import _Loaded
 from index.prior import load_frequencies, rarity
 from index.rank import Candidates, RankSettings, Result, candidates, rerank, with_fragments
-from index.store.base import PassageReader, StoredPassage
-from index.store.columns import tokens_of_blobs
+from index.store.base import PassageReader
+from index.store.columns import find_tokens, token_count, token_patterns, token_span
 from index.vocabulary import Vocabulary
 
 Sizes = tuple[int, int]  # how many candidates BM25 proposes, how many results are kept
@@ -75,31 +74,35 @@ def answer(
 ) -> tuple[list[Token], Candidates, list[Result]]:
     """The whole answer: the question's tokens, BM25's candidates (`sizes`: how many
     candidates, how many results) and the quoted results, read with the synchronous reader of
-    `where` (collection, reader)."""
+    `where` (collection, reader): the candidates' heads, then the text and article of those
+    quoted only (`rank.rerank`)."""
     pool, k = sizes
     collection, reader = where
     tokens, found = search(analyzer, vocabulary, loaded, asked, pool)
     if not found.hits:
         return tokens, found, []
-    rows = reader.passages(collection, [hit.doc_id for hit in found.hits])
-    results = quoted(found, rows, (tokens, vocabulary), analyzer, settings, k)
+    rows = reader.heads(collection, [hit.doc_id for hit in found.hits])
+    results = quoted(found, rows, (tokens, vocabulary), analyzer, settings, k, reader.whole)
     linked = sorted({r.article.id for r in results if r.article.url})
     return tokens, found, with_fragments(results, reader.texts(linked))
 
 
 def quoted(
     found: Candidates,
-    rows: Mapping[int, StoredPassage],
+    rows: Mapping[int, Row],
     question: tuple[list[Token], Vocabulary],
     analyzer: Analyzer,
     settings: RankSettings,
     k: int,
+    whole: Whole | None = None,
 ) -> list[Result]:
     """The candidates quoted and re-ranked (`rank.rerank`), their stored tokens read for the
-    `question` (its tokens, and the vocabulary they were searched with)."""
+    `question` (its tokens, and the vocabulary they were searched with); heads among `rows`
+    are read `whole` when quoted."""
     tokens, vocabulary = question
-    rows = quotable(rows, question_terms(vocabulary, found))
-    return rerank(found, rows, [t.term for t in tokens], analyzer, settings, k)
+    read = outlines(rows, question_terms(vocabulary, found))
+    terms = [t.term for t in tokens]
+    return rerank(found, rows, terms, analyzer, settings, k, read, whole=whole)
 
 
 def question_terms(vocabulary: Vocabulary, found: Candidates) -> dict[int, str]:
@@ -108,58 +111,51 @@ def question_terms(vocabulary: Vocabulary, found: Candidates) -> dict[int, str]:
     return {term_id: term for term, term_id in ids.items() if term_id is not None}
 
 
-def quotable(
-    rows: Mapping[int, StoredPassage], terms: Mapping[int, str]
-) -> dict[int, StoredPassage]:
-    """The passages with their tokens as the ranking reads them, from their stored tokens
-    (those stored before them are analysed by the ranking, as always).
+def outlines(rows: Mapping[int, Row], terms: Mapping[int, str]) -> dict[int, Outline]:
+    """What the ranking reads of the passages' tokens (`rank.Outline`), from their stored
+    tokens, by passage id (those stored before them are analysed by the ranking, as always).
 
     The ranking reads of a passage's tokens only where the question's terms (`terms`, by id)
     are and which of them stand side by side, so each of those is a token and each run of
     other tokens between them one placeholder (term "", never a question's term, with the span
     of the run's first token): the quote, its highlights and the re-ranking come out as from
-    every token, without analysing. Every passage's stored tokens are read together, in a few
-    numpy calls, and only the question's tokens and the placeholders become Python objects.
+    every token, without analysing. The question's tokens are found in the stored bytes
+    (`columns.find_tokens`); the question's terms each passage holds, and the pairs of them
+    side by side, are read for every passage, its tokens made only when the ranking quotes it.
     """
-    out = dict(rows)
-    stored = [(key, row) for key, row in rows.items() if row.stored_tokens is not None]
-    if not stored:
-        return out
-    ids, spans, ends = tokens_of_blobs([row.stored_tokens or b"" for _, row in stored])
-    held = np.zeros(ids.size, np.bool_)
-    for term_id in terms:  # a question holds a few terms: faster than np.isin
-        held |= ids == term_id
-    hits = np.flatnonzero(held)
-    starts = np.zeros(ends.size, np.int64)
-    starts[1:] = ends[:-1]
-    # the spans read: each question token's, the token after it (a run may start there) and
-    # each passage's first (one may start there)
-    read = np.concatenate((hits, hits + 1, starts))
-    read = read[read < ids.size]
-    span = dict(zip(read.tolist(), spans.reshape(-1, 2)[read].tolist(), strict=True))
-    hit_terms = [terms[term_id] for term_id in ids[hits].tolist()]
-    at, until = hits.tolist(), np.searchsorted(hits, ends).tolist()
-    j = 0
-    for (key, row), first, end, last_hit in zip(
-        stored, starts.tolist(), ends.tolist(), until, strict=True
-    ):
-        tokens = []
-        last = first - 1  # the last question token's place
-        for h in range(j, last_hit):
-            if at[h] > last + 1:  # other tokens stood between: one placeholder for them
-                tokens.append(Token("", *span[last + 1]))
-            tokens.append(Token(hit_terms[h], *span[at[h]]))
-            last = at[h]
-        j = last_hit
-        if last + 1 < end:
-            tokens.append(Token("", *span[last + 1]))
-        out[key] = _with_tokens(row, tokens)
+    out = {}
+    patterns = token_patterns(terms)
+    for key, row in rows.items():
+        if row.stored_tokens is None:
+            continue
+        found = find_tokens(row.stored_tokens, patterns)
+        places, hit_terms = [place for place, _ in found], [term for _, term in found]
+        side = [h for h in range(1, len(found)) if places[h] == places[h - 1] + 1]
+        adjacent = frozenset((hit_terms[h - 1], hit_terms[h]) for h in side)
+        lead = hit_terms[0] if places and places[0] == 0 else ""
+        tokens = _Tokens(row.stored_tokens, found)
+        out[key] = Outline(frozenset(hit_terms), adjacent, lead, tokens)
     return out
 
 
-def _with_tokens(row: StoredPassage, tokens: list[Token]) -> StoredPassage:
-    """`replace(row, tokens=tokens)` without its checks (every field is an `__init__` one):
-    2 µs where `replace` takes 8, ten times a question."""
-    fields = dict(row.__dict__)
-    fields["tokens"] = tokens
-    return StoredPassage(**fields)
+class _Tokens:
+    """A passage's tokens as the ranking reads them (see `outlines`), made when first asked
+    for: from its stored tokens, and the places of its question tokens with their terms."""
+
+    def __init__(self, stored: bytes, found: list[tuple[int, str]]) -> None:
+        self._stored, self._found = stored, found
+        self._made: list[Token] | None = None
+
+    def __call__(self) -> list[Token]:
+        if self._made is None:
+            stored, tokens = self._stored, []
+            last = -1  # the last question token's place
+            for place, term in self._found:
+                if place > last + 1:  # other tokens stood between: one placeholder for them
+                    tokens.append(Token("", *token_span(stored, last + 1)))
+                tokens.append(Token(term, *token_span(stored, place)))
+                last = place
+            if last + 1 < token_count(stored):
+                tokens.append(Token("", *token_span(stored, last + 1)))
+            self._made = tokens
+        return self._made

@@ -13,12 +13,14 @@ from dataclasses import dataclass, field, replace
 
 from index.analyzer import Analyzer
 from index.answer_type import AnswerType
+from index.covering import Covering, Outline, Row, Whole, covering, pair_share
 from index.fragments import TextFragment, text_fragment
 from index.passages import Span
 from index.postings import Hit, PassageIndex
+from index.pruning import best_of, held_share, quote_bound, unbounded
 from index.quotes import Quote, choose_quote
 from index.spelling import correct
-from index.store.base import ArticleInfo, StoredPassage
+from index.store.base import ArticleInfo, PassageHead, StoredPassage
 
 MAX_QUESTION_TERMS = 32  # a question's most specific terms searched for; the rest only weigh
 
@@ -151,12 +153,43 @@ class Scored:
     terms: list[str]
 
 
+def _scored(
+    candidate: Covering,
+    best: float,
+    weights: Mapping[str, float],
+    analyzer: Analyzer,
+    whole: Whole | None = None,
+    asks: AnswerType | None = None,
+) -> Scored | None:
+    """A covering candidate quoted, with its features (`best`: the best BM25 score kept), its
+    row read `whole` first if it is a head (None if it is gone since); `asks`, the type of
+    answer the question asks for (`Candidates.asks`)."""
+    hit, row, heading = candidate.hit, candidate.row, candidate.heading
+    if isinstance(row, PassageHead):
+        if whole is None:
+            raise ValueError(f"passage {row.id}: a head is ranked with a way to read it whole")
+        if (read := whole(row)) is None:
+            return None
+        row = read
+    tokens = candidate.tokens()
+    # what the article is about weighs less in choosing which of its sentences answers
+    title = row.article.title
+    about = frozenset((*heading, *(analyzer.title_terms(title) if title else ())))
+    quote = choose_quote(
+        row.text, row.sentences, tokens, weights, cuts=row.cuts, about=about, asks=asks
+    )
+    bm25 = hit.score / best if best else 0.0
+    terms = [*heading, *(t.term for t in tokens)]
+    return Scored((bm25, quote_share(quote, weights), candidate.pairs), hit, row, quote, terms)
+
+
 def score_candidates(
     found: Candidates,
     rows: Mapping[int, StoredPassage],
     question: Sequence[str],
     analyzer: Analyzer,
     min_coverage: float,
+    outlines: Mapping[int, Outline] | None = None,
 ) -> list[Scored]:
     """Quote each candidate passage and compute its features, in BM25's order.
 
@@ -164,68 +197,45 @@ def score_candidates(
     all of them; below `min_coverage` it matches the question only incidentally (a question
     about jobs on Mars against an article that merely says "jobs") and is dropped; the words of
     the heading the passage is under (shown with it) count as its first words. `question` is
-    the question's terms in order (a typo read as its correction).
+    the question's terms in order (a typo read as its correction); `outlines`, what is read
+    of candidates' stored tokens (`asking.outlines`), by passage id.
     """
-    weights = found.weights
-    total = sum(weights.values())
-    question = [found.corrected.get(t, t) for t in question]
-    pairs = _weighted_pairs(question, weights)
-    kept: list[tuple[Hit, StoredPassage, list[str], Quote]] = []
-    for hit in found.hits:
-        row = rows.get(hit.doc_id)
-        if row is None:  # removed since the search
-            continue
-        # stored when the passage was added (`asking.quotable`); analysed where not
-        tokens = row.tokens if row.tokens is not None else analyzer.tokens(row.text)
-        # the heading the passage is under is shown with it: its words count as the passage's
-        heading = analyzer.terms(row.heading) if row.heading else []
-        terms = [*heading, *(t.term for t in tokens)]
-        if math.fsum(weights[t] for t in set(terms) & weights.keys()) < min_coverage * total:
-            continue
-        # what the article is about weighs less in choosing which of its sentences answers
-        title = row.article.title
-        about = frozenset((*heading, *(analyzer.title_terms(title) if title else ())))
-        quote = choose_quote(
-            row.text, row.sentences, tokens, weights, cuts=row.cuts, about=about, asks=found.asks
-        )
-        kept.append((hit, row, terms, quote))
+    pairs = _weighted_pairs([found.corrected.get(t, t) for t in question], found.weights)
+    kept = covering(found.hits, found.weights, rows, analyzer, min_coverage, pairs, outlines or {})
     if not kept:
         return []
-    best = max(hit.score for hit, _, _, _ in kept)  # 0 only if every score is 0
-    return [
-        Scored(
-            features(hit.score / best if best else 0.0, quote, terms, weights, pairs),
-            hit,
-            row,
-            quote,
-            terms,
-        )
-        for hit, row, terms, quote in kept
-    ]
+    best = max(c.hit.score for c in kept)  # 0 only if every score is 0
+    scored = (_scored(c, best, found.weights, analyzer, None, found.asks) for c in kept)
+    return [s for s in scored if s is not None]
 
 
 def rerank(
     found: Candidates,
-    rows: Mapping[int, StoredPassage],
+    rows: Mapping[int, Row],
     question: Sequence[str],
     analyzer: Analyzer,
     settings: RankSettings,
     k: int,
+    outlines: Mapping[int, Outline] | None = None,
+    prune: bool = True,
+    whole: Whole | None = None,
 ) -> list[Result]:
     """Quote the candidate passages, re-rank them and keep the best k.
 
     A candidate's score is its features (`features`: its BM25 score relative to the best,
     how well its quote and its word order answer) weighed by `settings.weights`. BM25 finds
     the neighbourhood; the quote and word order pick the answer in it. Ties keep BM25's order.
+    With `prune`, only the candidates that may be among the best k are quoted
+    (`index.pruning`): the results are the same. A candidate's row may be its head, read
+    `whole` only if it is quoted.
     """
-    scored = score_candidates(found, rows, question, analyzer, settings.min_coverage)
-    ranked = sorted(
-        (
-            (sum(w * f for w, f in zip(settings.weights, c.features, strict=True)), c)
-            for c in scored
-        ),
-        key=lambda c: -c[0],
+    pairs = _weighted_pairs([found.corrected.get(t, t) for t in question], found.weights)
+    kept = covering(
+        found.hits, found.weights, rows, analyzer, settings.min_coverage, pairs, outlines or {}
     )
+    reading = (analyzer, whole, found.asks)
+    quoted = _quote(kept, found.weights, settings.weights, (k, prune), reading)
+    ranked = sorted(((v, i, c) for i, (v, c) in quoted.items()), key=lambda c: (-c[0], c[1]))
     return [
         Result(
             rank,
@@ -239,8 +249,52 @@ def rerank(
             c.row.heading,
             c.row.start,
         )
-        for rank, (score, c) in enumerate(ranked[:k], 1)
+        for rank, (score, _, c) in enumerate(ranked[:k], 1)
     ]
+
+
+def _quote(
+    kept: Sequence[Covering],
+    weights: Mapping[str, float],
+    feature_weights: Sequence[float],
+    best_k: tuple[int, bool],
+    reading: tuple[Analyzer, Whole | None, AnswerType | None],
+) -> dict[int, tuple[float, Scored]]:
+    """The covering candidates quoted, with their scores, by place in BM25's order: all of
+    them, or with pruning (`best_k`: k, prune) those that may be among the best k."""
+    if not kept:
+        return {}
+    (k, prune), (analyzer, whole, asks) = best_k, reading
+    best = max(c.hit.score for c in kept)  # 0 only if every score is 0
+
+    def score(features: Sequence[float]) -> float:
+        return sum(w * f for w, f in zip(feature_weights, features, strict=True))
+
+    quoted: dict[int, tuple[float, Scored]] = {}
+
+    def exact(i: int) -> float:  # candidate i quoted: its score (gone since: below any)
+        c = _scored(kept[i], best, weights, analyzer, whole, asks)
+        if c is None:
+            return -math.inf
+        quoted[i] = (score(c.features), c)
+        return quoted[i][0]
+
+    # each feature's bound (`index.pruning`), weighed as the features are: a cheap one, then a
+    # closer one for the candidates that reach the front
+    def bound(i: int, closer: bool) -> float:
+        c = kept[i]
+        if closer:
+            share = quote_bound(c.row.sentences, c.row.cuts, c.tokens(), weights)
+        else:
+            share = held_share(c.held, weights)
+        return score((c.hit.score / best if best else 0.0, share, c.pairs))
+
+    if prune and not unbounded(feature_weights, weights):
+        best_of([bound(i, False) for i in range(len(kept))], k, exact, bound)
+    else:
+        for i in range(len(kept)):
+            exact(i)
+    return quoted
 
 
 def _weighted_pairs(
@@ -265,12 +319,12 @@ def features(
     best candidate's; the share of the question's weight its quote contains (the quote chosen
     at the question's own weights, `Quote.covered`); the share of the question's adjacent pairs
     (by weight) that stand side by side in the passage (`terms`, in order; 0 without pairs)."""
-    quote_share = math.fsum(weights[t] for t in quote.covered) / sum(weights.values())
-    pair_share = 0.0
-    if pairs:
-        adjacent = pairs.keys() & set(itertools.pairwise(terms))
-        pair_share = math.fsum(pairs[p] for p in adjacent) / sum(pairs.values())
-    return (bm25, quote_share, pair_share)
+    return (bm25, quote_share(quote, weights), pair_share(set(itertools.pairwise(terms)), pairs))
+
+
+def quote_share(quote: Quote, weights: Mapping[str, float]) -> float:
+    """The share of the question's weight `quote` holds (`Quote.covered`)."""
+    return math.fsum(weights[t] for t in quote.covered) / sum(weights.values())
 
 
 def with_fragments(results: Sequence[Result], texts: Mapping[int, str]) -> list[Result]:

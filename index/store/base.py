@@ -105,6 +105,24 @@ class StoredPassage:
 
 
 @dataclass(frozen=True)
+class PassageHead:
+    """A candidate passage as read before it is quoted (`PassageReader.heads`): its article,
+    its span of the article's text, its sentences (relative to it), which ends of them are cuts,
+    its heading's text and stored tokens; its own text only where no tokens are stored (it is
+    analysed then). Its text and article are read when it is quoted (`PassageReader.whole`)."""
+
+    id: int
+    article_id: int
+    start: int
+    end: int
+    sentences: tuple[Span, ...]
+    cuts: tuple[int, ...] = ()
+    heading: str | None = None
+    stored_tokens: bytes | None = None
+    text: str | None = None
+
+
+@dataclass(frozen=True)
 class StoredArticle:
     """An article's id, collection, title and text, as read back for re-indexing."""
 
@@ -195,6 +213,15 @@ class PassageReader(Protocol):
 
     def texts(self, article_ids: Sequence[int]) -> dict[int, str]:
         """The whole text of each of these articles that still exists, by id."""
+        ...
+
+    def heads(self, collection: str, ids: Sequence[int]) -> dict[int, PassageHead]:
+        """What ranking reads of these passages (in this collection) before quoting them: no
+        article's text is read, but for a heading (or a passage without stored tokens)."""
+        ...
+
+    def whole(self, head: PassageHead) -> StoredPassage | None:
+        """The passage of `head` with its text and article (None if its article is gone)."""
         ...
 
 

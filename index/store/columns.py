@@ -10,14 +10,17 @@ arrays whatever their number, and the rows a store writes are made only when it 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import struct
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 
 from index.passages import Span
+
+T = TypeVar("T")
 
 TOKENS_SPAN_MAX = int(np.iinfo(np.uint16).max)  # the longest passage whose tokens are stored
 
@@ -37,12 +40,39 @@ def tokens_of_blob(blob: bytes) -> StoredTokens:
     return StoredTokens(ids, np.frombuffer(blob, dtype="<u2", offset=4 * n))
 
 
-def tokens_of_blobs(blobs: Sequence[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Several passages' stored tokens read back together: their term ids one after the
-    other, their spans as well, and where each passage's tokens end."""
-    read = [tokens_of_blob(blob) for blob in blobs]
-    ids, spans = np.concatenate([t.term_ids for t in read]), np.concatenate([t.spans for t in read])
-    return ids, spans, np.cumsum([t.term_ids.size for t in read], dtype=np.int64)
+def token_patterns(term_ids: Mapping[int, T]) -> list[tuple[bytes, T]]:
+    """Each term id as it is stored in a passage's tokens, with its value (`find_tokens`)."""
+    return [
+        (term_id.to_bytes(4, "little", signed=True), value) for term_id, value in term_ids.items()
+    ]
+
+
+def find_tokens(blob: bytes, patterns: Sequence[tuple[bytes, T]]) -> list[tuple[int, T]]:
+    """The places (in order) of the tokens of a passage's stored tokens that are of the terms
+    of `patterns` (`token_patterns`), each with its term's value: found by `bytes.find`, in C,
+    a call a token found, with no array made (a question's candidates hold a few of them)."""
+    end = 4 * (len(blob) // 8)
+    found = []
+    for pattern, value in patterns:
+        at = blob.find(pattern, 0, end)
+        while at >= 0:
+            if not at % 4:  # a term id, not bytes across two
+                found.append((at >> 2, value))
+            at = blob.find(pattern, at + 1, end)
+    found.sort(key=lambda f: f[0])
+    return found
+
+
+def token_span(blob: bytes, place: int) -> tuple[int, int]:
+    """The span (start, end in its passage's text) of the token at `place` of a passage's
+    stored tokens."""
+    start, end = struct.unpack_from("<HH", blob, 4 * (len(blob) // 8 + place))
+    return start, end
+
+
+def token_count(blob: bytes) -> int:
+    """How many tokens a passage's stored tokens hold."""
+    return len(blob) // 8
 
 
 @dataclass(frozen=True)

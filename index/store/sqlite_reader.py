@@ -13,7 +13,14 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from index.store.base import ArticleInfo, StoredPassage, stored_passage
+from index.store.base import (
+    ArticleInfo,
+    PassageHead,
+    StoredPassage,
+    cuts_of_blob,
+    spans_of_blob,
+    stored_passage,
+)
 from index.store.sqlite_access import reader_connection
 
 ARTICLE_COLUMNS = (
@@ -29,10 +36,30 @@ PASSAGES = (
     " WHERE p.collection = ? AND p.id IN ({marks})"
 )
 
+# a candidate before it is quoted: the passages table only, an article's text read only for a
+# heading, or for a passage without stored tokens (analysed when ranked)
+HEADS = (
+    'SELECT p.id, p.article_id, p.start, p."end", p.sentences, p.cuts, CASE WHEN'
+    " p.heading_start IS NOT NULL THEN (SELECT substr(a.text, p.heading_start + 1,"
+    " p.heading_end - p.heading_start) FROM articles a WHERE a.id = p.article_id) END, p.tokens,"
+    ' CASE WHEN p.tokens IS NULL THEN (SELECT substr(a.text, p.start + 1, p."end" - p.start)'
+    " FROM articles a WHERE a.id = p.article_id) END"
+    " FROM passages p WHERE p.collection = ? AND p.id IN ({marks})"
+)
+# the text and article of a candidate that is quoted
+WHOLE = f"SELECT substr(a.text, ?, ?), {ARTICLE_COLUMNS} FROM articles a WHERE a.id = ?"
+
 
 def passage_rows(rows: Iterable[Sequence[Any]]) -> dict[int, StoredPassage]:
     """Rows of `PASSAGES` as stored passages, by id."""
     return {row[0]: stored_passage(row, ArticleInfo(*row[7:18])) for row in rows}
+
+
+def passage_head(row: Sequence[Any]) -> PassageHead:
+    """A row of `HEADS` as a passage's head."""
+    sentences = spans_of_blob(row[4], row[2])
+    cuts = cuts_of_blob(row[5], len(sentences))
+    return PassageHead(row[0], row[1], row[2], row[3], sentences, cuts, row[6], row[7], row[8])
 
 
 class SQLiteReader:
@@ -57,6 +84,28 @@ class SQLiteReader:
         with self._lock:
             rows = self._db.execute(sql, (collection, *ids)).fetchall()
         return passage_rows(rows)
+
+    def heads(self, collection: str, ids: Sequence[int]) -> dict[int, PassageHead]:
+        """What ranking reads of these passages before quoting them (`PassageHead`)."""
+        if not ids:
+            return {}
+        with self._lock:
+            sql = HEADS.format(marks=",".join("?" * len(ids)))
+            rows = self._db.execute(sql, (collection, *ids)).fetchall()
+        return {row[0]: passage_head(row) for row in rows}
+
+    def whole(self, head: PassageHead) -> StoredPassage | None:
+        """The passage of `head` with its text and article (None if its article is gone)."""
+        with self._lock:
+            row = self._db.execute(
+                WHOLE, (head.start + 1, head.end - head.start, head.article_id)
+            ).fetchone()
+        if row is None:
+            return None
+        article, h = ArticleInfo(*row[1:]), head
+        return StoredPassage(
+            h.id, row[0], h.start, h.sentences, article, h.cuts, h.heading, h.stored_tokens
+        )
 
     def texts(self, article_ids: Sequence[int]) -> dict[int, str]:
         """The whole text of each of these articles (those that still exist), by id."""

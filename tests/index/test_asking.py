@@ -101,3 +101,44 @@ async def test_the_search_reads_the_type_of_answer_the_question_asks_for(locatio
         vocabulary, analyzer = library._indexes.vocabulary, library._analyzer
         _, found = search(analyzer, vocabulary, loaded, Asked("When did Xi speak?"), 10)
     assert found.asks is not None and found.asks.holds("on January 20")
+
+
+@pytest.mark.parametrize("location", ["sqlite"], indirect=True)
+async def test_heads_read_whole_when_quoted_answer_as_whole_rows_do(location: str) -> None:
+    """For 200 questions, the candidates' heads (`SQLiteReader.heads`, their text and article
+    read when quoted) give the results of their whole rows; fewer candidates are read whole
+    than there are (those that may be among the best 3: 416 of 728 here)."""
+    text = SAMPLE.read_text(encoding="utf-8")
+    async with Library.open(location) as library:
+        await library.add("c", Document(title="China and Russia", text=text))
+        loaded = await library._indexes.get("c")
+        vocabulary, analyzer = library._indexes.vocabulary, library._analyzer
+        settings, reader = library.settings.rank, library._store.reader()
+        assert reader is not None
+        read_whole, candidates = 0, 0
+        for question in _questions(text, 200):
+            tokens, found = search(analyzer, vocabulary, loaded, Asked(question), 10)
+            ids = [h.doc_id for h in found.hits]
+            rows = reader.passages("c", ids)
+            whole = quoted(found, rows, (tokens, vocabulary), analyzer, settings, 3)
+            with mock.patch.object(reader, "whole", wraps=reader.whole) as counted:
+                heads = reader.heads("c", ids)
+                question_ = (tokens, vocabulary)
+                got = quoted(found, heads, question_, analyzer, settings, 3, counted)
+            assert got == whole, question
+            read_whole, candidates = read_whole + counted.call_count, candidates + len(ids)
+        assert 0 < read_whole < candidates
+
+
+@pytest.mark.parametrize("location", ["sqlite"], indirect=True)
+async def test_a_head_whose_article_is_gone_is_not_read_whole(location: str) -> None:
+    """A candidate's article removed between reading its head and its text: no passage."""
+    text = SAMPLE.read_text(encoding="utf-8")
+    async with Library.open(location) as library:
+        added = await library.add("c", Document(title="China and Russia", text=text))
+        reader = library._store.reader()
+        assert reader is not None
+        heads = reader.heads("c", [1, 2])
+        assert heads and all(reader.whole(h) is not None for h in heads.values())
+        await library.remove("c", added.article.id)
+        assert all(reader.whole(h) is None for h in heads.values())

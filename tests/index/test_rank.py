@@ -28,6 +28,7 @@ from index.rank import (
     _weighted_pairs,
     candidates,
     features,
+    pair_share,
     rerank,
     score_candidates,
     with_fragments,
@@ -436,3 +437,9 @@ def test_reranking_reads_the_questions_typos_as_their_corrections() -> None:
     found = Candidates([Hit(2, 1.0)], weights, set(weights), {"jinpin": "jinp"})
     scored = score_candidates(found, ROWS, ["xi", "jinpin"], Analyzer(), 0.2)
     assert scored[0].features[2] == 1.0
+
+
+def test_pairs_that_weigh_nothing_give_a_pair_share_of_0() -> None:
+    """Two adjacent common words the library lacks weigh 0 each (their rarity): their pair
+    weighs 0, and the share is 0, not a division by zero."""
+    assert pair_share({("time", "peopl")}, {("time", "peopl"): 0.0}) == 0.0

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from index.bm25 import BM25LScorer, BM25PlusScorer, FloatArray, OkapiScorer
+from index.bm25 import FloatArray, TfWeights
 
 BUDGET_SHARE = 2  # at most 1/BUDGET_SHARE of the collection's postings are kept, ...
 BUDGET_MAX = 8_000_000  # ... and at most this many (64 MB)
@@ -65,8 +65,7 @@ class Impacts:
 
 def weighed(
     impacts: Impacts,
-    scorer: OkapiScorer | BM25LScorer | BM25PlusScorer,
-    norms: FloatArray,
+    tf_weights: TfWeights,
     asked: Sequence[tuple[int, int]],
     weight: FloatArray,
     gathered: tuple[np.ndarray, np.ndarray, np.ndarray],
@@ -85,8 +84,7 @@ def weighed(
         w = weight[j]
 
         def weigh(run: slice = run, w: np.float64 = w) -> FloatArray:
-            tf_weight = scorer.tf_weight_normed(tfs[run].astype(np.float64), norms[slots[run]])
-            weights: FloatArray = w * tf_weight
+            weights: FloatArray = w * tf_weights(tfs[run], slots[run])
             return weights
 
         parts.append(impacts.get((term, -1, size, float(w)), weigh, postings))

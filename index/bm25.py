@@ -211,6 +211,48 @@ class BM25PlusScorer(_PostingScorer, BM25Plus):  # type: ignore[misc]  # rank_bm
         return tf * (self.k1 + 1) / (norm + tf)
 
 
+class TfWeights:
+    """The term-frequency weight (`tf_weight_normed`) of postings (their counts and slots), as
+    after each change (the average length changes with it).
+
+    Where every passage is at most `TABLED` terms long (rank-bm25's lengths: the sums of their
+    counts, so that no count is longer either), the weight of each (count, length) pair is
+    computed once, in a table (65,536 of them, 512 KB), and a posting's is read there at
+    ``count << 8 | length``: no random read of an 8-byte norm per slot (1 byte a slot instead)
+    and no arithmetic per posting. The table's weights are `tf_weight_normed` of the same values
+    in the same operations, so the same bits. Otherwise each slot's `length_norm` is computed
+    once, and the weights from it."""
+
+    TABLED = 255
+
+    def __init__(
+        self, scorer: OkapiScorer | BM25LScorer | BM25PlusScorer, lengths: FloatArray, avgdl: float
+    ) -> None:
+        self.slots = lengths.size
+        self._scorer = scorer
+        self._norms: FloatArray | None = None
+        self._lengths = np.zeros(0, np.uint8)
+        self._table = np.zeros(0)
+        if not lengths.size or lengths.max() > self.TABLED:
+            self._norms = scorer.length_norm(lengths, avgdl)
+            return
+        self._lengths = lengths.astype(np.uint8)
+        every = np.arange(self.TABLED + 1, dtype=np.float64)
+        norms = scorer.length_norm(every, avgdl)
+        counts = np.repeat(every, every.size)  # the table's row is the count, its column the length
+        self._table = scorer.tf_weight_normed(counts, np.tile(norms, every.size))
+
+    def __call__(self, tfs: npt.NDArray[Any], slots: npt.NDArray[Any]) -> FloatArray:
+        """The weights of postings with counts ``tfs`` in ``slots``."""
+        if self._norms is not None:
+            return self._scorer.tf_weight_normed(tfs.astype(np.float64), self._norms[slots])
+        at = tfs.astype(np.intp)
+        at <<= 8
+        at |= self._lengths[slots]
+        weights: FloatArray = self._table[at]
+        return weights
+
+
 def make_scorer(params: BM25Params) -> OkapiScorer | BM25LScorer | BM25PlusScorer:
     """The scorer for a variant and its parameters."""
     if params.variant == "okapi":

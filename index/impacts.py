@@ -2,13 +2,14 @@
 change (`postings.PassageIndex`).
 
 A posting's weight is its term's query weight (IDF times count) times a term-frequency weight
-of its count and its passage's length norm (`bm25`). Computing it reads the passage's norm, a
-random read into an array as long as the collection (800 KB at 100k passages, 8 MB at a
-million), and makes four passes over the postings; questions ask the same common words again
-and again ("year", "name", "first"). The weights are kept per term and query weight, computed
-exactly as before (the same operations on the same values, so the same bits), and forgotten at
-the next change (the IDFs and length norms change with it), or least recently used first once
-they hold more than a budget of postings (`BUDGET_SHARE` of the collection's).
+of its count and its passage's length (`bm25.TfWeights`). Computing it reads the passage's
+length, a random read into an array as long as the collection (a byte a passage where every
+passage is at most 255 terms long, else its 8-byte norm), and makes a few passes over the
+postings; questions ask the same common words again and again ("year", "name", "first"). The
+weights are kept per term and query weight, computed exactly as before (the same operations
+on the same values, so the same bits), and forgotten at the next change (the IDFs and length
+norms change with it), or least recently used first once they hold more than a budget of
+postings (`BUDGET_SHARE` of the collection's).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from index.bm25 import BM25LScorer, BM25PlusScorer, FloatArray, OkapiScorer
+from index.bm25 import FloatArray, TfWeights
 
 BUDGET_SHARE = 2  # at most 1/BUDGET_SHARE of the collection's postings are kept, ...
 BUDGET_MAX = 8_000_000  # ... and at most this many (64 MB)
@@ -65,8 +66,7 @@ class Impacts:
 
 def weighed(
     impacts: Impacts,
-    scorer: OkapiScorer | BM25LScorer | BM25PlusScorer,
-    norms: FloatArray,
+    tf_weights: TfWeights,
     asked: Sequence[tuple[int, int]],
     weight: FloatArray,
     gathered: tuple[np.ndarray, np.ndarray, np.ndarray],
@@ -85,8 +85,7 @@ def weighed(
         w = weight[j]
 
         def weigh(run: slice = run, w: np.float64 = w) -> FloatArray:
-            tf_weight = scorer.tf_weight_normed(tfs[run].astype(np.float64), norms[slots[run]])
-            weights: FloatArray = w * tf_weight
+            weights: FloatArray = w * tf_weights(tfs[run], slots[run])
             return weights
 
         parts.append(impacts.get((term, -1, size, float(w)), weigh, postings))

@@ -43,7 +43,7 @@ from index.arrays import (
     summed,
     to_delta,
 )
-from index.bm25 import BM25Params, FloatArray, IntArray, OkapiScorer, make_scorer
+from index.bm25 import BM25Params, FloatArray, IntArray, OkapiScorer, TfWeights, make_scorer
 from index.impacts import Impacts, weighed
 
 _MAX_SLOT = INT32_MAX
@@ -86,8 +86,9 @@ class PassageIndex:
         self._dead_postings = 0
         self._average_idf: float | None = None
         self._idfs: dict[int, float] = {}  # idf() of terms asked since the last change
-        self._norms: FloatArray | None = None  # `_length_norms` until the next change
+        self._norms: TfWeights | None = None  # `_tf_weights` until the next change
         self._impacts = Impacts()  # questions' posting weights until the next change
+        self._marks = topk.Marks()  # the top k's candidates flagged (down between questions)
         self.postings_read = 0  # postings gathered by queries so far (a work count for tests)
 
     # --- inspection ---
@@ -256,10 +257,10 @@ class PassageIndex:
         self._norms = None
         self._impacts.clear()
 
-    def _length_norms(self) -> FloatArray:
-        """Each slot's `length_norm`, once a change rather than for every posting read."""
+    def _tf_weights(self) -> TfWeights:
+        """What weighs postings (`bm25.TfWeights`), once a change rather than a posting."""
         if self._norms is None:
-            self._norms = self._scorer.length_norm(self._len.values, self._total_len / len(self))
+            self._norms = TfWeights(self._scorer, self._len.values, self._total_len / len(self))
         return self._norms
 
     def _avg_idf(self) -> float:
@@ -331,7 +332,7 @@ class PassageIndex:
         known, weight = topk.weights(self._scorer, len(self), df, asked, self._avg_idf)
         avgdl = self._total_len / len(self)
         kept = self._impacts, [t for t, _ in asked], self._postings.slots.size + self._delta_size
-        scoring = topk.Scoring(self._scorer, self._length_norms(), avgdl, weight, kept)
+        scoring = topk.Scoring(self._scorer, self._tf_weights(), avgdl, weight, kept, self._marks)
         slots, sums, gathered = scoring.best(parts, k, read)
         self.postings_read += gathered
         return slots, sums, float(self._scorer.absent_weight * weight[known].sum())
@@ -357,8 +358,8 @@ class PassageIndex:
         known, weight = topk.weights(self._scorer, len(self), df, asked, self._avg_idf)
         if not known.any():
             return None
-        norms, held = self._length_norms(), self._postings.slots.size + self._delta_size
-        contrib = weighed(self._impacts, self._scorer, norms, asked, weight, gathered, held)
+        tf_weights, held = self._tf_weights(), self._postings.slots.size + self._delta_size
+        contrib = weighed(self._impacts, tf_weights, asked, weight, gathered, held)
         if live is not None:
             slots, contrib = slots[live], contrib[live]
         constant = float(self._scorer.absent_weight * weight[known].sum())

@@ -10,7 +10,9 @@ passage; after each term, the best candidates so far are scored in full (their o
 looked up by binary search in the sorted posting lists) and the k-th best of those is a score
 some k passages reach. Once the bounds of the terms left add up to less than that, a passage
 containing none of the terms read cannot reach the top k, and the terms left are only looked
-up for the candidates that still can, dropping those that cannot after each term.
+up for the candidates that still can, dropping those that cannot after each term (binary
+searches; or, where a term has fewer than `SCAN_BELOW` postings a candidate, its postings
+checked against a flag per candidate slot, `Marks`: a byte a slot, read in slot order).
 
 What is returned is a superset of the top k, ties with the k-th included (bounds and
 thresholds carry a margin of 1e-9 against rounding); the caller scores it exactly as it
@@ -29,11 +31,18 @@ import numpy.typing as npt
 
 import index.arrays as arrays
 from index.arrays import SHIFT, TF_MASK, Postings, runs
-from index.bm25 import BM25LScorer, BM25PlusScorer, FloatArray, IntArray, OkapiScorer
+from index.bm25 import (
+    BM25LScorer,
+    BM25PlusScorer,
+    FloatArray,
+    IntArray,
+    OkapiScorer,
+    TfWeights,
+)
 from index.impacts import Impacts
 
 MARGIN = 1e-9  # relative: bounds are raised and thresholds lowered by it, against rounding
-READ_BELOW = 2  # a term left is read whole if it has fewer postings than this per candidate
+SCAN_BELOW = 4  # a term left is scanned for candidates if it has fewer postings than this per one
 PROBE = 128  # candidates scored in full after each term read, for the threshold
 # it saves time where a question has many postings in a large collection (measured at 100k
 # passages, where it did not, and at a million, where it did from 20,000 postings on)
@@ -62,15 +71,15 @@ class Scoring(NamedTuple):
     of ``postings``)."""
 
     scorer: OkapiScorer | BM25LScorer | BM25PlusScorer
-    norms: FloatArray
+    tf_weights: TfWeights
     avgdl: float
     weight: FloatArray
     kept: tuple[Impacts, Sequence[int], int] | None = None  # impacts, term ids, postings
+    marks: Marks | None = None  # where the candidates are flagged (new ones if None)
 
     def weights(self, term: int, tfs: npt.NDArray[Any], slots: npt.NDArray[Any]) -> FloatArray:
         """The weights of a term's postings, as `PassageIndex._score_postings` computes them."""
-        tf_weight = self.scorer.tf_weight_normed(tfs.astype(np.float64), self.norms[slots])
-        weights: FloatArray = self.weight[term] * tf_weight
+        weights: FloatArray = self.weight[term] * self.tf_weights(tfs, slots)
         return weights
 
     def weigh(self, part: Part, piece: int, at: npt.NDArray[Any] | None) -> FloatArray:
@@ -100,8 +109,8 @@ class Scoring(NamedTuple):
         `PassageIndex._score_postings` sums all ``read`` postings (`exact_sums`), and how many
         postings were read."""
         top = [self.part(part.term, part.pieces) for part in parts]
-        found, looked = candidates(top, k, self.weigh)
-        by_sorting = read * arrays.SORT_BELOW < self.norms.size
+        found, looked = candidates(top, k, self.weigh, self.marks or Marks())
+        by_sorting = read * arrays.SORT_BELOW < self.tf_weights.slots
         return (*exact_sums(top, found, self.weigh, by_sorting), looked)
 
 
@@ -142,7 +151,9 @@ def looked_up(
     return out
 
 
-def candidates(parts: Sequence[Part], k: int, weigh: Weigh) -> tuple[npt.NDArray[Any], int]:
+def candidates(
+    parts: Sequence[Part], k: int, weigh: Weigh, marks: Marks
+) -> tuple[npt.NDArray[Any], int]:
     """The ascending slots that may be among the best k (see the module docstring), and how
     many postings were read."""
     order = sorted(parts, key=lambda p: -p.bound)
@@ -162,21 +173,60 @@ def candidates(parts: Sequence[Part], k: int, weigh: Weigh) -> tuple[npt.NDArray
             threshold = max(threshold, _reached(found, sums, rest, k, weigh))
             if left * (1 + MARGIN) < threshold * (1 - MARGIN):
                 break
-    for part in rest:
-        keep = sums + left * (1 + MARGIN) >= threshold * (1 - MARGIN)
-        found, sums = found[keep], sums[keep]
-        if sum(slots.size for slots, _ in part.pieces) < READ_BELOW * found.size:
-            slots, weights = every_weight(part, weigh)  # cheaper than as many searches
-            found, sums = _merged(found, sums, slots, weights)
-            read += slots.size
-        else:
-            read += found.size
-            for held, weights in looked_up(part, found, weigh):
-                sums[held] += weights
-        left -= part.bound
+    if rest:
+        found, sums, read = _rest_read(rest, (found, sums, read), (left, threshold), weigh, marks)
     if rest and found.size > k:
         threshold = max(threshold, float(np.partition(sums, sums.size - k)[sums.size - k]))
     return found[sums * (1 + MARGIN) >= threshold * (1 - MARGIN)], read
+
+
+def _rest_read(
+    rest: Sequence[Part],
+    state: tuple[npt.NDArray[Any], FloatArray, int],
+    bounds: tuple[float, float],
+    weigh: Weigh,
+    marks: Marks,
+) -> tuple[npt.NDArray[Any], FloatArray, int]:
+    """The candidates (ascending slots, partial sums) with the terms left added, those that
+    can no longer reach the threshold dropped before each, and the postings read so far."""
+    found, sums, read = state
+    left, threshold = bounds
+    marked = marks.ready(found[-1] + 1 if found.size else 0)
+    marked[found] = True
+    try:
+        for part in rest:
+            keep = sums + left * (1 + MARGIN) >= threshold * (1 - MARGIN)
+            if not keep.all():
+                marked[found[~keep]] = False
+            found, sums = found[keep], sums[keep]  # a copy: the first's may be kept weights
+            size = sum(slots.size for slots, _ in part.pieces)
+            if size < SCAN_BELOW * found.size:  # cheaper than as many binary searches
+                read += size
+                for piece, (slots, _) in enumerate(part.pieces):
+                    below = slots[: np.searchsorted(slots, marked.size)]  # ascending
+                    at = np.flatnonzero(marked[below])
+                    sums[np.searchsorted(found, slots[at])] += weigh(part, piece, at)
+            else:
+                read += found.size
+                for held, weights in looked_up(part, found, weigh):
+                    sums[held] += weights
+            left -= part.bound
+    finally:
+        marked[found] = False
+    return found, sums, read
+
+
+class Marks:
+    """A flag per slot, all down between questions (a question leaves them as it found them)."""
+
+    def __init__(self) -> None:
+        self.flags = np.zeros(0, np.bool_)
+
+    def ready(self, slots: int) -> npt.NDArray[np.bool_]:
+        """The flags, for at least ``slots`` slots."""
+        if self.flags.size < slots:
+            self.flags = np.zeros(slots + slots // 8, np.bool_)
+        return self.flags
 
 
 def _merged(

@@ -238,6 +238,24 @@ def test_weights_from_each_passages_length_norm_are_the_formulas_to_the_bit(vari
     assert np.array_equal(scorer.tf_weight(tf, dl, avgdl), expected)
 
 
+@pytest.mark.parametrize("variant", ["okapi", "l", "plus"])
+@pytest.mark.parametrize("longest", [bm25.TfWeights.TABLED, bm25.TfWeights.TABLED + 1])
+def test_tf_weights_are_the_length_norms_weights_to_the_bit(variant: Any, longest: int):
+    """`TfWeights` gives each posting exactly the weight of its passage's length norm: read from
+    the table of every (count, length) pair where no passage is longer than `TABLED`, from each
+    passage's norm otherwise."""
+    rng = np.random.default_rng(11)
+    lens = rng.integers(1, longest + 1, 1000).astype(np.float64)
+    lens[0] = longest
+    avgdl = float(lens.mean())
+    slots = rng.integers(0, lens.size, 5000)
+    tfs = np.minimum(rng.integers(1, 40, slots.size), lens[slots]).astype(np.uint16)
+    scorer = bm25.make_scorer(BM25Params(variant=variant, k1=0.9, b=0.4))
+    norms = scorer.length_norm(lens, avgdl)
+    expected = scorer.tf_weight_normed(tfs.astype(np.float64), norms[slots])
+    assert np.array_equal(bm25.TfWeights(scorer, lens, avgdl)(tfs, slots), expected)
+
+
 def test_make_scorer_passes_every_parameter():
     """The scorer has the variant's class and the parameters given."""
     okapi = bm25.make_scorer(BM25Params(k1=1.2, b=0.5, epsilon=0.1))

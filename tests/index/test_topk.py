@@ -78,3 +78,14 @@ def test_common_terms_are_read_only_where_a_candidate_is() -> None:
     read = index.postings_read - before
     assert hits == every_posting(index, ["a", "b"], 5)
     assert read < 2000  # "a" alone has 2,000 postings, "b" 20
+
+
+def test_a_question_leaves_the_candidates_flags_down() -> None:
+    """The terms left after those read whole are scanned against flags on the candidates' slots
+    (`topk.Marks`): a question lowers every flag it raised, so the next one starts clean."""
+    docs = [["a", "b"] if i % 10 == 0 else ["a", "c"] if i % 3 else ["b", "d"] for i in range(3000)]
+    index = build(BM25Params(), list(range(3000)), docs, bulk=True)
+    for query in (["a", "b"], ["b", "c", "d"], ["a", "d"]):
+        assert index.search(encode_query(query), 3) == every_posting(index, query, 3)
+        assert not index._marks.flags.any()
+    assert index._marks.flags.size >= 1  # the flags were used

@@ -240,7 +240,10 @@ class TfWeights:
         every = np.arange(self.TABLED + 1, dtype=np.float64)
         norms = scorer.length_norm(every, avgdl)
         counts = np.repeat(every, every.size)  # the table's row is the count, its column the length
-        self._table = scorer.tf_weight_normed(counts, np.tile(norms, every.size))
+        # a count of 0 or a length of 0 (0 / 0 where b = 1) is never read: a posting counts at
+        # least once in a passage at least as long
+        with np.errstate(divide="ignore", invalid="ignore"):
+            self._table = scorer.tf_weight_normed(counts, np.tile(norms, every.size))
 
     def __call__(self, tfs: npt.NDArray[Any], slots: npt.NDArray[Any]) -> FloatArray:
         """The weights of postings with counts ``tfs`` in ``slots``."""

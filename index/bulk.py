@@ -22,7 +22,7 @@ from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from index.analyzer import AnalyzerSettings
@@ -163,7 +163,7 @@ class _Analysis:
         futures = [future for _, future in self._held]
         self._held = []
         sent = self._loop.run_in_executor(self._processes, _prepare_all, documents, *self._args)
-        sent.add_done_callback(functools.partial(_settle, futures))
+        sent.add_done_callback(functools.partial(_settle, documents, futures))
 
     def close(self) -> None:
         for _, future in self._held:
@@ -174,9 +174,12 @@ class _Analysis:
 
 
 def _settle(
-    futures: list[asyncio.Future[Prepared]], sent: asyncio.Future[list[Prepared | CitebotError]]
+    documents: list[Document],
+    futures: list[asyncio.Future[Prepared]],
+    sent: asyncio.Future[list[Prepared | CitebotError]],
 ) -> None:
-    """Each document's future of a chunk given its outcome (on the event loop's thread)."""
+    """Each document's future of a chunk given its outcome (on the event loop's thread), the
+    article's text put back where the worker left it out (`_prepare_all`)."""
     failed = None if sent.cancelled() else sent.exception()
     for i, future in enumerate(futures):
         if future.done():  # cancelled: given up on
@@ -190,7 +193,10 @@ def _settle(
             if isinstance(outcome, CitebotError):
                 future.set_exception(outcome)
             else:
-                future.set_result(outcome)
+                analysed, article = outcome
+                if not article.text:
+                    article = replace(article, text=documents[i].text)
+                future.set_result((analysed, article))
 
 
 def _prepare(
@@ -211,13 +217,19 @@ def _prepare_all(
     analyzer: AnalyzerSettings,
     passages: PassageSettings,
 ) -> list[Prepared | CitebotError]:
-    """`_prepare` of each document, or why it cannot be added."""
+    """`_prepare` of each document, or why it cannot be added; an article's text is left out
+    (`""`) where it is the document's, as it mostly is: the parent has it (`_settle`), and the
+    replies are a third smaller to send through the pool's pipe."""
     outcomes: list[Prepared | CitebotError] = []
     for document in documents:
         try:
-            outcomes.append(_prepare(document, collection, added_by, analyzer, passages))
+            analysed, article = _prepare(document, collection, added_by, analyzer, passages)
         except CitebotError as exc:
             outcomes.append(exc)
+            continue
+        if article.text == document.text:
+            article = replace(article, text="")
+        outcomes.append((analysed, article))
     return outcomes
 
 

@@ -99,7 +99,8 @@ async def test_worker_processes_are_sent_documents_a_chunk_at_a_time(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Documents go to the worker processes three at a time (the last chunk as it is waited
-    for); a document of a chunk that cannot be added fails alone, in its place."""
+    for); a document of a chunk that cannot be added fails alone, in its place; the articles
+    keep their texts."""
     monkeypatch.setattr(bulk, "IN_THREAD", 0)
     monkeypatch.setattr(bulk, "CHUNK", 3)
     sent: list[int] = []
@@ -117,7 +118,10 @@ async def test_worker_processes_are_sent_documents_a_chunk_at_a_time(
     documents: list[Document | CitebotError] = [_doc(0), empty, _doc(2), _doc(3), empty]
     async with Library.open(tmp_path / "bulk.db") as library:
         outcomes = await _all(library, documents)
+        added = [o.article.id for o in outcomes if isinstance(o, AddResult)]
+        texts = [await library._store.get_text(article_id) for article_id in added]
     assert sent == [3, 2]
+    assert texts == [_doc(n).text for n in (0, 2, 3)]  # left out of the replies, put back
     assert [type(o).__name__ for o in outcomes] == [
         "AddResult", "InputError", "AddResult", "AddResult", "InputError"
     ]  # fmt: skip

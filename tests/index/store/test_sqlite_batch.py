@@ -8,6 +8,7 @@ import pytest
 
 from index.store import SQLiteStore
 from index.store.base import Articles
+from index.store.sqlite_batch import NEW_PASSAGE_IDS
 from tests.helpers.records import article, passage, passages
 
 
@@ -67,3 +68,13 @@ async def test_each_article_of_a_batch_is_given_its_own_passages(tmp_path: Path)
         assert [len(w.passage_ids) for w in written] == [2, 3, 1, 2, 3, 3, 1, 0]
         assert written[-1].duplicate and written[-1].article == written[1].article
         assert min(written[0].passage_ids) > max(first[-1].passage_ids)
+
+
+async def test_the_new_passages_ids_are_read_through_the_article_index(tmp_path: Path) -> None:
+    """Reading back a batch's passage ids searches the index on article_id: it does not scan
+    every passage of the library."""
+    async with SQLiteStore.open(tmp_path / "lib.db") as store:
+        rows = await store._db.execute_fetchall(f"EXPLAIN QUERY PLAN {NEW_PASSAGE_IDS}", (0,))
+    plan = " ".join(str(row[-1]) for row in rows)
+    assert "SEARCH passages USING COVERING INDEX passages_article" in plan
+    assert "SCAN" not in plan

@@ -25,6 +25,8 @@ import Stemmer
 # separators ("3.50", "1,000", "10:30"), so that decimals stay one term.
 _TOKEN = re.compile(r"\d+(?:[.,:]\d+)+|\w+(?:['’]\w+)*")
 _SPLIT = re.compile(f"({_TOKEN.pattern})")  # the words and what lies between them, in turn
+# the same for ASCII text, where `\w` and `\d` are ASCII's and "’" cannot occur (a tenth faster)
+_SPLIT_ASCII = re.compile(r"(\d+(?:[.,:]\d+)+|\w+(?:'\w+)*)", re.ASCII)
 MAX_WORD_CHARS = 64  # a longer "word" (a hash, a run of symbols) is not indexed
 STEMS_KEPT = 200_000  # words whose stems an analyzer remembers (then it forgets them all)
 TITLES_KEPT = 4_096  # titles whose terms an analyzer remembers (then it forgets them all)
@@ -210,7 +212,7 @@ class Analyzer:
         text after the last word ends the list) and which words the terms came from."""
         # split by the words (kept): words and the text between them alternate, so that their
         # lengths summed give every word's offsets, without an object a word
-        parts = _SPLIT.split(text)
+        parts = (_SPLIT_ASCII if text.isascii() else _SPLIT).split(text)
         if len(parts) == 1:  # no words ("?"): joined, they would come back as one empty word
             return [], [], []
         offsets = list(accumulate(map(len, parts)))

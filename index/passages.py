@@ -128,9 +128,7 @@ def _cut_long(text: str, span: Span, max_words: int) -> list[Span]:
     max_chars = max_words * CHARS_PER_WORD
     sentence = text[span[0] : span[1]]
     if len(sentence) <= max_chars and len(sentence.split()) <= max_words:  # one piece: most
-        start = span[0] + len(sentence) - len(sentence.lstrip())  # (`split` and `strip`
-        end = span[0] + len(sentence.rstrip())  # know white space as `_WORD` does)
-        return [(start, end)] if start < end else []
+        return _trimmed(sentence, span[0])
     words = _words(text, span, max_chars)
     if not words:
         return []
@@ -149,6 +147,26 @@ def _cut_long(text: str, span: Span, max_words: int) -> list[Span]:
         pieces.extend(_fit_chars(words[first : last + 1], max_chars))
         first = last + 1
     return pieces
+
+
+def _trimmed(sentence: str, start: int) -> list[Span]:
+    """A sentence (at `start`) as one piece, without the white space around (`split` and
+    `strip` know white space as `_WORD` does); none when it holds no word."""
+    end = start + len(sentence.rstrip())
+    start += len(sentence) - len(sentence.lstrip())
+    return [(start, end)] if start < end else []
+
+
+def _counted_pieces(text: str, span: Span, max_words: int) -> tuple[list[Span], list[int]]:
+    """`_cut_long`'s pieces and the words of each (a sentence of one piece, as mostly, is
+    split once)."""
+    sentence = text[span[0] : span[1]]
+    words = len(sentence.split())
+    if len(sentence) <= max_words * CHARS_PER_WORD and words <= max_words:
+        pieces = _trimmed(sentence, span[0])
+        return pieces, [words] * len(pieces)
+    pieces = _cut_long(text, span, max_words)
+    return pieces, [_word_count(text, piece) for piece in pieces]
 
 
 def _units(text: str, start: int, end: int) -> list[Span]:
@@ -230,12 +248,12 @@ def _paragraphs(text: str, max_sentence_words: int) -> Iterator[_Paragraph]:
                 bounds = [(b["start_index"], b["end_index"]) for b in found]
                 for start, end in repair(unit, bounds):  # sentencex's errors mended
                     span = (unit_start + start, unit_start + end)
-                    pieces = _cut_long(text, span, max_sentence_words)
+                    pieces, words = _counted_pieces(text, span, max_sentence_words)
                     if not pieces:  # white space only
                         continue
                     last = len(pieces) - 1
                     current.sentences.extend(pieces)
-                    current.words.extend(_word_count(text, piece) for piece in pieces)
+                    current.words.extend(words)
                     current.cuts.extend(
                         (CUT_START if i else 0) | (CUT_END if i < last else 0)
                         for i in range(last + 1)

@@ -45,6 +45,14 @@ _CHUNK = 1 << 16  # characters normalised at a time: no regex holds the GIL for 
 # Chunks are never cut beside these: "\r\n" is one break, and whether a joiner stays depends
 # on its neighbours once invisible characters are gone.
 _NO_CUT = re.compile(f"[\r\u200c\u200d]|{_INVISIBLE.pattern}")
+# any character that `_normalise` changes or removes (joiners, whether stray or not), in one
+# class: one pass over the text finds none, as mostly
+_TOUCHED = re.compile(
+    "[\r\x0b\x0c\x85\u2028\u2029\u200c\u200d"
+    + _SURROGATE.pattern[1:-1]
+    + _INVISIBLE.pattern[1:-1]
+    + "]"
+)
 
 
 def normalise(text: str) -> str:
@@ -60,6 +68,8 @@ def normalise(text: str) -> str:
 
 
 def _normalise(text: str) -> str:
+    if _TOUCHED.search(text) is None:
+        return text
     text = _LINE_BREAK.sub("\n", text).replace("\u2029", "\n\n")
     text = _SURROGATE.sub("\ufffd", text)
     return _STRAY_JOINER.sub("", _INVISIBLE.sub("", text))

@@ -36,7 +36,7 @@ from index.store.base import (
     ints_of_blob,
     stored_passage,
 )
-from index.store.batches import article_values, write_articles
+from index.store.batches import Inserted, article_values, one_by_one, write_articles
 from index.store.postgres_articles import insert_article, insert_passages
 from index.store.postgres_community import PostgresCommunity
 from index.store.postgres_feeds import PostgresFeeds, register
@@ -257,7 +257,8 @@ class PostgresStore(PostgresFeeds, PostgresCommunity):
                     await register(conn, collection)
                 return await self._term_ids(conn, terms)
 
-            async def insert(article: NewArticle, rows: Passages) -> tuple[ArticleInfo, list[int]]:
+            async def insert(item: tuple[NewArticle, Passages]) -> Inserted:
+                article, rows = item
                 article_id = await insert_article(conn, article)
                 ids = await insert_passages(conn, article_id, article.collection, rows)
                 return await self.get_article(article.collection, article_id, conn), ids
@@ -266,7 +267,12 @@ class PostgresStore(PostgresFeeds, PostgresCommunity):
                 await self._record(conn, collection, added=added, terms=terms)
 
             return await write_articles(
-                articles, new_terms, find=find, prepare=prepare, insert=insert, record=record
+                articles,
+                new_terms,
+                find=lambda items: one_by_one(items, find),
+                prepare=prepare,
+                insert=lambda items: one_by_one(items, insert),
+                record=record,
             )
 
     async def replace_article(

@@ -33,10 +33,16 @@ from index.store.base import (
     StoredPassage,
     Terms,
     Written,
-    now,
 )
-from index.store.batches import article_values, write_articles
+from index.store.batches import Inserted, one_by_one, write_articles
 from index.store.sqlite_access import connect
+from index.store.sqlite_batch import (
+    INSERT_ARTICLE,
+    INSERT_PASSAGES,
+    article_row,
+    find_all,
+    insert_all,
+)
 from index.store.sqlite_changes import latest, record, select_in, since
 from index.store.sqlite_community import SQLiteCommunity
 from index.store.sqlite_feeds import SQLiteFeeds, register
@@ -184,10 +190,10 @@ class SQLiteStore(SQLiteFeeds, SQLiteCommunity):
                     await register(db, collection)
                 return await _term_ids(db, terms)
 
-            async def insert(
-                article: NewArticle, passages: Passages
-            ) -> tuple[ArticleInfo, list[int]]:
-                return await self._insert(db, article, passages)
+            async def insert(items: list[tuple[NewArticle, Passages]]) -> list[Inserted]:
+                if len(items) == 1 or any(article.id is not None for article, _ in items):
+                    return await one_by_one(items, lambda item: self._insert(db, *item))
+                return await insert_all(db, items)
 
             async def recorded(collection: str, added: list[int], terms: list[int]) -> None:
                 await record(db, collection, added=added, terms=terms)
@@ -195,25 +201,17 @@ class SQLiteStore(SQLiteFeeds, SQLiteCommunity):
             return await write_articles(
                 articles,
                 new_terms,
-                find=self._find,
+                find=lambda articles: find_all(db, articles),
                 prepare=prepare,
                 insert=insert,
                 record=recorded,
             )
 
-    async def _find(self, article: NewArticle) -> ArticleInfo | None:
-        return await self.find_by_hash(article.collection, article.content_hash)
-
     async def _insert(
         self, db: aiosqlite.Connection, article: NewArticle, passages: Passages
     ) -> tuple[ArticleInfo, list[int]]:
         """Insert an article and its passages (term ids real) inside the caller's transaction."""
-        cursor = await db.execute(
-            "INSERT INTO articles (id, collection, title, url, author, published, site,"
-            " source, text, content_hash, added_by, added_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (article.id, *article_values(article), article.added_by, article.added_at or now()),
-        )
+        cursor = await db.execute(INSERT_ARTICLE, article_row(article))
         article_id = cursor.lastrowid
         assert article_id is not None
         ids = await self._insert_passages(db, article_id, article.collection, passages)
@@ -225,10 +223,7 @@ class SQLiteStore(SQLiteFeeds, SQLiteCommunity):
     ) -> list[int]:
         """Insert an article's passages in one statement; their ids, in order."""
         await db.executemany(
-            'INSERT INTO passages (article_id, collection, ord, start, "end", sentences,'
-            " term_ids, term_freqs, cuts, heading_start, heading_end, tokens)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            await asyncio.to_thread(passages.rows, article_id, collection),
+            INSERT_PASSAGES, await asyncio.to_thread(passages.rows, article_id, collection)
         )
         async with db.execute(
             "SELECT id FROM passages WHERE article_id = ? ORDER BY ord", (article_id,)

@@ -8,6 +8,8 @@ from collections import Counter
 
 import pytest
 import Stemmer
+from hypothesis import given
+from hypothesis import strategies as st
 
 from index import analyzer as analyzer_module
 from index.analyzer import MAX_WORD_CHARS, Analyzer, AnalyzerSettings
@@ -264,3 +266,17 @@ def test_a_vowel_sign_that_joins_the_letter_before_it_is_not_alone() -> None:
     text = "x\u1b05\u1b35y"
     assert not _alike(analyzer, text)
     assert not analyzer.words_are_terms(text)
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=0x7F)))
+def test_ascii_text_is_split_as_any_text(text: str) -> None:
+    """ASCII text is split into words by its own pattern exactly as by the general one."""
+    assert analyzer_module._SPLIT_ASCII.split(text) == analyzer_module._SPLIT.split(text)
+
+
+def test_every_ascii_character_is_split_as_in_any_text() -> None:
+    """Each ASCII character, inside, before and after words and numbers, is split alike."""
+    for code in range(0x80):
+        for context in ("a{}b", "1{}2", "{}", "x'{}'y", "3.{}5"):
+            text = context.format(chr(code))
+            assert analyzer_module._SPLIT_ASCII.split(text) == analyzer_module._SPLIT.split(text)

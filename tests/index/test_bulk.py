@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -91,6 +93,38 @@ async def test_worker_processes_analyse_a_long_run(
         answer = await library.ask("c", "Which volcanoes were surveyed?", k=1)
     assert [o.status for o in outcomes if isinstance(o, AddResult)] == ["added"] * 6
     assert answer.results[0].article.title in ("Article 1", "Article 7")
+
+
+async def test_worker_processes_are_sent_documents_a_chunk_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Documents go to the worker processes three at a time (the last chunk as it is waited
+    for); a document of a chunk that cannot be added fails alone, in its place; the articles
+    keep their texts."""
+    monkeypatch.setattr(bulk, "IN_THREAD", 0)
+    monkeypatch.setattr(bulk, "CHUNK", 3)
+    sent: list[int] = []
+
+    class Pool(ThreadPoolExecutor):  # the tasks counted (threads: no pickling of the test)
+        def __init__(self, workers: int, mp_context: object) -> None:
+            super().__init__(workers)
+
+        def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+            sent.append(len(args[0]))
+            return super().submit(fn, *args, **kwargs)
+
+    monkeypatch.setattr(bulk, "ProcessPoolExecutor", Pool)
+    empty = Document(title="empty", text="  ")
+    documents: list[Document | CitebotError] = [_doc(0), empty, _doc(2), _doc(3), empty]
+    async with Library.open(tmp_path / "bulk.db") as library:
+        outcomes = await _all(library, documents)
+        added = [o.article.id for o in outcomes if isinstance(o, AddResult)]
+        texts = [await library._store.get_text(article_id) for article_id in added]
+    assert sent == [3, 2]
+    assert texts == [_doc(n).text for n in (0, 2, 3)]  # left out of the replies, put back
+    assert [type(o).__name__ for o in outcomes] == [
+        "AddResult", "InputError", "AddResult", "AddResult", "InputError"
+    ]  # fmt: skip
 
 
 async def test_a_closing_library_refuses_bulk_adding(tmp_path: Path) -> None:

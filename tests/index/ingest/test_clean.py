@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from hypothesis import given
@@ -64,6 +65,21 @@ def test_long_text_normalised_in_chunks_as_in_one_piece(text: str) -> None:
         patch.setattr(clean, "_CHUNK", 4)
         chunked = normalise(text)
     assert chunked == normalise(text)
+
+
+@pytest.mark.parametrize("start", range(0, 0x110000, 0x8000))
+def test_text_left_alone_holds_nothing_normalising_would_change(start: int) -> None:
+    """Text in which one pass finds no character to change is given back as it is: every
+    code point, between letters, accents and a joiner, normalised the long way comes out the
+    same wherever that pass finds nothing."""
+    touched = clean._TOUCHED
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(clean, "_TOUCHED", re.compile("(?s:.)"))  # finds something in any text
+        for code in range(start, start + 0x8000):
+            for context in ("a{}b", "{}", "\u00e9{}\u00e9", "\u200c{}", "{}\n"):
+                text = context.format(chr(code))
+                if touched.search(text) is None:
+                    assert clean._normalise(text) == text
 
 
 def test_text_of_joiners_only_is_empty() -> None:

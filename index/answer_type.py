@@ -26,9 +26,10 @@ _NUMBER = re.compile(
     r"\b(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty"
     r"|thirty|forty|fifty|hundred|thousand|million|billion|dozen)\b"
 )
+# "march" and "may" (case-folded, also a verb) count as months only before a day or a year
 _DATE = re.compile(
-    r"\b(?:1\d{3}|20\d{2}|\d{1,2}(?:st|nd|rd|th)? century|january|february|march|april|may"
-    r"|june|july|august|september|october|november|december|\d{3}s?)\b"
+    r"\b(?:1\d{3}|20\d{2}|\d{1,2}(?:st|nd|rd|th)? century|january|february|(?:march|may)(?= \d)"
+    r"|april|june|july|august|september|october|november|december|\d{3}s?)\b"
 )
 _NAME = re.compile(r"\b[A-Z][a-z]+")  # a capitalised word (inside a sentence: `_inside`)
 _WORD = re.compile(r"\w+")

@@ -16,6 +16,14 @@ def test_when_asks_for_a_date() -> None:
     assert asks.holds("The show is on July 22.") and not asks.holds("The band plays Blossom.")
 
 
+def test_may_and_march_are_dates_only_before_a_day_or_a_year() -> None:
+    """'may' the verb and 'march' the walk are no dates; 'May 2' and 'March 2020' are."""
+    asks = answer_type("When will the band play?")
+    assert asks is not None
+    assert asks.holds("They play on May 2.") and asks.holds("It was in March 2020.")
+    assert not asks.holds("The band may play.") and not asks.holds("They march on.")
+
+
 def test_who_asks_for_a_name_inside_a_sentence() -> None:
     """A capitalised word opening the sentence is no name; one the question holds no answer."""
     asks = answer_type("Who met Putin?")

@@ -33,13 +33,6 @@ class StoredTokens(NamedTuple):
     spans: np.ndarray  # uint16, two a token
 
 
-def tokens_of_blob(blob: bytes) -> StoredTokens:
-    """A passage's stored tokens (`NewPassages.columns`) read back."""
-    n = len(blob) // 8
-    ids = np.frombuffer(blob, dtype="<i4", count=n)
-    return StoredTokens(ids, np.frombuffer(blob, dtype="<u2", offset=4 * n))
-
-
 def token_patterns(term_ids: Mapping[int, T]) -> list[tuple[bytes, T]]:
     """Each term id as it is stored in a passage's tokens, with its value (`find_tokens`)."""
     return [

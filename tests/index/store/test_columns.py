@@ -8,7 +8,15 @@ import numpy as np
 from index.analyzer import Analyzer
 from index.indexing import analyse, with_term_ids
 from index.passages import PassageSettings
-from index.store.columns import NewPassage, NewPassages, StoredTokens, tokens_of_blob
+from index.store.columns import (
+    NewPassage,
+    NewPassages,
+    StoredTokens,
+    find_tokens,
+    token_count,
+    token_patterns,
+    token_span,
+)
 from index.vocabulary import Vocabulary
 
 
@@ -49,8 +57,9 @@ def test_rows_are_what_the_stores_write() -> None:
     assert np.frombuffer(first[5], "<i4").tolist() == [0, 4, 5, 10]
     assert np.frombuffer(first[6], "<i4").tolist() == [1, 2]
     assert first[8:11] == (b"\x00\x02", None, None)
-    assert tokens_of_blob(first[11]).term_ids.tolist() == [1, 2]
-    assert tokens_of_blob(first[11]).spans.tolist() == [0, 1, 2, 3]
+    blob = first[11]
+    assert find_tokens(blob, token_patterns({1: "a", 2: "b"})) == [(0, "a"), (1, "b")]
+    assert [token_span(blob, i) for i in range(token_count(blob))] == [(0, 1), (2, 3)]
     assert second[8:] == (b"\x00\x02", 0, 3, None)
 
 

@@ -46,8 +46,13 @@ HEADS = (
     " FROM articles a WHERE a.id = p.article_id) END"
     " FROM passages p WHERE p.collection = ? AND p.id IN ({marks})"
 )
-# the text and article of a candidate that is quoted
-WHOLE = f"SELECT substr(a.text, ?, ?), {ARTICLE_COLUMNS} FROM articles a WHERE a.id = ?"
+# the text and article of a candidate that is quoted, read through its passage row: a refresh
+# replaces an article's text in place and its passages with new ids in one transaction, so the
+# passage still there means the text its spans were cut from
+WHOLE = (
+    f"SELECT substr(a.text, ?, ?), {ARTICLE_COLUMNS}"
+    " FROM passages p JOIN articles a ON a.id = p.article_id WHERE p.id = ?"
+)
 
 
 def passage_rows(rows: Iterable[Sequence[Any]]) -> dict[int, StoredPassage]:
@@ -95,10 +100,11 @@ class SQLiteReader:
         return {row[0]: passage_head(row) for row in rows}
 
     def whole(self, head: PassageHead) -> StoredPassage | None:
-        """The passage of `head` with its text and article (None if its article is gone)."""
+        """The passage of `head` with its text and article (None if it is gone: removed, or
+        its article refreshed)."""
         with self._lock:
             row = self._db.execute(
-                WHOLE, (head.start + 1, head.end - head.start, head.article_id)
+                WHOLE, (head.start + 1, head.end - head.start, head.id)
             ).fetchone()
         if row is None:
             return None

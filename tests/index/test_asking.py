@@ -13,6 +13,10 @@ from index.analyzer import Analyzer
 from index.asking import Asked, quoted, search
 from index.ingest import Document, load_file
 from index.library import Library
+from index.settings import LibrarySettings
+from index.web import FetchSettings
+from tests.helpers.documents import LIGHTHOUSE, page
+from tests.helpers.website import Site
 
 SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "samples" / "china-russia-article.txt"
 
@@ -128,6 +132,25 @@ async def test_heads_read_whole_when_quoted_answer_as_whole_rows_do(location: st
             assert got == whole, question
             read_whole, candidates = read_whole + counted.call_count, candidates + len(ids)
         assert 0 < read_whole < candidates
+
+
+async def test_a_head_whose_article_was_refreshed_is_not_read_whole(
+    site: Site, tmp_path: Path
+) -> None:
+    """A candidate's article refreshed (its text replaced in place) between reading its head
+    and its text: no passage, rather than the new text cut at the old passage's spans."""
+    url = site.put("/lighthouse", page("The northern lighthouse", LIGHTHOUSE))
+    settings = LibrarySettings(fetch=FetchSettings(allow_private=True, total_timeout=10))
+    async with Library.open(tmp_path / "lib.db", settings) as library:
+        added = await library.add_url("c", url)
+        reader = library._store.reader()
+        assert reader is not None
+        heads = reader.heads("c", list(range(1, added.article.passages + 1)))
+        assert heads and all(reader.whole(h) is not None for h in heads.values())
+        changed = ["The lantern gallery closed for repairs in 2024.", *LIGHTHOUSE[1:]]
+        site.put("/lighthouse", page("The northern lighthouse", changed))
+        assert (await library.refresh("c", added.article.id)).status == "updated"
+        assert all(reader.whole(h) is None for h in heads.values())
 
 
 @pytest.mark.parametrize("location", ["sqlite"], indirect=True)

@@ -10,12 +10,13 @@ alone:
   is read from the passage's terms, not from its quote.
 * `quote` (the share of the question's weight that `Quote.covered` holds): at most
   `held_share`, the share the passage's tokens hold (its heading's are never quoted); and at
-  most `quote_bound`, the share held by the two adjacent sentences of the passage holding the most.
-  `covered` is what the quote chosen at the question's full weights holds before it is
+  most `quote_bound`, the share held by the two adjacent sentences of the passage holding the
+  most. `covered` is what the quote chosen at the question's full weights holds before it is
   completed (`quotes._complete`): one sentence, a run of a long sentence's pieces, or two
-  adjacent sentences, a sentence here being all of its pieces (`_best_run`, `_best_whole`, and
-  `_with_neighbour`, which adds one whole neighbour to one whole sentence). A change of
-  `choose_quote` that quotes more than two adjacent sentences must change this bound.
+  adjacent sentences, a sentence here being all of its pieces (`quotes._best_run`,
+  `quotes._best_whole`, and `neighbours.with_neighbour`, which adds one whole neighbour to one
+  whole sentence). A change of `choose_quote` that quotes more than two adjacent sentences
+  must change this bound.
 
 Each bound is a sum of non-negative weights over a superset of the terms of the sum it bounds,
 over the same total: `math.fsum` rounds exactly, so the order holds in floating point as well. A

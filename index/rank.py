@@ -200,8 +200,7 @@ def score_candidates(
     the question's terms in order (a typo read as its correction); `outlines`, what is read
     of candidates' stored tokens (`asking.outlines`), by passage id.
     """
-    pairs = _weighted_pairs([found.corrected.get(t, t) for t in question], found.weights)
-    kept = covering(found.hits, found.weights, rows, analyzer, min_coverage, pairs, outlines or {})
+    kept = _covering(found, rows, question, analyzer, min_coverage, outlines)
     if not kept:
         return []
     best = max(c.hit.score for c in kept)  # 0 only if every score is 0
@@ -229,10 +228,7 @@ def rerank(
     (`index.pruning`): the results are the same. A candidate's row may be its head, read
     `whole` only if it is quoted.
     """
-    pairs = _weighted_pairs([found.corrected.get(t, t) for t in question], found.weights)
-    kept = covering(
-        found.hits, found.weights, rows, analyzer, settings.min_coverage, pairs, outlines or {}
-    )
+    kept = _covering(found, rows, question, analyzer, settings.min_coverage, outlines)
     reading = (analyzer, whole, found.asks)
     quoted = _quote(kept, found.weights, settings.weights, (k, prune), reading)
     ranked = sorted(((v, i, c) for i, (v, c) in quoted.items()), key=lambda c: (-c[0], c[1]))
@@ -251,6 +247,20 @@ def rerank(
         )
         for rank, (score, _, c) in enumerate(ranked[:k], 1)
     ]
+
+
+def _covering(
+    found: Candidates,
+    rows: Mapping[int, Row],
+    question: Sequence[str],
+    analyzer: Analyzer,
+    min_coverage: float,
+    outlines: Mapping[int, Outline] | None,
+) -> list[Covering]:
+    """BM25's candidates covering enough of the question (`covering.covering`), with the
+    question's adjacent pairs read in its terms (a typo as its correction)."""
+    pairs = _weighted_pairs([found.corrected.get(t, t) for t in question], found.weights)
+    return covering(found.hits, found.weights, rows, analyzer, min_coverage, pairs, outlines or {})
 
 
 def _quote(

@@ -4,6 +4,11 @@ folder, reachable only through a Unix socket.
 `initdb` refuses to run as root, so the server runs as the `postgres` system user (through
 `runuser` when the tests run as root), with `fsync=off` (a test server need not survive a
 power cut) and trust authentication over its socket. Each test gets a database of its own.
+
+A test session killed outright (SIGKILL, a closed terminal) runs no teardown, so the server is
+also watched by a small process of its own: it waits for the end of a pipe the test session
+holds, which the kernel closes however that session ends, then stops the server and removes
+its folder.
 """
 
 from __future__ import annotations
@@ -11,11 +16,20 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import uuid
 from pathlib import Path
 
 INSTALL = "PostgreSQL 15 is needed for these tests: `apt-get install -y postgresql` provides it"
+
+# the watchdog: argv[1] is the server's folder, the rest the command that stops the server
+WATCHDOG = """
+import shutil, subprocess, sys
+sys.stdin.buffer.read()
+subprocess.run(sys.argv[2:], capture_output=True, timeout=60, check=False)
+shutil.rmtree(sys.argv[1], ignore_errors=True)
+"""
 
 
 class PostgresServer:
@@ -24,11 +38,15 @@ class PostgresServer:
     def __init__(self) -> None:
         self.folder = Path(tempfile.mkdtemp(prefix="citebot-pg-"))
         self.data = self.folder / "data"
+        self._watchdog: subprocess.Popen[bytes] | None = None
+
+    @staticmethod
+    def _as_postgres(*command: str) -> list[str]:
+        return [*(["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []), *command]
 
     def _run(self, *command: str) -> subprocess.CompletedProcess[str]:
-        as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
         return subprocess.run(
-            [*as_postgres, *command], capture_output=True, text=True, check=False, timeout=60
+            self._as_postgres(*command), capture_output=True, text=True, check=False, timeout=60
         )
 
     def start(self) -> None:
@@ -37,6 +55,11 @@ class PostgresServer:
                 raise RuntimeError(f"{tool} is not on PATH. {INSTALL}")
         if os.geteuid() == 0:
             shutil.chown(self.folder, "postgres", "postgres")
+        stop = self._as_postgres("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
+        self._watchdog = subprocess.Popen(
+            [sys.executable, "-c", WATCHDOG, str(self.folder), *stop],
+            stdin=subprocess.PIPE, start_new_session=True,  # a Ctrl-C to the tests spares it
+        )  # fmt: skip
         steps = [
             ("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8"),
             (
@@ -56,8 +79,12 @@ class PostgresServer:
                 )
 
     def stop(self) -> None:
-        self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
-        shutil.rmtree(self.folder, ignore_errors=True)
+        """Stop the server and remove its folder (its watchdog does, once told)."""
+        if self._watchdog is None or self._watchdog.stdin is None:  # never started
+            shutil.rmtree(self.folder, ignore_errors=True)
+            return
+        self._watchdog.stdin.close()
+        self._watchdog.wait(timeout=90)
 
     def url(self, database: str = "postgres") -> str:
         return f"postgresql://postgres@/{database}?host={self.folder}"

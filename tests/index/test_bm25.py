@@ -240,12 +240,13 @@ def test_weights_from_each_passages_length_norm_are_the_formulas_to_the_bit(vari
 
 @pytest.mark.parametrize("variant", ["okapi", "l", "plus"])
 @pytest.mark.parametrize("longest", [bm25.TfWeights.TABLED, bm25.TfWeights.TABLED + 1])
-def test_tf_weights_are_the_length_norms_weights_to_the_bit(variant: Any, longest: int):
+@pytest.mark.parametrize("slots", [1000, bm25.TfWeights.TABLE_FROM])
+def test_tf_weights_are_the_length_norms_weights_to_the_bit(variant: Any, longest: int, slots: int):
     """`TfWeights` gives each posting exactly the weight of its passage's length norm: read from
-    the table of every (count, length) pair where no passage is longer than `TABLED`, from each
-    passage's norm otherwise."""
+    the table of every (count, length) pair in a large collection where no passage is longer than
+    `TABLED`, from each passage's norm otherwise."""
     rng = np.random.default_rng(11)
-    lens = rng.integers(1, longest + 1, 1000).astype(np.float64)
+    lens = rng.integers(1, longest + 1, slots).astype(np.float64)
     lens[0] = longest
     avgdl = float(lens.mean())
     slots = rng.integers(0, lens.size, 5000)
@@ -254,6 +255,16 @@ def test_tf_weights_are_the_length_norms_weights_to_the_bit(variant: Any, longes
     norms = scorer.length_norm(lens, avgdl)
     expected = scorer.tf_weight_normed(tfs.astype(np.float64), norms[slots])
     assert np.array_equal(bm25.TfWeights(scorer, lens, avgdl)(tfs, slots), expected)
+
+
+def test_a_small_collection_keeps_no_weight_table():
+    """A collection of fewer than `TABLE_FROM` slots weighs its postings from the norms (8 bytes
+    a slot) rather than a 512 KB table: a bot holds thousands of small collections."""
+    scorer = bm25.make_scorer(BM25Params())
+    small = np.full(bm25.TfWeights.TABLE_FROM - 1, 50.0)
+    large = np.full(bm25.TfWeights.TABLE_FROM, 50.0)
+    assert bm25.TfWeights(scorer, small, 50.0)._table.size == 0
+    assert bm25.TfWeights(scorer, large, 50.0)._table.size == 65_536
 
 
 def test_make_scorer_passes_every_parameter():

@@ -1,5 +1,7 @@
 """Several articles written in one transaction (`Store.insert_articles`), on each backend."""
 
+import asyncio
+
 import numpy as np
 import pytest
 
@@ -90,3 +92,21 @@ async def test_each_article_of_a_batch_is_given_its_own_passages(location: str) 
         assert min(written[0].passage_ids) > max(first[-1].passage_ids)
         ids = [w.article.id for w in written[:-1]]
         assert ids == sorted(ids)
+
+
+async def test_batches_written_at_once_by_two_writers_store_each_content_once(
+    location: str,
+) -> None:
+    """Two stores (connections of their own, as two processes have) write batches sharing
+    articles at the same moment: each content is stored once, and the writer that finds it
+    stored gets the other's article as a duplicate."""
+    async with open_store(location) as one, open_store(location) as two:
+        first, second = await asyncio.gather(
+            one.insert_articles(batch(6), ["x"]), two.insert_articles(batch(6, start=3), ["x"])
+        )
+        stored = await one.list_articles("c")
+    assert len(stored) == 9
+    by_id = {a.id: a for a in stored}
+    assert sum(not w.duplicate for w in (*first, *second)) == 9
+    for w in (*first, *second):
+        assert w.article == by_id[w.article.id]

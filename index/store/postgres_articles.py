@@ -1,5 +1,7 @@
-"""Writing an article's rows in PostgreSQL, inside the caller's transaction: the article (a
-copied one keeping its id) and its passages in one statement (`unnest` of columns)."""
+"""An article's rows in PostgreSQL: read as `ArticleInfo` (`ARTICLE_COLUMNS`), and written an
+article at a time inside the caller's transaction: the article (a copied one keeping its id)
+and its passages in one statement (`unnest` of columns). A batch of new articles is written
+all at once (`postgres_batch`)."""
 
 from __future__ import annotations
 

@@ -15,11 +15,16 @@ processes, started at the same time, each ask one real question in every server 
 the time to open the library, the time until its last server answered, and peak RSS (after
 opening, before any server's collection was loaded; and at the end).
 
+Part 3, bulk adding: perf.py's build (rounds of `Library.add_many` of its 2,000-word articles)
+into a new library of N passages (100k) on each backend, in a fresh process each, alternately:
+passages added a second, and the time spent writing batches (`Store.insert_articles`, which
+overlaps the analysis of the next batch in the worker processes).
+
 PostgreSQL is the tests' throwaway server (tests/helpers/postgres.py: a Unix socket, fsync and
 synchronous_commit off; SQLite runs in WAL with synchronous=NORMAL, which does not flush at
 commit either). Its own memory is not in the RSS figures: only the measuring process's is.
 
-Usage: python benchmarks/backends.py [--parts single guilds] [--passages 100000] [--guilds 500]
+Usage: python benchmarks/backends.py [--parts single guilds bulk] [--passages 100000] [--guilds 500]
        [--per-guild 200] [--queries 500] [--repeats 3] [--workdir DIR] [--no-sqlite-guilds]
 """
 
@@ -37,6 +42,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.helpers
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # perf
@@ -292,6 +298,71 @@ def part_guilds(backends: Backends, count: int, per_guild: int, repeats: int, sq
             print(_row(_GUILDS, f"{backend} {label}", by_shard[shard]))
 
 
+# --- part 3: bulk adding ---------------------------------------------------------------------
+
+
+def _time_writes(store: Any, writes: Figures) -> None:
+    """Count `store`'s batch writes (`insert_articles`) and the time they take into `writes`."""
+    insert = store.insert_articles
+
+    async def timed(self: Any, *args: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return await insert(self, *args)
+        finally:
+            writes["write_s"] += time.perf_counter() - started
+            writes["batches"] += 1
+
+    store.insert_articles = timed
+
+
+async def measure_bulk(location: str, passages: int) -> Figures:
+    """perf.py's build into a new library at `location`, the batches' writes timed."""
+    from index.store.postgres import PostgresStore
+    from index.store.sqlite import SQLiteStore
+
+    writes = {"write_s": 0.0, "batches": 0.0}
+    _time_writes(PostgresStore, writes)
+    _time_writes(SQLiteStore, writes)
+    built = await build(location, passages)
+    return {**built, **writes, "per_s": built["passages"] / built["build_s"]}
+
+
+_BULK: Columns = [
+    ("passages", "passages", ".0f"),
+    ("build s", "build_s", ".1f"),
+    ("passages/s", "per_s", ".0f"),
+    ("write s", "write_s", ".2f"),
+    ("batches", "batches", ".0f"),
+]
+
+
+def part_bulk(backends: Backends, passages: int, repeats: int) -> None:
+    runs: dict[str, list[Figures]] = {"sqlite": [], "postgresql": []}
+    print(f"\nbulk adding {passages} passages into a new library; each run a fresh process")
+    print(_row(_BULK, ""))
+    for n in range(repeats):
+        for backend in runs:  # alternately, so that the machine's load falls on both
+            name = f"bulk_{passages}_{n}"
+            if backend == "postgresql":
+                asyncio.run(backends.create(name))
+                location = backends.postgres(name)
+            else:
+                location = backends.sqlite(name)
+            try:
+                runs[backend].append(_result(_spawn("bulk", location, str(passages))))
+            finally:
+                if backend == "postgresql":
+                    asyncio.run(backends._execute(f"DROP DATABASE {name}"))
+                else:
+                    for suffix in ("", "-wal", "-shm"):
+                        Path(location + suffix).unlink(missing_ok=True)
+            print(_row(_BULK, f"run {n + 1} {backend}", runs[backend][-1]), flush=True)
+    print(f"medians of {repeats} runs:")
+    for backend, backend_runs in runs.items():
+        print(_row(_BULK, backend, {k: _median(backend_runs, k) for _, k, _ in _BULK}))
+
+
 # --- main ------------------------------------------------------------------------------------
 
 
@@ -299,6 +370,8 @@ def _child(args: list[str]) -> None:
     mode, location, number = args[:3]
     if mode == "library":
         figures = asyncio.run(measure_library(location, int(number)))
+    elif mode == "bulk":
+        figures = asyncio.run(measure_bulk(location, int(number)))
     else:
         figures = asyncio.run(measure_guilds(location, number, int(args[3])))
     print(json.dumps(figures))
@@ -309,7 +382,7 @@ def main() -> None:
         _child(sys.argv[2:])
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--parts", nargs="+", choices=["single", "guilds"], default=None)
+    parser.add_argument("--parts", nargs="+", choices=["single", "guilds", "bulk"], default=None)
     parser.add_argument("--passages", type=int, default=100_000)
     parser.add_argument("--guilds", type=int, default=500)
     parser.add_argument("--per-guild", type=int, default=200)
@@ -330,6 +403,8 @@ def main() -> None:
             part_guilds(
                 backends, args.guilds, args.per_guild, args.repeats, not args.no_sqlite_guilds
             )
+        if "bulk" in parts:
+            part_bulk(backends, args.passages, args.repeats)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import asyncpg
 
@@ -37,7 +37,13 @@ from index.store.base import (
     stored_passage,
 )
 from index.store.batches import Inserted, article_values, one_by_one, write_articles
-from index.store.postgres_articles import insert_article, insert_passages
+from index.store.postgres_articles import (
+    ARTICLE_COLUMNS,
+    article_info,
+    insert_article,
+    insert_passages,
+)
+from index.store.postgres_batch import find_all, insert_all
 from index.store.postgres_community import PostgresCommunity
 from index.store.postgres_feeds import PostgresFeeds, register
 from index.store.postgres_schema import (
@@ -58,15 +64,7 @@ log = logging.getLogger(__name__)
 
 KEEP = 10_000  # changes kept; a process further behind than that reloads instead
 
-_ARTICLE_COLUMNS = (
-    "a.id, a.collection, a.title, a.url, a.author, a.published, a.site, a.source, a.added_by,"
-    " a.added_at, (SELECT count(*) FROM passages p2 WHERE p2.article_id = a.id)"
-)
 _LOST = (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError)
-
-
-def _article(row: Sequence[Any] | asyncpg.Record) -> ArticleInfo:
-    return ArticleInfo(*row[:11])
 
 
 class PostgresStore(PostgresFeeds, PostgresCommunity):
@@ -202,9 +200,9 @@ class PostgresStore(PostgresFeeds, PostgresCommunity):
     async def _article_where(
         self, where: str, *args: object, conn: Conn | None = None
     ) -> ArticleInfo | None:
-        sql = f"SELECT {_ARTICLE_COLUMNS} FROM articles a WHERE {where} ORDER BY a.id LIMIT 1"
+        sql = f"SELECT {ARTICLE_COLUMNS} FROM articles a WHERE {where} ORDER BY a.id LIMIT 1"
         row = await (conn.fetchrow(sql, *args) if conn else self._fetchrow(sql, *args))
-        return None if row is None else _article(row)
+        return None if row is None else article_info(row)
 
     async def find_by_hash(self, collection: str, content_hash: str) -> ArticleInfo | None:
         return await self._article_where(
@@ -233,10 +231,10 @@ class PostgresStore(PostgresFeeds, PostgresCommunity):
 
     async def list_articles(self, collection: str) -> list[ArticleInfo]:
         rows = await self._fetch(
-            f"SELECT {_ARTICLE_COLUMNS} FROM articles a WHERE collection = $1 ORDER BY id",
+            f"SELECT {ARTICLE_COLUMNS} FROM articles a WHERE collection = $1 ORDER BY id",
             collection,
         )
-        return [_article(row) for row in rows]
+        return [article_info(row) for row in rows]
 
     async def insert_article(
         self, article: NewArticle, passages: Passages, new_terms: Terms
@@ -246,22 +244,21 @@ class PostgresStore(PostgresFeeds, PostgresCommunity):
     async def insert_articles(self, articles: Articles, new_terms: Terms) -> list[Written]:
         async with self._transaction() as conn:
 
-            async def find(article: NewArticle) -> ArticleInfo | None:
-                where = "collection = $1 AND content_hash = $2"
-                return await self._article_where(
-                    where, article.collection, article.content_hash, conn=conn
-                )
-
             async def prepare(collections: list[str], terms: Terms) -> IdTerms:
                 for collection in collections:
                     await register(conn, collection)
                 return await self._term_ids(conn, terms)
 
-            async def insert(item: tuple[NewArticle, Passages]) -> Inserted:
+            async def insert_one(item: tuple[NewArticle, Passages]) -> Inserted:
                 article, rows = item
                 article_id = await insert_article(conn, article)
                 ids = await insert_passages(conn, article_id, article.collection, rows)
                 return await self.get_article(article.collection, article_id, conn), ids
+
+            async def insert(items: list[tuple[NewArticle, Passages]]) -> list[Inserted]:
+                if any(article.id is not None for article, _ in items):  # a copy keeps its ids
+                    return await one_by_one(items, insert_one)
+                return await insert_all(conn, items)
 
             async def record(collection: str, added: list[int], terms: list[int]) -> None:
                 await self._record(conn, collection, added=added, terms=terms)
@@ -269,9 +266,9 @@ class PostgresStore(PostgresFeeds, PostgresCommunity):
             return await write_articles(
                 articles,
                 new_terms,
-                find=lambda items: one_by_one(items, find),
+                find=lambda articles: find_all(conn, articles),
                 prepare=prepare,
-                insert=lambda items: one_by_one(items, insert),
+                insert=insert,
                 record=record,
             )
 
@@ -343,12 +340,12 @@ class PostgresStore(PostgresFeeds, PostgresCommunity):
         rows = await self._fetch(
             f'SELECT p.id, substr(a.text, p.start + 1, p."end" - p.start), p.start, p.sentences,'
             " p.cuts, substr(a.text, p.heading_start + 1, p.heading_end - p.heading_start),"
-            f" p.tokens, {_ARTICLE_COLUMNS} FROM passages p JOIN articles a ON a.id = p.article_id"
+            f" p.tokens, {ARTICLE_COLUMNS} FROM passages p JOIN articles a ON a.id = p.article_id"
             " WHERE p.collection = $1 AND p.id = ANY($2)",
             collection,
             list(ids),
         )
-        return {row[0]: stored_passage(row, _article(row[7:])) for row in map(list, rows)}
+        return {row[0]: stored_passage(row, article_info(row[7:])) for row in map(list, rows)}
 
     async def iter_articles(self) -> AsyncIterator[StoredArticle]:
         async with self._connection() as conn, conn.transaction():

@@ -1,16 +1,32 @@
-"""Writing an article's rows in PostgreSQL, inside the caller's transaction: the article (a
-copied one keeping its id) and its passages in one statement (`unnest` of columns)."""
+"""An article's rows in PostgreSQL: read as `ArticleInfo` (`ARTICLE_COLUMNS`), and written an
+article at a time inside the caller's transaction: the article (a copied one keeping its id)
+and its passages in one statement (`unnest` of columns). A batch of new articles is written
+all at once (`postgres_batch`)."""
 
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
-from index.store.base import NewArticle, Passages, now
+import asyncpg
+
+from index.store.base import ArticleInfo, NewArticle, Passages, now
 from index.store.batches import article_values
 
 if TYPE_CHECKING:
     from index.store.postgres_feeds import Conn
+
+# an article's metadata as `ArticleInfo` holds it (`article_info`), its passages counted
+ARTICLE_COLUMNS = (
+    "a.id, a.collection, a.title, a.url, a.author, a.published, a.site, a.source, a.added_by,"
+    " a.added_at, (SELECT count(*) FROM passages p2 WHERE p2.article_id = a.id)"
+)
+
+
+def article_info(row: Sequence[Any] | asyncpg.Record) -> ArticleInfo:
+    """An article's metadata from a row beginning with `ARTICLE_COLUMNS`."""
+    return ArticleInfo(*row[:11])
 
 
 async def insert_article(conn: Conn, article: NewArticle) -> int:

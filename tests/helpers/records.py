@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from index.store import Store
-from index.store.base import NewArticle, PostingsBatch
+from index.store.base import Articles, NewArticle, PostingsBatch
 from index.store.columns import NewPassage, NewPassages
 
 
@@ -22,6 +22,14 @@ def passage(*term_ids: int) -> NewPassage:
 def passages(*each: NewPassage) -> NewPassages:
     """An article's passages, as the stores take them."""
     return NewPassages.of(each)
+
+
+def batch(n: int, start: int = 0, collection: str = "c") -> Articles:
+    """`n` articles ("text <start>", ...), the i-th with i % 3 + 1 passages."""
+    return [
+        (article(f"text {i}", collection), passages(*[passage()] * (i % 3 + 1)))
+        for i in range(start, start + n)
+    ]
 
 
 async def postings(store: Store, collection: str) -> PostingsBatch:

@@ -1,10 +1,12 @@
 """Several articles written in one transaction (`Store.insert_articles`), on each backend."""
 
+import asyncio
+
 import numpy as np
 import pytest
 
 from index.store import open_store
-from tests.helpers.records import article, passage, passages, postings
+from tests.helpers.records import article, batch, passage, passages, postings
 
 
 async def test_a_batch_is_one_change_in_the_log(location: str) -> None:
@@ -67,3 +69,44 @@ async def test_a_failed_batch_leaves_nothing_behind(location: str) -> None:
             )
         assert await store.list_articles("c") == []
         assert await postings(store, "c") == ([], [], [])
+
+
+async def test_each_article_of_a_batch_is_given_its_own_passages(location: str) -> None:
+    """Passage ids come back for the right article, in order, after a gap left by a deleted
+    article and beside articles of another collection and a duplicate."""
+    async with open_store(location) as store:
+        first = await store.insert_articles(batch(3), ["x"])
+        await store.delete_article("c", first[-1].article.id)
+        mixed = [*batch(5, start=10), *batch(2, start=20, collection="d"), batch(1, 11)[0]]
+        written = await store.insert_articles(mixed, ["x"])
+        for w in written[:-1]:
+            stored = await store.get_passages(w.article.collection, w.passage_ids)
+            assert [stored[i].article.id for i in w.passage_ids] == [w.article.id] * len(
+                w.passage_ids
+            )
+            assert w.passage_ids == sorted(w.passage_ids)
+            assert len(w.passage_ids) == w.article.passages
+            assert w.article == await store.get_article(w.article.collection, w.article.id)
+        assert [len(w.passage_ids) for w in written] == [2, 3, 1, 2, 3, 3, 1, 0]
+        assert written[-1].duplicate and written[-1].article == written[1].article
+        assert min(written[0].passage_ids) > max(first[-1].passage_ids)
+        ids = [w.article.id for w in written[:-1]]
+        assert ids == sorted(ids)
+
+
+async def test_batches_written_at_once_by_two_writers_store_each_content_once(
+    location: str,
+) -> None:
+    """Two stores (connections of their own, as two processes have) write batches sharing
+    articles at the same moment: each content is stored once, and the writer that finds it
+    stored gets the other's article as a duplicate."""
+    async with open_store(location) as one, open_store(location) as two:
+        first, second = await asyncio.gather(
+            one.insert_articles(batch(6), ["x"]), two.insert_articles(batch(6, start=3), ["x"])
+        )
+        stored = await one.list_articles("c")
+    assert len(stored) == 9
+    by_id = {a.id: a for a in stored}
+    assert sum(not w.duplicate for w in (*first, *second)) == 9
+    for w in (*first, *second):
+        assert w.article == by_id[w.article.id]

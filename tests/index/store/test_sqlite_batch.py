@@ -1,5 +1,5 @@
 """A batch of articles written to SQLite with a few statements whatever its size
-(`sqlite_batch`), each article given its own passages."""
+(`sqlite_batch`)."""
 
 from pathlib import Path
 from typing import Any
@@ -9,15 +9,7 @@ import pytest
 from index.store import SQLiteStore
 from index.store.base import Articles
 from index.store.sqlite_batch import NEW_PASSAGE_IDS
-from tests.helpers.records import article, passage, passages
-
-
-def _batch(n: int, start: int = 0, collection: str = "c") -> Articles:
-    """`n` articles, the i-th with i % 3 + 1 passages."""
-    return [
-        (article(f"text {i}", collection), passages(*[passage()] * (i % 3 + 1)))
-        for i in range(start, start + n)
-    ]
+from tests.helpers.records import batch
 
 
 async def _statements(
@@ -45,29 +37,9 @@ async def test_a_batch_takes_as_many_statements_for_forty_articles_as_for_four(
 ) -> None:
     """The statements of a batch do not grow with its articles."""
     async with SQLiteStore.open(tmp_path / "lib.db") as store:
-        few = await _statements(store, _batch(4), monkeypatch)
-        many = await _statements(store, _batch(40, start=4), monkeypatch)
+        few = await _statements(store, batch(4), monkeypatch)
+        many = await _statements(store, batch(40, start=4), monkeypatch)
     assert many == few
-
-
-async def test_each_article_of_a_batch_is_given_its_own_passages(tmp_path: Path) -> None:
-    """Passage ids come back for the right article, in order, after a gap left by a deleted
-    article and beside articles of another collection and a duplicate."""
-    async with SQLiteStore.open(tmp_path / "lib.db") as store:
-        first = await store.insert_articles(_batch(3), ["x"])
-        await store.delete_article("c", first[-1].article.id)  # the largest ids, never given again
-        batch = [*_batch(5, start=10), *_batch(2, start=20, collection="d"), _batch(1, 11)[0]]
-        written = await store.insert_articles(batch, ["x"])
-        for w in written[:-1]:
-            stored = await store.get_passages(w.article.collection, w.passage_ids)
-            assert [stored[i].article.id for i in w.passage_ids] == [w.article.id] * len(
-                w.passage_ids
-            )
-            assert w.passage_ids == sorted(w.passage_ids)
-            assert len(w.passage_ids) == w.article.passages
-        assert [len(w.passage_ids) for w in written] == [2, 3, 1, 2, 3, 3, 1, 0]
-        assert written[-1].duplicate and written[-1].article == written[1].article
-        assert min(written[0].passage_ids) > max(first[-1].passage_ids)
 
 
 async def test_the_new_passages_ids_are_read_through_the_article_index(tmp_path: Path) -> None:

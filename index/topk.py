@@ -43,7 +43,6 @@ from index.impacts import Impacts
 
 MARGIN = 1e-9  # relative: bounds are raised and thresholds lowered by it, against rounding
 SCAN_BELOW = 4  # a term left is scanned for candidates if it has fewer postings than this per one
-PRUNE_KEEP = 1.0  # before a term scanned, candidates are dropped only if fewer than this share stay
 FILL_FROM = 16  # flags are lowered all at once from 1/FILL_FROM of the slots flagged
 PROBE = 128  # candidates scored in full after each term read, for the threshold
 # it saves time where a question has many postings in a large collection (measured at 100k
@@ -100,7 +99,14 @@ class Scoring(NamedTuple):
     def part(self, term: int, pieces: tuple[Piece, ...]) -> Part:
         """A term's postings with the bound of its weight in them: at its largest count, in a
         passage only that long (a passage is at least as long as each of its counts)."""
-        most = np.array([max(int(tfs.max()) for _, tfs in pieces)], np.float64)
+        if self.kept is None:
+            most = np.array([max(int(tfs.max()) for _, tfs in pieces)], np.float64)
+        else:  # the largest count of each piece kept with the weights (a pass over its counts)
+            impacts, terms = self.kept[:2]
+            tops = [
+                impacts.most((terms[term], n, tfs.size), tfs) for n, (_, tfs) in enumerate(pieces)
+            ]
+            most = np.array([max(tops)], np.float64)
         bound = self.weight[term] * self.scorer.tf_weight(most, most, self.avgdl)[0]
         return Part(term, pieces, float(bound))
 
@@ -192,9 +198,9 @@ def _rest_read(
     marks: Marks,
 ) -> tuple[npt.NDArray[Any], FloatArray, int]:
     """The candidates (ascending slots, partial sums) with the terms left added, those that
-    can no longer reach the threshold dropped before each where many can (the others are
-    dropped at the end), and the postings read so far. A candidate dropped stays flagged: a
-    term scanned checks each flagged posting against the candidates."""
+    can no longer reach the threshold dropped before each, and the postings read so far. A
+    candidate dropped stays flagged: a term scanned checks each flagged posting against the
+    candidates."""
     found, sums, read = state
     left, threshold = bounds
     marked = marks.ready(found[-1] + 1 if found.size else 0)
@@ -206,7 +212,7 @@ def _rest_read(
             kept = int(np.count_nonzero(keep))
             size = sum(slots.size for slots, _ in part.pieces)
             scan = size < SCAN_BELOW * kept  # cheaper than as many binary searches
-            if kept < found.size and (not scan or kept < PRUNE_KEEP * found.size):
+            if kept < found.size:
                 found, sums = found[keep], sums[keep]  # a copy: the first's may be kept weights
             elif found is flagged:
                 sums = sums.copy()  # the first's may be kept weights

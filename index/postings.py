@@ -39,6 +39,7 @@ from index.arrays import (
     check_postings,
     delta_postings,
     int_array,
+    repeats,
     repeats_a_term,
     summed,
     to_delta,
@@ -124,7 +125,7 @@ class PassageIndex:
             int_array(term_ids, "term ids"), int_array(tfs, "term counts")
         )
         counts = counts32.astype(np.int64)
-        if np.unique(terms).size != terms.size:
+        if repeats(terms):
             raise ValueError(f"passage {doc_id} repeats a term id")
         slot = self._new_slots(1)
         self._commit_slots(np.array([doc_id]), counts.sum(keepdims=True), [terms.size])
@@ -176,7 +177,7 @@ class PassageIndex:
         postings the caller gives next (`take`, or the delta); the first slot. ValueError if
         an id repeats or is already in the index (nothing is changed then)."""
         ids = doc_ids.astype(np.int64, copy=False)
-        if np.unique(ids).size != ids.size:
+        if repeats(ids):
             raise ValueError("doc_ids repeat an id")
         if self._slot_of.held(ids):
             raise ValueError("a passage of doc_ids is already in the index")

@@ -7,12 +7,14 @@ in each of rank-bm25's variants. A passage is at least as long as its count of t
 the weight at the term's largest count in a passage exactly that long (`Part.bound`) bounds its
 weight in every passage. The postings are read rarest term first (highest bound), summed per
 passage; after each term, the best candidates so far are scored in full (their other terms
-looked up by binary search in the sorted posting lists) and the k-th best of those is a score
-some k passages reach. Once the bounds of the terms left add up to less than that, a passage
-containing none of the terms read cannot reach the top k, and the terms left are only looked
-up for the candidates that still can, dropping those that cannot after each term (binary
-searches; or, where a term has fewer than `SCAN_BELOW` postings a candidate, its postings
-checked against a flag per candidate slot, `Marks`: a byte a slot, read in slot order).
+looked up by binary search in the sorted posting lists; each candidate once a question,
+`Scored`) and the k-th best of those scored is a score some k passages reach. Once the bounds
+of the terms left add up to less than that, a passage containing none of the terms read cannot
+reach the top k, and the terms left are only looked up for the candidates that still can,
+dropping those that cannot after each term (binary searches; or, where a term has fewer than
+`SCAN_BELOW` postings a candidate, its postings checked against a flag per candidate slot,
+`Marks`: a byte a slot, read in slot order; a candidate dropped stays flagged until the
+question ends, and is checked for when found).
 
 What is returned is a superset of the top k, ties with the k-th included (bounds and
 thresholds carry a margin of 1e-9 against rounding); the caller scores it exactly as it
@@ -43,6 +45,7 @@ from index.impacts import Impacts
 
 MARGIN = 1e-9  # relative: bounds are raised and thresholds lowered by it, against rounding
 SCAN_BELOW = 4  # a term left is scanned for candidates if it has fewer postings than this per one
+FILL_FROM = 16  # flags are lowered all at once from 1/FILL_FROM of the slots flagged
 PROBE = 128  # candidates scored in full after each term read, for the threshold
 # it saves time where a question has many postings in a large collection (measured at 100k
 # passages, where it did not, and at a million, where it did from 20,000 postings on)
@@ -98,7 +101,14 @@ class Scoring(NamedTuple):
     def part(self, term: int, pieces: tuple[Piece, ...]) -> Part:
         """A term's postings with the bound of its weight in them: at its largest count, in a
         passage only that long (a passage is at least as long as each of its counts)."""
-        most = np.array([max(int(tfs.max()) for _, tfs in pieces)], np.float64)
+        if self.kept is None:
+            most = np.array([max(int(tfs.max()) for _, tfs in pieces)], np.float64)
+        else:  # the largest count of each piece kept with the weights (a pass over its counts)
+            impacts, terms = self.kept[:2]
+            tops = [
+                impacts.most((terms[term], n, tfs.size), tfs) for n, (_, tfs) in enumerate(pieces)
+            ]
+            most = np.array([max(tops)], np.float64)
         bound = self.weight[term] * self.scorer.tf_weight(most, most, self.avgdl)[0]
         return Part(term, pieces, float(bound))
 
@@ -144,7 +154,8 @@ def looked_up(
     (binary searches)."""
     out = []
     for piece, (held_slots, _) in enumerate(part.pieces):
-        at = np.searchsorted(held_slots, slots)
+        # keys of the list's type: numpy would convert the whole list to theirs, each call
+        at = np.searchsorted(held_slots, slots.astype(held_slots.dtype, copy=False))
         at[at == held_slots.size] = 0
         held = held_slots[at] == slots
         out.append((held, weigh(part, piece, at[held])))
@@ -163,6 +174,7 @@ def candidates(
     sums = np.zeros(0)
     read = 0
     rest: Sequence[Part] = ()
+    scored = Scored()
     for done, part in enumerate(order, 1):
         slots, weights = every_weight(part, weigh)
         found, sums = _merged(found, sums, slots, weights)
@@ -170,7 +182,7 @@ def candidates(
         left -= part.bound
         rest = order[done:]
         if rest and found.size >= k:
-            threshold = max(threshold, _reached(found, sums, rest, k, weigh))
+            threshold = max(threshold, scored.reached(found, sums, rest, k, weigh))
             if left * (1 + MARGIN) < threshold * (1 - MARGIN):
                 break
     if rest:
@@ -188,31 +200,47 @@ def _rest_read(
     marks: Marks,
 ) -> tuple[npt.NDArray[Any], FloatArray, int]:
     """The candidates (ascending slots, partial sums) with the terms left added, those that
-    can no longer reach the threshold dropped before each, and the postings read so far."""
+    can no longer reach the threshold dropped before each, and the postings read so far. A
+    candidate dropped stays flagged: a term scanned checks each flagged posting against the
+    candidates."""
     found, sums, read = state
     left, threshold = bounds
+    keep = sums + left * (1 + MARGIN) >= threshold * (1 - MARGIN)
+    found, sums = found[keep], sums[keep]  # a copy: the first's may be kept weights
     marked = marks.ready(found[-1] + 1 if found.size else 0)
-    marked[found] = True
+    flagged = found
+    marked[flagged] = True
     try:
         for part in rest:
             keep = sums + left * (1 + MARGIN) >= threshold * (1 - MARGIN)
-            if not keep.all():
-                marked[found[~keep]] = False
-            found, sums = found[keep], sums[keep]  # a copy: the first's may be kept weights
+            kept = int(np.count_nonzero(keep))
             size = sum(slots.size for slots, _ in part.pieces)
-            if size < SCAN_BELOW * found.size:  # cheaper than as many binary searches
+            scan = size < SCAN_BELOW * kept  # cheaper than as many binary searches
+            if kept < found.size:
+                found, sums = found[keep], sums[keep]
+            if scan:
                 read += size
                 for piece, (slots, _) in enumerate(part.pieces):
                     below = slots[: np.searchsorted(slots, marked.size)]  # ascending
                     at = np.flatnonzero(marked[below])
-                    sums[np.searchsorted(found, slots[at])] += weigh(part, piece, at)
+                    if found is not flagged:
+                        place = np.searchsorted(found, below[at])
+                        place[place == found.size] = 0
+                        held = found[place] == below[at]
+                        at, place = at[held], place[held]
+                    else:
+                        place = np.searchsorted(found, below[at])
+                    sums[place] += weigh(part, piece, at)
             else:
                 read += found.size
                 for held, weights in looked_up(part, found, weigh):
                     sums[held] += weights
             left -= part.bound
     finally:
-        marked[found] = False
+        if flagged.size * FILL_FROM > marked.size:
+            marked.fill(False)
+        else:
+            marked[flagged] = False
     return found, sums, read
 
 
@@ -249,20 +277,46 @@ def _merged(
     return every[keep], summed[keep]
 
 
-def _reached(
-    found: npt.NDArray[Any], sums: FloatArray, rest: Sequence[Part], k: int, weigh: Weigh
-) -> float:
-    """A score k passages reach: the k-th best full score of the best candidates so far."""
-    probe = max(PROBE, k)
-    if found.size > probe:
-        best = np.sort(np.argpartition(sums, found.size - probe)[-probe:])
-        found, sums = found[best], sums[best]
-    else:
-        sums = sums.copy()
-    for part in rest:
-        for held, weights in looked_up(part, found, weigh):
-            sums[held] += weights
-    return float(np.partition(sums, sums.size - k)[sums.size - k])
+class Scored:
+    """The candidates scored in full so far for a threshold (a full score does not change as
+    more terms are read: a candidate probed again is not looked up again)."""
+
+    def __init__(self) -> None:
+        self.slots: npt.NDArray[Any] = np.zeros(0, np.int32)  # ascending
+        self.sums = np.zeros(0)
+
+    def reached(
+        self,
+        found: npt.NDArray[Any],
+        sums: FloatArray,
+        rest: Sequence[Part],
+        k: int,
+        weigh: Weigh,
+    ) -> float:
+        """A score k passages reach: the k-th best full score of the best candidates so far
+        (``found``, ascending, and their partial sums; ``rest`` the terms not read) and of
+        those scored before (0 if fewer than k)."""
+        probe = max(PROBE, k)
+        if found.size > probe:
+            best = np.sort(np.argpartition(sums, found.size - probe)[-probe:])
+            found, sums = found[best], sums[best]
+        else:
+            sums = sums.copy()
+        if self.slots.size:
+            at = np.searchsorted(self.slots, found)
+            at[at == self.slots.size] = 0
+            new = self.slots[at] != found
+            found, sums = found[new], sums[new]
+        for part in rest:
+            for held, weights in looked_up(part, found, weigh):
+                sums[held] += weights
+        if found.size:
+            every = np.concatenate((self.slots, found))
+            order = np.argsort(every, kind="stable")
+            self.slots, self.sums = every[order], np.concatenate((self.sums, sums))[order]
+        if self.sums.size < k:
+            return 0.0
+        return float(np.partition(self.sums, self.sums.size - k)[self.sums.size - k])
 
 
 def parts_of(

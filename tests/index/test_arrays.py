@@ -6,6 +6,8 @@ from unittest import mock
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from index import arrays
 
@@ -151,3 +153,16 @@ def test_a_slot_map_finds_ids_given_out_of_order_and_forgets_removed_ones():
     slots.add(np.array([5]), 5)  # a removed id given again
     assert dict(slots.items()) == {3: 0, 9: 2, 4: 3, 5: 5}
     assert slots.held(np.array([1, 5])) and not slots.held(np.array([1, 2]))
+
+
+@given(st.lists(st.integers(-5, 30), max_size=40))
+def test_repeats_tells_whether_a_value_occurs_twice(values: list[int]) -> None:
+    """Ascending or not (ids from the store come ascending: checked without sorting)."""
+    for ordered in (values, sorted(values)):
+        assert arrays.repeats(np.array(ordered, np.int64)) == (len(set(ordered)) < len(ordered))
+
+
+@given(st.sets(st.integers(0, 60)), st.sets(st.integers(0, 60)))
+def test_union_is_every_value_of_either_once_ascending(a: set[int], b: set[int]) -> None:
+    got = arrays.union(np.array(sorted(a), np.int32), np.array(sorted(b), np.int32))
+    assert got.tolist() == sorted(a | b)

@@ -112,3 +112,14 @@ def _fresh_with_1000() -> PassageIndex:
     index = _index()
     index.add(1_000, np.array([2, 3], np.int32), np.array([1, 1], np.int32))
     return index
+
+
+def test_a_pieces_largest_count_is_read_once_until_a_change() -> None:
+    """The bound of a term's weight needs its largest count: kept by term, piece and size
+    (a pass over the counts once), and forgotten at the next change."""
+    impacts = Impacts()
+    counts = np.array([1, 3, 2], np.uint16)
+    assert impacts.most((7, 0, 3), counts) == 3
+    assert impacts.most((7, 0, 3), np.array([9, 9, 9], np.uint16)) == 3  # kept: not read
+    impacts.clear()
+    assert impacts.most((7, 0, 3), np.array([9, 9, 9], np.uint16)) == 9

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from unittest import mock
 
+import numpy as np
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
@@ -89,3 +90,24 @@ def test_a_question_leaves_the_candidates_flags_down() -> None:
         assert index.search(encode_query(query), 3) == every_posting(index, query, 3)
         assert not index._marks.flags.any()
     assert index._marks.flags.size >= 1  # the flags were used
+
+
+def test_a_candidate_probed_again_is_not_looked_up_again() -> None:
+    """A probe scores its candidates in full for a threshold (`topk.Scored`): a full score does
+    not change as more terms are read, so a candidate probed before is not looked up again,
+    and the threshold is the k-th best of every candidate scored."""
+    slots = np.arange(0, 40, 2, dtype=np.int32)
+    rest = [topk.Part(0, ((slots, np.ones(slots.size, np.uint16)),), 1.0)]
+    weighed: list[int] = []
+
+    def weigh(part: topk.Part, piece: int, at: np.ndarray | None) -> np.ndarray:
+        weighed.append(slots.size if at is None else at.size)
+        return np.ones(slots.size if at is None else at.size)
+
+    scored = topk.Scored()
+    first = np.array([2, 4, 5], np.int32)
+    assert scored.reached(first, np.array([3.0, 1.0, 2.0]), rest, 2, weigh) == 2.0
+    assert weighed == [2]  # slots 2 and 4 hold the term left
+    again = np.array([4, 5, 6], np.int32)
+    assert scored.reached(again, np.array([1.0, 2.0, 5.0]), rest, 2, weigh) == 4.0
+    assert weighed == [2, 1]  # only slot 6 is new

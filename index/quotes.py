@@ -174,11 +174,10 @@ def choose_quote(
     by_sentence: list[list[Token]] = [[] for _ in sentences]
     # the question's terms only (the others are neither scored nor highlighted); words outside
     # every sentence are not the quote's
-    for token in tokens:
-        if token.term in weights:
-            i = bisect_right(starts, token.start) - 1
-            if i >= 0 and token.end <= sentences[i][1]:
-                by_sentence[i].append(token)
+    for token in [t for t in tokens if t.term in weights]:
+        i = bisect_right(starts, token.start) - 1
+        if i >= 0 and token.end <= sentences[i][1]:
+            by_sentence[i].append(token)
     matched = [{t.term for t in toks} if toks else set() for toks in by_sentence]
     firsts = [toks[0].start if toks else None for toks in by_sentence]
     typed = _typed(text, sentences, asks) if asks else None

@@ -19,9 +19,10 @@ lock, at most `SYNC_WAIT` (the GIL given up meanwhile, so the thread runs at onc
 by then is taken back without the loop's self-pipe, a future and a turn of the loop, which
 cost more than the pieces they carried (a hop 45-120 us at 100k against a millisecond's
 answer). A piece that takes longer is awaited as a future that the thread sets on the loop. The
-loop waits on a lock once a turn of it: a piece that comes after another waited in the same turn
-(questions asked one after another, or a burst) lets the loop turn first, so that it is never
-held more than `SYNC_WAIT` in a turn.
+loop waits on a lock once a turn of it (a piece that comes after another waited in the same turn,
+as questions asked one after another, lets the loop turn first), so that it is never held more
+than `SYNC_WAIT` in a turn; and only while no other piece waits for the thread: in a burst,
+every piece is awaited as a future, as before.
 """
 
 from __future__ import annotations
@@ -85,12 +86,16 @@ class Compute:
                 # a daemon: an idle thread never holds up the interpreter's exit
                 self._thread = threading.Thread(target=self._work, name=self._name, daemon=True)
                 self._thread.start()
-            if self._waited:  # the loop waited on a lock in this turn of it: let it turn
+            # the loop waits on a lock only while no other piece waits for the thread (not in
+            # a burst), once a turn of it: if it waited in this turn already, it turns first
+            alone = not self._waiting
+            if alone and self._waited:
                 await asyncio.sleep(0)
+                alone = not self._waiting
             piece = _Piece(fn, args)
             self._pieces.put(piece)
             loop = asyncio.get_running_loop()
-            if not self._waited:
+            if alone and not self._waited:
                 self._waited = True
                 loop.call_soon(self._new_turn)
                 if piece.ready.acquire(timeout=SYNC_WAIT):

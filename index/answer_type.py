@@ -33,6 +33,13 @@ _DATE = re.compile(
 )
 _NAME = re.compile(r"\b[A-Z][a-z]+")  # a capitalised word (inside a sentence: `_inside`)
 _WORD = re.compile(r"\w+")
+# what each type is asked with, tried in this order: the words one of which its expression
+# needs, the expression, and the type's pattern
+_ASKING = (
+    (("how", "what", "which"), _NUMBER_ASKED, _NUMBER),
+    (("when", "what", "which"), _DATE_ASKED, _DATE),
+    (("who",), _NAME_ASKED, _NAME),
+)
 
 
 @dataclass(frozen=True)
@@ -64,8 +71,8 @@ def answer_type(question: str) -> AnswerType | None:
     """The type of answer `question` asks for, None when it names none (a number first, then a
     date, then a name: "Who won in how many sets?" asks for a number)."""
     folded = question.casefold()
-    asked = frozenset(_WORD.findall(folded))
-    for asks, pattern in ((_NUMBER_ASKED, _NUMBER), (_DATE_ASKED, _DATE), (_NAME_ASKED, _NAME)):
-        if asks.search(folded):
-            return AnswerType(pattern, asked, pattern is _NAME)
+    for words, asks, pattern in _ASKING:
+        # (each expression searched only where one of the words it needs is in the question)
+        if any(word in folded for word in words) and asks.search(folded):
+            return AnswerType(pattern, frozenset(_WORD.findall(folded)), pattern is _NAME)
     return None

@@ -58,6 +58,8 @@ def covering(
     tokens `outlines` where given, else their rows' (or analysed). `weights`: each question
     term's weight."""
     total = sum(weights.values())
+    floor = min_coverage * total
+    pairs_total = sum(pairs.values())  # (`pair_share`'s, once for all candidates)
     kept = []
     for hit in hits:
         row = rows.get(hit.doc_id)
@@ -73,12 +75,12 @@ def covering(
             given = functools.partial(tuple, tokens)  # (made already)
             outline = Outline(frozenset(terms), frozenset(itertools.pairwise(terms)), first, given)
         held, adjacent = outline.held, outline.adjacent
+        contains = held
         if heading:
             adjacent = adjacent | {*itertools.pairwise(heading), (heading[-1], outline.first)}
-        if math.fsum(weights[t] for t in (held | set(heading)) & weights.keys()) >= (
-            min_coverage * total
-        ):
-            share = pair_share(adjacent, pairs)
+            contains = held | set(heading)
+        if math.fsum(weights[t] for t in contains & weights.keys()) >= floor:
+            share = pair_share(adjacent, pairs, pairs_total)
             kept.append(Covering(hit, row, heading, held, share, outline.tokens))
     return kept
 
@@ -93,10 +95,16 @@ def tokens_of(row: Row, analyzer: Analyzer) -> Sequence[Token]:
     return analyzer.tokens(row.text)
 
 
-def pair_share(adjacent: Set[tuple[str, str]], pairs: Mapping[tuple[str, str], float]) -> float:
+def pair_share(
+    adjacent: Set[tuple[str, str]],
+    pairs: Mapping[tuple[str, str], float],
+    total: float | None = None,
+) -> float:
     """The share of the question's adjacent `pairs` (by weight) among the pairs of terms side
-    by side in a passage (`adjacent`; 0 without pairs, or where they weigh nothing)."""
-    total = sum(pairs.values())  # 0 where every pair is of words the library lacks
+    by side in a passage (`adjacent`; 0 without pairs, or where they weigh nothing); `total`,
+    the pairs' summed weight, if known."""
+    if total is None:
+        total = sum(pairs.values())  # 0 where every pair is of words the library lacks
     if not total:
         return 0.0
     return math.fsum(pairs[p] for p in pairs.keys() & adjacent) / total

@@ -178,7 +178,7 @@ def choose_quote(
         i = bisect_right(starts, token.start) - 1
         if i >= 0 and token.end <= sentences[i][1]:
             by_sentence[i].append(token)
-    matched = [{t.term for t in toks} for toks in by_sentence]
+    matched = [{t.term for t in toks} if toks else set() for toks in by_sentence]
     firsts = [toks[0].start if toks else None for toks in by_sentence]
     typed = _typed(text, sentences, asks) if asks else None
     found = Found(text, matched, firsts, typed, TYPE_WEIGHT * sum(weights.values()))
@@ -200,7 +200,7 @@ def choose_quote(
         first, last = _complete(cuts, matched, weights, (first, last), count, limit)
     start, end = sentences[first][0], sentences[last][1]
     highlights = tuple(
-        (t.start - start, t.end - start) for i in range(first, last + 1) for t in by_sentence[i]
+        [(t.start - start, t.end - start) for i in range(first, last + 1) for t in by_sentence[i]]
     )
     terms = frozenset().union(*matched[first : last + 1])
     covered = frozenset().union(*matched[best[0] : best[1] + 1])

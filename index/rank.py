@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import operator
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -277,8 +278,8 @@ def _quote(
     (k, prune), (analyzer, whole, asks) = best_k, reading
     best = max(c.hit.score for c in kept)  # 0 only if every score is 0
 
-    def score(features: Sequence[float]) -> float:
-        return sum(w * f for w, f in zip(feature_weights, features, strict=True))
+    def score(features: Sequence[float]) -> float:  # (the same sum, in the same order)
+        return float(sum(map(operator.mul, feature_weights, features)))
 
     quoted: dict[int, tuple[float, Scored]] = {}
 

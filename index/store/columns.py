@@ -13,6 +13,7 @@ from __future__ import annotations
 import struct
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
+from operator import itemgetter
 from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
@@ -45,14 +46,14 @@ def find_tokens(blob: bytes, patterns: Sequence[tuple[bytes, T]]) -> list[tuple[
     of `patterns` (`token_patterns`), each with its term's value: found by `bytes.find`, in C,
     a call a token found, with no array made (a question's candidates hold a few of them)."""
     end = 4 * (len(blob) // 8)
-    found = []
+    find, found = blob.find, []
     for pattern, value in patterns:
-        at = blob.find(pattern, 0, end)
+        at = find(pattern, 0, end)
         while at >= 0:
-            if not at % 4:  # a term id, not bytes across two
+            if not at & 3:  # a term id, not bytes across two
                 found.append((at >> 2, value))
-            at = blob.find(pattern, at + 1, end)
-    found.sort(key=lambda f: f[0])
+            at = find(pattern, at + 1, end)
+    found.sort(key=itemgetter(0))
     return found
 
 
@@ -61,6 +62,13 @@ def token_span(blob: bytes, place: int) -> tuple[int, int]:
     stored tokens."""
     start, end = struct.unpack_from("<HH", blob, 4 * (len(blob) // 8 + place))
     return start, end
+
+
+def token_spans(blob: bytes) -> tuple[int, ...]:
+    """The spans of all the tokens of a passage's stored tokens, flat: (start, end, start,
+    ...), token i's at 2i and 2i + 1 (`token_span` of each, in one call)."""
+    count = len(blob) // 8
+    return struct.unpack_from(f"<{2 * count}H", blob, 4 * count)
 
 
 def token_count(blob: bytes) -> int:

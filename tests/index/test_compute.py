@@ -121,3 +121,36 @@ async def test_a_closed_compute_refuses_new_pieces() -> None:
     compute.close()
     with pytest.raises(RuntimeError, match="after shutdown"):
         await compute.run(1, sum, [3])
+
+
+async def test_pieces_one_after_another_let_the_loop_turn_between_them() -> None:
+    """The loop waits for at most one piece in a turn of it: a second piece asked in the same
+    turn lets the loop run what is ready first."""
+    compute = Compute()
+    ran: list[int] = []
+    try:
+        await compute.run(0, int)  # the thread started
+        asyncio.get_running_loop().call_soon(ran.append, 1)
+        await compute.run(1, int)
+        await compute.run(2, int)
+    finally:
+        compute.close()
+    assert ran == [1]
+
+
+async def test_a_piece_longer_than_the_wait_is_awaited_while_the_loop_runs() -> None:
+    """A piece still running after `SYNC_WAIT` is awaited: the loop runs meanwhile (here, the
+    task that lets the piece end)."""
+    compute = Compute()
+    release = threading.Event()
+
+    async def later() -> None:
+        await asyncio.sleep(0.05)
+        release.set()
+
+    try:
+        setter = asyncio.create_task(later())
+        assert await compute.run(0, release.wait, 5) is True
+        await setter
+    finally:
+        compute.close()

@@ -249,6 +249,11 @@ def _paragraphs(text: str, max_sentence_words: int) -> Iterator[_Paragraph]:
                 for start, end in repair(unit, bounds):  # sentencex's errors mended
                     span = (unit_start + start, unit_start + end)
                     pieces, words = _counted_pieces(text, span, max_sentence_words)
+                    if len(pieces) == 1 and not continues:  # one piece, not cut: as mostly
+                        current.sentences.append(pieces[0])
+                        current.words.append(words[0])
+                        current.cuts.append(0)
+                        continue
                     if not pieces:  # white space only
                         continue
                     last = len(pieces) - 1

@@ -281,11 +281,11 @@ def split_sentences(text: str, max_words: int = 50) -> list[list[Span]]:
     return [p.sentences for p in _paragraphs(text, max_words)]
 
 
-def _groups(paragraph: _Paragraph, settings: PassageSettings) -> list[list[int]]:
+def _groups(paragraph: _Paragraph, settings: PassageSettings) -> tuple[list[list[int]], list[int]]:
     """A paragraph's sentences as runs that a passage keeps together: the pieces of one
-    sentence, unless together they exceed a passage's limits."""
+    sentence, unless together they exceed a passage's limits; and the words of each run."""
     max_chars = settings.max_words * CHARS_PER_WORD
-    cuts, sentences = paragraph.cuts, paragraph.sentences
+    cuts, sentences, words = paragraph.cuts, paragraph.sentences, paragraph.words
     groups: list[list[int]] = []
     for i in range(len(sentences)):
         if groups and cuts[i] & CUT_START:
@@ -293,43 +293,49 @@ def _groups(paragraph: _Paragraph, settings: PassageSettings) -> list[list[int]]
         else:
             groups.append([i])
     kept: list[list[int]] = []
+    counts: list[int] = []
     for group in groups:
-        words = sum(paragraph.words[i] for i in group)
-        chars = sentences[group[-1]][1] - sentences[group[0]][0]
-        if words <= settings.max_words and chars <= max_chars:
+        if len(group) == 1:  # a sentence not cut, as mostly: kept as it is
             kept.append(group)
+            counts.append(words[group[0]])
+            continue
+        total = sum(words[i] for i in group)
+        chars = sentences[group[-1]][1] - sentences[group[0]][0]
+        if total <= settings.max_words and chars <= max_chars:
+            kept.append(group)
+            counts.append(total)
         else:
             kept.extend([i] for i in group)
-    return kept
+            counts.extend(words[i] for i in group)
+    return kept, counts
 
 
-def _chunk(paragraph: _Paragraph, settings: PassageSettings) -> list[list[int]]:
+def _chunk(paragraph: _Paragraph, settings: PassageSettings) -> list[tuple[list[int], int]]:
     """Cut one paragraph's sentences into runs of about target_words, at most max_words (and
-    their characters); the indexes of the sentences in each run."""
+    their characters); the indexes of the sentences in each run, and its words."""
     max_chars = settings.max_words * CHARS_PER_WORD
     sentences = paragraph.sentences
-    groups = _groups(paragraph, settings)
-    counts = [sum(paragraph.words[i] for i in group) for group in groups]
+    groups, counts = _groups(paragraph, settings)
     total = sum(counts)
     if total <= settings.max_words and sentences[-1][1] - sentences[0][0] <= max_chars:
-        return [list(range(len(sentences)))]
+        return [(list(range(len(sentences))), total)]
     n = math.ceil(total / settings.target_words)
     per = total / n
     chunks: list[list[int]] = [[]]
-    words = 0
+    sizes = [0]  # each chunk's words
     for group, count in zip(groups, counts, strict=True):
         current = chunks[-1]
         # start a new chunk when this one has its share, or this group would overflow it
         if current and (
-            words >= per
-            or words + count > settings.max_words
+            sizes[-1] >= per
+            or sizes[-1] + count > settings.max_words
             or sentences[group[-1]][1] - sentences[current[0]][0] > max_chars
         ):
             chunks.append([])
-            words = 0
+            sizes.append(0)
         chunks[-1].extend(group)
-        words += count
-    return chunks
+        sizes[-1] += count
+    return list(zip(chunks, sizes, strict=True))
 
 
 def split_passages(text: str, settings: PassageSettings | None = None) -> list[Passage]:
@@ -349,10 +355,10 @@ def iter_passages(text: str, settings: PassageSettings | None = None) -> Iterato
                 tuple(paragraph.cuts[i] for i in run),
                 paragraph.headings,
             ),
-            sum(paragraph.words[i] for i in run),
+            words,
         )
         for paragraph in _paragraphs(text, settings.max_sentence_words)
-        for run in _chunk(paragraph, settings)
+        for run, words in _chunk(paragraph, settings)
     )
     overlap = settings.overlap_sentences
     before = None

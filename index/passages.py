@@ -226,6 +226,7 @@ def _paragraphs(text: str, max_sentence_words: int) -> Iterator[_Paragraph]:
     change it (a block that ends inside a sentence marks the last piece read as cut), so that
     a large article's paragraphs are not all held at once."""
     held: list[_Paragraph] = []  # read, not given out yet
+    max_chars = max_sentence_words * CHARS_PER_WORD
     # the headings read so far that are still open: (level, span)
     stack: list[tuple[int, Span]] = []
     continues = False  # the previous block ended inside a sentence
@@ -247,13 +248,22 @@ def _paragraphs(text: str, max_sentence_words: int) -> Iterator[_Paragraph]:
                 found = sentencex.get_sentence_boundaries("en", unit)
                 bounds = [(b["start_index"], b["end_index"]) for b in found]
                 for start, end in repair(unit, bounds):  # sentencex's errors mended
-                    span = (unit_start + start, unit_start + end)
-                    pieces, words = _counted_pieces(text, span, max_sentence_words)
-                    if len(pieces) == 1 and not continues:  # one piece, not cut: as mostly
-                        current.sentences.append(pieces[0])
-                        current.words.append(words[0])
+                    start, end = unit_start + start, unit_start + end
+                    sentence = text[start:end]
+                    n = len(sentence.split())
+                    if (
+                        n
+                        and n <= max_sentence_words
+                        and len(sentence) <= max_chars
+                        and not continues
+                    ):
+                        # one piece, not cut, as mostly (`_counted_pieces` and `_trimmed` inline)
+                        lead = len(sentence) - len(sentence.lstrip())
+                        current.sentences.append((start + lead, start + len(sentence.rstrip())))
+                        current.words.append(n)
                         current.cuts.append(0)
                         continue
+                    pieces, words = _counted_pieces(text, (start, end), max_sentence_words)
                     if not pieces:  # white space only
                         continue
                     last = len(pieces) - 1

@@ -79,12 +79,17 @@ def _abbreviated(text: str, before: Span, after: Span) -> bool:
     if last is None:
         return False
     word = last.lstrip("([")
-    following = text[after[0] : after[1]].lstrip()[:1]
-    if word in CONTINUED or (_GENUS.fullmatch(word) and _in_lower_case(text, after)):
+    if word in CONTINUED:
         return True
+    # (most words are longer than a genus abbreviated: no pattern run for them)
+    if len(word) <= 3 and _GENUS.fullmatch(word) and _in_lower_case(text, after):
+        return True
+    if word not in NUMBERED and word not in TITLES:  # as mostly: `after` not read
+        return False
+    following = text[after[0] : after[1]].lstrip()[:1]
     if word in NUMBERED:
         return following.isdigit() or following == "("
-    return word in TITLES and following.isupper()
+    return following.isupper()
 
 
 def _moved(text: str, before: Span, after: Span) -> int | None:

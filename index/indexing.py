@@ -13,7 +13,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from itertools import chain
+from itertools import chain, count
 
 import numpy as np
 
@@ -86,7 +86,7 @@ class Analysed:
         digest: str,
         passages: NewPassages,
         terms: list[dict[str, int]],
-        tokens: list[tuple[str, ...]],
+        tokens: list[list[str]],
     ) -> Analysed:
         """From each passage's term counts and tokens' terms, mapped `_MAPPED` passages a C
         call (a 10 MB article's 2 million tokens in one call held the GIL about 25 ms)."""
@@ -95,8 +95,10 @@ class Analysed:
         for start in range(0, len(terms), _MAPPED):
             counts = terms[start : start + _MAPPED]
             chunk = tokens[start : start + _MAPPED]
-            for term in dict.fromkeys(chain(*counts, *chunk)):
-                places.setdefault(term, len(places))
+            new: Iterable[str] = dict.fromkeys(chain(*counts, *chunk))
+            if places:  # a chunk after the first: its terms not placed yet
+                new = [term for term in new if term not in places]
+            places.update(zip(new, count(len(places))))  # in C, not a call a term
             term_ids.append(np.fromiter(map(places.__getitem__, chain(*counts)), np.int32))
             freqs.append(np.fromiter(chain.from_iterable(c.values() for c in counts), np.int32))
             token_ids.append(np.fromiter(map(places.__getitem__, chain(*chunk)), np.int32))
@@ -148,22 +150,24 @@ def analyse(
     title_terms = Counter(analyzer.terms(title)) if weight and title else Counter[str]()
     heading_terms: dict[Span, Counter[str]] = {}
     bounds: list[int] = []  # start, end, heading start, heading end of each passage
-    sentences: list[np.ndarray] = []
-    cuts: list[np.ndarray] = []
+    # every passage's sentences' starts and ends, and cuts, one list each (made arrays once)
+    sentences: list[int] = []
+    cuts: list[int] = []
+    sentence_counts: list[int] = []
     terms = []
-    tokens: list[tuple[str, ...]] = []
+    tokens: list[list[str]] = []
     spans: list[np.ndarray] = []
     for p in iter_passages(text, settings):
         bounds += (p.start, p.end, *(p.headings[-1] if p.headings else (-1, -1)))
-        sentences.append(np.array(p.sentences, np.int32))
-        cuts.append(np.array(p.cuts, np.uint8))
+        sentences += chain.from_iterable(p.sentences)
+        cuts += p.cuts
+        sentence_counts.append(len(p.cuts))
         passage_text = text[p.start : p.end]
         stored = p.end - p.start <= TOKENS_SPAN_MAX
-        passage_terms, passage_spans = analyzer.token_spans(
+        terms_in_order, passage_spans = analyzer.token_spans(
             passage_text, np.uint16 if stored else np.int32
         )
-        terms_in_order = tuple(passage_terms)
-        tokens.append(terms_in_order if stored else ())
+        tokens.append(terms_in_order if stored else [])
         spans.append(passage_spans if stored else np.empty(0, np.uint16))
         alike = analyzer.words_are_terms(passage_text)  # then its terms are its tokens'
         counts = Counter(terms_in_order if alike else analyzer.terms(passage_text))
@@ -178,11 +182,12 @@ def analyse(
                 counts[term] += n * weight
         terms.append(dict(counts.items()))  # dict(a Counter) would be followed by the collector
     table = np.array(bounds, np.int64).reshape(-1, 4)
+    ends = np.cumsum(sentence_counts, dtype=np.int64)
     columns = NewPassages(
         spans=table[:, :2],
         headings=table[:, 2:],
-        sentences=Ragged.of(sentences, np.int32),
-        cuts=Ragged.of(cuts, np.uint8),
+        sentences=Ragged(np.array(sentences, np.int32), 2 * ends),
+        cuts=Ragged(np.array(cuts, np.uint8), ends),
         term_ids=Ragged.empty(len(terms), np.int32),
         term_freqs=Ragged.empty(len(terms), np.int32),
         token_ids=Ragged.empty(len(terms), np.int32),

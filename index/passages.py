@@ -226,6 +226,7 @@ def _paragraphs(text: str, max_sentence_words: int) -> Iterator[_Paragraph]:
     change it (a block that ends inside a sentence marks the last piece read as cut), so that
     a large article's paragraphs are not all held at once."""
     held: list[_Paragraph] = []  # read, not given out yet
+    max_chars = max_sentence_words * CHARS_PER_WORD
     # the headings read so far that are still open: (level, span)
     stack: list[tuple[int, Span]] = []
     continues = False  # the previous block ended inside a sentence
@@ -247,8 +248,22 @@ def _paragraphs(text: str, max_sentence_words: int) -> Iterator[_Paragraph]:
                 found = sentencex.get_sentence_boundaries("en", unit)
                 bounds = [(b["start_index"], b["end_index"]) for b in found]
                 for start, end in repair(unit, bounds):  # sentencex's errors mended
-                    span = (unit_start + start, unit_start + end)
-                    pieces, words = _counted_pieces(text, span, max_sentence_words)
+                    start, end = unit_start + start, unit_start + end
+                    sentence = text[start:end]
+                    n = len(sentence.split())
+                    if (
+                        n
+                        and n <= max_sentence_words
+                        and len(sentence) <= max_chars
+                        and not continues
+                    ):
+                        # one piece, not cut, as mostly (`_counted_pieces` and `_trimmed` inline)
+                        lead = len(sentence) - len(sentence.lstrip())
+                        current.sentences.append((start + lead, start + len(sentence.rstrip())))
+                        current.words.append(n)
+                        current.cuts.append(0)
+                        continue
+                    pieces, words = _counted_pieces(text, (start, end), max_sentence_words)
                     if not pieces:  # white space only
                         continue
                     last = len(pieces) - 1
@@ -276,11 +291,11 @@ def split_sentences(text: str, max_words: int = 50) -> list[list[Span]]:
     return [p.sentences for p in _paragraphs(text, max_words)]
 
 
-def _groups(paragraph: _Paragraph, settings: PassageSettings) -> list[list[int]]:
+def _groups(paragraph: _Paragraph, settings: PassageSettings) -> tuple[list[list[int]], list[int]]:
     """A paragraph's sentences as runs that a passage keeps together: the pieces of one
-    sentence, unless together they exceed a passage's limits."""
+    sentence, unless together they exceed a passage's limits; and the words of each run."""
     max_chars = settings.max_words * CHARS_PER_WORD
-    cuts, sentences = paragraph.cuts, paragraph.sentences
+    cuts, sentences, words = paragraph.cuts, paragraph.sentences, paragraph.words
     groups: list[list[int]] = []
     for i in range(len(sentences)):
         if groups and cuts[i] & CUT_START:
@@ -288,43 +303,49 @@ def _groups(paragraph: _Paragraph, settings: PassageSettings) -> list[list[int]]
         else:
             groups.append([i])
     kept: list[list[int]] = []
+    counts: list[int] = []
     for group in groups:
-        words = sum(paragraph.words[i] for i in group)
-        chars = sentences[group[-1]][1] - sentences[group[0]][0]
-        if words <= settings.max_words and chars <= max_chars:
+        if len(group) == 1:  # a sentence not cut, as mostly: kept as it is
             kept.append(group)
+            counts.append(words[group[0]])
+            continue
+        total = sum(words[i] for i in group)
+        chars = sentences[group[-1]][1] - sentences[group[0]][0]
+        if total <= settings.max_words and chars <= max_chars:
+            kept.append(group)
+            counts.append(total)
         else:
             kept.extend([i] for i in group)
-    return kept
+            counts.extend(words[i] for i in group)
+    return kept, counts
 
 
-def _chunk(paragraph: _Paragraph, settings: PassageSettings) -> list[list[int]]:
+def _chunk(paragraph: _Paragraph, settings: PassageSettings) -> list[tuple[list[int], int]]:
     """Cut one paragraph's sentences into runs of about target_words, at most max_words (and
-    their characters); the indexes of the sentences in each run."""
+    their characters); the indexes of the sentences in each run, and its words."""
     max_chars = settings.max_words * CHARS_PER_WORD
     sentences = paragraph.sentences
-    groups = _groups(paragraph, settings)
-    counts = [sum(paragraph.words[i] for i in group) for group in groups]
+    groups, counts = _groups(paragraph, settings)
     total = sum(counts)
     if total <= settings.max_words and sentences[-1][1] - sentences[0][0] <= max_chars:
-        return [list(range(len(sentences)))]
+        return [(list(range(len(sentences))), total)]
     n = math.ceil(total / settings.target_words)
     per = total / n
     chunks: list[list[int]] = [[]]
-    words = 0
+    sizes = [0]  # each chunk's words
     for group, count in zip(groups, counts, strict=True):
         current = chunks[-1]
         # start a new chunk when this one has its share, or this group would overflow it
         if current and (
-            words >= per
-            or words + count > settings.max_words
+            sizes[-1] >= per
+            or sizes[-1] + count > settings.max_words
             or sentences[group[-1]][1] - sentences[current[0]][0] > max_chars
         ):
             chunks.append([])
-            words = 0
+            sizes.append(0)
         chunks[-1].extend(group)
-        words += count
-    return chunks
+        sizes[-1] += count
+    return list(zip(chunks, sizes, strict=True))
 
 
 def split_passages(text: str, settings: PassageSettings | None = None) -> list[Passage]:
@@ -344,10 +365,10 @@ def iter_passages(text: str, settings: PassageSettings | None = None) -> Iterato
                 tuple(paragraph.cuts[i] for i in run),
                 paragraph.headings,
             ),
-            sum(paragraph.words[i] for i in run),
+            words,
         )
         for paragraph in _paragraphs(text, settings.max_sentence_words)
-        for run in _chunk(paragraph, settings)
+        for run, words in _chunk(paragraph, settings)
     )
     overlap = settings.overlap_sentences
     before = None

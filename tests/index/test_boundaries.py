@@ -58,6 +58,19 @@ def test_a_title_continues_before_a_name() -> None:
     assert _sentences("Dr. Who came back. He left.") == ["Dr. Who came back.", "He left."]
 
 
+def test_a_listed_abbreviation_shaped_like_a_genus_keeps_its_own_rule() -> None:
+    """'No.' and 'Dr.' look like a genus abbreviated ('Ae.'); before a number or a name, where
+    the genus rule does not join them, their own rules still do (sentencex's boundaries given
+    to `repair` directly)."""
+    text = "Item No. 5 is here. Ask Dr. Who. It ends."
+    cut = [(0, 9), (9, 20), (20, 28), (28, 33), (33, 41)]  # after "No.", "here.", "Dr.", ...
+    assert [text[s:e].strip() for s, e in repair(text, cut)] == [
+        "Item No. 5 is here.",
+        "Ask Dr. Who.",
+        "It ends.",
+    ]
+
+
 def test_an_ordinary_word_ending_a_sentence_still_ends_it() -> None:
     """'no.' in lower case before a capital, and 'p.m.' before a capital, end their sentences."""
     assert _sentences("He said no. It was over at 5 p.m. The next day came.") == [

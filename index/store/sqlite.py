@@ -303,9 +303,14 @@ class SQLiteStore(SQLiteFeeds, SQLiteCommunity):
     # --- passages --------------------------------------------------------------------------
 
     async def load_postings(
-        self, collection: str, batch: int = 10_000
+        self, collection: str, batch: int = 2_000
     ) -> AsyncIterator[PostingsBatch]:
-        """Every passage of a collection as batches of (ids, term id blobs, term count blobs)."""
+        """Every passage of a collection as batches of (ids, term id blobs, term count blobs).
+
+        A batch is read by aiosqlite's thread while the last is grouped by another, and each
+        holds the GIL for a batch's rows at a time: with 10,000 rows the event loop waited
+        10-35 ms for it again and again while a million passages loaded (`benchmarks/perf.py`'s
+        stall), with 2,000 it waited under 20 ms, for the same start-up time."""
         async with self._db.execute(
             "SELECT id, term_ids, term_freqs FROM passages WHERE collection = ? ORDER BY id",
             (collection,),

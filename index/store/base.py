@@ -6,6 +6,7 @@ together are one transaction inside a backend's method.
 
 from __future__ import annotations
 
+import struct
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -147,13 +148,13 @@ def ints_of_blob(blob: bytes) -> list[int]:
     return [int(i) for i in np.frombuffer(blob, dtype="<i4")]
 
 
+_SPAN = struct.Struct("<ii")  # a stored (start, end) pair
+
+
 def spans_of_blob(blob: bytes, offset: int = 0) -> tuple[Span, ...]:
-    """Stored (start, end) int32 pairs as spans, shifted by -`offset`."""
-    flat = np.frombuffer(blob, dtype="<i4").tolist()
-    if offset:
-        flat = [value - offset for value in flat]
-    pairs = iter(flat)
-    return tuple(zip(pairs, pairs, strict=True))  # (flat[0], flat[1]), (flat[2], flat[3]), ...
+    """Stored (start, end) int32 pairs as spans, shifted by -`offset` (read by `struct`: a
+    third of numpy's time for the few sentences of a passage, which every answer reads)."""
+    return tuple([(start - offset, end - offset) for start, end in _SPAN.iter_unpack(blob)])
 
 
 def cuts_of_blob(blob: bytes | None, sentences: int) -> tuple[int, ...]:

@@ -79,7 +79,7 @@ def covering(
         if heading:
             adjacent = adjacent | {*itertools.pairwise(heading), (heading[-1], outline.first)}
             contains = held | set(heading)
-        if math.fsum(weights[t] for t in contains & weights.keys()) >= floor:
+        if math.fsum(map(weights.__getitem__, contains & weights.keys())) >= floor:
             share = pair_share(adjacent, pairs, pairs_total)
             kept.append(Covering(hit, row, heading, held, share, outline.tokens))
     return kept
@@ -107,4 +107,4 @@ def pair_share(
         total = sum(pairs.values())  # 0 where every pair is of words the library lacks
     if not total:
         return 0.0
-    return math.fsum(pairs[p] for p in pairs.keys() & adjacent) / total
+    return math.fsum(map(pairs.__getitem__, pairs.keys() & adjacent)) / total

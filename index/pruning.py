@@ -49,7 +49,7 @@ def unbounded(weights: Sequence[float], term_weights: Mapping[str, float]) -> bo
 def held_share(terms: Iterable[str], weights: Mapping[str, float]) -> float:
     """At least the `quote` feature of a passage of these `terms` (its tokens'): the share of
     the question's weight they hold."""
-    return math.fsum(weights[t] for t in set(terms) & weights.keys()) / sum(weights.values())
+    return math.fsum(map(weights.__getitem__, weights.keys() & terms)) / sum(weights.values())
 
 
 def quote_bound(
@@ -71,8 +71,14 @@ def quote_bound(
     for token in tokens:
         if token.term in weights and (i := bisect_right(starts, token.start) - 1) >= 0:
             runs[run_of[i]].add(token.term)
-    pairs = zip(runs, [*runs[1:], set()], strict=True)
-    held = max((math.fsum(weights[t] for t in a | b) for a, b in pairs), default=0.0)
+    # a pair beginning with a run of none holds the next run's terms alone, at most those of
+    # the pair beginning there: only the pairs beginning with a run of some are summed
+    runs.append(set())
+    get = weights.__getitem__
+    held = max(
+        (math.fsum(map(get, run | runs[i + 1])) for i, run in enumerate(runs[:-1]) if run),
+        default=0.0,
+    )
     return held / sum(weights.values())
 
 

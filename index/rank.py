@@ -335,7 +335,7 @@ def features(
 
 def quote_share(quote: Quote, weights: Mapping[str, float]) -> float:
     """The share of the question's weight `quote` holds (`Quote.covered`)."""
-    return math.fsum(weights[t] for t in quote.covered) / sum(weights.values())
+    return math.fsum(map(weights.__getitem__, quote.covered)) / sum(weights.values())
 
 
 def with_fragments(results: Sequence[Result], texts: Mapping[int, str]) -> list[Result]:

@@ -4,6 +4,7 @@ results are those of quoting every candidate (`index.pruning`, `rank.rerank`).""
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import numpy as np
 import pytest
@@ -148,6 +149,29 @@ def test_the_quote_bound_is_at_least_the_quote_share(
     tokens = ANALYZER.tokens(row.text)
     quote = choose_quote(row.text, row.sentences, tokens, weights, cuts=row.cuts)
     assert quote_share(quote, weights) <= quote_bound(row.sentences, row.cuts, tokens, weights)
+
+
+@given(
+    passage=passage_st,
+    weights=st.dictionaries(st.sampled_from([*TERMS, "absent"]), weight_st, min_size=1),
+)
+def test_the_quote_bound_is_what_the_two_adjacent_sentences_holding_most_hold(
+    passage: tuple[list[list[str]], list[bool], str | None], weights: dict[str, float]
+) -> None:
+    """`quote_bound` is the largest share of the question's weight that two adjacent runs of
+    sentences (a long sentence's pieces together; the last run alone) hold, every pair summed."""
+    if not sum(weights.values()):
+        return
+    row = _passage(1, *passage)
+    tokens = ANALYZER.tokens(row.text)
+    runs: list[set[str]] = []
+    for (start, end), cut in zip(row.sentences, row.cuts, strict=True):
+        if not runs or not cut & CUT_START:
+            runs.append(set())
+        runs[-1] |= {t.term for t in tokens if start <= t.start < end and t.term in weights}
+    pairs = zip(runs, [*runs[1:], set()], strict=True)
+    held = max(math.fsum(weights[t] for t in a | b) for a, b in pairs)
+    assert quote_bound(row.sentences, row.cuts, tokens, weights) == held / sum(weights.values())
 
 
 @given(

@@ -37,6 +37,7 @@ from index.store.base import (
     stored_passage,
 )
 from index.store.batches import Inserted, article_values, one_by_one, write_articles
+from index.store.columns import mapping
 from index.store.postgres_articles import (
     ARTICLE_COLUMNS,
     article_info,
@@ -133,7 +134,7 @@ class PostgresStore(PostgresFeeds, PostgresCommunity):
         return {key: found.get(key) for key in keys}
 
     async def load_vocabulary(self) -> dict[str, int]:
-        return {row[0]: row[1] for row in await self._fetch("SELECT term, id FROM terms")}
+        return await asyncio.to_thread(mapping, await self._fetch("SELECT term, id FROM terms"))
 
     async def get_terms(self, ids: Sequence[int]) -> list[tuple[int, str]]:
         rows = await self._fetch("SELECT id, term FROM terms WHERE id = ANY($1)", list(ids))

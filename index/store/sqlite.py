@@ -35,6 +35,7 @@ from index.store.base import (
     Written,
 )
 from index.store.batches import Inserted, one_by_one, write_articles
+from index.store.columns import mapping
 from index.store.sqlite_access import connect
 from index.store.sqlite_batch import (
     INSERT_ARTICLE,
@@ -140,7 +141,8 @@ class SQLiteStore(SQLiteFeeds, SQLiteCommunity):
 
     async def load_vocabulary(self) -> dict[str, int]:
         async with self._db.execute("SELECT term, id FROM terms") as cursor:
-            return {term: term_id for term, term_id in await cursor.fetchall()}
+            rows = list(await cursor.fetchall())
+        return await asyncio.to_thread(mapping, rows)
 
     async def get_terms(self, ids: Sequence[int]) -> list[tuple[int, str]]:
         return await select_in(self._db, "SELECT id, term FROM terms WHERE id IN ({marks})", ids)

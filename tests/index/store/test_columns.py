@@ -13,6 +13,7 @@ from index.store.columns import (
     NewPassages,
     StoredTokens,
     find_tokens,
+    mapping,
     token_count,
     token_patterns,
     token_span,
@@ -80,3 +81,11 @@ def test_a_large_article_is_a_few_objects_for_the_garbage_collector() -> None:
     gc.collect(1)  # not a full collection: only that stops following dicts of numbers
     assert len(passages) > 2_000 and len(rows) == len(passages)
     assert len(gc.get_objects()) - before < 100
+
+
+def test_pairs_made_a_dict_in_pieces_are_the_dict_of_them_all() -> None:
+    """A vocabulary's (term, id) rows, over several pieces of `mapping`, give what `dict`
+    gives at once (a later pair of a key wins)."""
+    pairs = [(f"t{i % 9000}", i) for i in range(10_000)]
+    assert mapping(pairs) == dict(pairs)
+    assert mapping([]) == {}

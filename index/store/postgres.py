@@ -40,9 +40,11 @@ from index.store.batches import Inserted, article_values, one_by_one, write_arti
 from index.store.columns import mapping
 from index.store.postgres_articles import (
     ARTICLE_COLUMNS,
+    POSTINGS_PAGE,
     article_info,
     insert_article,
     insert_passages,
+    postings_batch,
 )
 from index.store.postgres_batch import find_all, insert_all
 from index.store.postgres_community import PostgresCommunity
@@ -313,15 +315,17 @@ class PostgresStore(PostgresFeeds, PostgresCommunity):
     # --- passages --------------------------------------------------------------------------
 
     async def load_postings(
-        self, collection: str, batch: int = 10_000
+        self, collection: str, batch: int = 2_000
     ) -> AsyncIterator[PostingsBatch]:
-        async with self._connection() as conn, conn.transaction():
-            cursor = await conn.cursor(
-                "SELECT id, term_ids, term_freqs FROM passages WHERE collection = $1 ORDER BY id",
-                collection,
-            )
-            while rows := await cursor.fetch(batch):
-                yield [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
+        """Every passage of a collection, `batch` at a time, each batch one row (see
+        `POSTINGS_PAGE`), all from one snapshot (a repeatable-read transaction)."""
+        async with self._connection() as conn, conn.transaction(isolation="repeatable_read"):
+            last = 0  # passage ids are 1, 2, 3, ...
+            while page := await conn.fetchrow(POSTINGS_PAGE, collection, last, batch):
+                if page[0] is None:  # no passage after `last`
+                    return
+                yield await asyncio.to_thread(postings_batch, *page.values())
+                last = page[0][-1]
 
     async def get_postings(self, collection: str, ids: Sequence[int]) -> PostingsBatch:
         rows = await self._fetch(

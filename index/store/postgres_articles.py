@@ -1,17 +1,19 @@
 """An article's rows in PostgreSQL: read as `ArticleInfo` (`ARTICLE_COLUMNS`), and written an
 article at a time inside the caller's transaction: the article (a copied one keeping its id)
 and its passages in one statement (`unnest` of columns). A batch of new articles is written
-all at once (`postgres_batch`)."""
+all at once (`postgres_batch`). Start-up reads a collection's postings a page of passages a
+row (`POSTINGS_PAGE`, `postings_batch`)."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from itertools import accumulate
 from typing import TYPE_CHECKING, Any
 
 import asyncpg
 
-from index.store.base import ArticleInfo, NewArticle, Passages, now
+from index.store.base import ArticleInfo, NewArticle, Passages, PostingsBatch, now
 from index.store.batches import article_values
 
 if TYPE_CHECKING:
@@ -22,6 +24,32 @@ ARTICLE_COLUMNS = (
     "a.id, a.collection, a.title, a.url, a.author, a.published, a.site, a.source, a.added_by,"
     " a.added_at, (SELECT count(*) FROM passages p2 WHERE p2.article_id = a.id)"
 )
+
+# start-up's read of a collection's postings, a page of passages (ids after $2, at most $3) as
+# one row: their ids, each one's term ids' and counts' lengths, and those blobs joined. asyncpg
+# decodes rows on the event loop, a Python object (a Record, tracked by the garbage collector)
+# a row: read a row a passage, 10,000 at a time, the load of 100k passages stalled the loop
+# 10-40 ms again and again, and its Records set off full collections (13-70 ms) there
+POSTINGS_PAGE = (
+    "SELECT array_agg(id ORDER BY id), array_agg(length(term_ids) ORDER BY id),"
+    " array_agg(length(term_freqs) ORDER BY id), string_agg(term_ids, ''::bytea ORDER BY id),"
+    " string_agg(term_freqs, ''::bytea ORDER BY id) FROM (SELECT id, term_ids, term_freqs"
+    " FROM passages WHERE collection = $1 AND id > $2 ORDER BY id LIMIT $3) AS page"
+)
+
+
+def postings_batch(
+    ids: list[int], term_sizes: list[int], freq_sizes: list[int], terms: bytes, freqs: bytes
+) -> PostingsBatch:
+    """A page's row (`POSTINGS_PAGE`) as the passages' ids and blobs (in a worker thread)."""
+    return ids, _pieces(terms, term_sizes), _pieces(freqs, freq_sizes)
+
+
+def _pieces(joined: bytes, sizes: list[int]) -> list[bytes]:
+    ends = list(accumulate(sizes))
+    if (ends[-1] if ends else 0) != len(joined):
+        raise ValueError("a page's blobs are not as long as their sizes say")
+    return [joined[start:end] for start, end in zip([0, *ends], ends, strict=False)]
 
 
 def article_info(row: Sequence[Any] | asyncpg.Record) -> ArticleInfo:

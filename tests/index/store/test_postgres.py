@@ -42,6 +42,37 @@ async def test_a_dropped_listener_reconnects_and_nothing_is_missed(
         assert len((await indexes.get("c")).index) == 2
 
 
+async def test_a_collection_loads_a_page_of_passages_at_a_time(postgres: PostgresServer) -> None:
+    """Start-up reads at most `batch` passages of the collection a row, in id order, with
+    their blobs whole (another collection's passages between them left out)."""
+    async with PostgresStore.open(postgres.new_database()) as store:
+        await store.insert_article(article("one"), passages(passage(), passage(), passage()), ["a"])
+        await store.insert_article(article("x", "other"), passages(passage(1)), [])
+        await store.insert_article(article("two"), passages(passage(1, 2), passage(1)), ["b"])
+        batches = [batch async for batch in store.load_postings("c", batch=2)]
+        assert [len(ids) for ids, _, _ in batches] == [2, 2, 1]
+        ids = [i for batch in batches for i in batch[0]]
+        terms = [blob for batch in batches for blob in batch[1]]
+        freqs = [blob for batch in batches for blob in batch[2]]
+        assert ids == sorted(ids)
+        assert (ids, terms, freqs) == await store.get_postings("c", ids)
+
+
+async def test_a_load_reads_one_snapshot_whatever_is_written_meanwhile(
+    postgres: PostgresServer,
+) -> None:
+    """A passage written by another process between two pages of a load is not in it (the
+    change log brings it afterwards)."""
+    url = postgres.new_database()
+    async with PostgresStore.open(url) as mine, PostgresStore.open(url) as theirs:
+        await mine.insert_article(article("one"), passages(passage(), passage()), ["a"])
+        pages = mine.load_postings("c", batch=1)
+        first = await anext(pages)
+        await theirs.insert_article(article("two"), passages(passage(1)), [])
+        rest = [batch async for batch in pages]
+        assert [ids for ids, _, _ in [first, *rest]] == [[1], [2]]
+
+
 async def _kill_listeners(url: str) -> None:
     admin = await asyncpg.connect(url)
     try:

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import index.indexing
 from index.analyzer import Analyzer
 from index.errors import InputError
 from index.indexing import (
@@ -224,3 +225,15 @@ def test_the_child_sends_the_text_back_when_normalising_changed_it() -> None:
     job = _preparation(TEXT.replace("\n", "\r\n"))
     _, article = job.load()
     assert job.with_text(article).text == article.text == TEXT
+
+
+def test_a_long_analysis_lets_go_of_the_gil_between_passages(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Analysis in a worker thread lets go of the GIL of its own accord every `_SHARE` seconds
+    (between passages), so that the event loop need not wait for the switch interval."""
+    sleeps: list[float] = []
+    monkeypatch.setattr(index.indexing, "_SHARE", -1.0)  # due before every passage
+    monkeypatch.setattr(index.indexing.time, "sleep", sleeps.append)
+    analysed = analyse(TEXT, None, Analyzer(), SETTINGS)
+    assert sleeps == [0] * len(analysed.passages)

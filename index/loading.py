@@ -14,6 +14,7 @@ most, so that no call holds the GIL (and the event loop) for long.
 
 from __future__ import annotations
 
+import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, NamedTuple
 
@@ -55,6 +56,7 @@ class Loading:
         for start in range(0, len(ids), _BATCH_MAX):
             end = start + _BATCH_MAX
             self._add(ids[start:end], term_blobs[start:end], tf_blobs[start:end])
+            time.sleep(0)  # lets go of the GIL: a waiting event loop takes it at once
 
     def _add(self, ids: list[int], term_blobs: list[bytes], tf_blobs: list[bytes]) -> None:
         n = len(ids)

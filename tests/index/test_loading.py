@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
+import index.loading
 from index.loading import Loading
 from index.postings import PassageIndex
 from index.store.base import int32_blob
@@ -115,3 +116,12 @@ def test_loading_nothing_leaves_an_empty_index():
     loading.finish()
     assert len(loading.index) == 0
     assert loading.index.search({1: 1}, 3) == []
+
+
+def test_each_batch_grouped_lets_go_of_the_gil_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The grouping thread lets go of the GIL after each batch, so that a waiting event loop
+    takes it at once rather than after the switch interval."""
+    sleeps: list[float] = []
+    monkeypatch.setattr(index.loading.time, "sleep", sleeps.append)
+    loaded([1, 2, 3, 4, 5], [[1], [2, 3], [3], [1, 1], [4]], [2, 4])
+    assert sleeps == [0, 0, 0]

@@ -155,6 +155,7 @@ def _place(
         slots[dest] = placed
         tfs[dest] = held.tfs
         del held, dest, placed
+        time.sleep(0)  # lets go of the GIL: a waiting event loop takes it at once
 
 
 def _narrowest(counts: npt.NDArray[Any]) -> npt.NDArray[Any]:

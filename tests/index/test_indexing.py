@@ -236,4 +236,5 @@ def test_a_long_analysis_lets_go_of_the_gil_between_passages(
     monkeypatch.setattr(index.indexing, "_SHARE", -1.0)  # due before every passage
     monkeypatch.setattr(index.indexing.time, "sleep", sleeps.append)
     analysed = analyse(TEXT, None, Analyzer(), SETTINGS)
-    assert sleeps == [0] * len(analysed.passages)
+    assert set(sleeps) == {0}
+    assert len(sleeps) >= len(analysed.passages)  # and after each piece hashed and mapped

@@ -32,9 +32,9 @@ _TAKEN = 1 << 18  # tokens whose places are mapped to term ids in one C call (`w
 # seconds of analysis between two moments it lets go of the GIL of its own accord (`analyse`,
 # in a worker thread): the event loop's thread, waiting for the GIL, then takes it at once
 # instead of after the 5 ms switch interval, twice a turn (a 1 MB article's analysis, about
-# 0.2 s in a thread, stalled the loop 10-18 ms again and again). Every 1 ms made the add
-# slower on a busy machine; every 3 ms as few waits of the loop over 5 ms
-_SHARE = 0.003
+# 0.2 s in a thread, stalled the loop 10-18 ms again and again); every 2 or 3 ms left more
+# waits over 10 ms, for no faster add
+_SHARE = 0.001
 _HASH_CHUNK = 1 << 16
 _ASCII = re.compile(r"[\x00-\x7f]")
 # characters of text from which an article is analysed in the reader child, not in a thread

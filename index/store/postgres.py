@@ -40,7 +40,7 @@ from index.store.batches import Inserted, article_values, one_by_one, write_arti
 from index.store.columns import mapping
 from index.store.postgres_articles import (
     ARTICLE_COLUMNS,
-    POSTINGS_PAGE,
+    Pages,
     article_info,
     insert_article,
     insert_passages,
@@ -318,14 +318,15 @@ class PostgresStore(PostgresFeeds, PostgresCommunity):
         self, collection: str, batch: int = 2_000
     ) -> AsyncIterator[PostingsBatch]:
         """Every passage of a collection, `batch` at a time, each batch one row (see
-        `POSTINGS_PAGE`), all from one snapshot (a repeatable-read transaction)."""
+        `POSTINGS_PAGE`), all from one snapshot (a repeatable-read transaction); the server
+        reads the next page while the caller takes the last."""
         async with self._connection() as conn, conn.transaction(isolation="repeatable_read"):
-            last = 0  # passage ids are 1, 2, 3, ...
-            while page := await conn.fetchrow(POSTINGS_PAGE, collection, last, batch):
-                if page[0] is None:  # no passage after `last`
-                    return
-                yield await asyncio.to_thread(postings_batch, *page.values())
-                last = page[0][-1]
+            pages = Pages(conn, collection, batch)
+            try:
+                while (page := await pages.next()) is not None:
+                    yield await asyncio.to_thread(postings_batch, *page)
+            finally:
+                await pages.close()
 
     async def get_postings(self, collection: str, ids: Sequence[int]) -> PostingsBatch:
         rows = await self._fetch(

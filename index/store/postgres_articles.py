@@ -7,6 +7,7 @@ row (`POSTINGS_PAGE`, `postings_batch`)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Sequence
 from itertools import accumulate
 from typing import TYPE_CHECKING, Any
@@ -36,6 +37,37 @@ POSTINGS_PAGE = (
     " string_agg(term_freqs, ''::bytea ORDER BY id) FROM (SELECT id, term_ids, term_freqs"
     " FROM passages WHERE collection = $1 AND id > $2 ORDER BY id LIMIT $3) AS page"
 )
+
+
+class Pages:
+    """Start-up's pages of a collection's postings (`POSTINGS_PAGE`), each asked for as soon
+    as the one before has come (passage ids are 1, 2, 3, ...)."""
+
+    def __init__(self, conn: Conn, collection: str, size: int) -> None:
+        self._conn, self._collection, self._size = conn, collection, size
+        self._coming: asyncio.Future[asyncpg.Record | None] | None = self._ask(0)
+
+    def _ask(self, last: int) -> asyncio.Future[asyncpg.Record | None]:
+        return asyncio.ensure_future(
+            self._conn.fetchrow(POSTINGS_PAGE, self._collection, last, self._size)
+        )
+
+    async def next(self) -> tuple[Any, ...] | None:
+        """The next page's columns; None after the last."""
+        coming, self._coming = self._coming, None
+        page = None if coming is None else await coming
+        if page is None or page[0] is None:  # no passage after the last page
+            return None
+        self._coming = self._ask(page[0][-1])
+        return tuple(page.values())
+
+    async def close(self) -> None:
+        """Wait for the page asked for, if the caller stopped before it came: the connection
+        takes no other command until it has (its failure is the transaction's to report)."""
+        coming, self._coming = self._coming, None
+        if coming is not None:
+            with contextlib.suppress(asyncpg.PostgresError, asyncpg.InterfaceError, OSError):
+                await coming
 
 
 def postings_batch(

@@ -73,6 +73,17 @@ async def test_a_load_reads_one_snapshot_whatever_is_written_meanwhile(
         assert [ids for ids, _, _ in [first, *rest]] == [[1], [2]]
 
 
+async def test_a_load_stopped_early_leaves_the_store_usable(postgres: PostgresServer) -> None:
+    """A caller that stops after the first page (the next one already asked for) can go on
+    using the store."""
+    async with PostgresStore.open(postgres.new_database()) as store:
+        await store.insert_article(article("one"), passages(passage(), passage()), ["a"])
+        async for first in store.load_postings("c", batch=1):
+            assert first[0] == [1]
+            break
+        assert (await store.get_postings("c", [2]))[0] == [2]
+
+
 async def _kill_listeners(url: str) -> None:
     admin = await asyncpg.connect(url)
     try:

@@ -321,7 +321,7 @@ class PostgresStore(PostgresFeeds, PostgresCommunity):
         `POSTINGS_PAGE`), all from one snapshot (a repeatable-read transaction); the server
         reads the next page while the caller takes the last."""
         async with self._connection() as conn, conn.transaction(isolation="repeatable_read"):
-            pages = Pages(conn, collection, batch)
+            pages = await Pages.of(conn, collection, batch)
             try:
                 while (page := await pages.next()) is not None:
                     yield await asyncio.to_thread(postings_batch, *page)

@@ -10,6 +10,7 @@ from index.bm25 import BM25Params
 from index.errors import StorageError
 from index.indexes import Indexes
 from index.store.postgres import PostgresStore
+from index.store.postgres_articles import Pages
 from index.store.postgres_schema import describe
 from tests.helpers.databases import version_changes
 from tests.helpers.postgres import PostgresServer
@@ -82,6 +83,51 @@ async def test_a_load_stopped_early_leaves_the_store_usable(postgres: PostgresSe
             assert first[0] == [1]
             break
         assert (await store.get_postings("c", [2]))[0] == [2]
+
+
+async def test_a_small_collection_loads_from_its_own_index_entries_beside_a_large_one(
+    postgres: PostgresServer,
+) -> None:
+    """A server's few passages among many others' are found by the `(collection, id)` index,
+    not by walking every passage, even where PostgreSQL plans statements once for any
+    collection (a prepared statement's generic plan, forced here for the whole database)."""
+    url = postgres.new_database()
+    async with PostgresStore.open(url):
+        pass  # the schema
+    conn = await asyncpg.connect(url)
+    try:
+        for name in ("small", "large"):
+            await conn.execute(
+                "INSERT INTO articles (collection, text, content_hash, added_at)"
+                " VALUES ($1, 'x', $1, 0)",
+                name,
+            )
+        article_ids = dict(await conn.fetch("SELECT collection, id FROM articles"))
+        insert = (
+            'INSERT INTO passages (article_id, collection, ord, start, "end", sentences,'
+            " term_ids, term_freqs) SELECT $1, $2, n, 0, 1, '\\x00', '\\x01000000',"
+            " '\\x01000000' FROM generate_series(1, $3) AS n"
+        )
+        for name, count in (("small", 50), ("large", 20_000), ("small", 50)):
+            await conn.execute(insert, article_ids[name], name, count)
+        await conn.execute("ANALYZE passages")
+        await conn.execute("SET plan_cache_mode = force_generic_plan")
+        async with conn.transaction():
+            pages = await Pages.of(conn, "small", 2_000)
+            ids = []
+            while (page := await pages.next()) is not None:
+                ids += page[0]
+            read = await conn.fetchrow(
+                "SELECT seq_tup_read, idx_tup_fetch FROM pg_stat_xact_user_tables"
+                " WHERE relname = 'passages'"
+            )
+    finally:
+        await conn.close()
+    assert len(ids) == 100
+    # its own rows (about 100: 102 here), not the 20,100 rows
+    # walked by id where the plan ignores the collection
+    assert read["seq_tup_read"] == 0
+    assert read["idx_tup_fetch"] < 200
 
 
 async def _kill_listeners(url: str) -> None:

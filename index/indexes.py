@@ -110,7 +110,8 @@ class Indexes:
         if self._seen is not None:
             log.info("reloading the index of %s: it was rebuilt", self._store.location)
         seen = await self._store.latest_change()  # before reading: nothing is missed
-        self.vocabulary = Vocabulary(await self._store.load_vocabulary())
+        # a copy, and its largest id found, in a worker thread (200,000 terms: 8 ms of the loop's)
+        self.vocabulary = await asyncio.to_thread(Vocabulary, await self._store.load_vocabulary())
         self._loaded.clear()
         self._seen = seen
 

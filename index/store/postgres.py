@@ -37,7 +37,6 @@ from index.store.base import (
     stored_passage,
 )
 from index.store.batches import Inserted, article_values, one_by_one, write_articles
-from index.store.columns import mapping
 from index.store.postgres_articles import (
     ARTICLE_COLUMNS,
     Pages,
@@ -45,6 +44,8 @@ from index.store.postgres_articles import (
     insert_article,
     insert_passages,
     postings_batch,
+    vocabulary_of,
+    vocabulary_pages,
 )
 from index.store.postgres_batch import find_all, insert_all
 from index.store.postgres_community import PostgresCommunity
@@ -135,8 +136,10 @@ class PostgresStore(PostgresFeeds, PostgresCommunity):
         found = {row[0]: row[1] for row in rows}
         return {key: found.get(key) for key in keys}
 
-    async def load_vocabulary(self) -> dict[str, int]:
-        return await asyncio.to_thread(mapping, await self._fetch("SELECT term, id FROM terms"))
+    async def load_vocabulary(self, page: int = 2_000) -> dict[str, int]:
+        async with self._connection() as conn, conn.transaction(isolation="repeatable_read"):
+            pages = await vocabulary_pages(conn, page)
+        return await asyncio.to_thread(vocabulary_of, pages)
 
     async def get_terms(self, ids: Sequence[int]) -> list[tuple[int, str]]:
         rows = await self._fetch("SELECT id, term FROM terms WHERE id = ANY($1)", list(ids))

@@ -130,6 +130,19 @@ async def test_a_small_collection_loads_from_its_own_index_entries_beside_a_larg
     assert read["idx_tup_fetch"] < 200
 
 
+async def test_the_vocabulary_loads_a_page_of_terms_at_a_time(postgres: PostgresServer) -> None:
+    """Terms over several pages (each page one row, decoded on the event loop) all come back
+    with their ids, whatever the page size."""
+    url = postgres.new_database()
+    async with PostgresStore.open(url) as store:
+        await store.insert_article(article("one"), passages(passage()), ["herons", "quays"])
+        await store.insert_article(article("two"), passages(passage()), ["tides", "wharf", "eel"])
+        everything = {term: n for term, n in await store._fetch("SELECT term, id FROM terms")}
+        assert len(everything) == 5
+        for page in (1, 2, 5, 20_000):
+            assert await store.load_vocabulary(page) == everything
+
+
 async def _kill_listeners(url: str) -> None:
     admin = await asyncpg.connect(url)
     try:

@@ -14,7 +14,9 @@ reach the top k, and the terms left are only looked up for the candidates that s
 dropping those that cannot after each term (binary searches; or, where a term has fewer than
 `SCAN_BELOW` postings a candidate, its postings checked against a flag per candidate slot,
 `Marks`: a byte a slot, read in slot order; a candidate dropped stays flagged until the
-question ends, and is checked for when found).
+question ends, and is checked for when found). Once the candidates are many (`DENSE_FROM`),
+they are summed in a sum per slot instead (`Marks.summing`, 8 bytes a slot), and a term left
+is added where a slot's sum can still reach the k-th best (`_dense_rest`).
 
 What is returned is a superset of the top k, ties with the k-th included (bounds and
 thresholds carry a margin of 1e-9 against rounding); the caller scores it exactly as it
@@ -51,6 +53,10 @@ PROBE = 128  # candidates scored in full after each term read, for the threshold
 # passages, where it did not, and at a million, where it did from 20,000 postings on)
 PRUNE_FROM = 20_000  # postings
 PRUNE_SLOTS = 250_000  # slots
+# the candidates are summed in a sum per slot (`Marks.summing`) once they and a term's postings
+# are this many: an add per posting, not a merge (at a million slots, 9 terms of 13,000-136,000
+# postings: 5 ms, not 20-25; but its fixed costs, passes over a million slots, lost below it)
+DENSE_FROM = 60_000
 
 
 Piece = tuple[npt.NDArray[np.int32], npt.NDArray[Any]]  # ascending slots, their counts
@@ -119,7 +125,7 @@ class Scoring(NamedTuple):
         `PassageIndex._score_postings` sums all ``read`` postings (`exact_sums`), and how many
         postings were read."""
         top = [self.part(part.term, part.pieces) for part in parts]
-        found, looked = candidates(top, k, self.weigh, self.marks or Marks())
+        found, looked = candidates(top, k, self.weigh, self.marks or Marks(), self.tf_weights.slots)
         by_sorting = read * arrays.SORT_BELOW < self.tf_weights.slots
         return (*exact_sums(top, found, self.weigh, by_sorting), looked)
 
@@ -163,7 +169,7 @@ def looked_up(
 
 
 def candidates(
-    parts: Sequence[Part], k: int, weigh: Weigh, marks: Marks
+    parts: Sequence[Part], k: int, weigh: Weigh, marks: Marks, n_slots: int
 ) -> tuple[npt.NDArray[Any], int]:
     """The ascending slots that may be among the best k (see the module docstring), and how
     many postings were read."""
@@ -175,21 +181,75 @@ def candidates(
     read = 0
     rest: Sequence[Part] = ()
     scored = Scored()
-    for done, part in enumerate(order, 1):
-        slots, weights = every_weight(part, weigh)
-        found, sums = _merged(found, sums, slots, weights)
-        read += slots.size
-        left -= part.bound
-        rest = order[done:]
-        if rest and found.size >= k:
-            threshold = max(threshold, scored.reached(found, sums, rest, k, weigh))
-            if left * (1 + MARGIN) < threshold * (1 - MARGIN):
-                break
-    if rest:
+    dense: FloatArray | None = None
+    try:
+        for done, part in enumerate(order, 1):
+            slots, weights = every_weight(part, weigh)
+            if dense is None and found.size + slots.size >= DENSE_FROM:
+                dense = marks.summing(n_slots)
+                dense[found] = sums
+            if dense is not None:
+                np.add.at(dense, slots, weights)
+                probed = slots, dense[slots]
+            else:
+                probed = found, sums = arrays.merged(found, sums, slots, weights)
+            read += slots.size
+            left -= part.bound
+            rest = order[done:]
+            if rest and probed[0].size >= k:
+                threshold = max(threshold, scored.reached(*probed, rest, k, weigh))
+                if left * (1 + MARGIN) < threshold * (1 - MARGIN):
+                    break
+        if dense is not None:
+            found, sums, read = _dense_rest(rest, dense, (left, threshold), read, weigh)
+    finally:
+        if dense is not None:
+            dense.fill(0.0)
+    if rest and dense is None:
         found, sums, read = _rest_read(rest, (found, sums, read), (left, threshold), weigh, marks)
     if rest and found.size > k:
         threshold = max(threshold, float(np.partition(sums, sums.size - k)[sums.size - k]))
     return found[sums * (1 + MARGIN) >= threshold * (1 - MARGIN)], read
+
+
+def _dense_rest(
+    rest: Sequence[Part],
+    dense: FloatArray,
+    bounds: tuple[float, float],
+    read: int,
+    weigh: Weigh,
+) -> tuple[npt.NDArray[Any], FloatArray, int]:
+    """`_rest_read` where the sums are in ``dense`` (a sum per slot; a posting's weight is above
+    0, so a slot without one has 0), then the candidates listed (ascending, with their sums). A
+    slot is a candidate while its sum can still reach the threshold (one dropped gets nothing
+    more, so stays dropped); a term left is added to them, its postings scanned, or, once the
+    candidates are few, looked up in it for each (listed then: numpy lists 10% of a million
+    flags in 1.5 ms, more than a scan)."""
+    left, threshold = bounds
+    found: npt.NDArray[Any] | None = None
+    for part in rest:
+        cut = threshold * (1 - MARGIN) - left * (1 + MARGIN)  # above 0: the terms read reach it
+        size = sum(slots.size for slots, _ in part.pieces)
+        if found is not None:
+            found = found[dense[found] >= cut]
+        else:
+            reach = dense >= cut
+            if size >= SCAN_BELOW * np.count_nonzero(reach):
+                found = np.flatnonzero(reach)
+        if found is None or size < SCAN_BELOW * found.size:
+            read += size
+            for piece, (slots, _) in enumerate(part.pieces):
+                at = np.flatnonzero(dense[slots] >= cut)
+                np.add.at(dense, slots[at], weigh(part, piece, at))
+        else:
+            read += found.size
+            for held, weights in looked_up(part, found, weigh):
+                np.add.at(dense, found[held], weights)
+        left -= part.bound
+    lowest = threshold * (1 - MARGIN) - left * (1 + MARGIN)
+    if found is None:
+        found = np.flatnonzero(dense >= lowest if lowest > 0 else dense > 0)
+    return found, dense[found], read
 
 
 def _rest_read(
@@ -245,10 +305,12 @@ def _rest_read(
 
 
 class Marks:
-    """A flag per slot, all down between questions (a question leaves them as it found them)."""
+    """A flag and a sum per slot, all down and 0 between questions (a question leaves them as it
+    found them); made only for a collection large enough for `topk`, once."""
 
     def __init__(self) -> None:
         self.flags = np.zeros(0, np.bool_)
+        self.sums = np.zeros(0)
 
     def ready(self, slots: int) -> npt.NDArray[np.bool_]:
         """The flags, for at least ``slots`` slots."""
@@ -256,25 +318,11 @@ class Marks:
             self.flags = np.zeros(slots + slots // 8, np.bool_)
         return self.flags
 
-
-def _merged(
-    found: npt.NDArray[Any], sums: FloatArray, slots: npt.NDArray[Any], weights: FloatArray
-) -> tuple[npt.NDArray[Any], FloatArray]:
-    """Two runs of ascending slots with their sums, as one (one stable sort of two runs; a
-    slot in both is two neighbours then, the first one `found`'s: its weight is added to it
-    and the second dropped, a third faster than `runs` and `np.add.reduceat`)."""
-    if not found.size:
-        return slots, weights
-    every = np.concatenate((found, slots))
-    order = np.argsort(every, kind="stable")
-    every, summed = every[order], np.concatenate((sums, weights))[order]
-    first = np.flatnonzero(every[1:] == every[:-1])
-    if not first.size:
-        return every, summed
-    summed[first] += summed[first + 1]
-    keep = np.ones(every.size, np.bool_)
-    keep[first + 1] = False
-    return every[keep], summed[keep]
+    def summing(self, slots: int) -> FloatArray:
+        """A sum per slot, all 0 (the caller leaves them so), for at least ``slots`` slots."""
+        if self.sums.size < slots:
+            self.sums = np.zeros(slots + slots // 8)
+        return self.sums
 
 
 class Scored:

@@ -319,10 +319,10 @@ class Marks:
         return self.flags
 
     def summing(self, slots: int) -> FloatArray:
-        """A sum per slot, all 0 (the caller leaves them so), for at least ``slots`` slots."""
+        """A sum for each of ``slots`` slots, all 0 (the caller leaves them so)."""
         if self.sums.size < slots:
             self.sums = np.zeros(slots + slots // 8)
-        return self.sums
+        return self.sums[:slots]
 
 
 class Scored:

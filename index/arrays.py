@@ -264,6 +264,29 @@ def repeats_a_term(batch: Postings) -> bool:
     return bool(np.any(same_slot & same_term))
 
 
+class Marks:
+    """A flag and a sum per slot for a question's top k (`topk`), all down and 0 between
+    questions (a question leaves them as it found them); each made when first used, so only
+    for a collection large enough for `topk`."""
+
+    def __init__(self) -> None:
+        self.flags = np.zeros(0, np.bool_)
+        self.sums = np.zeros(0, np.float32)
+
+    def ready(self, slots: int) -> npt.NDArray[np.bool_]:
+        """The flags, for at least ``slots`` slots."""
+        if self.flags.size < slots:
+            self.flags = np.zeros(slots + slots // 8, np.bool_)
+        return self.flags
+
+    def summing(self, slots: int) -> npt.NDArray[np.float32]:
+        """A sum for each of ``slots`` slots, all 0 (the caller leaves them so): float32, 4
+        bytes a slot (half the memory to read and write of float64)."""
+        if self.sums.size < slots:
+            self.sums = np.zeros(slots + slots // 8, np.float32)
+        return self.sums[:slots]
+
+
 class SlotMap:
     """Passage id -> slot. Ids that come in ascending order (start-up's load; catch-ups, as
     stored ids only grow) are kept in two numpy columns, found by binary search: no Python

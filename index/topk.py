@@ -19,7 +19,7 @@ they are summed in a sum per slot instead (`Marks.summing`, 8 bytes a slot), and
 is added where a slot's sum can still reach the k-th best (`_dense_rest`).
 
 What is returned is a superset of the top k, ties with the k-th included (bounds and
-thresholds carry a margin of 1e-9 against rounding); the caller scores it exactly as it
+thresholds carry a margin against rounding, `MARGIN`); the caller scores it exactly as it
 scores every passage otherwise, so the results are the same, to the bit. The long posting
 lists of common words (a question's "year", "name", "first") are then read only where a
 candidate is: at a million passages, a question reads or looks up about a fifth of its postings.
@@ -35,6 +35,7 @@ import numpy.typing as npt
 
 import index.arrays as arrays
 from index.arrays import SHIFT, TF_MASK, Postings, runs
+from index.arrays import Marks as Marks
 from index.bm25 import (
     BM25LScorer,
     BM25PlusScorer,
@@ -45,7 +46,10 @@ from index.bm25 import (
 )
 from index.impacts import Impacts
 
-MARGIN = 1e-9  # relative: bounds are raised and thresholds lowered by it, against rounding
+# relative: bounds are raised and thresholds lowered by it, against rounding: float32 sums of
+# at most DENSE_TERMS weights of at least SMALLEST (normal numbers) are within (2 * 64 + 3) *
+# 2**-24 < 8e-6 of their exact values, weights, sums, cuts and thresholds rounded included
+MARGIN, DENSE_TERMS, SMALLEST = 1e-5, 64, 2.0**-100
 SCAN_BELOW = 4  # a term left is scanned for candidates if it has fewer postings than this per one
 FILL_FROM = 16  # flags are lowered all at once from 1/FILL_FROM of the slots flagged
 PROBE = 128  # candidates scored in full after each term read, for the threshold
@@ -53,9 +57,9 @@ PROBE = 128  # candidates scored in full after each term read, for the threshold
 # passages, where it did not, and at a million, where it did from 20,000 postings on)
 PRUNE_FROM = 20_000  # postings
 PRUNE_SLOTS = 250_000  # slots
-# the candidates are summed in a sum per slot (`Marks.summing`) once they and a term's postings
-# are this many: an add per posting, not a merge (at a million slots, 9 terms of 13,000-136,000
-# postings: 5 ms, not 20-25; but its fixed costs, passes over a million slots, lost below it)
+# the candidates are summed in a float32 sum per slot (`Marks.summing`) once they and a term's
+# postings are this many: an add per posting, not a merge (at a million slots, 9 terms of
+# 13,000-136,000 postings: 5 ms, not 20-25; its passes over every slot lost below it)
 DENSE_FROM = 60_000
 
 
@@ -173,6 +177,28 @@ def candidates(
 ) -> tuple[npt.NDArray[Any], int]:
     """The ascending slots that may be among the best k (see the module docstring), and how
     many postings were read."""
+    try:
+        return _candidates(parts, k, weigh, marks, (n_slots, len(parts) <= DENSE_TERMS))
+    except _Tiny:  # merged in float64 instead
+        return _candidates(parts, k, weigh, marks, (n_slots, False))
+
+
+class _Tiny(Exception):
+    """A weight below `SMALLEST` (far below any of BM25 as it is used), to be summed in float32."""
+
+
+def _single(weights: FloatArray) -> npt.NDArray[np.float32]:
+    """Weights as float32, for the sums per slot (`_Tiny` if one is below `SMALLEST`)."""
+    single = weights.astype(np.float32)
+    if single.size and single.min() < SMALLEST:
+        raise _Tiny
+    return single
+
+
+def _candidates(
+    parts: Sequence[Part], k: int, weigh: Weigh, marks: Marks, summing: tuple[int, bool]
+) -> tuple[npt.NDArray[Any], int]:
+    """`candidates`, summed per slot once many if ``summing`` (slots, whether) allows."""
     order = sorted(parts, key=lambda p: -p.bound)
     left = sum(p.bound for p in order)
     threshold = 0.0
@@ -181,16 +207,16 @@ def candidates(
     read = 0
     rest: Sequence[Part] = ()
     scored = Scored()
-    dense: FloatArray | None = None
+    dense: npt.NDArray[np.float32] | None = None
     try:
         for done, part in enumerate(order, 1):
             slots, weights = every_weight(part, weigh)
-            if dense is None and found.size + slots.size >= DENSE_FROM:
-                dense = marks.summing(n_slots)
-                dense[found] = sums
+            if dense is None and summing[1] and found.size + slots.size >= DENSE_FROM:
+                dense = marks.summing(summing[0])
+                dense[found] = _single(sums)
             if dense is not None:
-                np.add.at(dense, slots, weights)
-                probed = slots, dense[slots]
+                np.add.at(dense, slots, _single(weights))
+                probed = slots, dense[slots].astype(np.float64)
             else:
                 probed = found, sums = arrays.merged(found, sums, slots, weights)
             read += slots.size
@@ -214,7 +240,7 @@ def candidates(
 
 def _dense_rest(
     rest: Sequence[Part],
-    dense: FloatArray,
+    dense: npt.NDArray[np.float32],
     bounds: tuple[float, float],
     read: int,
     weigh: Weigh,
@@ -240,16 +266,16 @@ def _dense_rest(
             read += size
             for piece, (slots, _) in enumerate(part.pieces):
                 at = np.flatnonzero(dense[slots] >= cut)
-                np.add.at(dense, slots[at], weigh(part, piece, at))
+                np.add.at(dense, slots[at], _single(weigh(part, piece, at)))
         else:
             read += found.size
             for held, weights in looked_up(part, found, weigh):
-                np.add.at(dense, found[held], weights)
+                np.add.at(dense, found[held], _single(weights))
         left -= part.bound
     lowest = threshold * (1 - MARGIN) - left * (1 + MARGIN)
     if found is None:
         found = np.flatnonzero(dense >= lowest if lowest > 0 else dense > 0)
-    return found, dense[found], read
+    return found, dense[found].astype(np.float64), read
 
 
 def _rest_read(
@@ -302,27 +328,6 @@ def _rest_read(
         else:
             marked[flagged] = False
     return found, sums, read
-
-
-class Marks:
-    """A flag and a sum per slot, all down and 0 between questions (a question leaves them as it
-    found them); made only for a collection large enough for `topk`, once."""
-
-    def __init__(self) -> None:
-        self.flags = np.zeros(0, np.bool_)
-        self.sums = np.zeros(0)
-
-    def ready(self, slots: int) -> npt.NDArray[np.bool_]:
-        """The flags, for at least ``slots`` slots."""
-        if self.flags.size < slots:
-            self.flags = np.zeros(slots + slots // 8, np.bool_)
-        return self.flags
-
-    def summing(self, slots: int) -> FloatArray:
-        """A sum for each of ``slots`` slots, all 0 (the caller leaves them so)."""
-        if self.sums.size < slots:
-            self.sums = np.zeros(slots + slots // 8)
-        return self.sums[:slots]
 
 
 class Scored:

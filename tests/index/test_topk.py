@@ -123,6 +123,21 @@ def test_a_collection_too_small_for_topk_makes_no_sums_per_slot() -> None:
     assert index._marks.sums.size == 0
 
 
+def test_weights_too_small_for_float32_sums_are_merged_instead() -> None:
+    """Sums per slot are float32, within `topk.MARGIN` of exact for weights of at least
+    `topk.SMALLEST`; a question with a smaller weight (a term in most passages, Okapi with a
+    tiny epsilon) is merged in float64 instead, with the same hits as every posting's."""
+    docs = [["a", "b"] if i % 10 == 0 else ["a", "c"] for i in range(3000)]
+    index = build(BM25Params(epsilon=1e-40), list(range(3000)), docs, bulk=True)
+    with (
+        mock.patch.object(topk, "DENSE_FROM", 0),
+        mock.patch.object(topk, "_candidates", wraps=topk._candidates) as tried,
+    ):
+        hits = index.search(encode_query(["a", "b", "c"]), 3)
+    assert hits == every_posting(index, ["a", "b", "c"], 3)
+    assert [call.args[4][1] for call in tried.call_args_list] == [True, False]
+
+
 def test_a_candidate_probed_again_is_not_looked_up_again() -> None:
     """A probe scores its candidates in full for a threshold (`topk.Scored`): a full score does
     not change as more terms are read, so a candidate probed before is not looked up again,

@@ -272,6 +272,7 @@ class Marks:
     def __init__(self) -> None:
         self.flags = np.zeros(0, np.bool_)
         self.sums = np.zeros(0, np.float32)
+        self.above = np.zeros(0, np.bool_)  # scratch, beside the sums
 
     def ready(self, slots: int) -> npt.NDArray[np.bool_]:
         """The flags, for at least ``slots`` slots."""
@@ -284,6 +285,7 @@ class Marks:
         bytes a slot (half the memory to read and write of float64)."""
         if self.sums.size < slots:
             self.sums = np.zeros(slots + slots // 8, np.float32)
+            self.above = np.zeros(slots + slots // 8, np.bool_)
         return self.sums[:slots]
 
 

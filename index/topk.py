@@ -15,7 +15,7 @@ dropping those that cannot after each term (binary searches; or, where a term ha
 `SCAN_BELOW` postings a candidate, its postings checked against a flag per candidate slot,
 `Marks`: a byte a slot, read in slot order; a candidate dropped stays flagged until the
 question ends, and is checked for when found). Once the candidates are many (`DENSE_FROM`),
-they are summed in a sum per slot instead (`Marks.summing`, 8 bytes a slot), and a term left
+they are summed in a sum per slot instead (`Marks.summing`, float32), and a term left
 is added where a slot's sum can still reach the k-th best (`_dense_rest`).
 
 What is returned is a superset of the top k, ties with the k-th included (bounds and
@@ -184,7 +184,7 @@ def candidates(
 
 
 class _Tiny(Exception):
-    """A weight below `SMALLEST` (far below any of BM25 as it is used), to be summed in float32."""
+    """A weight below `SMALLEST` (far below BM25's in use): not summed in float32."""
 
 
 def _single(weights: FloatArray) -> npt.NDArray[np.float32]:
@@ -227,7 +227,8 @@ def _candidates(
                 if left * (1 + MARGIN) < threshold * (1 - MARGIN):
                     break
         if dense is not None:
-            found, sums, read = _dense_rest(rest, dense, (left, threshold), read, weigh)
+            summed = dense, marks.above[: dense.size]
+            found, sums, read = _dense_rest(rest, summed, (left, threshold), read, weigh)
     finally:
         if dense is not None:
             dense.fill(0.0)
@@ -240,18 +241,17 @@ def _candidates(
 
 def _dense_rest(
     rest: Sequence[Part],
-    dense: npt.NDArray[np.float32],
+    summed: tuple[npt.NDArray[np.float32], npt.NDArray[np.bool_]],  # and a flag per slot
     bounds: tuple[float, float],
     read: int,
     weigh: Weigh,
 ) -> tuple[npt.NDArray[Any], FloatArray, int]:
-    """`_rest_read` where the sums are in ``dense`` (a sum per slot; a posting's weight is above
-    0, so a slot without one has 0), then the candidates listed (ascending, with their sums). A
-    slot is a candidate while its sum can still reach the threshold (one dropped gets nothing
-    more, so stays dropped); a term left is added to them, its postings scanned, or, once the
-    candidates are few, looked up in it for each (listed then: numpy lists 10% of a million
-    flags in 1.5 ms, more than a scan)."""
-    left, threshold = bounds
+    """`_rest_read` with the sums per slot (a weight is at least `SMALLEST`: a slot without
+    one has 0), then the candidates listed (ascending, with their sums). A slot is a candidate
+    while its sum can still reach the threshold (one dropped gets nothing more: stays dropped);
+    a term left is added to them, its postings scanned, or, once the candidates are few, looked
+    up in it for each (listed then: numpy lists 10% of a million flags in 1.5 ms)."""
+    (dense, above), (left, threshold) = summed, bounds
     found: npt.NDArray[Any] | None = None
     for part in rest:
         cut = threshold * (1 - MARGIN) - left * (1 + MARGIN)  # above 0: the terms read reach it
@@ -259,7 +259,7 @@ def _dense_rest(
         if found is not None:
             found = found[dense[found] >= cut]
         else:
-            reach = dense >= cut
+            reach = np.greater_equal(dense, cut, out=above)  # not a new MB each time
             if size >= SCAN_BELOW * np.count_nonzero(reach):
                 found = np.flatnonzero(reach)
         if found is None or size < SCAN_BELOW * found.size:
@@ -272,7 +272,7 @@ def _dense_rest(
             for held, weights in looked_up(part, found, weigh):
                 np.add.at(dense, found[held], _single(weights))
         left -= part.bound
-    lowest = threshold * (1 - MARGIN) - left * (1 + MARGIN)
+    lowest = threshold * (1 - MARGIN) - max(left, 0.0) * (1 + MARGIN)  # left: 0 but rounding
     if found is None:
         found = np.flatnonzero(dense >= lowest if lowest > 0 else dense > 0)
     return found, dense[found].astype(np.float64), read

@@ -14,10 +14,12 @@ reach the top k, and the terms left are only looked up for the candidates that s
 dropping those that cannot after each term (binary searches; or, where a term has fewer than
 `SCAN_BELOW` postings a candidate, its postings checked against a flag per candidate slot,
 `Marks`: a byte a slot, read in slot order; a candidate dropped stays flagged until the
-question ends, and is checked for when found).
+question ends, and is checked for when found). Once the candidates are many (`DENSE_FROM`),
+they are summed in a sum per slot instead (`Marks.summing`, float32), and a term left
+is added where a slot's sum can still reach the k-th best (`_dense_rest`).
 
 What is returned is a superset of the top k, ties with the k-th included (bounds and
-thresholds carry a margin of 1e-9 against rounding); the caller scores it exactly as it
+thresholds carry a margin against rounding, `MARGIN`); the caller scores it exactly as it
 scores every passage otherwise, so the results are the same, to the bit. The long posting
 lists of common words (a question's "year", "name", "first") are then read only where a
 candidate is: at a million passages, a question reads or looks up about a fifth of its postings.
@@ -33,6 +35,7 @@ import numpy.typing as npt
 
 import index.arrays as arrays
 from index.arrays import SHIFT, TF_MASK, Postings, runs
+from index.arrays import Marks as Marks
 from index.bm25 import (
     BM25LScorer,
     BM25PlusScorer,
@@ -43,7 +46,10 @@ from index.bm25 import (
 )
 from index.impacts import Impacts
 
-MARGIN = 1e-9  # relative: bounds are raised and thresholds lowered by it, against rounding
+# relative: bounds are raised and thresholds lowered by it, against rounding: float32 sums of
+# at most DENSE_TERMS weights of at least SMALLEST (normal numbers) are within (2 * 64 + 3) *
+# 2**-24 < 8e-6 of their exact values, weights, sums, cuts and thresholds rounded included
+MARGIN, DENSE_TERMS, SMALLEST = 1e-5, 64, 2.0**-100
 SCAN_BELOW = 4  # a term left is scanned for candidates if it has fewer postings than this per one
 FILL_FROM = 16  # flags are lowered all at once from 1/FILL_FROM of the slots flagged
 PROBE = 128  # candidates scored in full after each term read, for the threshold
@@ -51,6 +57,10 @@ PROBE = 128  # candidates scored in full after each term read, for the threshold
 # passages, where it did not, and at a million, where it did from 20,000 postings on)
 PRUNE_FROM = 20_000  # postings
 PRUNE_SLOTS = 250_000  # slots
+# the candidates are summed in a float32 sum per slot (`Marks.summing`) once they and a term's
+# postings are this many: an add per posting, not a merge (at a million slots, 9 terms of
+# 13,000-136,000 postings: 5 ms, not 20-25; its passes over every slot lost below it)
+DENSE_FROM = 60_000
 
 
 Piece = tuple[npt.NDArray[np.int32], npt.NDArray[Any]]  # ascending slots, their counts
@@ -119,7 +129,7 @@ class Scoring(NamedTuple):
         `PassageIndex._score_postings` sums all ``read`` postings (`exact_sums`), and how many
         postings were read."""
         top = [self.part(part.term, part.pieces) for part in parts]
-        found, looked = candidates(top, k, self.weigh, self.marks or Marks())
+        found, looked = candidates(top, k, self.weigh, self.marks or Marks(), self.tf_weights.slots)
         by_sorting = read * arrays.SORT_BELOW < self.tf_weights.slots
         return (*exact_sums(top, found, self.weigh, by_sorting), looked)
 
@@ -163,10 +173,32 @@ def looked_up(
 
 
 def candidates(
-    parts: Sequence[Part], k: int, weigh: Weigh, marks: Marks
+    parts: Sequence[Part], k: int, weigh: Weigh, marks: Marks, n_slots: int
 ) -> tuple[npt.NDArray[Any], int]:
     """The ascending slots that may be among the best k (see the module docstring), and how
     many postings were read."""
+    try:
+        return _candidates(parts, k, weigh, marks, (n_slots, len(parts) <= DENSE_TERMS))
+    except _Tiny:  # merged in float64 instead
+        return _candidates(parts, k, weigh, marks, (n_slots, False))
+
+
+class _Tiny(Exception):
+    """A weight below `SMALLEST` (far below BM25's in use): not summed in float32."""
+
+
+def _single(weights: FloatArray) -> npt.NDArray[np.float32]:
+    """Weights as float32, for the sums per slot (`_Tiny` if one is below `SMALLEST`)."""
+    single = weights.astype(np.float32)
+    if single.size and single.min() < SMALLEST:
+        raise _Tiny
+    return single
+
+
+def _candidates(
+    parts: Sequence[Part], k: int, weigh: Weigh, marks: Marks, summing: tuple[int, bool]
+) -> tuple[npt.NDArray[Any], int]:
+    """`candidates`, summed per slot once many if ``summing`` (slots, whether) allows."""
     order = sorted(parts, key=lambda p: -p.bound)
     left = sum(p.bound for p in order)
     threshold = 0.0
@@ -175,21 +207,75 @@ def candidates(
     read = 0
     rest: Sequence[Part] = ()
     scored = Scored()
-    for done, part in enumerate(order, 1):
-        slots, weights = every_weight(part, weigh)
-        found, sums = _merged(found, sums, slots, weights)
-        read += slots.size
-        left -= part.bound
-        rest = order[done:]
-        if rest and found.size >= k:
-            threshold = max(threshold, scored.reached(found, sums, rest, k, weigh))
-            if left * (1 + MARGIN) < threshold * (1 - MARGIN):
-                break
-    if rest:
+    dense: npt.NDArray[np.float32] | None = None
+    try:
+        for done, part in enumerate(order, 1):
+            slots, weights = every_weight(part, weigh)
+            if dense is None and summing[1] and found.size + slots.size >= DENSE_FROM:
+                dense = marks.summing(summing[0])
+                dense[found] = _single(sums)
+            if dense is not None:
+                np.add.at(dense, slots, _single(weights))
+                probed = slots, dense[slots].astype(np.float64)
+            else:
+                probed = found, sums = arrays.merged(found, sums, slots, weights)
+            read += slots.size
+            left -= part.bound
+            rest = order[done:]
+            if rest and probed[0].size >= k:
+                threshold = max(threshold, scored.reached(*probed, rest, k, weigh))
+                if left * (1 + MARGIN) < threshold * (1 - MARGIN):
+                    break
+        if dense is not None:
+            summed = dense, marks.above[: dense.size]
+            found, sums, read = _dense_rest(rest, summed, (left, threshold), read, weigh)
+    finally:
+        if dense is not None:
+            dense.fill(0.0)
+    if rest and dense is None:
         found, sums, read = _rest_read(rest, (found, sums, read), (left, threshold), weigh, marks)
     if rest and found.size > k:
         threshold = max(threshold, float(np.partition(sums, sums.size - k)[sums.size - k]))
     return found[sums * (1 + MARGIN) >= threshold * (1 - MARGIN)], read
+
+
+def _dense_rest(
+    rest: Sequence[Part],
+    summed: tuple[npt.NDArray[np.float32], npt.NDArray[np.bool_]],  # and a flag per slot
+    bounds: tuple[float, float],
+    read: int,
+    weigh: Weigh,
+) -> tuple[npt.NDArray[Any], FloatArray, int]:
+    """`_rest_read` with the sums per slot (a weight is at least `SMALLEST`: a slot without
+    one has 0), then the candidates listed (ascending, with their sums). A slot is a candidate
+    while its sum can still reach the threshold (one dropped gets nothing more: stays dropped);
+    a term left is added to them, its postings scanned, or, once the candidates are few, looked
+    up in it for each (listed then: numpy lists 10% of a million flags in 1.5 ms)."""
+    (dense, above), (left, threshold) = summed, bounds
+    found: npt.NDArray[Any] | None = None
+    for part in rest:
+        cut = threshold * (1 - MARGIN) - left * (1 + MARGIN)  # above 0: the terms read reach it
+        size = sum(slots.size for slots, _ in part.pieces)
+        if found is not None:
+            found = found[dense[found] >= cut]
+        else:
+            reach = np.greater_equal(dense, cut, out=above)  # not a new MB each time
+            if size >= SCAN_BELOW * np.count_nonzero(reach):
+                found = np.flatnonzero(reach)
+        if found is None or size < SCAN_BELOW * found.size:
+            read += size
+            for piece, (slots, _) in enumerate(part.pieces):
+                at = np.flatnonzero(dense[slots] >= cut)
+                np.add.at(dense, slots[at], _single(weigh(part, piece, at)))
+        else:
+            read += found.size
+            for held, weights in looked_up(part, found, weigh):
+                np.add.at(dense, found[held], _single(weights))
+        left -= part.bound
+    lowest = threshold * (1 - MARGIN) - max(left, 0.0) * (1 + MARGIN)  # left: 0 but rounding
+    if found is None:
+        found = np.flatnonzero(dense >= lowest if lowest > 0 else dense > 0)
+    return found, dense[found].astype(np.float64), read
 
 
 def _rest_read(
@@ -242,39 +328,6 @@ def _rest_read(
         else:
             marked[flagged] = False
     return found, sums, read
-
-
-class Marks:
-    """A flag per slot, all down between questions (a question leaves them as it found them)."""
-
-    def __init__(self) -> None:
-        self.flags = np.zeros(0, np.bool_)
-
-    def ready(self, slots: int) -> npt.NDArray[np.bool_]:
-        """The flags, for at least ``slots`` slots."""
-        if self.flags.size < slots:
-            self.flags = np.zeros(slots + slots // 8, np.bool_)
-        return self.flags
-
-
-def _merged(
-    found: npt.NDArray[Any], sums: FloatArray, slots: npt.NDArray[Any], weights: FloatArray
-) -> tuple[npt.NDArray[Any], FloatArray]:
-    """Two runs of ascending slots with their sums, as one (one stable sort of two runs; a
-    slot in both is two neighbours then, the first one `found`'s: its weight is added to it
-    and the second dropped, a third faster than `runs` and `np.add.reduceat`)."""
-    if not found.size:
-        return slots, weights
-    every = np.concatenate((found, slots))
-    order = np.argsort(every, kind="stable")
-    every, summed = every[order], np.concatenate((sums, weights))[order]
-    first = np.flatnonzero(every[1:] == every[:-1])
-    if not first.size:
-        return every, summed
-    summed[first] += summed[first + 1]
-    keep = np.ones(every.size, np.bool_)
-    keep[first + 1] = False
-    return every[keep], summed[keep]
 
 
 class Scored:

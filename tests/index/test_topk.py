@@ -39,6 +39,8 @@ def always_pruned() -> Iterator[None]:
         yield
 
 
+@pytest.mark.parametrize("scan_below", [0, 10**9])
+@pytest.mark.parametrize("dense_from", [0, 2**62])
 @pytest.mark.parametrize("summing", ["sort", "bincount"])
 @given(
     params=params_st,
@@ -49,6 +51,8 @@ def always_pruned() -> Iterator[None]:
     added=st.lists(st.lists(st.sampled_from(WORDS), max_size=8), max_size=4),
 )
 def test_the_top_k_is_exactly_that_of_every_posting(
+    scan_below: int,
+    dense_from: int,
     summing: str,
     params: BM25Params,
     docs: list[Doc],
@@ -58,14 +62,19 @@ def test_the_top_k_is_exactly_that_of_every_posting(
     added: list[Doc],
 ) -> None:
     """Hits and scores equal, to the bit, those of scoring every posting: loaded, removed (dead
-    postings) and added since (the delta) alike."""
+    postings) and added since (the delta) alike; the candidates merged or summed per slot, the
+    terms left scanned or looked up."""
     assume(any(docs))
     index = build(params, list(range(len(docs))), docs, bulk=True)
     index.remove(removed)
     for n, doc in enumerate(added):
         if doc:
             index.add(100 + n, *encode(doc))
-    with mock.patch.object(arrays, "SORT_BELOW", 10**9 if summing == "sort" else 0):
+    with (
+        mock.patch.object(arrays, "SORT_BELOW", 10**9 if summing == "sort" else 0),
+        mock.patch.object(topk, "DENSE_FROM", dense_from),
+        mock.patch.object(topk, "SCAN_BELOW", scan_below),
+    ):
         assert index.search(encode_query(query), k) == every_posting(index, query, k)
 
 
@@ -90,6 +99,43 @@ def test_a_question_leaves_the_candidates_flags_down() -> None:
         assert index.search(encode_query(query), 3) == every_posting(index, query, 3)
         assert not index._marks.flags.any()
     assert index._marks.flags.size >= 1  # the flags were used
+
+
+def test_a_question_leaves_the_sums_per_slot_at_zero() -> None:
+    """Candidates summed per slot (`topk.Marks.summing`): a question sets every sum it added
+    to back to 0, so the next one starts clean."""
+    docs = [["a", "b"] if i % 10 == 0 else ["a", "c"] if i % 3 else ["b", "d"] for i in range(3000)]
+    index = build(BM25Params(), list(range(3000)), docs, bulk=True)
+    with mock.patch.object(topk, "DENSE_FROM", 0):
+        for query in (["a", "b"], ["b", "c", "d"], ["a", "d"], ["c", "d"]):
+            assert index.search(encode_query(query), 3) == every_posting(index, query, 3)
+            assert not index._marks.sums.any()
+    assert index._marks.sums.size >= 3000  # the sums were used
+
+
+def test_a_collection_too_small_for_topk_makes_no_sums_per_slot() -> None:
+    """The sums per slot (8 bytes a slot) are made only for a collection large enough for
+    `topk`: a bot's many small collections do not each hold them."""
+    docs = [["a", "b"] if i % 10 == 0 else ["a", "c"] for i in range(3000)]
+    index = build(BM25Params(), list(range(3000)), docs, bulk=True)
+    with mock.patch.object(topk, "PRUNE_SLOTS", 3001), mock.patch.object(topk, "DENSE_FROM", 0):
+        index.search(encode_query(["a", "b", "c"]), 3)
+    assert index._marks.sums.size == 0
+
+
+def test_weights_too_small_for_float32_sums_are_merged_instead() -> None:
+    """Sums per slot are float32, within `topk.MARGIN` of exact for weights of at least
+    `topk.SMALLEST`; a question with a smaller weight (a term in most passages, Okapi with a
+    tiny epsilon) is merged in float64 instead, with the same hits as every posting's."""
+    docs = [["a", "b"] if i % 10 == 0 else ["a", "c"] for i in range(3000)]
+    index = build(BM25Params(epsilon=1e-40), list(range(3000)), docs, bulk=True)
+    with (
+        mock.patch.object(topk, "DENSE_FROM", 0),
+        mock.patch.object(topk, "_candidates", wraps=topk._candidates) as tried,
+    ):
+        hits = index.search(encode_query(["a", "b", "c"]), 3)
+    assert hits == every_posting(index, ["a", "b", "c"], 3)
+    assert [call.args[4][1] for call in tried.call_args_list] == [True, False]
 
 
 def test_a_candidate_probed_again_is_not_looked_up_again() -> None:

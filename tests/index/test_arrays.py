@@ -166,3 +166,37 @@ def test_repeats_tells_whether_a_value_occurs_twice(values: list[int]) -> None:
 def test_union_is_every_value_of_either_once_ascending(a: set[int], b: set[int]) -> None:
     got = arrays.union(np.array(sorted(a), np.int32), np.array(sorted(b), np.int32))
     assert got.tolist() == sorted(a | b)
+
+
+@given(
+    st.dictionaries(st.integers(0, 60), st.integers(1, 9)),
+    st.dictionaries(st.integers(0, 60), st.integers(1, 9)),
+)
+def test_merged_sums_each_slot_of_either_run_once_ascending(
+    a: dict[int, int], b: dict[int, int]
+) -> None:
+    """Two ascending runs of slots with their sums: every slot once, a slot in both with the
+    sum of its two (the first run's first, as the sums were added before)."""
+    found, sums = np.array(sorted(a), np.int32), np.array([a[s] for s in sorted(a)], np.float64)
+    slots, weights = np.array(sorted(b), np.int32), np.array([b[s] for s in sorted(b)], float)
+    got_slots, got_sums = arrays.merged(found, sums, slots, weights)
+    every = sorted(a.keys() | b.keys())
+    assert got_slots.tolist() == every
+    assert got_sums.tolist() == [a.get(s, 0) + b.get(s, 0) for s in every]
+
+
+def test_marks_are_made_on_first_use_and_grow_only_when_too_small() -> None:
+    """A collection that never needs them holds none; once made, the flags and sums (all
+    down, all 0) are at least as many as asked for, and the same arrays serve a smaller ask."""
+    marks = arrays.Marks()
+    assert (marks.flags.size, marks.sums.size, marks.above.size) == (0, 0, 0)
+    flags = marks.ready(800)
+    assert flags.size >= 800 and not flags.any()
+    assert marks.ready(500) is flags
+    sums = marks.summing(800)
+    assert sums.size == 800 and not sums.any() and sums.dtype == np.float32
+    assert marks.above.size >= 800 and not marks.above.any()
+    sums[3] = 1.5  # the caller's to leave at 0; the same memory is handed out again
+    again = marks.summing(500)
+    assert again.size == 500 and again[3] == 1.5
+    assert marks.summing(2_000).size == 2_000 and marks.above.size >= 2_000

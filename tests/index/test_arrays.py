@@ -200,3 +200,35 @@ def test_marks_are_made_on_first_use_and_grow_only_when_too_small() -> None:
     again = marks.summing(500)
     assert again.size == 500 and again[3] == 1.5
     assert marks.summing(2_000).size == 2_000 and marks.above.size >= 2_000
+
+
+@given(st.lists(st.tuples(st.integers(0, 9), st.integers(0, 5)), max_size=30))
+def test_repeats_a_term_tells_whether_a_passage_holds_a_term_twice(
+    postings: list[tuple[int, int]],
+) -> None:
+    """(passage, term) postings in passage order, grouped by term as a batch is."""
+    postings.sort()
+    batch = arrays.Postings.grouped(
+        np.array([term for _, term in postings], np.int32),
+        np.array([slot for slot, _ in postings], np.int32),
+        np.ones(len(postings), np.int32),
+    )
+    assert arrays.repeats_a_term(batch) == (len(set(postings)) < len(postings))
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 40), st.integers(1, 9)), max_size=30),
+    st.sampled_from([41, 100, 1_000]),
+)
+def test_summed_gives_each_slot_once_with_the_sum_of_its_contributions(
+    contributions: list[tuple[int, int]], n_slots: int
+) -> None:
+    """By sorting where few slots of many are hit, by counting otherwise: the same sums."""
+    slots = np.array([slot for slot, _ in contributions], np.int64)
+    contrib = np.array([value for _, value in contributions], np.float64)
+    got_slots, got_sums = arrays.summed(slots, contrib, n_slots)
+    expected: dict[int, int] = {}
+    for slot, value in contributions:
+        expected[slot] = expected.get(slot, 0) + value
+    assert got_slots.tolist() == sorted(expected)
+    assert got_sums.tolist() == [expected[slot] for slot in sorted(expected)]

@@ -34,6 +34,7 @@ from index.arrays import (
     SHIFT,
     TF_MASK,
     Column,
+    Marks,
     Postings,
     SlotMap,
     check_postings,
@@ -89,7 +90,7 @@ class PassageIndex:
         self._idfs: dict[int, float] = {}  # idf() of terms asked since the last change
         self._norms: TfWeights | None = None  # `_tf_weights` until the next change
         self._impacts = Impacts()  # questions' posting weights until the next change
-        self._marks = topk.Marks()  # the top k's candidates flagged (down between questions)
+        self._marks = Marks()  # the top k's candidates flagged (down between questions)
         self.postings_read = 0  # postings gathered by queries so far (a work count for tests)
 
     # --- inspection ---

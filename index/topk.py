@@ -34,8 +34,7 @@ import numpy as np
 import numpy.typing as npt
 
 import index.arrays as arrays
-from index.arrays import SHIFT, TF_MASK, Postings, runs
-from index.arrays import Marks as Marks
+from index.arrays import SHIFT, TF_MASK, Marks, Postings, runs
 from index.bm25 import (
     BM25LScorer,
     BM25PlusScorer,

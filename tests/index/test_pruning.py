@@ -112,6 +112,7 @@ passage_st = st.tuples(
     st.sampled_from([None, "China trade", "Mars jobs"]),  # the heading
 )
 weight_st = st.sampled_from([0.0, 0.1, 0.5, 1.0, 1.0, 2.5])
+weights_st = st.dictionaries(st.sampled_from([*TERMS, "absent"]), weight_st, min_size=1)
 
 
 def _passage(
@@ -136,7 +137,7 @@ def _passage(
 
 @given(
     passage=passage_st,
-    weights=st.dictionaries(st.sampled_from([*TERMS, "absent"]), weight_st, min_size=1),
+    weights=weights_st,
 )
 def test_the_quote_bound_is_at_least_the_quote_share(
     passage: tuple[list[list[str]], list[bool], str | None], weights: dict[str, float]
@@ -153,7 +154,7 @@ def test_the_quote_bound_is_at_least_the_quote_share(
 
 @given(
     passage=passage_st,
-    weights=st.dictionaries(st.sampled_from([*TERMS, "absent"]), weight_st, min_size=1),
+    weights=weights_st,
 )
 def test_the_quote_bound_is_what_the_two_adjacent_sentences_holding_most_hold(
     passage: tuple[list[list[str]], list[bool], str | None], weights: dict[str, float]
@@ -177,7 +178,7 @@ def test_the_quote_bound_is_what_the_two_adjacent_sentences_holding_most_hold(
 @given(
     passages=st.lists(passage_st, min_size=1, max_size=10),
     scores=st.data(),
-    weights=st.dictionaries(st.sampled_from([*TERMS, "absent"]), weight_st, min_size=1),
+    weights=weights_st,
     question=st.lists(st.sampled_from([*TERMS, "absent"]), max_size=8),
     k=st.integers(1, 4),
     min_coverage=st.sampled_from([0.0, 0.2, 0.5]),

@@ -220,6 +220,7 @@ class PassageIndex:
         broken by smaller doc_id first (deterministic). Only docs containing >= 1 query term,
         and with `within` (sorted doc ids: a topic's passages) only those docs."""
         asked = self._asked(query) if k > 0 else []
+        self._impacts.question()
         large = asked and within is None and self._alive.size >= topk.PRUNE_SLOTS
         found = self._score_top(asked, k) if large else None
         found = self._score_postings(asked) if found is None else found
@@ -243,6 +244,7 @@ class PassageIndex:
         get_scores gives; used by tests and benchmarks."""
         alive = self._alive.values
         dense = np.zeros(alive.size)
+        self._impacts.question()
         found = self._score_postings(self._asked(query))
         if found is not None:
             slots, sums, constant = found

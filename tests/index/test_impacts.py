@@ -7,9 +7,10 @@ from __future__ import annotations
 from unittest import mock
 
 import numpy as np
+import pytest
 
 from index import topk
-from index.impacts import Impacts
+from index.impacts import BUDGET_SHARE, FIRST, WHOLE_FROM, Impacts
 from index.postings import PassageIndex
 
 QUESTION = {2: 1, 3: 2, 4: 1}  # 157 of the 490 postings: within the budget
@@ -69,17 +70,87 @@ def test_the_weights_held_stay_within_the_budget() -> None:
     assert len(impacts) <= 20
 
 
-def test_the_least_recently_used_weights_go_first() -> None:
-    impacts = Impacts()
-    impacts.get((0, -1, 8, 1.0), lambda: np.ones(8), 40)
-    impacts.get((1, -1, 8, 1.0), lambda: np.ones(8), 40)
-    impacts.get((0, -1, 8, 1.0), lambda: np.ones(8), 40)  # used again: 1 is now the oldest
-    impacts.get((2, -1, 8, 1.0), lambda: np.ones(8), 40)
+def _kept(impacts: Impacts, term: int, size: int = 8, postings: int = 40) -> np.ndarray:
+    """Term `term`'s weights (all `term`), kept in `impacts` for a collection of `postings`."""
+    return impacts.get((term, -1, size, 1.0), lambda: np.full(size, float(term)), postings)
+
+
+def test_the_oldest_weights_are_overwritten_first() -> None:
+    impacts = Impacts()  # 20 postings kept: two terms of 8
+    for term in range(3):
+        impacts.question()
+        _kept(impacts, term)
     computed = impacts.computed
-    impacts.get((0, -1, 8, 1.0), lambda: np.ones(8), 40)
+    impacts.question()
+    _kept(impacts, 1)
+    _kept(impacts, 2)
     assert impacts.computed == computed
-    impacts.get((1, -1, 8, 1.0), lambda: np.ones(8), 40)
+    _kept(impacts, 0)
     assert impacts.computed == computed + 8
+
+
+def test_weights_used_again_among_the_oldest_half_are_moved_and_stay() -> None:
+    impacts = Impacts()  # 40 postings kept: five terms of 8
+    impacts.question()
+    for term in (0, 1, 2):
+        _kept(impacts, term, postings=80)
+    impacts.question()
+    _kept(impacts, 0, postings=80)  # among the oldest half: moved to the newest end
+    _kept(impacts, 3, postings=80)
+    impacts.question()
+    _kept(impacts, 4, postings=80)
+    _kept(impacts, 5, postings=80)  # overwrites 1, now the oldest
+    computed = impacts.computed
+    impacts.question()
+    assert _kept(impacts, 0, postings=80).tolist() == [0.0] * 8
+    assert impacts.computed == computed
+    _kept(impacts, 1, postings=80)
+    assert impacts.computed == computed + 8
+
+
+def test_weights_a_question_uses_are_not_overwritten_during_it() -> None:
+    """A question holds the weights it got until it ends: those that do not fit beside them
+    are given, not kept."""
+    impacts = Impacts()  # 20 postings kept
+    impacts.question()
+    first, second = _kept(impacts, 1), _kept(impacts, 2)
+    third = _kept(impacts, 3)
+    assert (first.tolist(), second.tolist(), third.tolist()) == ([1.0] * 8, [2.0] * 8, [3.0] * 8)
+    assert len(impacts) == 16
+
+
+def test_kept_weights_are_read_only() -> None:
+    impacts = Impacts()
+    impacts.question()
+    weights = _kept(impacts, 1)
+    with pytest.raises(ValueError, match="read-only"):
+        weights[0] = 5.0
+
+
+def test_a_large_collections_pool_is_made_whole_when_first_used() -> None:
+    """Made and touched at once (its page faults not paid a question at a time), at its
+    budget's size, and not made again as the collection grows a little."""
+    impacts = Impacts()
+    postings = BUDGET_SHARE * WHOLE_FROM
+    impacts.question()
+    _kept(impacts, 1, postings=postings)
+    pool = impacts._pool
+    assert pool.size == WHOLE_FROM
+    _kept(impacts, 2, postings=postings + 1_000)
+    assert impacts._pool is pool
+
+
+def test_a_small_collections_pool_grows_up_to_its_budget() -> None:
+    impacts = Impacts()
+    postings = BUDGET_SHARE * FIRST * 3  # a budget of 3 * FIRST postings
+    impacts.question()
+    _kept(impacts, 1, size=FIRST // 2, postings=postings)
+    assert impacts._pool.size == FIRST
+    _kept(impacts, 2, size=FIRST, postings=postings)
+    assert impacts._pool.size == 2 * FIRST
+    _kept(impacts, 3, size=2 * FIRST, postings=postings)
+    assert impacts._pool.size == 3 * FIRST
+    assert len(impacts) <= 3 * FIRST
 
 
 def test_the_pruned_top_k_reads_the_kept_weights_of_a_question_asked_again() -> None:
@@ -123,3 +194,23 @@ def test_a_pieces_largest_count_is_read_once_until_a_change() -> None:
     assert impacts.most((7, 0, 3), np.array([9, 9, 9], np.uint16)) == 3  # kept: not read
     impacts.clear()
     assert impacts.most((7, 0, 3), np.array([9, 9, 9], np.uint16)) == 9
+
+
+@pytest.mark.parametrize("prune_from", [0, 10**9], ids=["pruned", "every-posting"])
+def test_a_pool_too_small_for_a_question_gives_the_hits_of_none(prune_from: int) -> None:
+    """Weights that do not fit beside those the question uses are given, not kept, and the
+    oldest are overwritten between questions: the hits are those of an index keeping none."""
+    questions = [{2: 1, 3: 2, 4: 1}, {0: 1, 5: 1}, {1: 2, 2: 1, 3: 1, 4: 1, 5: 1}] * 3
+    with (
+        mock.patch.object(topk, "PRUNE_SLOTS", 0),
+        mock.patch.object(topk, "PRUNE_FROM", prune_from),
+    ):
+        with mock.patch("index.impacts.BUDGET_MAX", 250):  # a question holds up to 579
+            small = _index(400)
+            hits = [small.search(q, 5) for q in questions]
+        with mock.patch("index.impacts.BUDGET_MAX", 0):
+            none = _index(400)
+            expected = [none.search(q, 5) for q in questions]
+    assert len(small._impacts) > 0
+    assert len(none._impacts) == 0
+    assert hits == expected

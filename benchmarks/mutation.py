@@ -73,6 +73,7 @@ TARGETS = [
     "rank",
     "fragments",
     "spelling",
+    "impacts",
 ]
 
 # Mutants reviewed and judged equivalent: no input changes a result. Keyed by module, the
@@ -99,7 +100,41 @@ _WINDOWS = (
     " phrase, so every occurrence is found whatever their size (the tests follow the module's"
     " own window)"
 )
+_TOUCHED = (
+    "only which of the pool's pages are written before it is used: every weight is written"
+    " into the pool before it is read"
+)
+_RESET = "reset (`_forget_all`) when the pool is made, before it holds anything"
+_RELATIVE = "only its differences, or whether it changed, are ever read"
 EQUIVALENT: dict[str, str] = {
+    # impacts.py
+    "impacts:<module>: BUDGET_MAX = 8000000 -> BUDGET_MAX = 8000001": _CAPACITY,
+    "impacts:<module>: BUDGET_MAX = 8000000 -> BUDGET_MAX = 7999999": _CAPACITY,
+    "impacts:<module>: TOUCH = 1 << 17 -> TOUCH = 2 << 17": _TOUCHED,
+    "impacts:<module>: TOUCH = 1 << 17 -> TOUCH = 1 << 18": _TOUCHED,
+    "impacts:<module>: TOUCH = 1 << 17 -> TOUCH = 1 << 16": _TOUCHED,
+    "impacts:_touched: for at in range(0, size, TOUCH):"
+    " -> for at in range(1, size, TOUCH):": _TOUCHED,
+    "impacts:_touched: for at in range(0, size, TOUCH):"
+    " -> for at in range(-1, size, TOUCH):": _TOUCHED,
+    "impacts:_touched: pool[at:at + TOUCH] = 0.0 -> pool[at + 1:at + TOUCH] = 0.0": _TOUCHED,
+    "impacts:_touched: pool[at:at + TOUCH] = 0.0 -> pool[at - 1:at + TOUCH] = 0.0": _TOUCHED,
+    "impacts:_touched: pool[at:at + TOUCH] = 0.0 -> pool[at:at + TOUCH + 1] = 0.0": _TOUCHED,
+    "impacts:_touched: pool[at:at + TOUCH] = 0.0 -> pool[at:at + TOUCH - 1] = 0.0": _TOUCHED,
+    "impacts:_touched: pool[at:at + TOUCH] = 0.0 -> pool[at:at - TOUCH] = 0.0": _TOUCHED,
+    "impacts:_touched: pool[at:at + TOUCH] = 0.0 -> pool[at:at + TOUCH] = 1.0": _TOUCHED,
+    "impacts:_touched: pool[at:at + TOUCH] = 0.0 -> pool[at:at + TOUCH] = -1.0": _TOUCHED,
+    "impacts:Impacts.__init__: self._at = 0 -> self._at = 1": _RESET,
+    "impacts:Impacts.__init__: self._at = 0 -> self._at = -1": _RESET,
+    "impacts:Impacts.__init__: self._size = 0 -> self._size = 1": _RESET,
+    "impacts:Impacts.__init__: self._size = 0 -> self._size = -1": _RESET,
+    "impacts:Impacts.__init__: self._placed = 0 -> self._placed = 1": _RELATIVE,
+    "impacts:Impacts.__init__: self._placed = 0 -> self._placed = -1": _RELATIVE,
+    "impacts:Impacts.__init__: self._question = 0 -> self._question = 1": _RELATIVE,
+    "impacts:Impacts.__init__: self._question = 0 -> self._question = -1": _RELATIVE,
+    "impacts:Impacts.question: self._question += 1 -> self._question -= 1": _RELATIVE,
+    "impacts:Impacts.question: self._question += 1 -> self._question += 2": _RELATIVE,
+    "impacts:Impacts._forget_oldest: return False -> return None": "None is as false as False",
     # quotes.py
     "quotes:choose_quote.rank: length = sum(words[first:last + 1]) if value else 0"
     " -> length = sum(words[first:last + 1]) if value else 1": _NO_MATCH_LENGTH,

@@ -119,6 +119,67 @@ def test_weights_a_question_uses_are_not_overwritten_during_it() -> None:
     assert len(impacts) == 16
 
 
+def test_weights_kept_are_held_and_others_are_not() -> None:
+    impacts = Impacts()
+    impacts.question()
+    assert impacts.held((1, -1, 8, 1.0)) is None
+    _kept(impacts, 1)
+    held = impacts.held((1, -1, 8, 1.0))
+    assert held is not None
+    assert held.tolist() == [1.0] * 8
+
+
+def test_weights_that_end_at_the_pools_end_fit_without_a_wrap() -> None:
+    impacts = Impacts()  # 40 postings kept: exactly five terms of 8
+    for term in range(5):
+        impacts.question()
+        _kept(impacts, term, postings=80)
+    assert len(impacts) == 40
+    computed = impacts.computed
+    impacts.question()
+    assert _kept(impacts, 0, postings=80).tolist() == [0.0] * 8
+    assert impacts.computed == computed
+
+
+def test_at_a_wrap_the_weights_in_the_tail_skipped_go_first() -> None:
+    """The tail too short for the next weights holds the oldest: forgotten at the wrap, and
+    those the wrap then overwrites are forgotten too (their values never read as another's)."""
+    impacts = Impacts()  # 40 postings kept
+    for term, size in [(0, 10), (1, 10), (2, 10), (3, 10), (4, 15), (5, 15), (6, 15)]:
+        impacts.question()  # 4 over 0 and 1; 5 over 2 (from 15); 6: the wrap, 3 in the tail
+        _kept(impacts, term, size, postings=80)
+    assert len(impacts) == 30  # 5 and 6
+    computed = impacts.computed
+    impacts.question()
+    assert _kept(impacts, 6, 15, postings=80).tolist() == [6.0] * 15
+    assert impacts.computed == computed
+    assert _kept(impacts, 4, 15, postings=80).tolist() == [4.0] * 15
+    assert _kept(impacts, 3, 10, postings=80).tolist() == [3.0] * 10
+
+
+def test_weights_as_many_as_the_pool_holds_are_kept() -> None:
+    impacts = Impacts()
+    impacts.question()
+    _kept(impacts, 1, size=20)  # a budget of 20
+    assert len(impacts) == 20
+
+
+def test_weights_used_again_among_the_newest_half_stay_where_they_are() -> None:
+    """Moving them would take room: with a move, 1 would be overwritten by the fifth term."""
+    impacts = Impacts()  # 40 postings kept: five terms of 8
+    impacts.question()
+    for term in range(4):
+        _kept(impacts, term, postings=80)
+    impacts.question()
+    _kept(impacts, 3, postings=80)  # among the newest half
+    _kept(impacts, 4, postings=80)
+    impacts.question()
+    _kept(impacts, 5, postings=80)  # overwrites 0
+    computed = impacts.computed
+    _kept(impacts, 1, postings=80)
+    assert impacts.computed == computed
+
+
 def test_kept_weights_are_read_only() -> None:
     impacts = Impacts()
     impacts.question()
@@ -136,8 +197,10 @@ def test_a_large_collections_pool_is_made_whole_when_first_used() -> None:
     _kept(impacts, 1, postings=postings)
     pool = impacts._pool
     assert pool.size == WHOLE_FROM
-    _kept(impacts, 2, postings=postings + 1_000)
+    _kept(impacts, 2, postings=postings + postings // 5)
     assert impacts._pool is pool
+    _kept(impacts, 3, postings=2 * postings)  # its budget doubled: made again
+    assert impacts._pool.size == 2 * WHOLE_FROM
 
 
 def test_a_small_collections_pool_grows_up_to_its_budget() -> None:

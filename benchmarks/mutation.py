@@ -108,8 +108,8 @@ _RESET = "reset (`_forget_all`) when the pool is made, before it holds anything"
 _RELATIVE = "only its differences, or whether it changed, are ever read"
 EQUIVALENT: dict[str, str] = {
     # impacts.py
-    "impacts:<module>: BUDGET_MAX = 8000000 -> BUDGET_MAX = 8000001": _CAPACITY,
-    "impacts:<module>: BUDGET_MAX = 8000000 -> BUDGET_MAX = 7999999": _CAPACITY,
+    "impacts:<module>: BUDGET_MAX = 4000000 -> BUDGET_MAX = 4000001": _CAPACITY,
+    "impacts:<module>: BUDGET_MAX = 4000000 -> BUDGET_MAX = 3999999": _CAPACITY,
     "impacts:<module>: TOUCH = 1 << 17 -> TOUCH = 2 << 17": _TOUCHED,
     "impacts:<module>: TOUCH = 1 << 17 -> TOUCH = 1 << 18": _TOUCHED,
     "impacts:<module>: TOUCH = 1 << 17 -> TOUCH = 1 << 16": _TOUCHED,

@@ -10,14 +10,18 @@ weights are kept per term and query weight, computed exactly as before (the same
 on the same values, so the same bits), and forgotten at the next change (the IDFs and length
 norms change with it).
 
-They are kept in one array of their own (`Pool`), written round: the oldest are overwritten
-first, and weights used again while among the oldest half are moved to the newest end, so that
-those in use stay. It holds at most `BUDGET_SHARE` of the collection's postings. A large
-collection's is made whole, and its memory touched, when first used: memory a process touches
-for the first time costs a page fault, which on a virtual machine whose host lends its memory
-late can take 20 us a page and more, so a fresh process whose questions grew a store of 64 MB
-weight by weight paid it in its questions (at a million passages, p99 11.3 ms against 7.7
-without keeping any). A small collection's grows, doubling, up to its share.
+They are kept in one array, the pool, written round: the oldest are overwritten first, and
+weights used again while among the oldest half are moved to the newest end, so that those in
+use stay; a question's are not overwritten while it runs. It holds half the collection's
+postings at most, and at most `BUDGET_MAX`. A large collection's pool is made whole, and its
+memory touched, when first used: memory a process touches for the first time costs a page
+fault, which on a virtual machine whose host lends its memory late took 6-20 us a page here,
+so a fresh process whose questions grew a store of 64 MB weight by weight paid for it in its
+questions (at a million passages: 43 faults a question, 11 now; the first 500 questions' p99
+11.3 ms, 7.7 keeping none). The pool costs the first answer that (32 MB: 20-200 ms, as the
+host lends it), and its size is a trade: beyond 4 million postings, more weights kept saved
+under 0.03 ms a question at a million passages. A small collection's pool grows, doubling,
+up to its share.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ import numpy as np
 from index.bm25 import FloatArray, TfWeights
 
 BUDGET_SHARE = 2  # at most 1/BUDGET_SHARE of the collection's postings are kept, ...
-BUDGET_MAX = 8_000_000  # ... and at most this many (64 MB)
+BUDGET_MAX = 4_000_000  # ... and at most this many (32 MB)
 WHOLE_FROM = 1 << 20  # a budget of this many postings (8 MB) is made whole at once, ...
 FIRST = 1 << 12  # ... a smaller one starts with this many, doubling when full
 TOUCH = 1 << 17  # postings' memory touched at once (1 MB), the GIL let go between

@@ -37,7 +37,7 @@ from index.bm25 import FloatArray, TfWeights
 BUDGET_SHARE = 2  # at most 1/BUDGET_SHARE of the collection's postings are kept, ...
 BUDGET_MAX = 4_000_000  # ... and at most this many (32 MB)
 WHOLE_FROM = 1 << 20  # a budget of this many postings (8 MB) is made whole at once, ...
-FIRST = 1 << 12  # ... a smaller one starts with this many, doubling when full
+FIRST = 1 << 8  # ... a smaller one starts with this many, doubling when full
 TOUCH = 1 << 17  # postings' memory touched at once (1 MB), the GIL let go between
 
 # term id, which of its postings (-1: all; 0: grouped; 1: added since), how many, query weight

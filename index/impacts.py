@@ -79,7 +79,8 @@ class Impacts:
         self._most = {}
 
     def question(self) -> None:
-        """A new question: the weights the one before used may be overwritten."""
+        """A new question: the weights the one before used may be overwritten (until then
+        they are not: a caller that never says so only keeps fewer)."""
         self._question += 1
 
     def most(self, key: tuple[int, int, int], tfs: np.ndarray) -> int:

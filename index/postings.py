@@ -65,9 +65,8 @@ class PassageIndex:
     """BM25 over the passages of one collection, updated in place as passages come and go.
 
     Documents are the caller's ids (any int64) with their *unique* term ids (dense ints >= 0 from
-    the caller's vocabulary) and counts. Not thread-safe: the caller serialises all calls (a lock)
-    and makes them from a worker thread. See the module docstring for the design and for the one
-    departure from rank-bm25 (the Okapi IDF floor).
+    the caller's vocabulary) and counts. See the module docstring for the design, for thread
+    safety (none) and for the one departure from rank-bm25 (the Okapi IDF floor).
     """
 
     def __init__(self, params: BM25Params | None = None) -> None:
@@ -244,7 +243,6 @@ class PassageIndex:
         get_scores gives; used by tests and benchmarks."""
         alive = self._alive.values
         dense = np.zeros(alive.size)
-        self._impacts.question()
         found = self._score_postings(self._asked(query))
         if found is not None:
             slots, sums, constant = found

@@ -118,9 +118,7 @@ class Impacts:
         if (self._placed - kept.placed) * 2 > self._pool.size:
             start = self._place(kept.size)  # never over `kept`: this question uses it
             if start is not None:
-                self._pool[start : start + kept.size] = self._pool[
-                    kept.start : kept.start + kept.size
-                ]
+                self._pool[start : start + kept.size] = self._view(kept)
                 self._drop(kept)
                 kept = self._keep(kept.key, start, kept.size)
         return self._view(kept)

@@ -20,12 +20,17 @@ from typing import TypeVar
 import numpy as np
 
 from index.bm25 import BM25Params
+from index.images import ImageError, Restoring, encode
 from index.loading import Loading
 from index.postings import PassageIndex
 from index.store.base import Change, PostingsBatch, Store
 from index.vocabulary import Vocabulary
 
 log = logging.getLogger(__name__)
+
+IMAGE_FROM = 50_000  # passages: a collection this large is started from a saved image
+STALE_CHANGES = 1_000  # an image is saved again once this many changes (any collection's) ...
+STALE_SHARE = 8  # ... or passages changed of one in this many of its own came since it
 
 T = TypeVar("T")
 
@@ -60,6 +65,7 @@ class Indexes:
         self.vocabulary = Vocabulary()
         self._seen: int | None = None  # the last change applied; None: nothing loaded yet
         self._version: int | None = None  # the store's version when last caught up
+        self._saving: set[asyncio.Task[None]] = set()  # images being saved
 
     async def get(self, collection: str) -> _Loaded:
         """The collection's index, loaded from the store on first use."""
@@ -75,8 +81,70 @@ class Indexes:
         return loaded
 
     async def _load(self, collection: str) -> PassageIndex:
-        """A collection's index read from the store: each batch is grouped in a worker thread
-        while the store reads the next (`loading`)."""
+        """A collection's index, from its saved image and the changes since where it can,
+        else from its passages; saved again (in the background) where that was slow."""
+        restored = await self._restored(collection)
+        index, stale = (await self._read(collection), True) if restored is None else restored
+        if stale and len(index) >= IMAGE_FROM and not self._store.read_only:
+            task = asyncio.get_running_loop().create_task(self._save(collection))
+            self._saving.add(task)
+            task.add_done_callback(self._saving.discard)
+        return index
+
+    async def _restored(self, collection: str) -> tuple[PassageIndex, bool] | None:
+        """The collection's index from its image, brought up to date with the changes since,
+        and whether it was stale (None: no image, or none usable)."""
+        restoring, seq = None, 0
+        try:
+            async for image_seq, header, part in self._store.load_image(collection):
+                if restoring is None:
+                    restoring, seq = Restoring(header), image_seq
+                await asyncio.to_thread(restoring.add, part)
+            if restoring is None:
+                return None
+            index = await asyncio.to_thread(restoring.finish, self._params)
+        except ImageError as exc:
+            log.warning(
+                "the saved index of %s is not usable (%s): reading it again", collection, exc
+            )
+            return None
+        found = await self._store.changes_since(seq)
+        if found is None or any(change.collection is None for change in found):
+            return None  # the log no longer reaches back to it, or a re-index came since
+        removed, added = net(found, collection)
+        if removed or added:
+            await asyncio.to_thread(
+                _update, index, removed, await self._store.get_postings(collection, added)
+            )
+        changed = len(removed) + len(added)
+        return index, len(found) > STALE_CHANGES or changed * STALE_SHARE > len(index)
+
+    async def _save(self, collection: str) -> None:
+        """Save the collection's image (derived data: a failure is logged, nothing is lost)."""
+        try:
+            async with self._lock:  # no catch-up meanwhile: it reflects exactly up to `_seen`
+                loaded, seq = self._loaded.get(collection), self._seen
+                if loaded is None or seq is None:
+                    return
+                header, parts = await loaded.run(encode)
+            kept = await self._store.save_image(collection, seq, header, parts)
+            log.info("saved the index of %s%s", collection, "" if kept else ": a newer one is kept")
+        except Exception as exc:  # a task of its own: nothing else would hear of it
+            name = type(exc).__name__
+            log.warning("could not save the index of %s: %s: %s", collection, name, exc)
+
+    async def close(self, grace: float) -> None:
+        """Let images being saved finish for up to `grace` seconds, then drop them."""
+        if self._saving:
+            log.info("saving the index of %d collections for faster starts", len(self._saving))
+            _, late = await asyncio.wait(set(self._saving), timeout=grace)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
+
+    async def _read(self, collection: str) -> PassageIndex:
+        """A collection's index read from its passages: each batch is grouped in a worker
+        thread while the store reads the next (`loading`)."""
         loading = Loading(PassageIndex(self._params))
         grouping: asyncio.Future[None] | None = None
         try:
@@ -129,17 +197,16 @@ class Indexes:
 
 def net(changes: Sequence[Change], collection: str) -> tuple[list[int], list[int]]:
     """The passages of `collection` that the changes removed and added, in all: a passage
-    added and removed again within them is neither (passage ids are never reused)."""
+    added and removed again within them is removed (an index read in between holds it;
+    removing one it lacks is harmless), not added (passage ids are never reused)."""
     removed: set[int] = set()
     added: dict[int, None] = {}
     for change in changes:
         if change.collection != collection:
             continue
         for passage_id in change.removed:
-            if passage_id in added:
-                del added[passage_id]
-            else:
-                removed.add(passage_id)
+            added.pop(passage_id, None)
+            removed.add(passage_id)
         added.update(dict.fromkeys(change.added))
     return sorted(removed), sorted(added)
 

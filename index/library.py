@@ -107,11 +107,9 @@ class Library:
                 library._compute.close()
 
     async def close(self, grace: float = CLOSE_GRACE) -> None:
-        """Refuse new writes, give those in progress `grace` seconds, release the resources.
-
-        Idempotent; `open` calls it on the way out, and a caller may call it earlier (the bot
-        does, before it disconnects, so that replies to finishing writes can still be sent).
-        """
+        """Refuse new writes, give those in progress (and indexes being saved) `grace` seconds
+        each, release the resources. Idempotent; `open` calls it on the way out, and a caller
+        may call it earlier (the bot does, so that replies to finishing writes are sent)."""
         if not self._closing:
             self._closing = True
             if self._writes:
@@ -121,6 +119,7 @@ class Library:
                     await self._idle.wait()
             except TimeoutError:
                 log.warning("closing with %d writes unfinished; they roll back", self._writes)
+            await self._indexes.close(grace)
         await self._sources.close()
 
     @asynccontextmanager

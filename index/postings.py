@@ -140,11 +140,7 @@ class PassageIndex:
     def load(
         self, doc_ids: Sequence[int], term_ids: Sequence[np.ndarray], tfs: Sequence[np.ndarray]
     ) -> None:
-        """Bulk-add many docs at start-up (numpy only, no Python object per posting or term).
-
-        ``term_ids[i]`` are the UNIQUE int32 term ids of doc i, ``tfs[i]`` their counts (same
-        length). All or nothing: on a ValueError the index is unchanged.
-        """
+        """Add docs (all or none): ``term_ids[i]`` doc i's UNIQUE term ids, ``tfs[i]`` counts."""
         n = len(doc_ids)
         if len(term_ids) != n or len(tfs) != n:
             raise ValueError("doc_ids, term_ids and tfs differ in length")
@@ -195,6 +191,14 @@ class PassageIndex:
             self._postings = self._postings.merged(postings)
         self._changed()
 
+    def image(self) -> tuple[IntArray, FloatArray, IntArray, Postings]:
+        """Each live passage's id, length and number of terms, and the postings (`images`)."""
+        if self._alive.size != len(self):
+            self._compact()
+        self._merge_delta()
+        doc, length, terms = self._doc.values, self._len.values, self._terms.values
+        return doc.copy(), length.copy(), terms.copy(), self._postings
+
     def remove(self, doc_ids: Iterable[int]) -> None:
         """Remove passages; ids not in the index are ignored."""
         slots = self._slot_of.pop([int(d) for d in doc_ids])
@@ -239,8 +243,7 @@ class PassageIndex:
         return [Hit(d, s) for d, s in zip(docs[top].tolist(), scores[top].tolist(), strict=True)]
 
     def scores(self, query: Mapping[int, int]) -> tuple[np.ndarray, np.ndarray]:
-        """(doc_ids, scores) for EVERY live doc, doc_ids in insertion order — what rank-bm25's
-        get_scores gives; used by tests and benchmarks."""
+        """(doc_ids, scores) for EVERY live doc, in insertion order: rank-bm25's get_scores."""
         alive = self._alive.values
         dense = np.zeros(alive.size)
         found = self._score_postings(self._asked(query))
@@ -282,8 +285,7 @@ class PassageIndex:
         return self._live_counts(postings.slots, sizes)
 
     def _df(self, term_id: int) -> IntArray:
-        """The document frequency of a term (as an array of one): its postings counted where
-        none is dead, else those alive among them."""
+        """The document frequency of a term (as an array of one)."""
         if self._dead_postings:
             slots, _, sizes = self._gather(np.array([term_id], np.int64))
             return self._live_counts(slots, sizes)
@@ -304,8 +306,7 @@ class PassageIndex:
         return out
 
     def _gather(self, terms: IntArray) -> tuple[np.ndarray, np.ndarray, IntArray]:
-        """The slots and counts of ``terms``' postings (dead ones included), term after term,
-        and how many each term has."""
+        """The slots and counts of ``terms``' postings (dead ones too), and how many each has."""
         postings, delta = self._postings, self._delta
         starts, ends = postings.find(terms)
         slot_parts, tf_parts, sizes = [], [], []
@@ -348,10 +349,8 @@ class PassageIndex:
 
     def _score_postings(self, asked: Asked) -> tuple[IntArray, FloatArray, float] | None:
         """(slots, summed posting weights, constant for every doc), or None if no term is known.
-
         The slots are the live documents containing a query term; a document's score is its sum
-        plus the constant (BM25Plus's delta for each query term; 0 for the others).
-        """
+        plus the constant (BM25Plus's delta for each query term; 0 for the others)."""
         if not asked or not len(self):
             return None
         gathered = slots, _, sizes = self._gather(np.array([t for t, _ in asked], np.int64))

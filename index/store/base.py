@@ -205,6 +205,9 @@ class Change:
     terms: list[int]
 
 
+ImagePart = tuple[int, str, bytes]  # an image's seq and header, and one of its parts
+
+
 class PassageReader(Protocol):
     """Synchronous reads for the thread that computes answers: no hop to the event loop
     between searching and quoting. A backend that reads only asynchronously has none."""
@@ -354,6 +357,21 @@ class Store(Protocol):
 
     def reader(self) -> PassageReader | None:
         """The synchronous reader of answers, if this backend has one."""
+        ...
+
+    # --- saved index images (`index.images`) -------------------------------------------------
+
+    def load_image(self, collection: str) -> AsyncIterator[ImagePart]:
+        """The collection's saved image, part after part, all from one snapshot (nothing if
+        it has none)."""
+
+    async def save_image(
+        self, collection: str, seq: int, header: str, parts: Sequence[bytes | memoryview]
+    ) -> bool:
+        """Save an image reflecting the changes up to `seq` as the collection's, unless the
+        one stored is as recent; whether it was kept. The parts are written first, a few per
+        transaction, so that other writers wait little; the image is the collection's only
+        once all are. Any other image's parts of the collection are dropped then."""
         ...
 
     def iter_articles(self) -> AsyncIterator[StoredArticle]: ...

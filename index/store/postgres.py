@@ -50,6 +50,7 @@ from index.store.postgres_articles import (
 from index.store.postgres_batch import find_all, insert_all
 from index.store.postgres_community import PostgresCommunity
 from index.store.postgres_feeds import PostgresFeeds, register
+from index.store.postgres_images import PostgresImages
 from index.store.postgres_schema import (
     BUSY_TIMEOUT,
     CHANNEL,
@@ -71,7 +72,7 @@ KEEP = 10_000  # changes kept; a process further behind than that reloads instea
 _LOST = (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError)
 
 
-class PostgresStore(PostgresFeeds, PostgresCommunity):
+class PostgresStore(PostgresFeeds, PostgresCommunity, PostgresImages):
     """A library in a PostgreSQL database (see `base.Store` for what each method promises)."""
 
     read_only = False
@@ -376,6 +377,8 @@ class PostgresStore(PostgresFeeds, PostgresCommunity):
                 return False
             await conn.execute("DELETE FROM passages")
             await conn.execute("DELETE FROM terms")
+            await conn.execute("DELETE FROM index_images")  # of the old term ids: of no use now
+            await conn.execute("DELETE FROM index_image_parts")
             await conn.executemany("INSERT INTO terms (id, term) VALUES ($1, $2)", list(terms))
             for article_id, collection, article_passages in rebuilt:
                 await insert_passages(conn, article_id, collection, article_passages)

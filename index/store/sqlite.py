@@ -47,6 +47,7 @@ from index.store.sqlite_batch import (
 from index.store.sqlite_changes import latest, record, select_in, since
 from index.store.sqlite_community import SQLiteCommunity
 from index.store.sqlite_feeds import SQLiteFeeds, register
+from index.store.sqlite_images import SQLiteImages
 from index.store.sqlite_reader import ARTICLE_COLUMNS, PASSAGES, SQLiteReader, passage_rows
 from index.store.sqlite_schema import prepare
 
@@ -70,7 +71,7 @@ def _article(row: sqlite3.Row | tuple[Any, ...]) -> ArticleInfo:
     return ArticleInfo(*row[:11])
 
 
-class SQLiteStore(SQLiteFeeds, SQLiteCommunity):
+class SQLiteStore(SQLiteFeeds, SQLiteCommunity, SQLiteImages):
     """The database in one SQLite file (see `base.Store` for what each method promises)."""
 
     def __init__(self, db: aiosqlite.Connection, path: Path, *, read_only: bool = False) -> None:
@@ -357,6 +358,8 @@ class SQLiteStore(SQLiteFeeds, SQLiteCommunity):
                     return False
             await db.execute("DELETE FROM passages")
             await db.execute("DELETE FROM terms")
+            await db.execute("DELETE FROM index_images")  # of the old term ids: of no use now
+            await db.execute("DELETE FROM index_image_parts")
             await db.executemany("INSERT INTO terms (id, term) VALUES (?, ?)", terms)
             for article_id, collection, article_passages in rebuilt:
                 await self._insert_passages(db, article_id, collection, article_passages)

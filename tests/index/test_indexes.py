@@ -136,14 +136,14 @@ async def test_a_process_behind_the_kept_log_reloads(location: str) -> None:
         assert indexes.vocabulary.get("word4") is not None
 
 
-def test_net_cancels_a_passage_added_and_removed_within_the_changes() -> None:
-    """Added then removed is neither; removed is what the index may hold; other collections
-    are not this one's."""
+def test_net_removes_a_passage_added_and_removed_within_the_changes() -> None:
+    """Added then removed is removed, not added: an index loaded between the two holds it.
+    Other collections' changes are not this one's."""
     changes = [
         Change(1, "a", removed=[1], added=[5, 6], terms=[]),
         Change(2, "b", removed=[2], added=[7], terms=[]),
         Change(3, "a", removed=[5], added=[8], terms=[]),
     ]
-    assert net(changes, "a") == ([1], [6, 8])
+    assert net(changes, "a") == ([1, 5], [6, 8])
     assert net(changes, "b") == ([2], [7])
     assert net(changes, "c") == ([], [])

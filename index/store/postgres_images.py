@@ -10,7 +10,8 @@ from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING
 
 from index.store.base import ImagePart, now
-from index.store.sqlite_images import PARTS_PER_WRITE
+
+PARTS_PER_WRITE = 4  # parts written per transaction (`images.PART_BYTES` each at most)
 
 if TYPE_CHECKING:
     from index.store.postgres_feeds import Conn

@@ -1,26 +1,25 @@
 """Saved index images in SQLite (mixed into `SQLiteStore`; see `base.Store.save_image` and
-`index.images`). Each part is its own row, a few written per transaction: a writer holds the
-database's write lock for one batch of parts at a time, not for the whole image."""
+`index.images`). An image is written through a connection of its own, one part per
+transaction: the store's connection stays free for questions and writes, and other writers
+wait for one part at most, never for the whole image."""
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator, Sequence
+from pathlib import Path
 
 import aiosqlite
 
 from index.store.base import ImagePart, now
-
-PARTS_PER_WRITE = 4  # parts written per transaction (`images.PART_BYTES` each at most)
+from index.store.sqlite_access import connect
 
 
 class SQLiteImages:
     """The index-image half of the SQLite store."""
 
     _db: aiosqlite.Connection
-
-    _transaction: Callable[[], AbstractAsyncContextManager[aiosqlite.Connection]]
+    path: Path
 
     async def load_image(self, collection: str) -> AsyncIterator[ImagePart]:
         async with self._db.execute(  # one statement: one snapshot
@@ -37,37 +36,51 @@ class SQLiteImages:
         self, collection: str, seq: int, header: str, parts: Sequence[bytes | memoryview]
     ) -> bool:
         image = secrets.randbits(62)
-        for start in range(0, len(parts), PARTS_PER_WRITE):
-            rows = [
-                (image, number, collection, part)
-                for number, part in enumerate(parts[start : start + PARTS_PER_WRITE], start)
-            ]
-            async with self._transaction() as db:
-                await db.executemany(
+        db, _ = await connect(self.path, create=False, writable=True)
+        try:
+            await db.execute("PRAGMA synchronous = NORMAL")
+            for number, part in enumerate(parts):  # each its own transaction
+                await db.execute(
                     "INSERT INTO index_image_parts (image, part, collection, data)"
                     " VALUES (?, ?, ?, ?)",
-                    rows,
+                    (image, number, collection, part),
                 )
-        async with self._transaction() as db:
-            async with db.execute(
-                "SELECT (SELECT seq FROM index_images WHERE collection = ?),"
-                " (SELECT count(*) FROM index_image_parts WHERE image = ?)",
-                (collection, image),
-            ) as cursor:
-                row = await cursor.fetchone()
-            assert row is not None
-            kept = row[1] == len(parts) and (row[0] is None or row[0] < seq)
-            if kept:
-                await db.execute(
-                    "INSERT INTO index_images (collection, image, seq, header, parts, saved_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (collection) DO UPDATE SET"
-                    " image = excluded.image, seq = excluded.seq, header = excluded.header,"
-                    " parts = excluded.parts, saved_at = excluded.saved_at",
-                    (collection, image, seq, header, len(parts), now()),
-                )
-            await db.execute(  # older images' parts, this one's if not kept, and any left
-                "DELETE FROM index_image_parts WHERE collection = ? AND image IS NOT"
-                " (SELECT image FROM index_images WHERE collection = ?)",
-                (collection, collection),
-            )
+            await db.execute("BEGIN IMMEDIATE")
+            try:
+                kept = await _name(db, collection, image, seq, header, len(parts))
+            except BaseException:
+                await db.rollback()
+                raise
+            await db.commit()
+        finally:
+            await db.close()
         return kept
+
+
+async def _name(
+    db: aiosqlite.Connection, collection: str, image: int, seq: int, header: str, parts: int
+) -> bool:
+    """Make the image the collection's if all its parts are there and none as recent is;
+    drop every other image's parts of the collection (inside the caller's transaction)."""
+    async with db.execute(
+        "SELECT (SELECT seq FROM index_images WHERE collection = ?),"
+        " (SELECT count(*) FROM index_image_parts WHERE image = ?)",
+        (collection, image),
+    ) as cursor:
+        row = await cursor.fetchone()
+    assert row is not None
+    kept = row[1] == parts and (row[0] is None or row[0] < seq)
+    if kept:
+        await db.execute(
+            "INSERT INTO index_images (collection, image, seq, header, parts, saved_at)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (collection) DO UPDATE SET"
+            " image = excluded.image, seq = excluded.seq, header = excluded.header,"
+            " parts = excluded.parts, saved_at = excluded.saved_at",
+            (collection, image, seq, header, parts, now()),
+        )
+    await db.execute(  # older images' parts, this one's if not kept, and any left behind
+        "DELETE FROM index_image_parts WHERE collection = ? AND image IS NOT"
+        " (SELECT image FROM index_images WHERE collection = ?)",
+        (collection, collection),
+    )
+    return kept

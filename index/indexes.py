@@ -75,9 +75,7 @@ class Indexes:
         async with self._lock:
             loaded = self._loaded.get(collection)
             if loaded is None:
-                index = await self._load(collection)
-                loaded = self._loaded[collection] = _Loaded(index)
-                log.info("loaded the collection %s: %d passages", collection, len(index))
+                loaded = self._loaded[collection] = _Loaded(await self._load(collection))
         return loaded
 
     async def _load(self, collection: str) -> PassageIndex:
@@ -85,6 +83,8 @@ class Indexes:
         else from its passages; saved again (in the background) where that was slow."""
         restored = await self._restored(collection)
         index, stale = (await self._read(collection), True) if restored is None else restored
+        source = "its passages" if restored is None else "its saved image and the changes since"
+        log.info("loaded the collection %s: %d passages, from %s", collection, len(index), source)
         if stale and len(index) >= IMAGE_FROM and not self._store.read_only:
             task = asyncio.get_running_loop().create_task(self._save(collection))
             self._saving.add(task)

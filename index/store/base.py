@@ -369,7 +369,8 @@ class Store(Protocol):
         self, collection: str, seq: int, header: str, parts: Sequence[bytes | memoryview]
     ) -> bool:
         """Save an image reflecting the changes up to `seq` as the collection's, unless the
-        one stored is as recent; whether it was kept. The parts are written first, a few per
+        one stored is more recent (one as recent is replaced: it may be corrupt); whether it
+        was kept. The parts are written first, a few per
         transaction, so that other writers wait little; the image is the collection's only
         once all are. Any other image's parts of the collection are dropped then."""
         ...

@@ -57,7 +57,7 @@ class PostgresImages:
                 image,
             )
             assert row is not None
-            kept = row[1] == len(parts) and (row[0] is None or row[0] < seq)
+            kept = row[1] == len(parts) and (row[0] is None or row[0] <= seq)
             if kept:
                 await conn.execute(
                     "INSERT INTO index_images (collection, image, seq, header, parts, saved_at)"

@@ -60,7 +60,7 @@ class SQLiteImages:
 async def _name(
     db: aiosqlite.Connection, collection: str, image: int, seq: int, header: str, parts: int
 ) -> bool:
-    """Make the image the collection's if all its parts are there and none as recent is;
+    """Make the image the collection's if all its parts are there and none more recent is;
     drop every other image's parts of the collection (inside the caller's transaction)."""
     async with db.execute(
         "SELECT (SELECT seq FROM index_images WHERE collection = ?),"
@@ -69,7 +69,7 @@ async def _name(
     ) as cursor:
         row = await cursor.fetchone()
     assert row is not None
-    kept = row[1] == parts and (row[0] is None or row[0] < seq)
+    kept = row[1] == parts and (row[0] is None or row[0] <= seq)
     if kept:
         await db.execute(
             "INSERT INTO index_images (collection, image, seq, header, parts, saved_at)"

@@ -1,14 +1,18 @@
 """What a process holds in memory: loaded on first use, kept in step with the change log."""
 
-from collections.abc import Sequence
+import sqlite3
+from collections.abc import AsyncIterator, Sequence
+from pathlib import Path
 from unittest import mock
 
 import numpy as np
+import pytest
 
+from index import indexes as indexes_module
 from index.bm25 import BM25Params
 from index.indexes import Indexes, net
 from index.store import Store, is_postgres, open_store, postgres, sqlite_changes
-from index.store.base import Change, NewArticle
+from index.store.base import Change, NewArticle, PostingsBatch
 from index.store.columns import NewPassage
 from tests.helpers.databases import version_changes
 from tests.helpers.records import passages
@@ -147,3 +151,170 @@ def test_net_removes_a_passage_added_and_removed_within_the_changes() -> None:
     assert net(changes, "a") == ([1, 5], [6, 8])
     assert net(changes, "b") == ([2], [7])
     assert net(changes, "c") == ([], [])
+
+
+# --- saved images (`index.images`) ----------------------------------------------------------
+
+
+def _counting_reads(store: Store) -> list[str]:
+    """The collections `store` reads from their passages from now on (`load_postings`)."""
+    read: list[str] = []
+    load_postings = store.load_postings
+
+    def counted(collection: str) -> AsyncIterator[PostingsBatch]:
+        read.append(collection)
+        return load_postings(collection)
+
+    store.load_postings = counted  # type: ignore[method-assign]
+    return read
+
+
+async def _saved(store: Store, collection: str) -> int | None:
+    """The seq of the collection's saved image (None: it has none)."""
+    async for seq, _, _ in store.load_image(collection):
+        return seq
+    return None
+
+
+@pytest.fixture
+def images_from_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(indexes_module, "IMAGE_FROM", 1)
+
+
+@pytest.mark.usefixtures("images_from_one")
+async def test_a_large_collection_is_saved_once_read_and_the_next_process_starts_from_it(
+    location: str,
+) -> None:
+    """Read from its passages, the collection's image is saved (close waits for it); another
+    connection (as a new process would) then reads none of its passages, and finds the same."""
+    async with open_store(location) as store:
+        ids = [await _insert(store, "a", f"t{n}", [-1, n + 2], ["ship"]) for n in range(3)]
+        indexes = await _ready(store)
+        assert await _ids(indexes, "a", 1) == ids
+        await indexes.close(10)
+        assert await _saved(store, "a") == await store.latest_change()
+    async with open_store(location) as store:
+        read = _counting_reads(store)
+        indexes = await _ready(store)
+        assert await _ids(indexes, "a", 1) == ids
+        assert read == []
+
+
+async def test_a_small_collection_is_not_saved(location: str) -> None:
+    """Below `IMAGE_FROM` passages, reading the passages is as fast: no image is written."""
+    async with open_store(location) as store:
+        await _insert(store, "a", "ships", [-1], ["ship"])
+        indexes = await _ready(store)
+        await indexes.get("a")
+        await indexes.close(10)
+        assert await _saved(store, "a") is None
+
+
+@pytest.mark.usefixtures("images_from_one")
+async def test_changes_made_since_the_image_are_applied_when_starting_from_it(
+    location: str,
+) -> None:
+    """Passages added and removed after the image was saved are found and gone in an index
+    started from it, exactly as in one read from the passages."""
+    async with open_store(location) as store:
+        old = [await _insert(store, "a", f"t{n}", [-1], ["ship"]) for n in range(3)]
+        indexes = await _ready(store)
+        await indexes.get("a")
+        await indexes.close(10)
+        new = await _insert(store, "a", "t9", [1])
+        await store.delete_article("a", (await store.list_articles("a"))[0].id)
+    async with open_store(location) as store:
+        read = _counting_reads(store)
+        indexes = await _ready(store)
+        assert await _ids(indexes, "a", 1) == [*old[1:], new]
+        assert read == []
+        assert len((await indexes.get("a")).index) == 3
+
+
+@pytest.mark.usefixtures("images_from_one")
+async def test_an_image_the_change_log_no_longer_reaches_is_not_used_and_is_saved_again(
+    location: str,
+) -> None:
+    """With the changes since the image dropped from the log, what changed is unknown: the
+    collection is read from its passages, and a new image saved."""
+    async with open_store(location) as store:
+        await _insert(store, "a", "t", [-1], ["ship"])
+        indexes = await _ready(store)
+        await indexes.get("a")
+        await indexes.close(10)
+        first = await _saved(store, "a")
+        with mock.patch.object(sqlite_changes, "KEEP", 2), mock.patch.object(postgres, "KEEP", 2):
+            for n in range(4):
+                await _insert(store, "b", f"other {n}", [1])
+        await store.delete_article("a", (await store.list_articles("a"))[0].id)
+        await _insert(store, "a", "t2", [1])
+    async with open_store(location) as store:
+        read = _counting_reads(store)
+        indexes = await _ready(store)
+        assert len(await _ids(indexes, "a", 1)) == 1
+        assert read == ["a"]
+        await indexes.close(10)
+        assert (await _saved(store, "a") or 0) > (first or 0)
+
+
+@pytest.mark.usefixtures("images_from_one")
+async def test_an_image_is_saved_again_once_many_changes_came_since(
+    location: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Started from an image with more than `STALE_CHANGES` changes since, the collection
+    is saved again, so that the next start applies few."""
+    monkeypatch.setattr(indexes_module, "STALE_CHANGES", 2)
+    async with open_store(location) as store:
+        await _insert(store, "a", "t", [-1], ["ship"])
+        indexes = await _ready(store)
+        await indexes.get("a")
+        await indexes.close(10)
+        first = await _saved(store, "a")
+        for n in range(3):
+            await _insert(store, "b", f"other {n}", [1])
+    async with open_store(location) as store:
+        read = _counting_reads(store)
+        indexes = await _ready(store)
+        await indexes.get("a")
+        await indexes.close(10)
+        assert read == []
+        assert await _saved(store, "a") == await store.latest_change() != first
+
+
+@pytest.mark.usefixtures("images_from_one")
+async def test_a_corrupt_image_is_read_from_the_passages_instead_and_replaced(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A part overwritten with other bytes: one warning, the passages are read, the answers
+    are right, and a good image replaces the bad one."""
+    path = tmp_path / "lib.db"
+    async with open_store(path) as store:
+        ids = [await _insert(store, "a", f"t{n}", [-1], ["ship"]) for n in range(3)]
+        indexes = await _ready(store)
+        await indexes.get("a")
+        await indexes.close(10)
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE index_image_parts SET data = zeroblob(length(data)) WHERE part = 0")
+    async with open_store(path) as store:
+        read = _counting_reads(store)
+        indexes = await _ready(store)
+        assert await _ids(indexes, "a", 1) == ids
+        assert read == ["a"]
+        await indexes.close(10)
+    assert "the saved index of a is not usable" in caplog.text
+    async with open_store(path) as store:
+        read = _counting_reads(store)
+        assert await _ids(await _ready(store), "a", 1) == ids
+        assert read == []
+
+
+@pytest.mark.usefixtures("images_from_one")
+async def test_a_read_only_library_never_saves_an_image(location: str) -> None:
+    """A process that may not write reads the passages and leaves the store as it was."""
+    async with open_store(location) as store:
+        await _insert(store, "a", "t", [-1], ["ship"])
+        store.read_only = True
+        indexes = await _ready(store)
+        await indexes.get("a")
+        await indexes.close(10)
+        assert await _saved(store, "a") is None

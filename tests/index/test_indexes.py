@@ -1,6 +1,8 @@
 """What a process holds in memory: loaded on first use, kept in step with the change log."""
 
 import sqlite3
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from unittest import mock
@@ -318,3 +320,61 @@ async def test_a_read_only_library_never_saves_an_image(location: str) -> None:
         await indexes.get("a")
         await indexes.close(10)
         assert await _saved(store, "a") is None
+
+
+_PROCESS = """
+import asyncio, logging, sys
+import index.indexes
+from index.ingest import Document
+from index.library import Library
+
+index.indexes.IMAGE_FROM = 1
+logging.basicConfig(level=logging.INFO, format="%(message)s")
+
+async def main(path, do, text):
+    async with Library.open(path) as library:
+        if do == "add":
+            await library.add("c", Document(title=text, text=text))
+        elif do == "delete":
+            await library.remove("c", (await library.articles("c"))[0].id)
+        else:
+            answer = await library.ask("c", text, k=10)
+            print(sorted(result.article.title for result in answer.results))
+
+asyncio.run(main(*sys.argv[1:]))
+"""
+
+
+def _process(location: str, do: str, text: str) -> tuple[str, str]:
+    done = subprocess.run(
+        [sys.executable, "-c", _PROCESS, location, do, text],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return done.stdout.strip(), done.stderr
+
+
+def test_a_process_starts_from_the_image_another_saved_with_a_third_ones_changes(
+    location: str,
+) -> None:
+    """Real processes: one reads the collection and saves its image on the way out; another
+    removes an article and adds one; a third starts from the image, with both changes."""
+    for n in range(3):
+        _process(location, "add", f"Harbour light number {n} shines over the quay.")
+    _, log = _process(location, "ask", "harbour light")
+    assert "from its passages" in log and "saved the index of c" in log
+    _process(location, "delete", "")
+    _process(location, "add", "Lanterns and the harbour light guide the boats home.")
+    found, log = _process(location, "ask", "harbour light lanterns")
+    assert "from its saved image" in log
+    assert found == str(
+        sorted(
+            [
+                "Harbour light number 1 shines over the quay.",
+                "Harbour light number 2 shines over the quay.",
+                "Lanterns and the harbour light guide the boats home.",
+            ]
+        )
+    )

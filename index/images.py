@@ -27,7 +27,7 @@ from index.bm25 import BM25Params
 from index.postings import PassageIndex
 
 FORMAT = 1
-PART_BYTES = 8 << 20
+PART_BYTES = 1 << 20  # each part is copied holding the GIL once (by SQLite's driver): small
 # each array, in stored order, with the dtypes it may have
 _ARRAYS: dict[str, tuple[str, ...]] = {
     "ids": ("<i8",),
@@ -88,13 +88,13 @@ class Restoring:
                 raise
             raise ImageError(f"an image's header does not read: {exc}") from exc
         self._filling = self._places()
-        self._place: tuple[memoryview, int] | None = next(self._filling, None)
+        self._place: tuple[npt.NDArray[np.uint8], int] | None = next(self._filling, None)
 
-    def _places(self) -> Iterator[tuple[memoryview, int]]:
+    def _places(self) -> Iterator[tuple[npt.NDArray[np.uint8], int]]:
         """Each array's bytes, with the position of the next part in it."""
         for array in self._arrays.values():
-            whole = array.data.cast("B")
-            for at in range(0, len(whole), PART_BYTES):
+            whole = array.view(np.uint8)
+            for at in range(0, whole.size, PART_BYTES):
                 yield whole, at
 
     def add(self, part: bytes) -> None:
@@ -102,9 +102,9 @@ class Restoring:
         if self._place is None:
             raise ImageError("an image has more parts than its arrays hold")
         whole, at = self._place
-        if len(part) != min(PART_BYTES, len(whole) - at):
+        if len(part) != min(PART_BYTES, whole.size - at):
             raise ImageError("an image's part is not of its size")
-        whole[at : at + len(part)] = part
+        whole[at : at + len(part)] = np.frombuffer(part, np.uint8)  # numpy lets go of the GIL
         self._place = next(self._filling, None)
 
     def finish(self, params: BM25Params) -> PassageIndex:

@@ -28,7 +28,7 @@ class SQLiteImages:
             " WHERE i.collection = ? ORDER BY p.part",
             (collection,),
         ) as cursor:
-            while rows := await cursor.fetchmany(1):
+            while rows := await cursor.fetchmany(4):
                 for seq, header, data in rows:
                     yield int(seq), str(header), bytes(data)
 

@@ -1,5 +1,6 @@
 """What a process holds in memory: loaded on first use, kept in step with the change log."""
 
+import asyncio
 import sqlite3
 import subprocess
 import sys
@@ -378,3 +379,43 @@ def test_a_process_starts_from_the_image_another_saved_with_a_third_ones_changes
             ]
         )
     )
+
+
+async def _saved_within(store: Store, collection: str, seconds: float) -> int | None:
+    async with asyncio.timeout(seconds):
+        while (seq := await _saved(store, collection)) is None:  # noqa: ASYNC110
+            await asyncio.sleep(0.02)
+    return seq
+
+
+@pytest.mark.usefixtures("images_from_one")
+async def test_an_image_waits_for_questions_to_pause_and_close_saves_it_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While questions keep coming (here: no pause in an hour), nothing is saved; closing
+    saves at once."""
+    monkeypatch.setattr(indexes_module, "SAVE_IDLE", 3600.0)
+    monkeypatch.setattr(indexes_module, "SAVE_WAIT", 3600.0)
+    async with open_store(tmp_path / "lib.db") as store:
+        await _insert(store, "a", "t", [-1], ["ship"])
+        indexes = await _ready(store)
+        await indexes.get("a")
+        await asyncio.sleep(0.3)
+        assert await _saved(store, "a") is None
+        await indexes.close(10)
+        assert await _saved(store, "a") is not None
+
+
+@pytest.mark.usefixtures("images_from_one")
+@pytest.mark.parametrize(("idle", "wait"), [(0.05, 3600.0), (3600.0, 0.05)], ids=["pause", "due"])
+async def test_an_image_is_saved_after_a_pause_or_once_overdue_without_closing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, idle: float, wait: float
+) -> None:
+    monkeypatch.setattr(indexes_module, "SAVE_IDLE", idle)
+    monkeypatch.setattr(indexes_module, "SAVE_WAIT", wait)
+    async with open_store(tmp_path / "lib.db") as store:
+        await _insert(store, "a", "t", [-1], ["ship"])
+        indexes = await _ready(store)
+        await indexes.get("a")
+        assert await _saved_within(store, "a", 30) == await store.latest_change()
+        await indexes.close(10)

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import random
 import re
@@ -299,7 +300,7 @@ def _without_images(db: Path) -> None:
     import sqlite3
 
     asyncio.run(_opened(db))
-    with sqlite3.connect(db) as connection:
+    with contextlib.closing(sqlite3.connect(db)) as connection, connection:
         connection.execute("DELETE FROM index_images")
         connection.execute("DELETE FROM index_image_parts")
 
@@ -352,6 +353,8 @@ def main() -> None:
     for size in args.sizes:
         db = prepared(workdir, size)
         copy = workdir / f"copy-{db.name}"  # measuring adds articles: the built one stays
+        for stale in (Path(f"{copy}-wal"), Path(f"{copy}-shm")):  # SQLite would apply them
+            stale.unlink(missing_ok=True)
         shutil.copyfile(db, copy)
         _without_images(copy)
         first = _child("library", copy, args.queries)  # reads the passages, saves the image

@@ -30,7 +30,7 @@ class PostgresImages:
                 " JOIN index_image_parts p ON p.image = i.image"
                 " WHERE i.collection = $1 ORDER BY p.part",
                 collection,
-                prefetch=1,
+                prefetch=4,
             ):
                 yield int(row[0]), str(row[1]), bytes(row[2])
 

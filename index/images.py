@@ -9,7 +9,8 @@ the change log no longer reaches back to it (or a re-index came since), the coll
 from its passages instead and a new image saved. Dropping one loses nothing.
 
 The stored form is a JSON header naming each array's dtype and length, and the arrays' bytes
-(little-endian) cut into parts of at most `PART_BYTES`, no part holding two arrays, so that
+(little-endian) cut into parts of at most `PART_BYTES` (the header says how many: a reader
+does not depend on the constant), no part holding two arrays, so that
 neither side ever holds a second copy of the whole.
 """
 
@@ -64,7 +65,7 @@ def encode(index: PassageIndex) -> tuple[str, list[memoryview]]:
         described.append([name, data.dtype.str, int(data.size)])
         whole = data.data.cast("B")
         parts.extend(whole[at : at + PART_BYTES] for at in range(0, len(whole), PART_BYTES))
-    return json.dumps({"format": FORMAT, "arrays": described}), parts
+    return json.dumps({"format": FORMAT, "part": PART_BYTES, "arrays": described}), parts
 
 
 class Restoring:
@@ -75,6 +76,9 @@ class Restoring:
             described = json.loads(header)
             if described.get("format") != FORMAT:
                 raise ImageError(f"an image of format {described.get('format')!r}")
+            self._part = described["part"]
+            if not isinstance(self._part, int) or not 0 < self._part <= 1 << 30:
+                raise ImageError(f"an image of parts of {self._part!r} bytes")
             names = [name for name, _, _ in described["arrays"]]
             if names != list(_ARRAYS):
                 raise ImageError(f"an image of arrays {names}")
@@ -94,7 +98,7 @@ class Restoring:
         """Each array's bytes, with the position of the next part in it."""
         for array in self._arrays.values():
             whole = array.view(np.uint8)
-            for at in range(0, whole.size, PART_BYTES):
+            for at in range(0, whole.size, self._part):
                 yield whole, at
 
     def add(self, part: bytes) -> None:
@@ -102,7 +106,7 @@ class Restoring:
         if self._place is None:
             raise ImageError("an image has more parts than its arrays hold")
         whole, at = self._place
-        if len(part) != min(PART_BYTES, whole.size - at):
+        if len(part) != min(self._part, whole.size - at):
             raise ImageError("an image's part is not of its size")
         whole[at : at + len(part)] = np.frombuffer(part, np.uint8)  # numpy lets go of the GIL
         self._place = next(self._filling, None)

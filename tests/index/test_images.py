@@ -85,6 +85,7 @@ def test_the_parts_are_at_most_part_bytes_and_none_holds_two_arrays(
     assert max(len(part) for part in parts) == 64
     expected = [min(64, size - at) for size in sizes for at in range(0, size, 64)]
     assert [len(part) for part in parts] == expected
+    monkeypatch.setattr(images, "PART_BYTES", 1 << 20)  # read as the header says, not as now
     restoring = Restoring(header)
     for part in parts:
         restoring.add(bytes(part))
@@ -105,8 +106,10 @@ def test_an_empty_index_round_trips() -> None:
     [
         "not json",
         "[]",
-        json.dumps({"format": 99, "arrays": []}),
-        json.dumps({"format": images.FORMAT, "arrays": [["ids", "<i8", 3]]}),
+        json.dumps({"format": 99, "part": 64, "arrays": []}),
+        json.dumps({"format": images.FORMAT, "part": 64, "arrays": [["ids", "<i8", 3]]}),
+        json.dumps({"format": images.FORMAT, "part": 0, "arrays": []}),
+        json.dumps({"format": images.FORMAT, "arrays": []}),
     ],
 )
 def test_a_header_that_does_not_read_is_refused(header: str) -> None:
@@ -158,7 +161,8 @@ def _corrupted(name: str, change: object) -> Restoring:
     change(array)  # type: ignore[operator]
     arrays[name] = array
     described = [[key, value.dtype.str, int(value.size)] for key, value in arrays.items()]
-    restoring = Restoring(json.dumps({"format": images.FORMAT, "arrays": described}))
+    header = {"format": images.FORMAT, "part": images.PART_BYTES, "arrays": described}
+    restoring = Restoring(json.dumps(header))
     for value in arrays.values():
         data = value.tobytes()
         for at in range(0, len(data), images.PART_BYTES):

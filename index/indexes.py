@@ -101,13 +101,17 @@ class Indexes:
     async def _restored(self, collection: str) -> tuple[PassageIndex, bool] | None:
         """The collection's index from its image, brought up to date with the changes since,
         and whether it was stale (None: no image, or none usable)."""
-        restoring, seq = None, 0
+        restoring, found = None, None
         try:
-            async for image_seq, header, part in self._store.load_image(collection):
-                if restoring is None:
-                    restoring, seq = Restoring(header), image_seq
-                await asyncio.to_thread(restoring.add, part)
-            if restoring is None:
+            async with contextlib.aclosing(self._store.load_image(collection)) as parts:
+                async for seq, header, part in parts:
+                    if restoring is None:  # the changes since first: no part read for nothing
+                        found = await self._store.changes_since(seq)
+                        if found is None or any(change.collection is None for change in found):
+                            return None  # the log no longer reaches back, or a re-index since
+                        restoring = Restoring(header)
+                    await asyncio.to_thread(restoring.add, part)
+            if restoring is None or found is None:
                 return None
             index = await asyncio.to_thread(restoring.finish, self._params)
         except ImageError as exc:
@@ -115,9 +119,6 @@ class Indexes:
                 "the saved index of %s is not usable (%s): reading it again", collection, exc
             )
             return None
-        found = await self._store.changes_since(seq)
-        if found is None or any(change.collection is None for change in found):
-            return None  # the log no longer reaches back to it, or a re-index came since
         removed, added = net(found, collection)
         if removed or added:
             await asyncio.to_thread(

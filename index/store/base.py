@@ -7,7 +7,7 @@ together are one transaction inside a backend's method.
 from __future__ import annotations
 
 import struct
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -361,7 +361,7 @@ class Store(Protocol):
 
     # --- saved index images (`index.images`) -------------------------------------------------
 
-    def load_image(self, collection: str) -> AsyncIterator[ImagePart]:
+    def load_image(self, collection: str) -> AsyncGenerator[ImagePart, None]:
         """The collection's saved image, part after part, all from one snapshot (nothing if
         it has none)."""
 

@@ -5,7 +5,7 @@ lock, which only the last step (naming the image the collection's) takes."""
 from __future__ import annotations
 
 import secrets
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncGenerator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING
 
@@ -23,7 +23,7 @@ class PostgresImages:
     _connection: Callable[[], AbstractAsyncContextManager[Conn]]
     _transaction: Callable[[], AbstractAsyncContextManager[Conn]]
 
-    async def load_image(self, collection: str) -> AsyncIterator[ImagePart]:
+    async def load_image(self, collection: str) -> AsyncGenerator[ImagePart, None]:
         async with self._connection() as conn, conn.transaction(isolation="repeatable_read"):
             async for row in conn.cursor(
                 "SELECT i.seq, i.header, p.data FROM index_images i"

@@ -6,7 +6,7 @@ wait for one part at most, never for the whole image."""
 from __future__ import annotations
 
 import secrets
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, Sequence
 from pathlib import Path
 
 import aiosqlite
@@ -21,7 +21,7 @@ class SQLiteImages:
     _db: aiosqlite.Connection
     path: Path
 
-    async def load_image(self, collection: str) -> AsyncIterator[ImagePart]:
+    async def load_image(self, collection: str) -> AsyncGenerator[ImagePart, None]:
         async with self._db.execute(  # one statement: one snapshot
             "SELECT i.seq, i.header, p.data FROM index_images i"
             " JOIN index_image_parts p ON p.image = i.image"

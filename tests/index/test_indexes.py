@@ -4,7 +4,7 @@ import asyncio
 import sqlite3
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from pathlib import Path
 from unittest import mock
 
@@ -15,7 +15,7 @@ from index import indexes as indexes_module
 from index.bm25 import BM25Params
 from index.indexes import Indexes, net
 from index.store import Store, is_postgres, open_store, postgres, sqlite_changes
-from index.store.base import Change, NewArticle, PostingsBatch
+from index.store.base import Change, ImagePart, NewArticle, PostingsBatch
 from index.store.columns import NewPassage
 from tests.helpers.databases import version_changes
 from tests.helpers.records import passages
@@ -172,6 +172,21 @@ def _counting_reads(store: Store) -> list[str]:
     return read
 
 
+def _counting_parts(store: Store) -> list[int]:
+    """How many parts of an image each `load_image` of `store` yields from now on."""
+    counts: list[int] = []
+    load_image = store.load_image
+
+    async def counted(collection: str) -> AsyncGenerator[ImagePart, None]:
+        counts.append(0)
+        async for part in load_image(collection):
+            yield part
+            counts[-1] += 1
+
+    store.load_image = counted  # type: ignore[method-assign]
+    return counts
+
+
 async def _saved(store: Store, collection: str) -> int | None:
     """The seq of the collection's saved image (None: it has none)."""
     async for seq, _, _ in store.load_image(collection):
@@ -252,10 +267,11 @@ async def test_an_image_the_change_log_no_longer_reaches_is_not_used_and_is_save
         await store.delete_article("a", (await store.list_articles("a"))[0].id)
         await _insert(store, "a", "t2", [1])
     async with open_store(location) as store:
-        read = _counting_reads(store)
+        read, parts = _counting_reads(store), _counting_parts(store)
         indexes = await _ready(store)
         assert len(await _ids(indexes, "a", 1)) == 1
         assert read == ["a"]
+        assert parts == [0]  # the first part told the image's seq: no other was read
         await indexes.close(10)
         assert (await _saved(store, "a") or 0) > (first or 0)
 

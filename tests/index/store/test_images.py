@@ -204,6 +204,23 @@ async def test_a_reader_keeps_its_snapshot_while_a_newer_image_is_saved(location
         assert await _loaded(mine) == [(5, HEADER, part) for part in _parts("five", 2)]
 
 
+async def test_a_store_loading_an_image_still_writes_after_another_write(
+    location: str,
+) -> None:
+    """A load of an image in progress does not hold the store back: after a write through
+    another connection (here its own save of another collection's image), the store still
+    writes, and the load still reads its image to the end."""
+    async with open_store(location) as store:
+        assert await store.save_image("c", 3, HEADER, _parts("three", 6))
+        reading = store.load_image("c")
+        first = await anext(reading)
+        assert await store.save_image("b", 1, HEADER, _parts("b", 1))
+        written = await store.insert_article(article("one"), passages(passage()), ["t"])
+        rest = [part async for part in reading]
+        assert written.passage_ids != []
+        assert [first, *rest] == [(3, HEADER, part) for part in _parts("three", 6)]
+
+
 async def test_a_re_index_drops_every_image(location: str) -> None:
     """Images hold the old term ids: after `replace_index` no collection has one, and no part
     is left."""

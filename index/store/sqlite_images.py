@@ -1,7 +1,7 @@
 """Saved index images in SQLite (mixed into `SQLiteStore`; see `base.Store.save_image` and
 `index.images`). An image is written through a connection of its own, one part per
 transaction: the store's connection stays free for questions and writes, and other writers
-wait for one part at most, never for the whole image."""
+wait for one part at most, never for the whole image. It is read through one of its own too."""
 
 from __future__ import annotations
 
@@ -22,15 +22,27 @@ class SQLiteImages:
     path: Path
 
     async def load_image(self, collection: str) -> AsyncGenerator[ImagePart, None]:
-        async with self._db.execute(  # one statement: one snapshot
-            "SELECT i.seq, i.header, p.data FROM index_images i"
-            " JOIN index_image_parts p ON p.image = i.image"
-            " WHERE i.collection = ? ORDER BY p.part",
-            (collection,),
+        """Read through a connection of its own (where there is an image: opening one takes
+        ~1.7 ms, the check 0.1): the snapshot its one statement holds meanwhile would keep the
+        store's connection from writing once anything else had written (a BusyError at once)."""
+        async with self._db.execute(
+            "SELECT 1 FROM index_images WHERE collection = ?", (collection,)
         ) as cursor:
-            while rows := await cursor.fetchmany(4):
-                for seq, header, data in rows:
-                    yield int(seq), str(header), bytes(data)
+            if await cursor.fetchone() is None:
+                return
+        db, _ = await connect(self.path, create=False, writable=False)
+        try:
+            async with db.execute(  # one statement: one snapshot
+                "SELECT i.seq, i.header, p.data FROM index_images i"
+                " JOIN index_image_parts p ON p.image = i.image"
+                " WHERE i.collection = ? ORDER BY p.part",
+                (collection,),
+            ) as cursor:
+                while rows := await cursor.fetchmany(4):
+                    for seq, header, data in rows:
+                        yield int(seq), str(header), bytes(data)
+        finally:
+            await db.close()
 
     async def save_image(
         self, collection: str, seq: int, header: str, parts: Sequence[bytes | memoryview]

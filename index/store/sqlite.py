@@ -313,13 +313,23 @@ class SQLiteStore(SQLiteFeeds, SQLiteCommunity, SQLiteImages):
         A batch is read by aiosqlite's thread while the last is grouped by another, and each
         holds the GIL for a batch's rows at a time: with 10,000 rows the event loop waited
         10-35 ms for it again and again while a million passages loaded (`benchmarks/perf.py`'s
-        stall), with 2,000 it waited under 20 ms, for the same start-up time."""
-        async with self._db.execute(
-            "SELECT id, term_ids, term_freqs FROM passages WHERE collection = ? ORDER BY id",
-            (collection,),
-        ) as cursor:
-            while rows := await cursor.fetchmany(batch):
-                yield [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
+        stall), with 2,000 it waited under 20 ms, for the same start-up time. Each batch is a
+        statement of its own (the next ids): one statement held open between batches held its
+        snapshot, and the store could not write once another process had (a BusyError at
+        once). Batches read at different moments are fine: the catch-up after the load applies
+        every change since the one before it, and applying one twice is harmless."""
+        last = -(1 << 63)
+        while True:
+            async with self._db.execute(
+                "SELECT id, term_ids, term_freqs FROM passages WHERE collection = ? AND id > ?"
+                " ORDER BY id LIMIT ?",
+                (collection, last, batch),
+            ) as cursor:
+                rows = list(await cursor.fetchall())
+            if not rows:
+                return
+            last = rows[-1][0]
+            yield [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
 
     async def get_postings(self, collection: str, ids: Sequence[int]) -> PostingsBatch:
         rows = await select_in(

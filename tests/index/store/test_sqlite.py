@@ -11,7 +11,7 @@ from index.library import Library
 from index.settings import LibrarySettings
 from index.store import SQLiteStore
 from index.store.migrations import numbered_scripts
-from tests.helpers.records import article, passages, postings
+from tests.helpers.records import article, passage, passages, postings
 
 
 async def test_a_new_database_is_migrated_to_the_latest_version(tmp_path: Path) -> None:
@@ -155,3 +155,33 @@ async def test_existing_collections_are_registered_with_their_server_id(tmp_path
     with sqlite3.connect(path) as db:
         rows = db.execute("SELECT name, guild_id FROM collections ORDER BY name").fetchall()
     assert rows == [("console", None), ("guild:81384788765712384", 81384788765712384)]
+
+
+async def test_a_store_loading_postings_still_writes_after_another_processs_write(
+    tmp_path: Path,
+) -> None:
+    """A collection's load in progress holds no snapshot between its batches: after another
+    connection (as another process would) writes, the loading store still writes, and the
+    load reads every passage, in id order."""
+    path = tmp_path / "lib.db"
+    async with SQLiteStore.open(path) as mine, SQLiteStore.open(path) as theirs:
+        for n in range(3):
+            await mine.insert_article(article(f"t{n}"), passages(passage(), passage()), [f"w{n}"])
+        loading = mine.load_postings("c", batch=2)
+        first = await anext(loading)
+        await theirs.insert_article(article("theirs"), passages(passage()), ["x"])
+        written = await mine.insert_article(article("mine"), passages(passage()), ["y"])
+        ids = [*first[0], *(i for batch in [b async for b in loading] for i in batch[0])]
+    assert written.passage_ids
+    assert ids == sorted(ids) and len(ids) == 8  # the six, and the two written meanwhile
+
+
+async def test_a_collections_postings_are_read_in_batches_of_the_next_ids(tmp_path: Path) -> None:
+    """Each batch is one query of the ids after the last batch's: the collection's index."""
+    async with SQLiteStore.open(tmp_path / "lib.db") as store:
+        await store.insert_article(article("one"), passages(passage(), passage(), passage()), ["a"])
+        await store.insert_article(article("x", "other"), passages(passage(1)), [])
+        await store.insert_article(article("two"), passages(passage(1, 2), passage(1)), ["b"])
+        batches = [batch async for batch in store.load_postings("c", batch=2)]
+        assert [len(ids) for ids, _, _ in batches] == [2, 2, 1]
+        assert [i for ids, _, _ in batches for i in ids] == [1, 2, 3, 5, 6]

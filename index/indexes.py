@@ -147,9 +147,10 @@ class Indexes:
         """Until no collection was asked for `SAVE_IDLE` seconds (`SAVE_WAIT` at most), or
         closing: a save shares the machine with the answers (a first start's questions' p99
         at 100k passages was 8.4 ms beside one, 5.0 without)."""
-        deadline = time.monotonic() + SAVE_WAIT
+        due = time.monotonic()  # the load that asks for the save may have taken seconds
+        deadline = due + SAVE_WAIT
         while not self._closing.is_set():
-            wait = min(self._used + SAVE_IDLE, deadline) - time.monotonic()
+            wait = min(max(self._used, due) + SAVE_IDLE, deadline) - time.monotonic()
             if wait <= 0:
                 return
             with contextlib.suppress(TimeoutError):

@@ -435,3 +435,36 @@ async def test_an_image_is_saved_after_a_pause_or_once_overdue_without_closing(
         await indexes.get("a")
         assert await _saved_within(store, "a", 30) == await store.latest_change()
         await indexes.close(10)
+
+
+@pytest.mark.usefixtures("images_from_one")
+async def test_a_slow_load_is_not_a_pause_the_save_waits_after_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A load longer than `SAVE_IDLE` (a million passages: seconds) is followed by questions:
+    the save it asks for waits `SAVE_IDLE` from the load's end, not from the question that
+    began it (it ran beside a first start's questions)."""
+    monkeypatch.setattr(indexes_module, "SAVE_IDLE", 1.0)
+    read = Indexes._read
+
+    async def slow(self: Indexes, collection: str) -> object:
+        await asyncio.sleep(1.2)
+        return await read(self, collection)
+
+    monkeypatch.setattr(Indexes, "_read", slow)
+    async with open_store(tmp_path / "lib.db") as store:
+        await _insert(store, "a", "t", [-1], ["ship"])
+        saves: list[str] = []
+        save_image = store.save_image
+
+        async def counted(collection: str, *args: object) -> bool:
+            saves.append(collection)
+            return await save_image(collection, *args)  # type: ignore[arg-type]
+
+        store.save_image = counted  # type: ignore[method-assign]
+        indexes = await _ready(store)
+        await indexes.get("a")
+        await asyncio.sleep(0.2)
+        assert saves == []
+        await indexes.close(10)
+        assert saves == ["a"]

@@ -92,8 +92,15 @@ class Indexes:
         index, stale = (await self._read(collection), True) if restored is None else restored
         source = "its passages" if restored is None else "its saved image and the changes since"
         log.info("loaded the collection %s: %d passages, from %s", collection, len(index), source)
-        if stale and len(index) >= IMAGE_FROM and not self._store.read_only:
-            task = asyncio.get_running_loop().create_task(self._save(collection))
+        seq = self._seen  # what the index reflects at least (the load read all that came after)
+        if stale and len(index) >= IMAGE_FROM and not self._store.read_only and seq is not None:
+            # taken now, while no add has left a delta to merge in (a second copy of every
+            # posting: at a million passages, a peak of 1.2 GB when taken at close); written
+            # once questions pause
+            header, parts = await asyncio.to_thread(encode, index)
+            task = asyncio.get_running_loop().create_task(
+                self._save(collection, seq, header, parts)
+            )
             self._saving.add(task)
             task.add_done_callback(self._saving.discard)
         return index
@@ -127,16 +134,14 @@ class Indexes:
         changed = len(removed) + len(added)
         return index, len(found) > STALE_CHANGES or changed * STALE_SHARE > len(index)
 
-    async def _save(self, collection: str) -> None:
-        """Save the collection's image once questions pause (derived data: a failure is
-        logged, nothing is lost)."""
+    async def _save(
+        self, collection: str, seq: int, header: str, parts: Sequence[memoryview]
+    ) -> None:
+        """Write an image once questions pause (derived data: a failure is logged, nothing
+        is lost). Its parts are views of the index's arrays, which are never changed in place
+        (a merge makes new ones): what was taken is what is written."""
         try:
             await self._quiet()
-            async with self._lock:  # no catch-up meanwhile: it reflects exactly up to `_seen`
-                loaded, seq = self._loaded.get(collection), self._seen
-                if loaded is None or seq is None:
-                    return
-                header, parts = await loaded.run(encode)
             kept = await self._store.save_image(collection, seq, header, parts)
             log.info("saved the index of %s%s", collection, "" if kept else ": a newer one is kept")
         except Exception as exc:  # a task of its own: nothing else would hear of it

@@ -46,8 +46,9 @@ class ImageError(ValueError):
 
 
 def encode(index: PassageIndex) -> tuple[str, list[memoryview]]:
-    """The header and parts of `index`'s image (views of arrays that are never changed in
-    place; the caller holds the index's lock while this runs)."""
+    """The header and parts of `index`'s image: views of its arrays, which are never changed
+    in place, so that what is written later is what was taken now (merging its delta first,
+    or dropping its dead passages, changes the index: no other thread may use it meanwhile)."""
     ids, lengths, distinct, postings = index.image()
     arrays: dict[str, npt.NDArray[Any]] = {
         "ids": ids,

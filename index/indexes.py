@@ -93,7 +93,8 @@ class Indexes:
         source = "its passages" if restored is None else "its saved image and the changes since"
         log.info("loaded the collection %s: %d passages, from %s", collection, len(index), source)
         seq = self._seen  # what the index reflects at least (the load read all that came after)
-        if stale and len(index) >= IMAGE_FROM and not self._store.read_only and seq is not None:
+        large = len(index) >= IMAGE_FROM or restored is not None  # (a shrunk one's is replaced)
+        if stale and large and not self._store.read_only and seq is not None:
             # taken now, while no add has left a delta to merge in (a second copy of every
             # posting: at a million passages, a peak of 1.2 GB when taken at close); written
             # once questions pause

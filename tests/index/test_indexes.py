@@ -468,3 +468,30 @@ async def test_a_slow_load_is_not_a_pause_the_save_waits_after_it(
         assert saves == []
         await indexes.close(10)
         assert saves == ["a"]
+
+
+async def test_the_image_of_a_collection_that_shrank_below_the_line_is_replaced(
+    location: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Most of a large collection removed: its next start replaces the large image with the
+    small collection's (else the stale one would be read, and kept, at every start)."""
+    monkeypatch.setattr(indexes_module, "IMAGE_FROM", 3)
+    async with open_store(location) as store:
+        for n in range(4):
+            await _insert(store, "a", f"t{n}", [-1], ["ship"])
+        indexes = await _ready(store)
+        await indexes.get("a")
+        await indexes.close(10)
+        for article in (await store.list_articles("a"))[:3]:
+            await store.delete_article("a", article.id)
+        before = await _parts(store, "a")
+    async with open_store(location) as store:
+        indexes = await _ready(store)
+        assert len((await indexes.get("a")).index) == 1
+        await indexes.close(10)
+        assert await _saved(store, "a") == await store.latest_change()
+        assert sum(map(len, await _parts(store, "a"))) < sum(map(len, before))
+
+
+async def _parts(store: Store, collection: str) -> list[bytes]:
+    return [part async for _, _, part in store.load_image(collection)]

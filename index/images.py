@@ -88,9 +88,9 @@ class Restoring:
                 if dtype not in _ARRAYS[name] or not isinstance(size, int) or size < 0:
                     raise ImageError(f"an image's {name} of {dtype!r} and size {size!r}")
                 self._arrays[name] = np.empty(size, dtype)
+        except ImageError:
+            raise
         except (TypeError, ValueError, KeyError, AttributeError) as exc:
-            if isinstance(exc, ImageError):
-                raise
             raise ImageError(f"an image's header does not read: {exc}") from exc
         self._filling = self._places()
         self._place: tuple[npt.NDArray[np.uint8], int] | None = next(self._filling, None)

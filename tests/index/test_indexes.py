@@ -187,6 +187,15 @@ def _counting_parts(store: Store) -> list[int]:
     return counts
 
 
+async def _imaged(store: Store) -> int | None:
+    """A collection "a" of one passage, read once and its image saved: the image's seq."""
+    await _insert(store, "a", "t", [-1], ["ship"])
+    indexes = await _ready(store)
+    await indexes.get("a")
+    await indexes.close(10)
+    return await _saved(store, "a")
+
+
 async def _saved(store: Store, collection: str) -> int | None:
     """The seq of the collection's saved image (None: it has none)."""
     async for seq, _, _ in store.load_image(collection):
@@ -256,11 +265,7 @@ async def test_an_image_the_change_log_no_longer_reaches_is_not_used_and_is_save
     """With the changes since the image dropped from the log, what changed is unknown: the
     collection is read from its passages, and a new image saved."""
     async with open_store(location) as store:
-        await _insert(store, "a", "t", [-1], ["ship"])
-        indexes = await _ready(store)
-        await indexes.get("a")
-        await indexes.close(10)
-        first = await _saved(store, "a")
+        first = await _imaged(store)
         with mock.patch.object(sqlite_changes, "KEEP", 2), mock.patch.object(postgres, "KEEP", 2):
             for n in range(4):
                 await _insert(store, "b", f"other {n}", [1])
@@ -284,11 +289,7 @@ async def test_an_image_is_saved_again_once_many_changes_came_since(
     is saved again, so that the next start applies few."""
     monkeypatch.setattr(indexes_module, "STALE_CHANGES", 2)
     async with open_store(location) as store:
-        await _insert(store, "a", "t", [-1], ["ship"])
-        indexes = await _ready(store)
-        await indexes.get("a")
-        await indexes.close(10)
-        first = await _saved(store, "a")
+        first = await _imaged(store)
         for n in range(3):
             await _insert(store, "b", f"other {n}", [1])
     async with open_store(location) as store:

@@ -554,15 +554,18 @@ async def test_an_image_made_stale_by_an_import_is_replaced_at_once(location: st
 
 
 @pytest.mark.usefixtures("images_from_one")
-async def test_a_fresh_image_is_not_written_again(location: str) -> None:
+async def test_a_fresh_image_is_neither_loaded_nor_written_again(location: str) -> None:
+    """A small import into a collection whose image stays fresh: its first part (the seq) and
+    the changes since tell; no other part, no passage read."""
     async with Library.open(location) as library:
-        await _bulk(library, 0, 3)
+        await _bulk(library, 0, 9)
         await library.save_index("c")
+        await _bulk(library, 9, 10)
     async with open_store(location) as store:
-        saves = _counting_saves(store)
+        saves, read, parts = _counting_saves(store), _counting_reads(store), _counting_parts(store)
         indexes = await _ready(store)
         assert await indexes.save_now("c") is None
-        assert saves == []
+        assert (saves, read, parts) == ([], [], [0])  # (the first part only, as above)
 
 
 @pytest.mark.usefixtures("images_from_one")

@@ -106,15 +106,15 @@ class Indexes:
     async def save_now(self, collection: str) -> Saved | None:
         """Bring the collection's saved image up to date now (after a bulk add), not at the next
         start: load it as `get` does and write the image that load finds due at once. None when
-        none is: a collection under `IMAGE_FROM` passages (counted, not loaded), a fresh image,
-        a collection this process had loaded already (its save waits for a pause), a read-only
-        library."""
+        none is: a collection under `IMAGE_FROM` passages (counted, not loaded), a fresh image
+        (`_fresh`: not loaded either), a collection this process had loaded already (its save
+        waits for a pause), a read-only library."""
         if self._store.read_only or collection in self._loaded:
             return None
         size = await self._store.count_passages(collection)
         if size < IMAGE_FROM or await self._fresh(collection, size):
             return None
-        await self.check()  # the image's seq: the latest change (bulk adding caught up)
+        await self.check()  # so that the image's seq is the latest change
         async with self._lock:
             if collection in self._loaded:
                 return None

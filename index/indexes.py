@@ -17,6 +17,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TypeVar
 
 import numpy as np
@@ -56,6 +57,18 @@ class _Loaded:
             return fn(self.index, *args)
 
 
+Image = tuple[int, str, Sequence[memoryview]]  # an image to save: its seq, header and parts
+
+
+@dataclass(frozen=True)
+class Saved:
+    """What `Indexes.save_now` did: the passages of the image, and whether it was written
+    (False: it could not be; a warning says why)."""
+
+    passages: int
+    written: bool
+
+
 class Indexes:
     """The vocabulary and one `PassageIndex` per collection; a search never crosses
     collections. Loading a collection and catching up never run at once (one lock), so that no
@@ -82,29 +95,48 @@ class Indexes:
         async with self._lock:
             loaded = self._loaded.get(collection)
             if loaded is None:
-                loaded = self._loaded[collection] = _Loaded(await self._load(collection))
+                index, image = await self._load(collection)
+                loaded = self._loaded[collection] = _Loaded(index)
+                if image is not None:  # written once questions pause
+                    task = asyncio.get_running_loop().create_task(self._save(collection, image))
+                    self._saving.add(task)
+                    task.add_done_callback(self._saving.discard)
         return loaded
 
-    async def _load(self, collection: str) -> PassageIndex:
+    async def save_now(self, collection: str) -> Saved | None:
+        """Bring the collection's saved image up to date now (after a bulk add), not at the next
+        start: load it as `get` does and write the image that load finds due at once. None when
+        none is: a collection under `IMAGE_FROM` passages (counted, not loaded), a fresh image
+        (`_fresh`: not loaded either), a collection this process had loaded already (its save
+        waits for a pause), a read-only library."""
+        if self._store.read_only or collection in self._loaded:
+            return None
+        size = await self._store.count_passages(collection)
+        if size < IMAGE_FROM or await self._fresh(collection, size):
+            return None
+        await self.check()  # so that the image's seq is the latest change
+        async with self._lock:
+            if collection in self._loaded:
+                return None
+            index, image = await self._load(collection)
+            self._loaded[collection] = _Loaded(index)
+        return None if image is None else Saved(len(index), await self._write(collection, image))
+
+    async def _load(self, collection: str) -> tuple[PassageIndex, Image | None]:
         """A collection's index, from its saved image and the changes since where it can,
-        else from its passages; saved again (in the background) where that was slow."""
+        else from its passages; and its image to save where that was slow (None: none due)."""
         restored = await self._restored(collection)
         index, stale = (await self._read(collection), True) if restored is None else restored
         source = "its passages" if restored is None else "its saved image and the changes since"
         log.info("loaded the collection %s: %d passages, from %s", collection, len(index), source)
         seq = self._seen  # what the index reflects at least (the load read all that came after)
         large = len(index) >= IMAGE_FROM or restored is not None  # (a shrunk one's is replaced)
-        if stale and large and not self._store.read_only and seq is not None:
-            # taken now, while no add has left a delta to merge in (a second copy of every
-            # posting: at a million passages, a peak of 1.2 GB when taken at close); written
-            # once questions pause
-            header, parts = await asyncio.to_thread(encode, index)
-            task = asyncio.get_running_loop().create_task(
-                self._save(collection, seq, header, parts)
-            )
-            self._saving.add(task)
-            task.add_done_callback(self._saving.discard)
-        return index
+        if not (stale and large and not self._store.read_only and seq is not None):
+            return index, None
+        # taken now, while no add has left a delta to merge in (a second copy of every
+        # posting: at a million passages, a peak of 1.2 GB when taken at close)
+        header, parts = await asyncio.to_thread(encode, index)
+        return index, (seq, header, parts)
 
     async def _restored(self, collection: str) -> tuple[PassageIndex, bool] | None:
         """The collection's index from its image, brought up to date with the changes since,
@@ -132,22 +164,39 @@ class Indexes:
             await asyncio.to_thread(
                 _update, index, removed, await self._store.get_postings(collection, added)
             )
-        changed = len(removed) + len(added)
-        return index, len(found) > STALE_CHANGES or changed * STALE_SHARE > len(index)
+        return index, _stale(found, len(removed) + len(added), len(index))
 
-    async def _save(
-        self, collection: str, seq: int, header: str, parts: Sequence[memoryview]
-    ) -> None:
-        """Write an image once questions pause (derived data: a failure is logged, nothing
-        is lost). Its parts are views of the index's arrays, which are never changed in place
-        (a merge makes new ones): what was taken is what is written."""
+    async def _fresh(self, collection: str, size: int) -> bool:
+        """Whether the collection has an image a start would use and not save again, told by
+        its first part and the changes since (a small import into a large collection: at a
+        million passages, no 0.4 s load for nothing; a corrupt part is found at the start)."""
+        async with contextlib.aclosing(self._store.load_image(collection)) as parts:
+            async for seq, _, _ in parts:
+                found = await self._store.changes_since(seq)
+                if found is None or any(change.collection is None for change in found):
+                    return False
+                removed, added = net(found, collection)
+                return not _stale(found, len(removed) + len(added), size)
+        return False
+
+    async def _save(self, collection: str, image: Image) -> None:
+        """Write an image once questions pause. Its parts are views of the index's arrays,
+        which are never changed in place (a merge makes new ones): what was taken is what is
+        written."""
+        await self._quiet()
+        await self._write(collection, image)
+
+    async def _write(self, collection: str, image: Image) -> bool:
+        """Write an image now; whether it was (derived data: a failure is logged, nothing is
+        lost; one more recent kept instead counts as written)."""
         try:
-            await self._quiet()
-            kept = await self._store.save_image(collection, seq, header, parts)
-            log.info("saved the index of %s%s", collection, "" if kept else ": a newer one is kept")
-        except Exception as exc:  # a task of its own: nothing else would hear of it
+            kept = await self._store.save_image(collection, *image)
+        except Exception as exc:  # often in a task of its own: nothing else would hear of it
             name = type(exc).__name__
             log.warning("could not save the index of %s: %s: %s", collection, name, exc)
+            return False
+        log.info("saved the index of %s%s", collection, "" if kept else ": a newer one is kept")
+        return True
 
     async def _quiet(self) -> None:
         """Until no collection was asked for `SAVE_IDLE` seconds (`SAVE_WAIT` at most), or
@@ -224,6 +273,12 @@ class Indexes:
                 batch = await self._store.get_postings(collection, added)
                 await loaded.run(_update, removed, batch)
         self._seen = found[-1].seq
+
+
+def _stale(found: Sequence[Change], changed: int, size: int) -> bool:
+    """Whether an image is saved again: `found` changes came since it, `changed` passages of
+    the collection's `size` were added or removed."""
+    return len(found) > STALE_CHANGES or changed * STALE_SHARE > size
 
 
 def net(changes: Sequence[Change], collection: str) -> tuple[list[int], list[int]]:

@@ -25,7 +25,7 @@ from index.copying import CopyProgress, CopyReport, copy_library
 from index.errors import CitebotError, ClosingError, InputError, StorageError
 from index.following import Following
 from index.guilds import Shards
-from index.indexes import Indexes, _Loaded
+from index.indexes import Indexes, Saved, _Loaded
 from index.indexing import Analysed, Preparation, reindex, with_term_ids
 from index.ingest import Document, normalise
 from index.rank import Candidates, Result, with_fragments
@@ -163,6 +163,10 @@ class Library:
         """Add many documents at once (`bulk`): each one's outcome, in order."""
         parts = Writing(self._store, self._indexes, self._write_lock, self._writing, self.settings)
         return add_many(parts, collection, documents, by)
+
+    async def save_index(self, collection: str) -> Saved | None:
+        """Save the collection's index now if its next start would read it slowly (`save_now`)."""
+        return await self._indexes.save_now(collection)
 
     async def add_bytes(
         self,
@@ -398,12 +402,9 @@ class Library:
 
     async def _check_settings(self) -> None:
         """Re-index every article if the stored analysis or passage settings differ; then read
-        the vocabulary (the indexes are read when first asked).
-
-        Other processes may open the library at the same moment, or write to it while this one
-        re-indexes: a re-index whose library changed meanwhile is thrown away and the check
-        made again.
-        """
+        the vocabulary (the indexes are read when first asked). Other processes may open the
+        library at the same moment, or write to it while this one re-indexes: a re-index whose
+        library changed meanwhile is thrown away and the check made again."""
         wanted = self.settings.stored()
         while (stored := await self._store.get_settings(list(wanted))) != wanted:
             if self._store.read_only:

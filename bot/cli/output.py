@@ -94,6 +94,15 @@ def add_line(outcome: AddResult | CitebotError, place: str | None = None) -> str
     return render.added_words(outcome.status, label(outcome.article), outcome.article.passages)
 
 
+def saved_line(collection: str, passages: int, written: bool, seconds: float) -> str:
+    """What saving a collection's index after a bulk add did (`citebot add`, on stderr; a
+    failure's cause is the warning logged before it)."""
+    counted = render.plural(passages, "passage")
+    if not written:
+        return f"could not save the index of {collection}: its next start reads its {counted}"
+    return f"saved the index of {collection} for fast starts ({counted}, {seconds:.1f} s)"
+
+
 def feed_line(feed: FeedInfo) -> str:
     status = (
         f"error: {feed.last_error}" if feed.last_error else f"polled {feed.last_polled or 'never'}"

@@ -351,6 +351,10 @@ class Store(Protocol):
     async def get_postings(self, collection: str, ids: Sequence[int]) -> PostingsBatch:
         """The stored terms of these passages (those that still exist), as `load_postings`."""
 
+    async def count_passages(self, collection: str) -> int:
+        """How many passages the collection holds (counted on an index: 40 ms at a million)."""
+        ...
+
     async def get_passages(
         self, collection: str, ids: Sequence[int]
     ) -> dict[int, StoredPassage]: ...

@@ -332,6 +332,12 @@ class PostgresStore(PostgresFeeds, PostgresCommunity, PostgresImages):
             finally:
                 await pages.close()
 
+    async def count_passages(self, collection: str) -> int:
+        row = await self._fetchrow(
+            "SELECT count(*) FROM passages WHERE collection = $1", collection
+        )
+        return 0 if row is None else int(row[0])
+
     async def get_postings(self, collection: str, ids: Sequence[int]) -> PostingsBatch:
         rows = await self._fetch(
             "SELECT id, term_ids, term_freqs FROM passages"

@@ -331,6 +331,10 @@ class SQLiteStore(SQLiteFeeds, SQLiteCommunity, SQLiteImages):
             last = rows[-1][0]
             yield [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
 
+    async def count_passages(self, collection: str) -> int:
+        sql = "SELECT count(*) FROM passages WHERE collection = ?"
+        return int(await self._scalar(sql, (collection,)))
+
     async def get_postings(self, collection: str, ids: Sequence[int]) -> PostingsBatch:
         rows = await select_in(
             self._db,

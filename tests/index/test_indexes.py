@@ -13,7 +13,11 @@ import pytest
 
 from index import indexes as indexes_module
 from index.bm25 import BM25Params
-from index.indexes import Indexes, net
+from index.bulk import AddResult
+from index.errors import CitebotError
+from index.indexes import Indexes, Saved, net
+from index.ingest import Document
+from index.library import Library
 from index.store import Store, is_postgres, open_store, postgres, sqlite_changes
 from index.store.base import Change, ImagePart, NewArticle, PostingsBatch
 from index.store.columns import NewPassage
@@ -455,14 +459,7 @@ async def test_a_slow_load_is_not_a_pause_the_save_waits_after_it(
     monkeypatch.setattr(Indexes, "_read", slow)
     async with open_store(tmp_path / "lib.db") as store:
         await _insert(store, "a", "t", [-1], ["ship"])
-        saves: list[str] = []
-        save_image = store.save_image
-
-        async def counted(collection: str, *args: object) -> bool:
-            saves.append(collection)
-            return await save_image(collection, *args)  # type: ignore[arg-type]
-
-        store.save_image = counted  # type: ignore[method-assign]
+        saves = _counting_saves(store)
         indexes = await _ready(store)
         await indexes.get("a")
         await asyncio.sleep(0.2)
@@ -496,3 +493,101 @@ async def test_the_image_of_a_collection_that_shrank_below_the_line_is_replaced(
 
 async def _parts(store: Store, collection: str) -> list[bytes]:
     return [part async for _, _, part in store.load_image(collection)]
+
+
+# --- saved at once after a bulk add (`Indexes.save_now`, `Library.save_index`) ------------------
+
+
+def _documents(first: int, count: int) -> list[Document | CitebotError]:
+    return [Document(title=f"T{n}", text=f"Harbour light number {n}.") for n in range(first, count)]
+
+
+async def _bulk(library: Library, first: int, count: int) -> None:
+    async for outcome in library.add_many("c", _documents(first, count)):
+        assert isinstance(outcome, AddResult) and outcome.status == "added"
+
+
+@pytest.mark.usefixtures("images_from_one")
+async def test_a_bulk_added_collection_is_saved_at_once_and_the_next_start_reads_no_passage(
+    location: str,
+) -> None:
+    """Saved before the library closes (no pause waited for), up to the latest change; a new
+    library answers from the image without reading a passage."""
+    async with Library.open(location) as library:
+        await _bulk(library, 0, 3)
+        assert await library.save_index("c") == Saved(3, True)
+        assert await _saved(library._store, "c") == await library._store.latest_change()
+    async with Library.open(location) as library:
+        read = _counting_reads(library._store)
+        answer = await library.ask("c", "harbour light", k=10)
+    assert len(answer.results) == 3
+    assert read == []
+
+
+async def test_a_small_collection_is_neither_loaded_nor_saved_after_a_bulk_add(
+    location: str,
+) -> None:
+    """Under `IMAGE_FROM` passages the collection is only counted: nothing read, no image."""
+    async with Library.open(location) as library:
+        await _bulk(library, 0, 3)
+        read, parts = _counting_reads(library._store), _counting_parts(library._store)
+        assert await library.save_index("c") is None
+        assert (read, parts) == ([], [])
+        assert await _saved(library._store, "c") is None
+
+
+@pytest.mark.usefixtures("images_from_one")
+async def test_an_image_made_stale_by_an_import_is_replaced_at_once(location: str) -> None:
+    """An import of more than an eighth of the collection (`STALE_SHARE`) since its image:
+    loaded from that image, and a new one written up to the import's last change."""
+    async with Library.open(location) as library:
+        await _bulk(library, 0, 2)
+        await library.save_index("c")
+        first = await _saved(library._store, "c")
+    async with Library.open(location) as library:
+        await _bulk(library, 2, 6)
+        read = _counting_reads(library._store)
+        assert await library.save_index("c") == Saved(6, True)
+        assert read == []
+        latest = await library._store.latest_change()
+        assert await _saved(library._store, "c") == latest != first
+
+
+@pytest.mark.usefixtures("images_from_one")
+async def test_a_fresh_image_is_neither_loaded_nor_written_again(location: str) -> None:
+    """A small import into a collection whose image stays fresh: its first part (the seq) and
+    the changes since tell; no other part, no passage read."""
+    async with Library.open(location) as library:
+        await _bulk(library, 0, 9)
+        await library.save_index("c")
+        await _bulk(library, 9, 10)
+    async with open_store(location) as store:
+        saves, read, parts = _counting_saves(store), _counting_reads(store), _counting_parts(store)
+        indexes = await _ready(store)
+        assert await indexes.save_now("c") is None
+        assert (saves, read, parts) == ([], [], [0])  # (the first part only, as above)
+
+
+@pytest.mark.usefixtures("images_from_one")
+async def test_an_image_that_cannot_be_written_is_said_and_logged_not_raised(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with open_store(tmp_path / "lib.db") as store:
+        await _insert(store, "a", "t", [-1], ["ship"])
+        indexes = await _ready(store)
+        with mock.patch.object(store, "save_image", side_effect=OSError("disk full")):
+            assert await indexes.save_now("a") == Saved(1, False)
+    assert "could not save the index of a: OSError: disk full" in caplog.text
+
+
+def _counting_saves(store: Store) -> list[str]:
+    """The collections `store` saves an image of from now on."""
+    saves: list[str] = []
+    save_image = store.save_image
+
+    async def counted(collection: str, *args: object) -> bool:
+        saves.append(collection)
+        return await save_image(collection, *args)  # type: ignore[arg-type]
+
+    store.save_image = counted  # type: ignore[method-assign]
+    return saves

@@ -4,6 +4,7 @@ import asyncio
 import concurrent.futures
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from bot.cli.main import cli
+from index import indexes
 from index.quotes import SENTENCE_WORDS
 from tests.helpers.databases import query
 from tests.helpers.documents import LIGHTHOUSE, page, rss
@@ -514,3 +516,43 @@ def test_a_missing_postgresql_database_says_to_create_it(postgres: PostgresServe
         f"error: there is no database nosuchlibrary on PostgreSQL at {postgres.folder}:"
         " create it first (createdb nosuchlibrary)\n"
     )
+
+
+def _lines_jsonl(tmp_path: Path, count: int) -> Path:
+    jsonl = tmp_path / "many.jsonl"
+    lines = [
+        json.dumps({"title": f"T{n}", "text": f"Fact number {n} is true."}) for n in range(count)
+    ]
+    jsonl.write_text("\n".join(lines) + "\n")
+    return jsonl
+
+
+def test_a_large_jsonl_import_saves_the_index_and_says_so(
+    db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A collection of `IMAGE_FROM` passages or more after the import: its image is written
+    before the command ends, and one line on stderr says so."""
+    monkeypatch.setattr(indexes, "IMAGE_FROM", 3)
+    result = run(db, "add", "--jsonl", str(_lines_jsonl(tmp_path, 3)))
+    assert result.exit_code == 0, result.output
+    assert re.fullmatch(
+        r"saved the index of console for fast starts \(3 passages, \d+\.\d s\)\n", result.stderr
+    )
+    assert query(str(db), "SELECT collection FROM index_images") == [("console",)]
+
+
+def test_with_json_stdout_stays_json_lines_when_the_index_is_saved(
+    db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(indexes, "IMAGE_FROM", 3)
+    result = run(db, "add", "--jsonl", str(_lines_jsonl(tmp_path, 3)), "--json")
+    assert [json.loads(line)["status"] for line in result.stdout.splitlines()] == ["added"] * 3
+    assert result.stderr.startswith("saved the index of console")
+
+
+def test_a_small_jsonl_import_neither_saves_the_index_nor_says_anything_of_it(
+    db: Path, tmp_path: Path
+) -> None:
+    result = run(db, "add", "--jsonl", str(_lines_jsonl(tmp_path, 3)))
+    assert result.exit_code == 0 and result.stderr == ""
+    assert query(str(db), "SELECT count(*) FROM index_images") == [(0,)]

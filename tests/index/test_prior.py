@@ -1,8 +1,13 @@
 """A word's rarity in general English: how much a question word the library lacks weighs."""
 
+import gzip
+import json
+from pathlib import Path
+
 import pytest
 from spellchecker import SpellChecker
 
+from index import prior
 from index.prior import ZIPF_COMMON, ZIPF_RARE, load_frequencies, rarity, zipf
 
 
@@ -33,3 +38,19 @@ def test_the_list_is_read_as_pyspellchecker_reads_it() -> None:
     package = SpellChecker(language="en", distance=1).word_frequency
     assert counts == dict(package.dictionary)
     assert per_billion == 1e9 / package.total_words
+
+
+def test_a_list_read_in_pieces_counts_as_read_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Cut at every line, the list's first and last lines and a word beyond ASCII included,
+    the counts and their total are those of the list read as one JSON object."""
+    words = {"a": 5, "café": 2, "naïve's": 1, "zürich": 7}
+    text = "{\n" + ",\n".join(f"{json.dumps(w)}: {n}" for w, n in words.items()) + "\n}\n"
+    path = tmp_path / "en.json.gz"
+    path.write_bytes(gzip.compress(text.encode()))
+    monkeypatch.setattr(prior, "_CHARS", 1)
+    counts = prior._read(path)
+    assert dict(counts) == words
+    assert counts["zürich"] == 7 and "denisov" not in counts
+    assert counts.total == sum(words.values())

@@ -146,9 +146,8 @@ class Indexes:
             async with contextlib.aclosing(self._store.load_image(collection)) as parts:
                 async for seq, header, part in parts:
                     if restoring is None:  # the changes since first: no part read for nothing
-                        found = await self._store.changes_since(seq)
-                        if found is None or any(change.collection is None for change in found):
-                            return None  # the log no longer reaches back, or a re-index since
+                        if (found := await self._since(seq)) is None:
+                            return None
                         restoring = Restoring(header)
                     await asyncio.to_thread(restoring.add, part)
             if restoring is None or found is None:
@@ -172,12 +171,19 @@ class Indexes:
         million passages, no 0.4 s load for nothing; a corrupt part is found at the start)."""
         async with contextlib.aclosing(self._store.load_image(collection)) as parts:
             async for seq, _, _ in parts:
-                found = await self._store.changes_since(seq)
-                if found is None or any(change.collection is None for change in found):
+                if (found := await self._since(seq)) is None:
                     return False
                 removed, added = net(found, collection)
                 return not _stale(found, len(removed) + len(added), size)
         return False
+
+    async def _since(self, seq: int) -> list[Change] | None:
+        """The changes after `seq`; None if the log no longer reaches back to it, or a
+        re-index came since (every collection is then read again)."""
+        found = await self._store.changes_since(seq)
+        if found is None or any(change.collection is None for change in found):
+            return None
+        return found
 
     async def _save(self, collection: str, image: Image) -> None:
         """Write an image once questions pause. Its parts are views of the index's arrays,
@@ -247,8 +253,8 @@ class Indexes:
         """Apply every change since the last one applied (this process's writes included)."""
         async with self._lock:
             version = await self._store.version()  # before reading: a later write shows
-            found = None if self._seen is None else await self._store.changes_since(self._seen)
-            if found is None or any(change.collection is None for change in found):
+            found = None if self._seen is None else await self._since(self._seen)
+            if found is None:
                 await self._reload()
             elif found:
                 await self._apply(found)

@@ -374,9 +374,9 @@ class Store(Protocol):
     ) -> bool:
         """Save an image reflecting the changes up to `seq` as the collection's, unless the
         one stored is more recent (one as recent is replaced: it may be corrupt); whether it
-        was kept. The parts are written first, a few per
-        transaction, so that other writers wait little; the image is the collection's only
-        once all are. Any other image's parts of the collection are dropped then."""
+        was kept. The parts are written first, a few per transaction, so that other writers
+        wait little; the image is the collection's only once all are. Any other image's parts
+        of the collection are dropped then."""
         ...
 
     def iter_articles(self) -> AsyncIterator[StoredArticle]: ...
